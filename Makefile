@@ -1,0 +1,40 @@
+# wan-desktop — the README's two commands are `make run` and `make test`.
+# Both set up everything first: system libraries Qt needs (as root), a virtual environment,
+# the Python packages.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export QT_MEDIA_BACKEND ?= ffmpeg
+
+.PHONY: run test lint bench reliability sysdeps venv clean
+
+run: $(STAMP)
+	$(PY) -m wan_desktop $(ARGS)
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check wan_desktop tests bench
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check wan_desktop tests bench
+	$(VENV)/bin/ruff format --check wan_desktop tests bench
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+sysdeps:
+	@sh packaging/linux/install-system-deps.sh
+
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory sysdeps
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,68 @@
+"""Atomic file writes: write to a temporary name in the same folder, fsync, rename into place.
+
+A reader (or a crash) sees either the old file or the whole new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+__all__ = ["atomic_open", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "fsync_dir"]
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entry list so a rename in it survives a power loss (no-op on Windows)."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path | str, mode: int = 0o644) -> Iterator[IO[bytes]]:
+    """Open a binary file for writing that appears at ``path`` only when the block succeeds.
+
+    ``mode`` is the permission of the final file (the temporary one is private meanwhile).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def atomic_write_bytes(path: Path | str, data: bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_open(path, mode) as handle:
+        handle.write(data)
+
+
+def atomic_write_text(path: Path | str, text: str, mode: int = 0o644) -> None:
+    """Write UTF-8 ``text`` to ``path`` atomically."""
+    atomic_write_bytes(path, text.encode("utf-8"), mode)
+
+
+def atomic_write_json(path: Path | str, value: Any, mode: int = 0o644) -> None:
+    """Write ``value`` as indented UTF-8 JSON to ``path`` atomically."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    atomic_write_text(path, text, mode)
