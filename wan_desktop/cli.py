@@ -1,0 +1,82 @@
+"""The command line: ``wan-desktop [IMAGE]`` opens the window; sub-commands do the rest.
+
+Each sub-command lives with the layer it drives (``jobs.cli``, ``library.cli``,
+``emulator.cli``); this module only dispatches, so importing it loads no Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+#: sub-command → module with ``add_parser(subparsers)`` and ``run(args) -> int``.
+COMMANDS: dict[str, str] = {
+    "generate": "wan_desktop.jobs.cli",
+    "jobs": "wan_desktop.jobs.cli",
+    "library": "wan_desktop.library.cli",
+    "emulator": "wan_desktop.emulator.cli",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every sub-command (the window's own options are parsed apart)."""
+    parser = argparse.ArgumentParser(
+        prog="wan-desktop",
+        description=(
+            "Turn a still image into a short video with Wan 2.6 image-to-video flash, "
+            "and keep every result in a local library. With no command, opens the window."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"wan-desktop {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    seen: set[str] = set()
+    for module_name in COMMANDS.values():
+        if module_name in seen:
+            continue
+        seen.add(module_name)
+        importlib.import_module(module_name).add_parser(subparsers)
+    return parser
+
+
+def _window_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wan-desktop",
+        description="Open the window. Commands: " + ", ".join(COMMANDS) + " (see COMMAND --help).",
+    )
+    parser.add_argument("image", nargs="?", help="an image to load into the drop zone")
+    parser.add_argument("--version", action="version", version=f"wan-desktop {__version__}")
+    parser.add_argument(
+        "--screenshot", metavar="PATH", help="render the main window offscreen, save it, exit"
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="start the window, load the library, play one frame, exit 0 (a packaging check)",
+    )
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch ``argv``; returns the process exit code."""
+    if argv and argv[0] in COMMANDS:
+        args = build_parser().parse_args(argv)
+        module = importlib.import_module(COMMANDS[args.command])
+        return int(module.run(args))
+    if argv and argv[0] in ("-h", "--help"):
+        _window_parser().print_help()
+        print()
+        build_parser().print_help()
+        return 0
+    args = _window_parser().parse_args(argv)
+    from .app import run_window  # Qt is imported only for the window
+
+    return int(run_window(image=args.image, screenshot=args.screenshot, smoke=args.smoke))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

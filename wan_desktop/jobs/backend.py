@@ -1,0 +1,112 @@
+"""Which service generates: fal (with a key) or the offline engine on loopback.
+
+Both speak the same queue protocol, so the runner uses one client for either. The offline
+engine runs in this process on 127.0.0.1 with its state under the app's cache folder, so its
+requests survive a restart of the app like fal's do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from ..core.paths import AppPaths
+from ..core.secrets import KeyStore
+from ..core.settings import Settings
+from ..fal import FalClient
+
+__all__ = ["DEFAULT_QUEUE_URL", "OFFLINE_KEY", "Backend", "NoKeyError", "open_backend"]
+
+DEFAULT_QUEUE_URL = "https://queue.fal.run"
+#: The offline engine accepts any key; this one marks requests as local in its logs.
+OFFLINE_KEY = "offline-engine"
+
+
+class NoKeyError(RuntimeError):
+    """No fal key is set and the offline engine was not asked for."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No fal key is set. Set the FAL_KEY environment variable, or add the key in the "
+            "window (Settings → fal key), or use --offline to animate the image locally with "
+            "the offline engine (it is not the AI model)."
+        )
+
+
+@dataclass
+class Backend:
+    """A queue endpoint and the key for it. ``offline`` when it is the local engine."""
+
+    base_url: str
+    key: str = field(repr=False)
+    offline: bool
+    engine: object | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        """``offline`` or ``fal``: stored with each job."""
+        return "offline" if self.offline else "fal"
+
+    def client(self) -> FalClient:
+        """A new client for this backend (use as ``async with``)."""
+        return FalClient(self.key, base_url=self.base_url)
+
+    async def close(self) -> None:
+        """Stop the offline engine, if this backend started one."""
+        if self.engine is not None:
+            engine, self.engine = self.engine, None
+            await asyncio.get_running_loop().run_in_executor(None, engine.stop)
+
+
+def _is_loopback(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in {"127.0.0.1", "localhost", "::1"}
+
+
+async def open_backend(
+    paths: AppPaths,
+    settings: Settings,
+    key_store: KeyStore | None = None,
+    *,
+    offline: bool = False,
+    require_key: bool = False,
+    workers: int | None = None,
+) -> Backend:
+    """The backend to use now.
+
+    ``offline=True`` (or the ``offline`` setting) starts the offline engine. Otherwise fal is
+    used when a key is set; without one, :class:`NoKeyError` is raised when ``require_key``
+    (the command line) or the ``fal`` setting asks for fal, else the offline engine is used. The queue URL comes from ``FAL_QUEUE_URL``, then the setting.
+    Call on the event loop; the engine starts in an executor.
+    """
+    loop = asyncio.get_running_loop()
+    want_offline = offline or settings.backend == "offline"
+    key = None
+    if not want_offline:
+        store = key_store or KeyStore(paths)
+        source = await loop.run_in_executor(None, store.get)
+        key = source.key if source else None
+        if key is None:
+            if require_key or settings.backend == "fal":
+                raise NoKeyError()
+            want_offline = True
+    if want_offline:
+        from ..emulator import EmulatorServer
+
+        def start() -> EmulatorServer:
+            paths.ensure()
+            server = EmulatorServer(
+                host="127.0.0.1",
+                port=0,
+                workers=workers or max(1, settings.concurrency),
+                state_dir=paths.engine,
+            )
+            server.start()
+            return server
+
+        engine = await loop.run_in_executor(None, start)
+        return Backend(engine.base_url, OFFLINE_KEY, offline=True, engine=engine)
+    base = os.environ.get("FAL_QUEUE_URL") or settings.queue_url or DEFAULT_QUEUE_URL
+    assert key is not None
+    return Backend(base.rstrip("/"), key, offline=False)

@@ -1,0 +1,64 @@
+"""The job's copy of its inputs: copied into the library when the job is enqueued.
+
+A job keeps the source files the user picked (so a moved or deleted original loses nothing) and
+the bytes actually sent (after conversion), in its own folder under ``<library>/jobs/<id>/``.
+All functions here do file I/O or image work: call them in an executor.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ..core.atomic import atomic_write_bytes
+from ..media.audio import prepare_audio_bytes
+from ..media.image import prepare_image_bytes
+from ..media.prepared import PreparedMedia
+
+__all__ = ["copy_source", "load_sent", "prepare_inputs", "remove_folder", "safe_name"]
+
+
+def safe_name(name: str, default: str) -> str:
+    """A file name for a copied input: the original's suffix, nothing that could escape."""
+    suffix = Path(name).suffix.lower()
+    if not suffix or len(suffix) > 6 or not suffix[1:].isalnum():
+        suffix = Path(default).suffix
+    return Path(default).stem + suffix
+
+
+def copy_source(source: Path, folder: Path, default_name: str) -> Path:
+    """Copy the user's file into the job folder (atomically); returns the copy's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = folder / safe_name(source.name, default_name)
+    atomic_write_bytes(dest, source.read_bytes())
+    return dest
+
+
+def prepare_inputs(
+    image_path: Path, audio_path: Path | None, duration_s: int
+) -> tuple[PreparedMedia, PreparedMedia | None]:
+    """Check and prepare the copied inputs exactly as they will be sent.
+
+    Raises ``InvalidInputError`` naming the field and the limit.
+    """
+    image = prepare_image_bytes(image_path.read_bytes(), image_path.name)
+    audio = None
+    if audio_path is not None:
+        audio = prepare_audio_bytes(
+            audio_path.read_bytes(), audio_path.name, video_duration_s=duration_s
+        )
+    return image, audio
+
+
+def load_sent(path: Path, *, kind: str, duration_s: int) -> PreparedMedia:
+    """Re-read bytes that were prepared before (a resumed job): acceptable bytes come back
+    untouched, so this is the same payload that was (or will be) sent."""
+    data = path.read_bytes()
+    if kind == "image":
+        return prepare_image_bytes(data, path.name)
+    return prepare_audio_bytes(data, path.name, video_duration_s=duration_s)
+
+
+def remove_folder(folder: Path) -> None:
+    """Delete a job's folder (its inputs now live in the library entry)."""
+    shutil.rmtree(folder, ignore_errors=True)
