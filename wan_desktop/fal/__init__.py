@@ -1,0 +1,67 @@
+"""Qt-free async client for fal's queue: submit, follow, result, cancel, upload, download.
+
+``FalClient`` is the entry point; ``status`` holds the request states, ``errors`` the
+exception hierarchy (written out in its docstring), ``retry`` the retry rules.
+"""
+
+from __future__ import annotations
+
+from wan_desktop.fal.client import DEFAULT_QUEUE_URL, CancelOutcome, FalClient
+from wan_desktop.fal.download import DownloadResult
+from wan_desktop.fal.errors import (
+    AuthError,
+    CancelledByUserError,
+    ContentPolicyError,
+    DownloadError,
+    FalError,
+    FieldError,
+    NetworkError,
+    ProtocolError,
+    RequestFailedError,
+    RequestTimeoutError,
+    ResultExpiredError,
+    ServiceError,
+    ValidationError,
+)
+from wan_desktop.fal.handle import RequestHandle
+from wan_desktop.fal.retry import RetryPolicy, backoff_delay, should_retry
+from wan_desktop.fal.status import (
+    Completed,
+    InProgress,
+    LogDeduper,
+    LogEntry,
+    Queued,
+    Status,
+    parse_status,
+)
+
+__all__ = [
+    "DEFAULT_QUEUE_URL",
+    "AuthError",
+    "CancelOutcome",
+    "CancelledByUserError",
+    "Completed",
+    "ContentPolicyError",
+    "DownloadError",
+    "DownloadResult",
+    "FalClient",
+    "FalError",
+    "FieldError",
+    "InProgress",
+    "LogDeduper",
+    "LogEntry",
+    "NetworkError",
+    "ProtocolError",
+    "Queued",
+    "RequestFailedError",
+    "RequestHandle",
+    "RequestTimeoutError",
+    "ResultExpiredError",
+    "RetryPolicy",
+    "ServiceError",
+    "Status",
+    "ValidationError",
+    "backoff_delay",
+    "parse_status",
+    "should_retry",
+]
