@@ -314,7 +314,7 @@ async def _jobs_list(args: argparse.Namespace) -> int:
     settings = load_settings(paths)
     root = Path(settings.library_dir) if settings.library_dir else paths.library
     library = await asyncio.get_running_loop().run_in_executor(None, Library.open, root)
-    store = JobStore(Path(library.db_path))
+    store = JobStore(library.paths.db)
     try:
         records = store.load()
         jobs = [r.snapshot(now=time.time(), eta_s=None, library_root=root) for r in records]

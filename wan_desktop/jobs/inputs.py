@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from ..core.atomic import atomic_write_bytes
+from ..core.problems import InvalidInputError, Problem
 from ..media.audio import prepare_audio_bytes
 from ..media.image import prepare_image_bytes
 from ..media.prepared import PreparedMedia
@@ -26,11 +27,25 @@ def safe_name(name: str, default: str) -> str:
     return Path(default).stem + suffix
 
 
-def copy_source(source: Path, folder: Path, default_name: str) -> Path:
-    """Copy the user's file into the job folder (atomically); returns the copy's path."""
+def copy_source(source: Path, folder: Path, default_name: str, *, field: str) -> Path:
+    """Copy the user's file into the job folder (atomically); returns the copy's path.
+
+    A file that cannot be read is an input problem of ``field`` (``image_url``/``audio_url``).
+    """
+    label = "Image" if field == "image_url" else "Audio"
+    try:
+        data = source.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInputError(Problem(field, f"{label}: there is no file at {source}.")) from None
+    except IsADirectoryError:
+        raise InvalidInputError(Problem(field, f"{label}: {source} is a folder, not a file.")) from None
+    except OSError as exc:
+        raise InvalidInputError(
+            Problem(field, f"{label}: {source} cannot be read ({exc.strerror or exc}).")
+        ) from None
     folder.mkdir(parents=True, exist_ok=True)
     dest = folder / safe_name(source.name, default_name)
-    atomic_write_bytes(dest, source.read_bytes())
+    atomic_write_bytes(dest, data)
     return dest
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 import statistics
@@ -46,7 +47,7 @@ from ..fal import (
     RequestHandle,
     ValidationError,
 )
-from ..library import Library, NewEntry
+from ..library import Library, NewEntry, new_id
 from ..media.fetch import fetch_image
 from ..media.prepared import PreparedMedia
 from ..media.video import check_playable
@@ -93,7 +94,7 @@ class JobRunner:
         self._upload_threshold = upload_threshold_bytes
         self._client = client
         self._own_client = client is None
-        self._store = JobStore(Path(library.db_path))
+        self._store = JobStore(library.paths.db)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs-db")
         self._records: dict[str, JobRecord] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -429,12 +430,20 @@ class JobRunner:
             await self._io(_write_new, dest, data)
         else:
             dest = await self._io(
-                inputs.copy_source, Path(image).expanduser(), folder, "source-image.png"
+                inputs.copy_source,
+                Path(image).expanduser(),
+                folder,
+                "source-image.png",
+                field="image_url",
             )
         rec.source_image = dest.relative_to(self._root).as_posix()
         if request.audio:
             adest = await self._io(
-                inputs.copy_source, Path(request.audio).expanduser(), folder, "source-audio.wav"
+                inputs.copy_source,
+                Path(request.audio).expanduser(),
+                folder,
+                "source-audio.wav",
+                field="audio_url",
             )
             rec.source_audio = adest.relative_to(self._root).as_posix()
 
@@ -459,9 +468,13 @@ class JobRunner:
         await self._save(rec)
         self._emit(rec, "state")
 
-    async def _media_url(self, media: PreparedMedia) -> str:
-        """A data URI, or fal's CDN for large files (the engine takes data URIs only)."""
-        if self._backend.offline or media.size_bytes <= self._upload_threshold:
+    async def _media_url(self, media: PreparedMedia, *, public: bool = False) -> str:
+        """A data URI, or fal's CDN for large files and for what must be a public URL.
+
+        The API says the audio URL "must be publicly accessible", so audio always goes through
+        the CDN on fal. The offline engine takes data URIs only.
+        """
+        if self._backend.offline or (not public and media.size_bytes <= self._upload_threshold):
             return media.to_data_uri()
         assert self._client is not None
         return await self._client.upload(media.data, media.mime, media.file_name)
@@ -474,7 +487,7 @@ class JobRunner:
         await self._save(rec)
         self._emit(rec, "state")
         image_url = await self._media_url(image)
-        audio_url = await self._media_url(audio) if audio else None
+        audio_url = await self._media_url(audio, public=True) if audio else None
         arguments = rec.request.to_arguments(image_url, audio_url)
         # What the sidecar keeps: the arguments as sent, with data URIs named by file.
         rec.arguments = {
@@ -535,6 +548,9 @@ class JobRunner:
                 return
         result = await self._client.result(handle)
         rec.result = result
+        # The library id is fixed before filing, so a crash between filing the entry and
+        # marking the job done cannot file it twice (resume finds it by this id).
+        rec.planned_entry_id = new_id()
         rec.state = JobState.DOWNLOADING
         rec.progress = 0.0
         await self._save(rec)
@@ -572,7 +588,7 @@ class JobRunner:
         self, rec: JobRecord, video: Path, image: PreparedMedia, audio: PreparedMedia | None
     ):
         """Runs in an executor: file the finished video (idempotent across a crash)."""
-        planned = _entry_id_for(rec)
+        planned = rec.planned_entry_id or new_id()
         with contextlib.suppress(KeyError):
             return self._library.get(planned)  # filed before a crash: do not file it twice
         result = rec.result or {}
@@ -703,9 +719,10 @@ class JobRunner:
     async def _save(self, rec: JobRecord) -> None:
         await self._io(self._store.save, rec)
 
-    async def _io(self, fn, *args):
+    async def _io(self, fn, *args, **kwargs):
         """Run a small file or database call on the runner's own thread."""
-        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
+        call = functools.partial(fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._db, call)
 
     def _eta(self, rec: JobRecord) -> float | None:
         if rec.state.is_final or rec.submitted_at is None:
@@ -739,12 +756,6 @@ class JobRunner:
 
 def _new_job_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
-
-
-def _entry_id_for(rec: JobRecord) -> str:
-    """The library id a job's result gets, fixed in advance so a crash between filing the
-    entry and marking the job done cannot file it twice."""
-    return "j" + rec.id.replace("-", "")
 
 
 def _write_new(path: Path, data: bytes) -> None:

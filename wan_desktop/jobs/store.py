@@ -69,6 +69,7 @@ class JobRecord:
     error_field: str | None = None
     retryable: bool = False
     entry_id: str | None = None
+    planned_entry_id: str | None = None
     parent_id: str | None = None
     cost_usd: float | None = None
     notes: list[str] = field(default_factory=list)

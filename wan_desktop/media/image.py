@@ -1,0 +1,323 @@
+"""Checking and preparing the input image (Pillow).
+
+The image is refused, with one sentence naming the problem and the limit, when it is empty,
+larger than ``limits.IMAGE_MAX_BYTES``, not an image, damaged or truncated, or has a side
+outside ``limits.IMAGE_MIN_SIDE_PX``..``limits.IMAGE_MAX_SIDE_PX`` after EXIF orientation.
+
+An acceptable file (JPEG, PNG, WEBP or BMP by content, no transparency, upright, one frame)
+is sent byte for byte as the user gave it. Anything else Pillow can read is converted once,
+losslessly, to PNG and the reason is said in ``PreparedMedia.notes``: transparency filled
+with white, EXIF rotation applied, CMYK turned into RGB, another format (TIFF, GIF, ...), the
+first frame of an animation.
+
+Cost: one full decode of the pixels, which also proves the file is whole (a truncated or
+damaged file fails there); a conversion reuses that decoded image.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import warnings
+import zlib
+from pathlib import Path
+
+from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from wan_desktop.core import limits
+from wan_desktop.core.problems import InvalidInputError, Problem
+
+from ._text import format_megabytes, format_number
+from .prepared import PreparedMedia, safe_file_name
+from .sniff import describe_content
+
+__all__ = ["MAX_DECODE_PIXELS", "prepare_image_bytes", "prepare_image_file"]
+
+FIELD = "image_url"
+
+#: No image with more pixels than this is ever decoded, whatever ``Image.MAX_IMAGE_PIXELS``
+#: the rest of the process uses (another library may even set it to ``None``). Both sides are
+#: checked against ``limits.IMAGE_MAX_SIDE_PX`` from the header first, so this is the same
+#: bound written as a pixel count: a second line of defence against decompression bombs.
+MAX_DECODE_PIXELS = limits.IMAGE_MAX_SIDE_PX * limits.IMAGE_MAX_SIDE_PX
+
+_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "BMP": "image/bmp"}
+_EXTENSION = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "BMP": "bmp"}
+# Multi-Picture JPEG (phone cameras, 3D photos) is a plain JPEG followed by extra pictures:
+# every JPEG reader sees the first one, so it passes as JPEG.
+_FORMAT_ALIASES = {"MPO": "JPEG"}
+# Modes that carry transparency by themselves; P/L/RGB may carry it in info["transparency"].
+_ALPHA_MODES = {"RGBA", "LA", "PA", "La", "RGBa"}
+# Modes Pillow writes to PNG as they are (16-bit greyscale included).
+_PNG_MODES = {"1", "L", "P", "RGB", "I;16", "I;16B", "I;16L", "I"}
+_READABLE_KINDS = {
+    "a PNG image",
+    "a JPEG image",
+    "a GIF image",
+    "a BMP image",
+    "a TIFF image",
+    "a WEBP image",
+}
+_LIMIT_MB = format_number(limits.IMAGE_MAX_BYTES / 1_000_000)
+_LIMIT_SIDES = (
+    f"each side must be between {limits.IMAGE_MIN_SIDE_PX} and {limits.IMAGE_MAX_SIDE_PX} px"
+)
+# warnings.catch_warnings() swaps process-wide state; this keeps our own worker threads from
+# interleaving their enter/exit (which could leave a filter installed for good).
+_WARNINGS_LOCK = threading.Lock()
+
+
+def prepare_image_file(path: str | Path) -> PreparedMedia:
+    """Check and prepare the image file at ``path`` (see :func:`prepare_image_bytes`).
+
+    The size is checked from the file system before anything is read.
+    Synchronous and CPU-bound: call in an executor, never on the GUI thread.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise IsADirectoryError(path)
+        _check_size(size)
+        data = path.read_bytes()
+    except InvalidInputError:
+        raise
+    except FileNotFoundError as exc:
+        raise _refuse(f"Image file not found: {path}.") from exc
+    except IsADirectoryError as exc:
+        raise _refuse(f"Image: {path} is a folder, not an image file.") from exc
+    except PermissionError as exc:
+        raise _refuse(f"Image: {path} cannot be read (permission denied).") from exc
+    except OSError as exc:
+        raise _refuse(f"Image: {path} cannot be read ({exc.strerror or exc}).") from exc
+    return prepare_image_bytes(data, path.name)
+
+
+def prepare_image_bytes(data: bytes, name: str) -> PreparedMedia:
+    """Check the image ``data`` (named ``name`` by the user) and make it ready to send.
+
+    Returns a :class:`PreparedMedia` whose ``data`` is ``data`` itself when it is already
+    acceptable, or one lossless PNG conversion otherwise (``converted`` true, the reasons in
+    ``notes``). Raises :class:`~wan_desktop.core.problems.InvalidInputError` on field
+    ``image_url`` with one sentence naming the problem and the limit.
+    The format is decided by the content, never by ``name``'s extension.
+    Synchronous and CPU-bound (one full decode): call in an executor, never on the GUI thread.
+    """
+    data = bytes(data)
+    if not data:
+        raise _refuse(f"Image “{name}” is empty (0 bytes).")
+    _check_size(len(data))
+
+    img = _open(data, name)
+    try:
+        return _prepare(img, data, name)
+    finally:
+        img.close()
+
+
+# ---- steps -----------------------------------------------------------------------------------
+
+
+def _check_size(size: int) -> None:
+    if size > limits.IMAGE_MAX_BYTES:
+        raise _refuse(
+            f"Image is {format_megabytes(size, limits.IMAGE_MAX_BYTES)}; "
+            f"the limit is {_LIMIT_MB} MB."
+        )
+
+
+def _open(data: bytes, name: str) -> ImageFile.ImageFile:
+    """Read the header only; no pixel is decoded here."""
+    try:
+        with _WARNINGS_LOCK, warnings.catch_warnings():
+            # Between MAX_IMAGE_PIXELS and twice that Pillow only warns; the side check right
+            # after refuses such an image with its real size, so the warning adds nothing.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise _refuse(
+            f"Image “{name}” claims far more pixels than can be opened safely "
+            f"(a possible decompression bomb); {_LIMIT_SIDES}."
+        ) from exc
+    except UnidentifiedImageError as exc:
+        what = describe_content(data)
+        if what in _READABLE_KINDS:
+            # The signature says it is a kind Pillow reads, yet Pillow could not: damaged.
+            raise _damaged(name) from exc
+        if what is not None and what.endswith("image"):
+            detail = f"it looks like {what}, a kind this app cannot read"
+        elif what is not None:
+            detail = f"it is {what}"
+        else:
+            detail = "its content is not a format this app can read"
+        raise _refuse(
+            f"Image “{name}” is not a usable image: {detail}. Use JPEG, PNG, WEBP or BMP."
+        ) from exc
+    except Exception as exc:  # Pillow's parsers raise many types on hostile headers.
+        raise _damaged(name) from exc
+
+
+def _prepare(img: ImageFile.ImageFile, data: bytes, name: str) -> PreparedMedia:
+    raw_w, raw_h = img.size
+    # A quarter turn only swaps the sides, so the check holds before orientation is known;
+    # refusing here means an oversized image (or a bomb) is never decoded.
+    if not _sides_ok(raw_w, raw_h) or raw_w * raw_h > MAX_DECODE_PIXELS:
+        w, h = _oriented(raw_w, raw_h, _header_orientation(img))
+        raise _refuse(f"Image is {w} × {h} px; {_LIMIT_SIDES}.")
+
+    source_format = img.format or "unknown"
+    api_format = _FORMAT_ALIASES.get(source_format, source_format)
+    try:
+        # GIF finds out by seeking to the second frame, which can fail on a damaged file.
+        animated = api_format != "JPEG" and bool(getattr(img, "is_animated", False))
+        img.load()  # the one full decode: proves the file is whole
+    except Image.DecompressionBombError as exc:
+        raise _refuse(f"Image “{name}” is too large to decode safely; {_LIMIT_SIDES}.") from exc
+    except Exception as exc:
+        raise _damaged(name) from exc
+
+    if source_format == "PNG" and not _png_chunks_intact(data):
+        # Pillow neither checks the pixel chunks' CRCs nor minds a missing IEND; a stricter
+        # reader at the service may, and a flipped bit can decode into plausible garbage.
+        raise _damaged(name)
+
+    orientation = _orientation(img)
+    reasons: list[str] = []
+    if api_format not in limits.IMAGE_FORMATS:
+        reasons.append(f"the service does not accept {source_format} images")
+    if animated:
+        reasons.append("it holds several frames (an animation or pages); only the first is used")
+    if orientation != 1:
+        reasons.append("turned it the way its EXIF orientation says")
+    if img.mode == "CMYK":
+        reasons.append("turned its CMYK colours into RGB")
+    if _has_alpha(img):
+        reasons.append(
+            "removed the transparency (the service does not accept it; "
+            "transparent areas are now white)"
+        )
+    elif img.mode not in _PNG_MODES and img.mode != "CMYK":
+        reasons.append(f"turned its {img.mode} pixels into RGB")
+
+    if not reasons:
+        return PreparedMedia(
+            data=data,
+            mime=_MIME[api_format],
+            file_name=safe_file_name(name, _EXTENSION[api_format], "input"),
+            format=api_format,
+            size_bytes=len(data),
+            width=raw_w,
+            height=raw_h,
+        )
+    return _convert(img, name, reasons)
+
+
+def _convert(img: Image.Image, name: str, reasons: list[str]) -> PreparedMedia:
+    """Write the decoded image once as PNG: upright, opaque, RGB/greyscale."""
+    try:
+        out = _flatten(ImageOps.exif_transpose(img) if _orientation(img) != 1 else img)
+        buffer = io.BytesIO()
+        icc = out.info.get("icc_profile") if img.mode != "CMYK" else None
+        # Level 3 is several times faster than the default 6 on large photos and only a few
+        # percent bigger; EXIF is dropped (its orientation is now applied to the pixels).
+        out.save(buffer, format="PNG", compress_level=3, icc_profile=icc)
+    except Exception as exc:
+        raise _refuse(
+            f"Image “{name}” could not be converted to PNG ({type(exc).__name__}); "
+            "save it as JPEG or PNG and try again."
+        ) from exc
+    png = buffer.getvalue()
+    if len(png) > limits.IMAGE_MAX_BYTES:
+        raise _refuse(
+            f"Image “{name}” needs converting to PNG ({'; '.join(reasons)}), but the PNG is "
+            f"{format_megabytes(len(png), limits.IMAGE_MAX_BYTES)}, over the "
+            f"{_LIMIT_MB} MB limit; "
+            "save it as an upright JPEG without transparency instead."
+        )
+    return PreparedMedia(
+        data=png,
+        mime=_MIME["PNG"],
+        file_name=safe_file_name(name, _EXTENSION["PNG"], "input"),
+        format="PNG",
+        size_bytes=len(png),
+        width=out.width,
+        height=out.height,
+        converted=True,
+        notes=(f"Converted to PNG: {'; '.join(reasons)}.",),
+    )
+
+
+def _flatten(img: Image.Image) -> Image.Image:
+    """An opaque image in a mode PNG stores as is; transparency composited onto white."""
+    if _has_alpha(img):
+        grey = img.mode in ("LA", "La") or (img.mode == "L" and "transparency" in img.info)
+        rgba = img.convert("LA" if grey else "RGBA")
+        background = Image.new(rgba.mode, rgba.size, (255, 255) if grey else (255, 255, 255, 255))
+        background.alpha_composite(rgba)
+        return background.convert("L" if grey else "RGB")
+    if img.mode in _PNG_MODES:
+        return img
+    return img.convert("RGB")
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def _sides_ok(w: int, h: int) -> bool:
+    low, high = limits.IMAGE_MIN_SIDE_PX, limits.IMAGE_MAX_SIDE_PX
+    return low <= w <= high and low <= h <= high
+
+
+def _has_alpha(img: Image.Image) -> bool:
+    return img.mode in _ALPHA_MODES or "transparency" in img.info
+
+
+def _oriented(w: int, h: int, orientation: int) -> tuple[int, int]:
+    # EXIF orientations 5-8 include a quarter turn.
+    return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+
+
+def _header_orientation(img: ImageFile.ImageFile) -> int:
+    """The EXIF orientation when it is known without decoding (for a PNG whose eXIf chunk
+    follows the pixels, Pillow would decode everything first: take 1 then)."""
+    if img.format == "PNG" and "exif" not in img.info:
+        return 1
+    return _orientation(img)
+
+
+def _orientation(img: Image.Image) -> int:
+    try:
+        value = img.getexif().get(ExifTags.Base.Orientation, 1)
+    except Exception:
+        return 1  # damaged EXIF: the pixels are fine, treat it as upright
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _png_chunks_intact(data: bytes) -> bool:
+    """Every chunk of a PNG is complete with a matching CRC, up to IEND (CRC-32 runs at
+    gigabytes per second: a few per cent of one decode)."""
+    view = memoryview(data)
+    pos = 8  # after the signature, which Pillow has already matched
+    while pos + 12 <= len(view):
+        length = int.from_bytes(view[pos : pos + 4], "big")
+        end = pos + 8 + length
+        if end + 4 > len(view):
+            return False
+        crc = int.from_bytes(view[end : end + 4], "big")
+        if zlib.crc32(view[pos + 4 : end]) != crc:
+            return False
+        if view[pos + 4 : pos + 8] == b"IEND":
+            return True
+        pos = end + 4
+    return False
+
+
+def _refuse(message: str) -> InvalidInputError:
+    return InvalidInputError(Problem(FIELD, message))
+
+
+def _damaged(name: str) -> InvalidInputError:
+    return _refuse(
+        f"Image “{name}” could not be read: the file is damaged or incomplete "
+        "(it may have been cut off while copying or downloading)."
+    )

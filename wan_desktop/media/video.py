@@ -1,0 +1,287 @@
+"""Video files: probe, poster frame, the exact last frame, and a playability check (PyAV).
+
+Every function here is synchronous and CPU/disk bound (a few to a few hundred ms): call it from
+a worker thread or an executor, never from the GUI thread. Only plain data and Pillow images
+come back; no PyAV object escapes this module.
+
+FFmpeg's own log output is silenced through ``av.logging`` (PyAV's "ignore" level, made explicit
+here so a stray ``restore_default_callback`` elsewhere does not bring the stream dumps back);
+failures surface as :class:`VideoError` with a sentence for people instead.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import av.logging
+from PIL import Image
+
+__all__ = [
+    "POSTER_MAX_SIDE_PX",
+    "VideoError",
+    "VideoInfo",
+    "check_playable",
+    "last_frame",
+    "poster",
+    "probe",
+    "quiet_ffmpeg",
+]
+
+POSTER_MAX_SIDE_PX = 480
+#: Where the poster frame is taken, as a fraction of the duration: past any fade-in.
+_POSTER_AT = 0.10
+#: Codecs we accept as "plays everywhere" (the service and the offline engine make H.264).
+_PLAYABLE_CODECS = frozenset({"h264"})
+
+
+def quiet_ffmpeg() -> None:
+    """Keep FFmpeg's log lines off stderr (PyAV's ``None`` level: logs ignored)."""
+    av.logging.set_level(None)
+
+
+quiet_ffmpeg()
+
+
+class VideoError(Exception):
+    """A video file that cannot be read or played; ``str()`` is a sentence for people."""
+
+
+@dataclass(frozen=True, slots=True)
+class VideoInfo:
+    """What :func:`probe` learns about a video file.
+
+    ``fps`` in frames per second (average rate), ``duration_s`` in seconds, ``size_bytes`` the
+    file size. ``frame_count`` is counted from the container's packets when the header has no
+    count. ``video_codec`` is FFmpeg's codec name (``h264``), ``pix_fmt`` e.g. ``yuv420p``.
+    """
+
+    width: int
+    height: int
+    fps: float
+    duration_s: float
+    frame_count: int
+    has_audio: bool
+    video_codec: str
+    pix_fmt: str
+    size_bytes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return asdict(self)
+
+
+def _open(path: Path | str) -> av.container.InputContainer:
+    path = Path(path)
+    if not path.is_file():
+        raise VideoError(f"{path.name}: no such video file.")
+    try:
+        return av.open(str(path), "r")
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise VideoError(f"{path.name} is not a video file FFmpeg can read ({exc}).") from exc
+
+
+def _video_stream(container: av.container.InputContainer, path: Path | str) -> Any:
+    if not container.streams.video:
+        raise VideoError(f"{Path(path).name} has no video track.")
+    return container.streams.video[0]
+
+
+def _seconds(value: int | None, time_base: Fraction | None) -> float | None:
+    if value is None or time_base is None:
+        return None
+    return float(value * time_base)
+
+
+def probe(path: Path | str) -> VideoInfo:
+    """Read a video's dimensions, rate, duration, frame count and tracks (a few ms).
+
+    Raises :class:`VideoError` when the file is missing or not a video.
+    """
+    path = Path(path)
+    with _open(path) as container:
+        stream = _video_stream(container, path)
+        ctx = stream.codec_context
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        fps = float(rate) if rate else 0.0
+        frame_count = int(stream.frames or 0)
+        if frame_count <= 0:
+            # Some muxers leave the count out: count packets (demux only, no decoding).
+            frame_count = sum(1 for p in container.demux(stream) if p.size)
+        duration = _seconds(stream.duration, stream.time_base)
+        if duration is None and container.duration is not None:
+            duration = container.duration / av.time_base
+        if duration is None:
+            duration = frame_count / fps if fps else 0.0
+        return VideoInfo(
+            width=int(ctx.width),
+            height=int(ctx.height),
+            fps=round(fps, 3),
+            duration_s=round(duration, 3),
+            frame_count=frame_count,
+            has_audio=bool(container.streams.audio),
+            video_codec=str(ctx.name),
+            pix_fmt=str(ctx.pix_fmt or ""),
+            size_bytes=path.stat().st_size,
+        )
+
+
+def _thumbnail(image: Image.Image, max_side: int) -> Image.Image:
+    image = image.convert("RGB")
+    if max(image.size) > max_side:
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return image
+
+
+def poster(path: Path | str, max_side: int = POSTER_MAX_SIDE_PX) -> Image.Image:
+    """A still for lists: the frame about 10% into the video (or the first), RGB, longest side
+    at most ``max_side`` pixels. Raises :class:`VideoError`."""
+    path = Path(path)
+    with _open(path) as container:
+        stream = _video_stream(container, path)
+        duration = _seconds(stream.duration, stream.time_base) or 0.0
+        target_pts = None
+        if duration > 0 and stream.time_base:
+            target_pts = int((duration * _POSTER_AT) / stream.time_base) + (stream.start_time or 0)
+            # Backward seek lands on the keyframe at or before the target; decode forward.
+            try:
+                container.seek(target_pts, stream=stream, backward=True, any_frame=False)
+            except av.FFmpegError:
+                container.seek(0)
+                target_pts = None
+        chosen = None
+        try:
+            for frame in container.decode(stream):
+                chosen = frame
+                if target_pts is None or frame.pts is None or frame.pts >= target_pts:
+                    break
+        except av.FFmpegError as exc:
+            if chosen is None:
+                raise VideoError(f"{path.name}: no frame could be decoded ({exc}).") from exc
+        if chosen is None:
+            raise VideoError(f"{path.name} has no video frames.")
+        return _thumbnail(chosen.to_image(), max_side)
+
+
+def _keyframe_scan(container: Any, stream: Any) -> tuple[int | None, int]:
+    """Demux (no decoding) the video packets: (pts of the last keyframe, packet count)."""
+    last_key = None
+    count = 0
+    for packet in container.demux(stream):
+        if packet.size == 0:  # the demuxer's end-of-stream marker
+            continue
+        count += 1
+        if packet.is_keyframe and packet.pts is not None:
+            last_key = packet.pts if last_key is None else max(last_key, packet.pts)
+    return last_key, count
+
+
+def _decode_latest(container: Any, stream: Any) -> Any:
+    """Decode forward from the current position; the frame with the greatest pts."""
+    best = None
+    for frame in container.decode(stream):
+        if best is None or (frame.pts is not None and (best.pts is None or frame.pts >= best.pts)):
+            best = frame
+    return best
+
+
+def last_frame(path: Path | str) -> Image.Image:
+    """The exact last frame of the video as an RGB Pillow image (full size, lossless).
+
+    Seeking straight to the end is unreliable (the keyframe before it can be far back, and
+    some seeks land after it), so: demux the packets without decoding to find the last
+    keyframe, seek there and decode forward to the end. Should the seek misbehave (it lands
+    past that keyframe, or yields nothing), decode the whole video from the start instead.
+    Raises :class:`VideoError`.
+    """
+    path = Path(path)
+    with _open(path) as container:
+        stream = _video_stream(container, path)
+        last_key, _count = _keyframe_scan(container, stream)
+        frame = None
+        if last_key is not None:
+            try:
+                container.seek(last_key, stream=stream, backward=True, any_frame=False)
+                first = None
+                best = None
+                for decoded in container.decode(stream):
+                    if first is None:
+                        first = decoded
+                    if best is None or (decoded.pts is not None and decoded.pts >= (best.pts or 0)):
+                        best = decoded
+                # A seek that overshot the keyframe would make us miss frames before it, which
+                # is harmless for the last frame, but a seek that yields nothing is not.
+                frame = best if first is not None else None
+            except av.FFmpegError:
+                frame = None
+        if frame is None:
+            container.seek(0)
+            try:
+                frame = _decode_latest(container, stream)
+            except av.FFmpegError as exc:
+                raise VideoError(f"{path.name}: the video could not be decoded ({exc}).") from exc
+        if frame is None:
+            raise VideoError(f"{path.name} has no video frames.")
+        return frame.to_image().convert("RGB")
+
+
+def check_playable(path: Path | str) -> VideoInfo:
+    """Make sure ``path`` is a complete MP4 with H.264 video that decodes; return its probe.
+
+    Raises :class:`VideoError` naming what is wrong: not an MP4, not H.264, no frames, or
+    truncated (fewer packets than the header promises, or the last frames do not decode).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise VideoError(f"{path.name}: no such video file.")
+    if path.stat().st_size == 0:
+        raise VideoError(f"{path.name} is empty.")
+    with _open(path) as container:
+        if "mp4" not in (container.format.name or "").split(","):
+            raise VideoError(
+                f"{path.name} is not an MP4 file (it is {container.format.long_name})."
+            )
+    info = probe(path)
+    if info.video_codec not in _PLAYABLE_CODECS:
+        raise VideoError(
+            f"{path.name} uses the {info.video_codec} codec; only H.264 videos are supported."
+        )
+    if info.frame_count <= 0 or info.width <= 0 or info.height <= 0:
+        raise VideoError(f"{path.name} has no video frames.")
+    with _open(path) as container:
+        stream = _video_stream(container, path)
+        promised = int(stream.frames or 0)
+        try:
+            _key, present = _keyframe_scan(container, stream)
+        except av.FFmpegError as exc:
+            raise VideoError(f"{path.name} is truncated or damaged ({exc}).") from exc
+        if promised and present < promised:
+            raise VideoError(
+                f"{path.name} is truncated: {present} of {promised} frames are in the file."
+            )
+    if _truncated_data(path):
+        raise VideoError(f"{path.name} is truncated: its media data ends early.")
+    try:
+        last_frame(path)
+    except VideoError as exc:
+        raise VideoError(f"{path.name} is truncated or damaged: {exc}") from exc
+    return info
+
+
+def _truncated_data(path: Path) -> bool:
+    """True when the sample table points past the end of the file (a cut download).
+
+    FFmpeg happily returns short or empty packets for such files, so compare the end of the
+    last packet's data (``packet.pos + size``) with the file size instead.
+    """
+    size = os.path.getsize(path)
+    with av.open(str(path)) as container:
+        for packet in container.demux():
+            pos = packet.pos if packet.pos is not None else -1
+            if packet.size and pos >= 0 and pos + packet.size > size:
+                return True
+    return False
