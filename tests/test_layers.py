@@ -91,4 +91,6 @@ def test_the_check_can_fail(tmp_path):
 
 def ast_imports_of(path: Path) -> list[tuple[int, str]]:
     tree = ast.parse(path.read_text())
-    return [(n.lineno, a.name) for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    return [
+        (n.lineno, a.name) for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    ]

@@ -30,9 +30,11 @@ def test_settings_round_trip_and_private(wan_home):
 
 def test_bad_settings_fall_back(wan_home):
     paths = app_paths().ensure()
-    paths.settings_file.write_text(json.dumps({"concurrency": 999, "backend": "x",
-                                               "notify_sound": "yes",
-                                               "defaults": {"duration": 7}}))
+    paths.settings_file.write_text(
+        json.dumps(
+            {"concurrency": 999, "backend": "x", "notify_sound": "yes", "defaults": {"duration": 7}}
+        )
+    )
     s = load_settings(paths)
     assert s.concurrency == 40 and s.backend == "auto" and s.notify_sound is False
     assert s.defaults["duration"] == 5
@@ -70,8 +72,11 @@ def test_redact_hides_key_and_parts():
 
 @pytest.mark.parametrize(
     ("res", "dur", "usd", "text"),
-    [("720p", 5, 0.25, "$0.25 · 5 s · 720p"), ("1080p", 5, 0.375, "$0.38 · 5 s · 1080p"),
-     ("1080p", 15, 1.125, "$1.13 · 15 s · 1080p")],
+    [
+        ("720p", 5, 0.25, "$0.25 · 5 s · 720p"),
+        ("1080p", 5, 0.375, "$0.38 · 5 s · 1080p"),
+        ("1080p", 15, 1.125, "$1.13 · 15 s · 1080p"),
+    ],
 )
 def test_prices(res, dur, usd, text):
     assert estimate_usd(res, dur) == pytest.approx(usd)

@@ -27,8 +27,16 @@ def image(tmp_path: Path) -> Path:
 def test_offline_generate_json_keeps_the_result_in_the_library(tmp_path, image):
     home = tmp_path / "home"
     out = wan(
-        "generate", str(image), "--prompt", "the red ball rolls 🎈", "--resolution", "720p",
-        "--seed", "1234", "--offline", "--json",
+        "generate",
+        str(image),
+        "--prompt",
+        "the red ball rolls 🎈",
+        "--resolution",
+        "720p",
+        "--seed",
+        "1234",
+        "--offline",
+        "--json",
         env=cli_env(home, key=None),
     )
     assert out.returncode == 0, out.stderr
@@ -112,8 +120,15 @@ def test_invalid_media_exit_2_nothing_sent(tmp_path):
 )
 def test_service_refusals_and_failures_exit_codes(tmp_path, image, fault, code, words):
     with engine_process("--fault", f"{fault}:count=-1") as engine:
-        out = wan("generate", str(image), "--prompt", "a slow pan", "--resolution", "720p",
-                  env=cli_env(tmp_path / "h", engine.base_url))
+        out = wan(
+            "generate",
+            str(image),
+            "--prompt",
+            "a slow pan",
+            "--resolution",
+            "720p",
+            env=cli_env(tmp_path / "h", engine.base_url),
+        )
         assert out.returncode == code, out.stderr
         for word in words:
             assert word.lower() in out.stderr.lower()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import av
@@ -90,16 +88,3 @@ def test_read_comment_of_non_video(tmp_path):
     path.write_text("hello")
     with pytest.raises(video.VideoError):
         mp4meta.read_comment(path)
-
-
-@pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe is not installed")
-def test_ffprobe_reads_the_comment(clip, tmp_path):
-    dst = tmp_path / "out.mp4"
-    mp4meta.write_comment(clip, dst, TEXT)
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format_tags=comment", "-of", "json", dst],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert json.loads(out.stdout)["format"]["tags"]["comment"] == TEXT

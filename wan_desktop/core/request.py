@@ -49,7 +49,9 @@ class GenerationRequest:
         problems += _check_text("prompt", self.prompt, required=True)
         problems += _check_text("negative_prompt", self.negative_prompt, required=False)
         if not isinstance(self.image, str) or not self.image.strip():
-            problems.append(Problem("image_url", "Image: choose an image (a file or an https URL)."))
+            problems.append(
+                Problem("image_url", "Image: choose an image (a file or an https URL).")
+            )
         elif self.image.startswith("http://") and not _is_loopback_url(self.image):
             problems.append(
                 Problem("image_url", "Image: a web address must start with https:// (not http://).")
@@ -65,7 +67,9 @@ class GenerationRequest:
                 )
             )
         if isinstance(self.duration, bool) or self.duration not in limits.DURATIONS_S:
-            allowed = ", ".join(str(d) for d in limits.DURATIONS_S[:-1]) + f" or {limits.DURATIONS_S[-1]}"
+            allowed = (
+                ", ".join(str(d) for d in limits.DURATIONS_S[:-1]) + f" or {limits.DURATIONS_S[-1]}"
+            )
             problems.append(
                 Problem("duration", f"Duration must be {allowed} seconds (got {self.duration!r}).")
             )

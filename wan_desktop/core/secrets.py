@@ -131,9 +131,11 @@ class KeyStore:
             where = f"the system keyring ({self._backend_name()})"
         else:
             where = f"{self.fallback_file} (no system keyring found; the file is private to you)"
-        env = " FAL_KEY is set in the environment and takes precedence." if self._environ.get(
-            "FAL_KEY", ""
-        ).strip() else ""
+        env = (
+            " FAL_KEY is set in the environment and takes precedence."
+            if self._environ.get("FAL_KEY", "").strip()
+            else ""
+        )
         return f"The key is stored in {where}.{env}"
 
     def _backend_name(self) -> str:

@@ -77,7 +77,8 @@ async def open_backend(
 
     ``offline=True`` (or the ``offline`` setting) starts the offline engine. Otherwise fal is
     used when a key is set; without one, :class:`NoKeyError` is raised when ``require_key``
-    (the command line) or the ``fal`` setting asks for fal, else the offline engine is used. The queue URL comes from ``FAL_QUEUE_URL``, then the setting.
+    (the command line) or the ``fal`` setting asks for fal, else the offline engine is used.
+    The queue URL comes from ``FAL_QUEUE_URL``, then the setting.
     Call on the event loop; the engine starts in an executor.
     """
     loop = asyncio.get_running_loop()

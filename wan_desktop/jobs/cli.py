@@ -28,8 +28,15 @@ from .backend import NoKeyError, open_backend
 from .model import JobEvent, JobSnapshot, JobState
 from .runner import JobRunner
 
-__all__ = ["EXIT_DONE", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_REFUSED",
-           "add_parser", "run"]
+__all__ = [
+    "EXIT_DONE",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_INVALID",
+    "EXIT_REFUSED",
+    "add_parser",
+    "run",
+]
 
 EXIT_DONE = 0
 EXIT_INVALID = 2
@@ -55,29 +62,57 @@ def add_parser(subparsers: Any) -> None:
         "the library. Progress goes to stderr.",
     )
     gen.add_argument("image", metavar="IMAGE", help="an image file or an https:// URL")
-    gen.add_argument("--prompt", required=True, help=f"the motion to make (≤ "
-                     f"{limits.PROMPT_MAX_CHARS} characters)")
-    gen.add_argument("--negative-prompt", default="", help=f"what to avoid (≤ "
-                     f"{limits.NEGATIVE_PROMPT_MAX_CHARS} characters)")
-    gen.add_argument("--resolution", default=None, help=" or ".join(limits.RESOLUTIONS) +
-                     f" (default {limits.default_of('resolution')})")
-    gen.add_argument("--duration", default=None, type=int, metavar="SECONDS",
-                     help="5, 10 or 15 (default 5)")
-    gen.add_argument("--seed", type=_seed, default=None,
-                     help=f"{limits.SEED_MIN}–{limits.SEED_MAX}; random when left out")
-    gen.add_argument("--audio", default=None, metavar="FILE",
-                     help="background music, WAV or MP3, 3–30 s, ≤ 15 MB")
-    gen.add_argument("--no-prompt-expansion", action="store_true",
-                     help="send the prompt as written (no LLM rewriting)")
-    gen.add_argument("--multi-shots", action="store_true",
-                     help="let the model cut between shots (needs prompt expansion)")
+    gen.add_argument(
+        "--prompt",
+        required=True,
+        help=f"the motion to make (≤ {limits.PROMPT_MAX_CHARS} characters)",
+    )
+    gen.add_argument(
+        "--negative-prompt",
+        default="",
+        help=f"what to avoid (≤ {limits.NEGATIVE_PROMPT_MAX_CHARS} characters)",
+    )
+    gen.add_argument(
+        "--resolution",
+        default=None,
+        help=" or ".join(limits.RESOLUTIONS) + f" (default {limits.default_of('resolution')})",
+    )
+    gen.add_argument(
+        "--duration", default=None, type=int, metavar="SECONDS", help="5, 10 or 15 (default 5)"
+    )
+    gen.add_argument(
+        "--seed",
+        type=_seed,
+        default=None,
+        help=f"{limits.SEED_MIN}–{limits.SEED_MAX}; random when left out",
+    )
+    gen.add_argument(
+        "--audio",
+        default=None,
+        metavar="FILE",
+        help="background music, WAV or MP3, 3–30 s, ≤ 15 MB",
+    )
+    gen.add_argument(
+        "--no-prompt-expansion",
+        action="store_true",
+        help="send the prompt as written (no LLM rewriting)",
+    )
+    gen.add_argument(
+        "--multi-shots",
+        action="store_true",
+        help="let the model cut between shots (needs prompt expansion)",
+    )
     gen.add_argument("--no-safety-checker", action="store_true", help="turn the safety checker off")
-    gen.add_argument("--offline", action="store_true",
-                     help="use the offline engine: animates the image locally, not the AI model")
+    gen.add_argument(
+        "--offline",
+        action="store_true",
+        help="use the offline engine: animates the image locally, not the AI model",
+    )
     gen.add_argument("--json", action="store_true", help="print the result as one JSON object")
 
-    jobs = subparsers.add_parser("jobs", help="list, cancel or resume jobs",
-                                 description="The job queue kept in the library.")
+    jobs = subparsers.add_parser(
+        "jobs", help="list, cancel or resume jobs", description="The job queue kept in the library."
+    )
     jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
     jl = jobs_sub.add_parser("list", help="every job, newest last")
     jl.add_argument("--json", action="store_true")
@@ -121,8 +156,10 @@ def _run_async(coro: Awaitable[int]) -> int:
             return await task
         except asyncio.CancelledError:
             if interrupted:
-                print("Interrupted. The job is kept: run `wan-desktop jobs resume` to finish it.",
-                      file=sys.stderr)
+                print(
+                    "Interrupted. The job is kept: run `wan-desktop jobs resume` to finish it.",
+                    file=sys.stderr,
+                )
                 return EXIT_INTERRUPTED
             raise
 
@@ -139,8 +176,9 @@ def _request_from(args: argparse.Namespace, settings_defaults: dict[str, Any]) -
         image=image,
         audio=audio,
         resolution=args.resolution or settings_defaults.get("resolution", "1080p"),
-        duration=args.duration if args.duration is not None else int(
-            settings_defaults.get("duration", 5)),
+        duration=args.duration
+        if args.duration is not None
+        else int(settings_defaults.get("duration", 5)),
         negative_prompt=args.negative_prompt,
         enable_prompt_expansion=not args.no_prompt_expansion,
         multi_shots=args.multi_shots,
@@ -266,8 +304,10 @@ async def _generate(args: argparse.Namespace) -> int:
 
     async def body(settings: Any, library: Library, runner: JobRunner) -> int:
         if runner.backend.offline:
-            print("Offline engine: animating the image locally (this is not the AI model).",
-                  file=sys.stderr)
+            print(
+                "Offline engine: animating the image locally (this is not the AI model).",
+                file=sys.stderr,
+            )
         try:
             job = await runner.enqueue(request)
         except InvalidInputError as exc:
@@ -341,8 +381,10 @@ async def _jobs_cancel(args: argparse.Namespace) -> int:
         try:
             job = await runner.cancel(args.job_id)
         except KeyError:
-            print(f"error: no job with id {args.job_id!r} (see `wan-desktop jobs list`)",
-                  file=sys.stderr)
+            print(
+                f"error: no job with id {args.job_id!r} (see `wan-desktop jobs list`)",
+                file=sys.stderr,
+            )
             return EXIT_INVALID
         if args.json:
             print(json.dumps(_job_json(job), ensure_ascii=False))
@@ -352,7 +394,11 @@ async def _jobs_cancel(args: argparse.Namespace) -> int:
                 print(note)
         return EXIT_DONE
 
-    return await _with_runner(False, False, body, )
+    return await _with_runner(
+        False,
+        False,
+        body,
+    )
 
 
 async def _jobs_resume(args: argparse.Namespace) -> int:

@@ -38,7 +38,9 @@ def copy_source(source: Path, folder: Path, default_name: str, *, field: str) ->
     except FileNotFoundError:
         raise InvalidInputError(Problem(field, f"{label}: there is no file at {source}.")) from None
     except IsADirectoryError:
-        raise InvalidInputError(Problem(field, f"{label}: {source} is a folder, not a file.")) from None
+        raise InvalidInputError(
+            Problem(field, f"{label}: {source} is a folder, not a file.")
+        ) from None
     except OSError as exc:
         raise InvalidInputError(
             Problem(field, f"{label}: {source} cannot be read ({exc.strerror or exc}).")

@@ -26,6 +26,7 @@ import statistics
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -215,7 +216,7 @@ class JobRunner:
 
     def spent_today_usd(self) -> float:
         """Estimated spend of the jobs finished today (local time), in US dollars."""
-        start = time.mktime(time.localtime()[:3] + (0, 0, 0, 0, 0, -1))
+        start = time.mktime((*time.localtime()[:3], 0, 0, 0, 0, 0, -1))
         return round(
             sum(
                 r.cost_usd or 0.0
@@ -541,11 +542,11 @@ class JobRunner:
             raise asyncio.CancelledError  # the stream ended without an answer: resume later
         rec.completed_at = _now()
         rec.queue_position = None
-        if completed.error:
-            if completed.error_type == "client_cancelled":
-                rec.notes.append("Cancelled at the service.")
-                await self._finish(rec, JobState.CANCELLED)
-                return
+        if completed.error and completed.error_type == "client_cancelled":
+            rec.notes.append("Cancelled at the service.")
+            await self._finish(rec, JobState.CANCELLED)
+            return
+        # Any other error: result() raises the matching typed error with the service's words.
         result = await self._client.result(handle)
         rec.result = result
         # The library id is fixed before filing, so a crash between filing the entry and
@@ -558,54 +559,69 @@ class JobRunner:
 
     async def _download(self, rec: JobRecord) -> None:
         assert self._client is not None and rec.result is not None
+        loop = asyncio.get_running_loop()
         folder = self._root / rec.folder
-        video = rec.result.get("video") or {}
-        url = self._live_url(rec, str(video.get("url", "")))
-        dest = folder / "video.mp4"
-        last = [-1.0]
+        filed = await loop.run_in_executor(None, self._filed_entry, rec)
+        if filed is None:
+            dest = folder / "video.mp4"
+            video = rec.result.get("video") or {}
+            url = self._live_url(rec, str(video.get("url", "")))
+            last = [-1.0]
 
-        def on_progress(done: int, total: int | None) -> None:
-            if not total:
-                return
-            fraction = min(1.0, done / total)
-            if fraction - last[0] >= 0.01 or fraction >= 1.0:
-                last[0] = fraction
-                rec.progress = fraction
-                self._emit(rec, "progress")
+            def on_progress(done: int, total: int | None) -> None:
+                if not total:
+                    return
+                fraction = min(1.0, done / total)
+                if fraction - last[0] >= 0.01 or fraction >= 1.0:
+                    last[0] = fraction
+                    rec.progress = fraction
+                    self._emit(rec, "progress")
 
-        await self._client.download(url, dest, on_progress=on_progress)
-        await asyncio.get_running_loop().run_in_executor(None, check_playable, dest)
-        image, audio = await self._load_sent(rec)
-        entry = await asyncio.get_running_loop().run_in_executor(
-            None, self._add_to_library, rec, dest, image, audio
-        )
-        rec.entry_id = entry.id
+            downloaded = await self._client.download(url, dest, on_progress=on_progress)
+            rec.download_sha256 = downloaded.sha256
+            await loop.run_in_executor(None, check_playable, dest)
+            image, audio = await self._load_sent(rec)
+            filed = await loop.run_in_executor(None, self._add_to_library, rec, dest, image, audio)
+        rec.entry_id = filed.id
         rec.progress = 1.0
-        await self._finish(rec, JobState.DONE)
+        # The library holds the inputs now; the folder goes before the job is marked done
+        # (a crash in between is harmless: resume finds the entry by its planned id).
         await self._io(inputs.remove_folder, folder)
+        await self._finish(rec, JobState.DONE)
+
+    def _filed_entry(self, rec: JobRecord):
+        """The library entry of this job if it was filed before a crash (executor)."""
+        if rec.planned_entry_id is None:
+            return None
+        try:
+            return self._library.get(rec.planned_entry_id)
+        except KeyError:
+            return None
 
     def _add_to_library(
         self, rec: JobRecord, video: Path, image: PreparedMedia, audio: PreparedMedia | None
     ):
         """Runs in an executor: file the finished video (idempotent across a crash)."""
         planned = rec.planned_entry_id or new_id()
-        with contextlib.suppress(KeyError):
-            return self._library.get(planned)  # filed before a crash: do not file it twice
         result = rec.result or {}
+        now = _now()
         timings = {
-            "created_at": rec.created_at,
-            "started_at": rec.started_at,
-            "submitted_at": rec.submitted_at,
-            "running_at": rec.running_at,
-            "completed_at": rec.completed_at,
-            "downloaded_at": _now(),
+            "queue_s": _span(rec.submitted_at, rec.running_at),
+            "run_s": _span(rec.running_at, rec.completed_at),
+            "download_s": _span(rec.completed_at, now),
+            "total_s": _span(rec.started_at, now),
+            "submitted_at": _iso(rec.submitted_at),
+            "completed_at": _iso(rec.completed_at),
         }
         handle = rec.handle or {}
         remote = {
             "video_url": (result.get("video") or {}).get("url"),
             "response_url": handle.get("response_url"),
-            "result_expires_at": (rec.completed_at or _now()) + RESULT_KEPT_S,
+            # fal keeps the result for an hour; media links follow the account's lifecycle.
+            "expires_at": _iso((rec.completed_at or now) + RESULT_KEPT_S),
             "backend": rec.backend,
+            # The file as the service sent it (the library then adds its metadata by remuxing).
+            "download_sha256": rec.download_sha256,
         }
         entry = NewEntry(
             video_path=video,
@@ -631,8 +647,9 @@ class JobRunner:
         handle = RequestHandle.from_dict(rec.handle)
         if rec.backend == "offline" and self._backend.offline:
             # The engine listens on a new port each run; its request ids stay valid.
-            return RequestHandle.from_base(self._backend.base_url, handle.endpoint_id,
-                                           handle.request_id)
+            return RequestHandle.from_base(
+                self._backend.base_url, handle.endpoint_id, handle.request_id
+            )
         return handle
 
     def _live_url(self, rec: JobRecord, url: str) -> str:
@@ -659,7 +676,9 @@ class JobRunner:
         image = await loop.run_in_executor(
             None,
             lambda: inputs.load_sent(
-                self._root / rec.sent_image, kind="image", duration_s=duration  # type: ignore
+                self._root / rec.sent_image,
+                kind="image",
+                duration_s=duration,  # type: ignore
             ),
         )
         audio = None
@@ -667,7 +686,9 @@ class JobRunner:
             audio = await loop.run_in_executor(
                 None,
                 lambda: inputs.load_sent(
-                    self._root / rec.sent_audio, kind="audio", duration_s=duration  # type: ignore
+                    self._root / rec.sent_audio,
+                    kind="audio",
+                    duration_s=duration,  # type: ignore
                 ),
             )
         return image, audio
@@ -758,9 +779,18 @@ def _new_job_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
 
 
+def _span(start: float | None, end: float | None) -> float | None:
+    return round(end - start, 3) if start is not None and end is not None else None
+
+
+def _iso(epoch_s: float | None) -> str | None:
+    if epoch_s is None:
+        return None
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="seconds")
+
+
 def _write_new(path: Path, data: bytes) -> None:
     from ..core.atomic import atomic_write_bytes
 
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, data)
-

@@ -1,4 +1,4 @@
-"""The persisted job table, in the library's SQLite database.
+"""The persisted job table, in the library's SQLite database (created by its migration v2).
 
 One row per job: a few indexed columns and the rest as JSON, so the runner can add fields
 without a migration. Writes are single-row upserts committed at once (WAL): a job's request id
@@ -21,18 +21,6 @@ from ..core.request import GenerationRequest
 from .model import JobSnapshot, JobState
 
 __all__ = ["JobRecord", "JobStore"]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    position REAL NOT NULL,
-    state TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
-"""
 
 
 @dataclass(slots=True)
@@ -70,6 +58,7 @@ class JobRecord:
     retryable: bool = False
     entry_id: str | None = None
     planned_entry_id: str | None = None
+    download_sha256: str | None = None
     parent_id: str | None = None
     cost_usd: float | None = None
     notes: list[str] = field(default_factory=list)
@@ -128,15 +117,16 @@ class JobStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA busy_timeout=5000")
-        self._conn.executescript(_SCHEMA)
+        # The table comes from the library's migrations (v2): open the Library first.
 
     def save(self, record: JobRecord) -> None:
         """Insert or update one job, committed before returning."""
         with self._lock:
             self._conn.execute(
                 "INSERT INTO jobs (id, position, state, created_at, updated_at, data) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET position=excluded.position,"
-                " state=excluded.state, updated_at=excluded.updated_at, data=excluded.data",
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "position=excluded.position, state=excluded.state, "
+                "updated_at=excluded.updated_at, data=excluded.data",
                 (
                     record.id,
                     record.position,

@@ -1,0 +1,42 @@
+"""Fixtures for the library tests: an open library in a temporary folder, and a factory of
+finished generations (real 1 s H.264 clips made with PyAV)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from library_entries import new_entry
+
+from wan_desktop.library import Entry, Library, NewEntry
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Iterator[Library]:
+    library = Library.open(tmp_path / "lib")
+    try:
+        yield library
+    finally:
+        library.close()
+
+
+@pytest.fixture
+def make(tmp_path: Path) -> Callable[..., NewEntry]:
+    """``make(**options) -> NewEntry`` with a fresh clip under ``tmp_path/incoming``."""
+
+    def factory(**options: Any) -> NewEntry:
+        return new_entry(tmp_path / "incoming", **options)
+
+    return factory
+
+
+@pytest.fixture
+def add(lib: Library, make: Callable[..., NewEntry]) -> Callable[..., Entry]:
+    """``add(**options) -> Entry``: make a generation and keep it in ``lib``."""
+
+    def adder(**options: Any) -> Entry:
+        return lib.add(make(**options))
+
+    return adder

@@ -1,0 +1,108 @@
+"""``wan-desktop emulator``: run the offline engine in the foreground.
+
+Prints ``listening on http://HOST:PORT`` as the first line on stdout (flushed, so a parent
+process can read the port), serves until SIGINT or SIGTERM, and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .faults import FaultError, parse_fault_spec
+from .server import EmulatorServer
+
+__all__ = ["add_parser", "build_parser", "main", "run"]
+
+
+def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
+    parser.add_argument("--workers", type=int, default=2, help="jobs rendered at once")
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help="keep requests and videos here across restarts (default: a temporary folder)",
+    )
+    parser.add_argument(
+        "--min-run-seconds",
+        type=float,
+        default=0.0,
+        help="keep each job IN_PROGRESS at least this long",
+    )
+    parser.add_argument(
+        "--api-key", default=None, help="accept only this key (default: any non-empty key)"
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME[:k=v,...]",
+        help="switch a fault on, e.g. rate_limit:count=2,retry_after_s=1 (repeatable)",
+    )
+    parser.set_defaults(func=run)
+    return parser
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``emulator`` subcommand to ``subparsers``; its ``func`` default is :func:`run`."""
+    parser = subparsers.add_parser(
+        "emulator",
+        help="run the offline engine (a fal-compatible queue server on loopback)",
+        description=__doc__,
+    )
+    return _configure(parser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """A stand-alone parser with the same options (for ``python -m wan_desktop.emulator.cli``)."""
+    return _configure(argparse.ArgumentParser(prog="wan-desktop emulator", description=__doc__))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until SIGINT/SIGTERM. Main thread only (it installs signal handlers)."""
+    engine = EmulatorServer(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        state_dir=args.state_dir,
+        min_run_s=args.min_run_seconds,
+        api_key=getattr(args, "api_key", None),
+    )
+    try:
+        for spec in args.fault:
+            name, params = parse_fault_spec(spec)
+            engine.faults.set(name, **params)
+    except FaultError as exc:
+        print(f"wan-desktop emulator: {exc}", file=sys.stderr)
+        engine.stop()
+        return 2
+    done = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        done.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        engine.start()
+        print(f"listening on {engine.base_url}", flush=True)
+        while not done.wait(0.5):  # a timed wait so the signal handler gets to run
+            pass
+    finally:
+        engine.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for ``python -m wan_desktop.emulator.cli``."""
+    return run(build_parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""Copying an entry's video out of the library under a name made from a template.
+
+Names are made safe for every OS: no path separators or characters Windows forbids
+(``<>:"/\\|?*`` and controls), no trailing dots or spaces, no reserved device names (``CON``,
+``NUL``, ``COM1``...), at most 200 bytes of UTF-8. A file is never overwritten (`` (2)``,
+`` (3)``... is appended) and never lands outside the destination folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import shutil
+import string
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from ..core.atomic import fsync_dir
+
+__all__ = [
+    "DEFAULT_TEMPLATE",
+    "FIELDS",
+    "MAX_NAME_BYTES",
+    "ExportError",
+    "copy_no_overwrite",
+    "render_name",
+    "safe_name",
+]
+
+DEFAULT_TEMPLATE = "{date}_{seed}_{prompt:40}"
+FIELDS = ("id", "date", "time", "seed", "prompt", "resolution", "duration", "title")
+MAX_NAME_BYTES = 200
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in "123456789¹²³"),
+    *(f"LPT{i}" for i in "123456789¹²³"),
+}
+_MAX_COPIES = 10_000
+
+
+class ExportError(ValueError):
+    """A template or destination that cannot be used; ``str()`` says why."""
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(
+        ch
+        for ch in text
+        if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"} or ch in "\t\n"
+    )
+    text = " ".join(text.split())  # tabs and newlines become single spaces first
+    return _FORBIDDEN.sub("_", text)
+
+
+def render_name(template: str, fields: dict[str, Any]) -> str:
+    """The template filled from ``fields`` (unsafe characters in values replaced), not yet
+    :func:`safe_name`-d. ``{prompt:N}`` keeps the first N characters. Raises
+    :class:`ExportError` for an unknown field, a bad width, or a template whose own text holds
+    a path separator or ``..``."""
+    out = []
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ExportError(f"the template {template!r} is not valid: {exc}") from exc
+    for literal, name, spec, _conversion in parsed:
+        if "/" in literal or "\\" in literal or ".." in literal:
+            raise ExportError(f"the template may not contain folders or '..': {template!r}")
+        out.append(_clean(literal) if literal.strip() else literal)
+        if name is None:
+            continue
+        if name not in FIELDS:
+            raise ExportError(f"unknown field {{{name}}}; use {', '.join(FIELDS)}")
+        value = "" if fields.get(name) is None else str(fields[name])
+        if spec:
+            if not spec.isdigit() or int(spec) <= 0:
+                raise ExportError(f"{{{name}:{spec}}}: the width must be a positive number")
+            value = value[: int(spec)]
+        # A value can never add a folder level or climb: separators become "_".
+        out.append(_clean(value).replace("..", "_"))
+    return "".join(out)
+
+
+def _truncate_utf8(text: str, max_bytes: int) -> str:
+    encoded = text.encode("utf-8")
+    if len(encoded) <= max_bytes:
+        return text
+    return encoded[:max_bytes].decode("utf-8", "ignore")
+
+
+def safe_name(stem: str, suffix: str, *, fallback: str = "video") -> str:
+    """``stem + suffix`` made safe on Windows, macOS and Linux, at most
+    :data:`MAX_NAME_BYTES` bytes of UTF-8 (``suffix`` like ``.mp4`` is kept whole)."""
+    stem = _clean(stem)
+    stem = _truncate_utf8(stem, MAX_NAME_BYTES - len(suffix.encode("utf-8")))
+    stem = stem.strip(" .")
+    if not stem or set(stem) <= {"_", " ", "."}:
+        stem = fallback
+    if stem.split(".")[0].strip().upper() in _RESERVED:
+        stem = "_" + stem
+        stem = _truncate_utf8(stem, MAX_NAME_BYTES - len(suffix.encode("utf-8")))
+    return stem + suffix
+
+
+def _numbered(stem: str, suffix: str, n: int) -> str:
+    if n == 1:
+        return safe_name(stem, suffix)
+    tail = f" ({n})"
+    base = safe_name(stem, "")
+    base = _truncate_utf8(base, MAX_NAME_BYTES - len((tail + suffix).encode("utf-8")))
+    return base.rstrip(" .") + tail + suffix
+
+
+def _link_into_place(tmp: Path, final: Path) -> None:
+    """Give ``tmp`` the name ``final`` unless that name exists (FileExistsError)."""
+    try:
+        os.link(tmp, final)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        # File systems without hard links (FAT, some network shares): reserve the name with an
+        # exclusive create, then replace the placeholder.
+        if exc.errno not in {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, None} and (
+            os.name != "nt"
+        ):
+            raise
+        with open(final, "xb"):
+            pass
+        os.replace(tmp, final)
+        return
+    tmp.unlink()
+
+
+def copy_no_overwrite(sources: list[tuple[Path, str]], dest: Path, stem: str) -> list[Path]:
+    """Copy each ``(source, suffix)`` into ``dest`` as ``stem + suffix``, adding `` (N)`` to the
+    stem until no name is taken (all files share the same N). Returns the new paths.
+
+    Each copy is written to a temporary file in ``dest`` and linked to its name only if the
+    name is still free, so an existing file is never replaced, even in a race.
+    """
+    dest = Path(dest)
+    if not dest.is_dir():
+        raise ExportError(f"{dest} is not a folder")
+    real_dest = Path(os.path.realpath(dest))
+    for n in range(1, _MAX_COPIES):
+        names = [_numbered(stem, suffix, n) for _, suffix in sources]
+        finals = [dest / name for name in names]
+        if any(os.path.lexists(p) for p in finals):
+            continue
+        for final in finals:
+            if Path(os.path.realpath(final)).parent != real_dest:
+                raise ExportError(f"refusing to write outside {dest}: {final.name!r}")
+        done: list[Path] = []
+        try:
+            for (source, _suffix), final in zip(sources, finals, strict=True):
+                fd, tmp_name = tempfile.mkstemp(prefix=".export-", suffix=".part", dir=dest)
+                tmp = Path(tmp_name)
+                try:
+                    with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+                        shutil.copyfileobj(src, out, 1 << 20)
+                        out.flush()
+                        os.fsync(out.fileno())
+                    os.chmod(tmp, 0o644)
+                    _link_into_place(tmp, final)
+                finally:
+                    with contextlib.suppress(FileNotFoundError):
+                        tmp.unlink()
+                done.append(final)
+        except FileExistsError:
+            # Someone took the name meanwhile: undo our part and try the next number.
+            for path in done:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+            continue
+        fsync_dir(dest)
+        return done
+    raise ExportError(f"no free file name for {stem!r} in {dest}")

@@ -1,0 +1,57 @@
+"""Entry ids: short, URL- and file-safe, sortable by creation time.
+
+16 characters of lowercase Crockford base32: 10 for the millisecond timestamp (48 bits, good
+until the year 10889) and 6 random (30 bits). Lowercase so they survive case-insensitive file
+systems unchanged; sorting the strings sorts by creation time.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from datetime import UTC, datetime
+
+__all__ = ["ID_LENGTH", "id_datetime", "id_timestamp_ms", "is_valid_id", "new_id"]
+
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+_TIME_CHARS = 10
+_RANDOM_CHARS = 6
+ID_LENGTH = _TIME_CHARS + _RANDOM_CHARS
+_ID_RE = re.compile(f"^[{_ALPHABET}]{{{ID_LENGTH}}}$")
+
+
+def _encode(value: int, length: int) -> str:
+    chars = []
+    for _ in range(length):
+        value, digit = divmod(value, 32)
+        chars.append(_ALPHABET[digit])
+    return "".join(reversed(chars))
+
+
+def new_id(timestamp_ms: int | None = None) -> str:
+    """A fresh id for an entry created at ``timestamp_ms`` (default: now). Any thread."""
+    ms = time.time_ns() // 1_000_000 if timestamp_ms is None else int(timestamp_ms)
+    if not 0 <= ms < 32**_TIME_CHARS:
+        raise ValueError(f"timestamp out of range: {ms}")
+    return _encode(ms, _TIME_CHARS) + _encode(secrets.randbits(5 * _RANDOM_CHARS), _RANDOM_CHARS)
+
+
+def is_valid_id(text: object) -> bool:
+    """True when ``text`` has the shape of an entry id (so it is safe as a folder name)."""
+    return isinstance(text, str) and bool(_ID_RE.match(text))
+
+
+def id_timestamp_ms(entry_id: str) -> int:
+    """The creation time encoded in ``entry_id``, in ms since the Unix epoch."""
+    if not is_valid_id(entry_id):
+        raise ValueError(f"not an entry id: {entry_id!r}")
+    value = 0
+    for char in entry_id[:_TIME_CHARS]:
+        value = value * 32 + _ALPHABET.index(char)
+    return value
+
+
+def id_datetime(entry_id: str) -> datetime:
+    """The creation time encoded in ``entry_id`` (UTC)."""
+    return datetime.fromtimestamp(id_timestamp_ms(entry_id) / 1000, tz=UTC)
