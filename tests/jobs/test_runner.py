@@ -242,3 +242,60 @@ async def test_every_fault_ends_done_or_clearly_failed(
     if fault in ("drop_connection", "moderate", "auth") and expected is JobState.FAILED:
         assert stats["requests_by_route"]["submit"] == 1
     assert harness.runner.get(job.id).state.is_final
+
+
+async def test_network_loss_after_submit_is_resumed_without_a_new_submit(tmp_path, image):
+    engine = EmulatorServer(workers=1, render=fast_render, min_run_s=1.0)
+    engine.start()
+    library = Library.open(tmp_path / "lib3")
+    from wan_desktop.fal import FalClient, RetryPolicy
+
+    client = FalClient(
+        "k",
+        base_url=engine.base_url,
+        retry=RetryPolicy(max_attempts=2, base_delay_s=0.01, max_delay_s=0.02),
+    )
+    await client.__aenter__()
+    runner = JobRunner(library, Backend(engine.base_url, "k", offline=False), client=client)
+    await runner.start()
+    h = Harness(runner, library)
+    try:
+        job = await runner.enqueue(request(image))
+        await h.until(job.id, JobState.QUEUED, JobState.RUNNING)
+        engine.faults.set("drop_connection", count=-1, routes=["status", "stream", "result"])
+        failed = await h.finish(job.id)
+        assert failed.state is JobState.FAILED and failed.resumable
+        assert "without sending it again" in failed.error
+        engine.faults.clear()
+        resumed = await runner.retry(job.id)
+        assert resumed.id == job.id  # the same job, picked up again
+        final = await h.finish(job.id)
+        assert final.state is JobState.DONE, final.error
+        assert engine.stats()["submits"] == 1
+    finally:
+        await runner.close()
+        await client.__aexit__(None, None, None)
+        library.close()
+        engine.stop()
+
+
+async def test_cancel_while_submitting_cancels_at_the_service(tmp_path, image):
+    engine = EmulatorServer(workers=1, render=fast_render, min_run_s=3.0)
+    engine.start()
+    engine.faults.set("slow", delay_s=0.6, count=1, routes=["submit"])
+    library = Library.open(tmp_path / "lib4")
+    runner = JobRunner(library, Backend(engine.base_url, "k", offline=False))
+    await runner.start()
+    h = Harness(runner, library)
+    try:
+        job = await runner.enqueue(request(image))
+        await h.until(job.id, JobState.SUBMITTING)
+        snap = await runner.cancel(job.id)
+        assert "as soon as" in snap.notes[-1]
+        final = await h.finish(job.id)
+        assert final.state is JobState.CANCELLED
+        assert engine.stats()["cancels"] == 1
+    finally:
+        await runner.close()
+        library.close()
+        engine.stop()

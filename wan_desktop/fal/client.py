@@ -156,7 +156,8 @@ class FalClient:
         for url in (self.base_url, self.rest_url):
             parsed = httpx.URL(url)
             if parsed.scheme == "http" and _is_loopback(parsed.host):
-                hosts.add(parsed.host)
+                # A local server may name itself 127.0.0.1 or localhost in the URLs it returns.
+                hosts.update({parsed.host, *LOOPBACK_NAMES})
         self.allow_http_hosts: frozenset[str] = frozenset(hosts)
         self._http = httpx.AsyncClient(
             transport=transport,

@@ -50,8 +50,9 @@ class JobSnapshot:
 
     ``progress`` is 0..1 while downloading (``None`` when unknown). ``error_field`` is the API
     input a refusal names (``prompt``...), so the window can mark that field. ``retryable``
-    says whether Retry may help. ``notes`` are sentences about the inputs (conversions, audio
-    cut) or about what happened (cancellation outcome).
+    says whether Retry may help; ``resumable`` that Retry picks the same request up again
+    (the service has it) instead of sending a new one. ``notes`` are sentences about the
+    inputs (conversions, audio cut) or about what happened (cancellation outcome).
     """
 
     id: str
@@ -69,6 +70,7 @@ class JobSnapshot:
     error: str | None = None
     error_field: str | None = None
     retryable: bool = False
+    resumable: bool = False
     entry_id: str | None = None
     request_id: str | None = None
     parent_id: str | None = None
@@ -79,7 +81,12 @@ class JobSnapshot:
 
 @dataclass(frozen=True, slots=True)
 class JobEvent:
-    """Something happened to a job. ``kind``: added, state, position, log, progress, removed."""
+    """Something happened to a job.
+
+    ``kind``: ``added``, ``state``, ``position``, ``log``, ``progress``, ``removed``, and
+    ``finished`` (once, after the ``state`` event that made the job done, failed or cancelled:
+    the hook for notifications).
+    """
 
     job: JobSnapshot
     kind: str

@@ -44,8 +44,10 @@ from ..fal import (
     FalClient,
     FalError,
     InProgress,
+    ProtocolError,
     Queued,
     RequestHandle,
+    ResultExpiredError,
     ValidationError,
 )
 from ..library import Library, NewEntry, new_id
@@ -66,6 +68,8 @@ Listener = Callable[[JobEvent], None]
 #: fal keeps a result for 1 hour after completion (6 minutes when 10 KB or larger).
 RESULT_KEPT_S = 3600
 _LOG_LINES_KEPT = 200
+#: States a job can be picked up from after a network failure, without a new submit.
+_RESUMABLE = (JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING)
 
 
 def _now() -> float:
@@ -101,7 +105,7 @@ class JobRunner:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._waiters: dict[str, list[asyncio.Future[JobSnapshot]]] = {}
         self._seen_logs: dict[str, set[tuple[str, str]]] = {}
-        self._cancel_notes: dict[str, str] = {}
+        self._cancel_after_submit: set[str] = set()
         self._listeners: list[Listener] = []
         self._started = False
         self._closed = False
@@ -259,10 +263,8 @@ class JobRunner:
             await self._save(rec)
             self._emit(rec, "added")
             await self._prepare(rec)
-        except InvalidInputError:
-            await self._forget(rec, folder)
-            raise
         except BaseException:
+            # Refused input (or an interruption): keep nothing; the user's files are untouched.
             await self._forget(rec, folder)
             raise
         self._fill_slots()
@@ -273,52 +275,73 @@ class JobRunner:
 
         What happened is in the job's ``notes``: removed from the queue, cancellation requested
         (a running request may still finish and be billed; its result is then kept), or
-        already completed (the result is fetched, since it is paid for).
+        already completed (the result is fetched, since it is paid for). A job whose submit is
+        in flight is cancelled at the service as soon as the service answers.
         """
         rec = self._records[job_id]
         if rec.state.is_final:
             return self._snapshot(rec)
-        if rec.state in (JobState.PREPARING, JobState.WAITING) or (
-            rec.state is JobState.SUBMITTING and not rec.handle
-        ):
-            task = self._tasks.get(job_id)
-            if task is not None and rec.state is not JobState.SUBMITTING:
-                task.cancel()
+        if rec.state in (JobState.PREPARING, JobState.WAITING):
+            self._cancel_task(job_id)
             rec.notes.append("Cancelled before it was sent: nothing was sent or billed.")
             await self._finish(rec, JobState.CANCELLED)
-            return self._snapshot(rec)
-        if rec.state is JobState.DOWNLOADING:
+        elif rec.state is JobState.SUBMITTING and not rec.handle:
+            self._cancel_after_submit.add(job_id)
+            rec.notes.append("Cancelling as soon as the service confirms it received the request.")
+            self._emit(rec, "state")
+        elif rec.state is JobState.DOWNLOADING:
             rec.notes.append("It had already finished: the result is kept, since it is paid for.")
             self._emit(rec, "state")
-            return self._snapshot(rec)
+        else:
+            await self._cancel_at_service(rec)
+        return self._snapshot(rec)
+
+    async def _cancel_at_service(self, rec: JobRecord) -> None:
         assert self._client is not None
         outcome = await self._client.cancel(self._handle(rec))
         if outcome is CancelOutcome.REMOVED:
-            self._cancel_task(job_id)
+            self._cancel_task(rec.id)
             rec.notes.append("Removed from the service's queue before it started: not billed.")
             await self._finish(rec, JobState.CANCELLED)
-        elif outcome is CancelOutcome.REQUESTED:
-            self._cancel_notes[job_id] = "requested"
+            return
+        if outcome is CancelOutcome.REQUESTED:
             rec.notes.append(
                 "Cancellation requested. A request that is already running may still finish "
                 "and be billed; if it does, its video is kept."
             )
-            self._emit(rec, "state")
         elif outcome is CancelOutcome.ALREADY_COMPLETED:
             rec.notes.append("It had already finished: fetching the result, since it is paid for.")
-            self._emit(rec, "state")
         else:
-            self._cancel_task(job_id)
+            self._cancel_task(rec.id)
             rec.notes.append("The service no longer knows this request.")
             await self._finish(rec, JobState.CANCELLED)
+            return
         await self._save(rec)
-        return self._snapshot(rec)
+        self._emit(rec, "state")
 
     async def retry(self, job_id: str, *, new_seed: bool = False) -> JobSnapshot:
-        """Run a finished job's request again as a new job: identical, or with a new seed."""
+        """Run a finished job again.
+
+        A job that failed after the service accepted it (the network went away while it was
+        tracked or downloaded) is *resumed*: the same request is picked up from its stored
+        URLs, nothing is sent or paid twice. Otherwise the request runs again as a new job,
+        identical or with a new seed.
+        """
         rec = self._records[job_id]
         if not rec.state.is_final:
             raise ValueError("Only a finished, failed or cancelled job can be run again.")
+        if rec.resume_from and not new_seed:
+            rec.state = JobState(rec.resume_from)
+            rec.resume_from = None
+            rec.error = rec.error_field = None
+            rec.finished_at = None
+            rec.notes.append(
+                "Resumed: picking the request up where it was, without sending it again."
+            )
+            await self._save(rec)
+            self._emit(rec, "state")
+            self._launch(rec)
+            return self._snapshot(rec)
         request = rec.request
         if new_seed:
             request = request.replace(seed=secrets.randbelow(limits.SEED_MAX + 1))
@@ -465,6 +488,8 @@ class JobRunner:
             rec.sent_audio = sent_audio.relative_to(self._root).as_posix()
             rec.notes.extend(audio.notes)
         rec.notes.extend(p.message for p in rec.request.warnings())
+        if rec.state is not JobState.PREPARING:
+            return  # cancelled meanwhile
         rec.state = JobState.WAITING
         await self._save(rec)
         self._emit(rec, "state")
@@ -511,6 +536,9 @@ class JobRunner:
         rec.state = JobState.QUEUED
         await self._save(rec)
         self._emit(rec, "state")
+        if rec.id in self._cancel_after_submit:
+            self._cancel_after_submit.discard(rec.id)
+            await self._cancel_at_service(rec)
 
     async def _track(self, rec: JobRecord) -> None:
         assert self._client is not None
@@ -539,7 +567,7 @@ class JobRunner:
                 completed = status
                 break
         if completed is None:
-            raise asyncio.CancelledError  # the stream ended without an answer: resume later
+            raise ProtocolError("The status updates ended before the request finished.")
         rec.completed_at = _now()
         rec.queue_position = None
         if completed.error and completed.error_type == "client_cancelled":
@@ -708,8 +736,17 @@ class JobRunner:
         field = None
         if isinstance(exc, ValidationError) and exc.field_errors:
             field = exc.field_errors[0].field
-        retryable = bool(getattr(exc, "retryable", False)) or not getattr(exc, "refused", False)
-        await self._fail(rec, str(exc), field=field, retryable=retryable)
+        message = str(exc)
+        retryable = bool(exc.retryable) or not exc.refused
+        if isinstance(exc, ResultExpiredError):
+            message += " Run it again to make a new one (it is billed again)."
+        elif rec.handle and rec.state in _RESUMABLE and exc.retryable:
+            # The service has (or had) the request: resuming must not submit it again.
+            rec.resume_from = rec.state.value
+            message += (
+                " The service still has the request: Retry picks it up without sending it again."
+            )
+        await self._fail(rec, message, field=field, retryable=retryable)
 
     async def _fail(
         self, rec: JobRecord, message: str, *, field: str | None = None, retryable: bool
@@ -726,6 +763,7 @@ class JobRunner:
         self._seen_logs.pop(rec.id, None)
         await self._save(rec)
         self._emit(rec, "state")
+        self._emit(rec, "finished")
         snapshot = self._snapshot(rec)
         for future in self._waiters.pop(rec.id, []):
             if not future.done():

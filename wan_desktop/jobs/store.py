@@ -63,6 +63,7 @@ class JobRecord:
     cost_usd: float | None = None
     notes: list[str] = field(default_factory=list)
     maybe_submitted: bool = False
+    resume_from: str | None = None  # a state to pick up from without a new submit
 
     def to_json(self) -> str:
         data = dataclasses.asdict(self)
@@ -99,6 +100,7 @@ class JobRecord:
             error=self.error,
             error_field=self.error_field,
             retryable=self.retryable,
+            resumable=self.resume_from is not None,
             entry_id=self.entry_id,
             request_id=(self.handle or {}).get("request_id"),
             parent_id=self.parent_id,
