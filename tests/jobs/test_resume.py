@@ -120,3 +120,44 @@ def test_ctrl_c_exits_130_and_the_job_stays_resumable(tmp_path):
         assert out.returncode == 0, out.stderr
         assert json.loads(out.stdout)[0]["state"] == "done"
         assert engine.stats()["submits"] == 1
+
+
+def test_offline_job_killed_mid_render_resumes_on_a_new_engine(tmp_path):
+    """The offline engine runs inside the app: killing the app kills it too. Its state folder
+    keeps the request, so `jobs resume` (no key) starts a new engine on a new port that
+    finishes the same request id."""
+    image = make_image(tmp_path / "scene.png")
+    home = tmp_path / "home"
+    env = cli_env(home, key=None)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "wan_desktop",
+            "generate",
+            str(image),
+            "--prompt",
+            "drift",
+            "--resolution",
+            "720p",
+            "--offline",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: "running" in job_states(home), timeout_s=60)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    out = wan("jobs", "resume", "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    [job] = json.loads(out.stdout)
+    assert job["state"] == "done" and job["backend"] == "offline"
+    with Library.open(home / "library") as lib:
+        assert lib.count() == 1
+        assert lib.get(job["entry_id"]).request_id == job["request_id"]

@@ -402,28 +402,39 @@ async def _jobs_cancel(args: argparse.Namespace) -> int:
 
 
 async def _jobs_resume(args: argparse.Namespace) -> int:
+    """Finish every unfinished job: those sent to fal (with the key), then those sent to the
+    offline engine (started for them), printing what became of each."""
+    finals: list[JobSnapshot] = []
+    outputs: list[dict[str, Any]] = []
+    offline_left = False
+
     async def body(settings: Any, library: Library, runner: JobRunner) -> int:
-        pending = [j for j in runner.jobs() if not j.state.is_final]
-        if not pending:
-            if args.json:
-                print("[]")
-            else:
-                print("Nothing to resume.", file=sys.stderr)
-            return EXIT_DONE
+        nonlocal offline_left
+        pending = [
+            j for j in runner.jobs() if not j.state.is_final and j.backend == runner.backend.name
+        ]
+        offline_left = any(j.backend == "offline" for j in runner.pending_elsewhere())
         for job in pending:
             runner.subscribe(_Progress(job.id, sys.stderr))
-        finals = [await runner.wait(job.id) for job in pending]
-        out = []
-        for job in finals:
-            item = _job_json(job)
-            if job.state is JobState.DONE:
-                item.update(_result_json(job, library), id=job.id, entry_id=job.entry_id)
-            out.append(item)
+        for job in pending:
+            final = await runner.wait(job.id)
+            finals.append(final)
+            item = _job_json(final)
+            if final.state is JobState.DONE:
+                item.update(_result_json(final, library), id=final.id, entry_id=final.entry_id)
+            outputs.append(item)
             if not args.json:
-                what = job.entry_id if job.state is JobState.DONE else (job.error or "")
-                print(f"{job.id}: {job.state.value} {what}".rstrip())
-        if args.json:
-            print(json.dumps(out, ensure_ascii=False, indent=2))
-        return max((_exit_code(j) for j in finals), default=EXIT_DONE)
+                what = final.entry_id if final.state is JobState.DONE else (final.error or "")
+                print(f"{final.id}: {final.state.value} {what}".rstrip())
+        return EXIT_DONE
 
-    return await _with_runner(args.offline, False, body)
+    code = await _with_runner(args.offline, False, body)
+    if code == EXIT_DONE and offline_left and not args.offline:
+        code = await _with_runner(True, False, body)
+    if code != EXIT_DONE:
+        return code
+    if args.json:
+        print(json.dumps(outputs, ensure_ascii=False, indent=2))
+    elif not finals:
+        print("Nothing to resume.", file=sys.stderr)
+    return max((_exit_code(j) for j in finals), default=EXIT_DONE)

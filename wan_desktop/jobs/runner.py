@@ -162,12 +162,8 @@ class JobRunner:
                     await self._save(rec)
                     continue
             if rec.backend != self._backend.name and rec.state.is_submitted:
-                await self._fail(
-                    rec,
-                    f"This job was sent to the {rec.backend} backend, but the app now uses "
-                    f"{self._backend.name}. Switch back to finish it, or Retry it here.",
-                    retryable=True,
-                )
+                # Sent to the other backend (fal vs the offline engine): left as it is for a
+                # runner on that backend (``jobs resume`` runs both).
                 continue
             if rec.state.is_submitted:
                 self._launch(rec)  # already at the service: it holds its slot already
@@ -204,6 +200,14 @@ class JobRunner:
     def jobs(self) -> list[JobSnapshot]:
         """Every job the runner knows, in queue order."""
         return [self._snapshot(r) for r in self._ordered()]
+
+    def pending_elsewhere(self) -> list[JobSnapshot]:
+        """Unfinished jobs that were sent to the other backend (this runner leaves them)."""
+        return [
+            self._snapshot(r)
+            for r in self._ordered()
+            if r.state.is_submitted and r.backend != self._backend.name
+        ]
 
     def get(self, job_id: str) -> JobSnapshot:
         """One job; ``KeyError`` when unknown."""
