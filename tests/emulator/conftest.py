@@ -15,7 +15,8 @@ def make_engine():
 
     def make(**kwargs) -> EmulatorServer:
         kwargs.setdefault("render", fake_render)
-        server = EmulatorServer(host="127.0.0.1", port=kwargs.pop("port", 0), **kwargs).start()
+        kwargs.setdefault("host", "127.0.0.1")
+        server = EmulatorServer(port=kwargs.pop("port", 0), **kwargs).start()
         engines.append(server)
         return server
 

@@ -325,7 +325,7 @@ def test_sse_stream_events_keepalive_and_close(make_engine):
 
 
 def test_sse_stream_shows_queue_moves(make_engine):
-    server = make_engine(workers=1, min_run_s=0.5)
+    server = make_engine(workers=1, min_run_s=0.3)
     with client_for(server) as c:
         first = c.post(SUBMIT, json=body()).json()["request_id"]
         poll_status(c, first, "IN_PROGRESS")
@@ -448,3 +448,54 @@ def test_key_is_never_logged(make_engine, caplog):
     assert caplog.records, "the engine logs requests at DEBUG"
     assert "very-secret-key-xyz" not in caplog.text
     assert KEY not in caplog.text
+
+
+def test_min_run_s_holds_jobs_in_progress(make_engine):
+    server = make_engine(workers=1, min_run_s=0.4)
+    with client_for(server) as c:
+        rid = c.post(SUBMIT, json=body()).json()["request_id"]
+        done = poll_status(c, rid, "COMPLETED")
+        assert done["metrics"]["inference_time"] >= 0.4
+
+
+def test_big_media_is_streamed_with_little_memory(make_engine):
+    """A 24 MB file goes out in small chunks: the engine never holds it in memory."""
+    import tracemalloc
+
+    size = 24 * 1024 * 1024
+
+    def big_render(image_bytes, *, dest, progress=None, **kwargs):
+        with open(dest, "wb") as handle:
+            handle.truncate(size)  # sparse: cheap to make
+
+    server = make_engine(workers=1, render=big_render)
+    with client_for(server) as c:
+        rid = c.post(SUBMIT, json=body()).json()["request_id"]
+        poll_status(c, rid, "COMPLETED")
+        tracemalloc.start()
+        try:
+            received = 0
+            with c.stream("GET", f"/files/{rid}.mp4") as response:
+                for chunk in response.iter_bytes():
+                    received += len(chunk)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert received == size
+    assert peak < 4 * 1024 * 1024, peak  # server and client together, in this process
+
+
+def test_ipv6_loopback(make_engine):
+    import socket
+
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 here")
+    try:
+        server = make_engine(host="::1")
+    except OSError:
+        pytest.skip("::1 cannot be bound here")
+    assert server.base_url.startswith("http://[::1]:")
+    with client_for(server) as c:
+        data = c.post(SUBMIT, json=body()).json()
+        assert data["status_url"].startswith("http://[::1]:")
+        poll_status(c, data["request_id"], "COMPLETED")

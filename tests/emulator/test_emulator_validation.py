@@ -349,3 +349,10 @@ def mp3_bytes(seconds: float) -> bytes:
 
 def flac_bytes(seconds: float) -> bytes:
     return _encode_audio("flac", "flac", seconds)
+
+
+def test_image_over_the_byte_limit_is_422(client, file_server):
+    base, files = file_server
+    files["/huge.png"] = b"\0" * (limits.IMAGE_MAX_BYTES + 1)
+    entry = errors_of(submit(client, body(image_url=f"{base}/huge.png")))["image_url"]
+    assert entry["type"] == "file_too_large" and "25 MB" in entry["msg"]
