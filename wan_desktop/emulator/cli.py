@@ -48,19 +48,27 @@ def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 
+DESCRIPTION = (
+    "Run the offline engine: a fal-compatible queue server on this machine that animates an "
+    "image with a slow camera move (it is not the AI model). Prints 'listening on "
+    "http://HOST:PORT' first, serves until Ctrl+C or SIGTERM, then exits 0. Point the app at it "
+    "with FAL_QUEUE_URL=http://HOST:PORT and any FAL_KEY."
+)
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``emulator`` subcommand to ``subparsers``; its ``func`` default is :func:`run`."""
     parser = subparsers.add_parser(
         "emulator",
         help="run the offline engine (a fal-compatible queue server on loopback)",
-        description=__doc__,
+        description=DESCRIPTION,
     )
     return _configure(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """A stand-alone parser with the same options (for ``python -m wan_desktop.emulator.cli``)."""
-    return _configure(argparse.ArgumentParser(prog="wan-desktop emulator", description=__doc__))
+    return _configure(argparse.ArgumentParser(prog="wan-desktop emulator", description=DESCRIPTION))
 
 
 def run(args: argparse.Namespace) -> int:
