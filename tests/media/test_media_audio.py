@@ -109,7 +109,7 @@ def test_prepare_audio_file(tmp_path):
     path.write_bytes(wav_bytes(3.5))
     result = prepare_audio_file(path, video_duration_s=5)
     assert result.duration_s == pytest.approx(3.5)
-    with pytest.raises(InvalidInputError, match="not found"):
+    with pytest.raises(InvalidInputError, match="no file at"):
         prepare_audio_file(tmp_path / "missing.wav")
 
 

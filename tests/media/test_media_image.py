@@ -278,7 +278,7 @@ def test_oversized_file_is_refused_before_reading(tmp_path):
 
 
 def test_missing_file_and_folder_are_refused(tmp_path):
-    with pytest.raises(InvalidInputError, match="not found"):
+    with pytest.raises(InvalidInputError, match="no file at"):
         prepare_image_file(tmp_path / "nope.png")
     with pytest.raises(InvalidInputError, match="is a folder"):
         prepare_image_file(tmp_path)

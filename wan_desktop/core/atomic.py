@@ -57,6 +57,31 @@ def atomic_open(path: Path | str, mode: int = 0o644) -> Iterator[IO[bytes]]:
         raise
 
 
+@contextlib.contextmanager
+def atomic_path(path: Path | str, mode: int = 0o644, suffix: str = ".part") -> Iterator[Path]:
+    """A temporary path beside ``path`` for a writer that needs a file name (FFmpeg, SQLite);
+    the file is fsynced and renamed to ``path`` when the block succeeds, removed otherwise.
+
+    ``suffix`` lets a writer that picks its format from the name see the right extension.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
 def atomic_write_bytes(path: Path | str, data: bytes, mode: int = 0o644) -> None:
     """Write ``data`` to ``path`` atomically."""
     with atomic_open(path, mode) as handle:

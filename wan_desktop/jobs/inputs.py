@@ -11,8 +11,8 @@ import shutil
 from pathlib import Path
 
 from ..core.atomic import atomic_write_bytes
-from ..core.problems import InvalidInputError, Problem
 from ..media.audio import prepare_audio_bytes
+from ..media.files import read_input_file
 from ..media.image import prepare_image_bytes
 from ..media.prepared import PreparedMedia
 
@@ -33,18 +33,7 @@ def copy_source(source: Path, folder: Path, default_name: str, *, field: str) ->
     A file that cannot be read is an input problem of ``field`` (``image_url``/``audio_url``).
     """
     label = "Image" if field == "image_url" else "Audio"
-    try:
-        data = source.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInputError(Problem(field, f"{label}: there is no file at {source}.")) from None
-    except IsADirectoryError:
-        raise InvalidInputError(
-            Problem(field, f"{label}: {source} is a folder, not a file.")
-        ) from None
-    except OSError as exc:
-        raise InvalidInputError(
-            Problem(field, f"{label}: {source} cannot be read ({exc.strerror or exc}).")
-        ) from None
+    data = read_input_file(source, field=field, label=label)
     folder.mkdir(parents=True, exist_ok=True)
     dest = folder / safe_name(source.name, default_name)
     atomic_write_bytes(dest, data)

@@ -24,6 +24,7 @@ from wan_desktop.core import limits
 from wan_desktop.core.problems import InvalidInputError, Problem
 
 from ._text import format_megabytes, format_number, format_seconds
+from .files import read_input_file
 from .prepared import PreparedMedia, safe_file_name
 from .sniff import describe_content
 
@@ -52,22 +53,7 @@ def prepare_audio_file(path: str | Path, *, video_duration_s: float | None = Non
     Synchronous and CPU-bound: call in an executor, never on the GUI thread.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise IsADirectoryError(path)
-        _check_size(size)
-        data = path.read_bytes()
-    except InvalidInputError:
-        raise
-    except FileNotFoundError as exc:
-        raise _refuse(f"Audio file not found: {path}.") from exc
-    except IsADirectoryError as exc:
-        raise _refuse(f"Audio: {path} is a folder, not an audio file.") from exc
-    except PermissionError as exc:
-        raise _refuse(f"Audio: {path} cannot be read (permission denied).") from exc
-    except OSError as exc:
-        raise _refuse(f"Audio: {path} cannot be read ({exc.strerror or exc}).") from exc
+    data = read_input_file(path, field=FIELD, label="Audio", check_size=_check_size)
     return prepare_audio_bytes(data, path.name, video_duration_s=video_duration_s)
 
 

@@ -10,14 +10,11 @@ Both functions are synchronous (tens of ms for a short clip): call them from a w
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 
 import av
 
-from ..core.atomic import fsync_dir
+from ..core.atomic import atomic_path
 from .video import VideoError, quiet_ffmpeg
 
 __all__ = ["COMMENT_KEY", "read_comment", "write_comment"]
@@ -50,21 +47,8 @@ def write_comment(src: Path | str, dst: Path | str, text: str) -> None:
     Raises :class:`~wan_desktop.media.video.VideoError` when ``src`` cannot be read.
     """
     src, dst = Path(src), Path(dst)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".part.mp4", dir=dst.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(dst, suffix=".part.mp4") as tmp:
         _remux(src, tmp, text)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dst)
-        fsync_dir(dst.parent)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
 
 
 def _remux(src: Path, dst: Path, text: str) -> None:
