@@ -16,7 +16,7 @@ from ..media.files import read_input_file
 from ..media.image import prepare_image_bytes
 from ..media.prepared import PreparedMedia
 
-__all__ = ["copy_source", "load_sent", "prepare_inputs", "remove_folder", "safe_name"]
+__all__ = ["copy_source", "prepare_inputs", "remove_folder", "safe_name"]
 
 
 def safe_name(name: str, default: str) -> str:
@@ -45,7 +45,9 @@ def prepare_inputs(
 ) -> tuple[PreparedMedia, PreparedMedia | None]:
     """Check and prepare the copied inputs exactly as they will be sent.
 
-    Raises ``InvalidInputError`` naming the field and the limit.
+    Also re-reads inputs prepared before (a resumed job): bytes that were acceptable come back
+    untouched, so the payload is the same one. Raises ``InvalidInputError`` naming the field
+    and the limit.
     """
     image = prepare_image_bytes(image_path.read_bytes(), image_path.name)
     audio = None
@@ -54,15 +56,6 @@ def prepare_inputs(
             audio_path.read_bytes(), audio_path.name, video_duration_s=duration_s
         )
     return image, audio
-
-
-def load_sent(path: Path, *, kind: str, duration_s: int) -> PreparedMedia:
-    """Re-read bytes that were prepared before (a resumed job): acceptable bytes come back
-    untouched, so this is the same payload that was (or will be) sent."""
-    data = path.read_bytes()
-    if kind == "image":
-        return prepare_image_bytes(data, path.name)
-    return prepare_audio_bytes(data, path.name, video_duration_s=duration_s)
 
 
 def remove_folder(folder: Path) -> None:

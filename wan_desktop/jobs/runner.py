@@ -703,27 +703,13 @@ class JobRunner:
             self._emit(rec, "log", line)
 
     async def _load_sent(self, rec: JobRecord) -> tuple[PreparedMedia, PreparedMedia | None]:
-        loop = asyncio.get_running_loop()
-        duration = rec.request.duration
-        image = await loop.run_in_executor(
-            None,
-            lambda: inputs.load_sent(
-                self._root / rec.sent_image,
-                kind="image",
-                duration_s=duration,  # type: ignore
-            ),
+        """The prepared inputs as they were (or will be) sent, re-read from the job folder."""
+        assert rec.sent_image is not None
+        image_path = self._root / rec.sent_image
+        audio_path = self._root / rec.sent_audio if rec.sent_audio else None
+        return await asyncio.get_running_loop().run_in_executor(
+            None, inputs.prepare_inputs, image_path, audio_path, rec.request.duration
         )
-        audio = None
-        if rec.sent_audio:
-            audio = await loop.run_in_executor(
-                None,
-                lambda: inputs.load_sent(
-                    self._root / rec.sent_audio,
-                    kind="audio",
-                    duration_s=duration,  # type: ignore
-                ),
-            )
-        return image, audio
 
     def _retry_sources(self, rec: JobRecord) -> tuple[Path, Path | None]:
         """The inputs of a finished job, from its folder or its library entry."""
