@@ -75,6 +75,7 @@ class JobSnapshot:
     request_id: str | None = None
     parent_id: str | None = None
     cost_usd: float | None = None
+    seed: int | None = None  # the seed used once the service said, else the one asked for
     input_image_path: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 

@@ -223,13 +223,15 @@ class JobRunner:
         return await future
 
     def spent_today_usd(self) -> float:
-        """Estimated spend of the jobs finished today (local time), in US dollars."""
+        """Estimated spend on fal of the jobs finished today (local time), in US dollars."""
         start = time.mktime((*time.localtime()[:3], 0, 0, 0, 0, 0, -1))
         return round(
             sum(
                 r.cost_usd or 0.0
                 for r in self._records.values()
-                if r.state is JobState.DONE and (r.finished_at or 0) >= start
+                if r.state is JobState.DONE
+                and r.backend != "offline"  # the offline engine is free
+                and (r.finished_at or 0) >= start
             ),
             4,
         )
@@ -549,27 +551,30 @@ class JobRunner:
         handle = self._handle(rec)
         seen = self._seen_logs.setdefault(rec.id, set())
         completed: Completed | None = None
-        async for status in self._client.watch(handle):
-            if isinstance(status, Queued):
-                if rec.state is not JobState.QUEUED or rec.queue_position != status.position:
-                    changed_state = rec.state is not JobState.QUEUED
-                    rec.state = JobState.QUEUED
-                    rec.queue_position = status.position
-                    if changed_state:
+        # aclosing: leaving the loop early closes the stream at once, in this task (not later,
+        # from the garbage collector, outside any task).
+        async with contextlib.aclosing(self._client.watch(handle)) as statuses:
+            async for status in statuses:
+                if isinstance(status, Queued):
+                    if rec.state is not JobState.QUEUED or rec.queue_position != status.position:
+                        changed_state = rec.state is not JobState.QUEUED
+                        rec.state = JobState.QUEUED
+                        rec.queue_position = status.position
+                        if changed_state:
+                            await self._save(rec)
+                        self._emit(rec, "position")
+                elif isinstance(status, InProgress):
+                    if rec.state is not JobState.RUNNING:
+                        rec.state = JobState.RUNNING
+                        rec.queue_position = None
+                        rec.running_at = _now()
                         await self._save(rec)
-                    self._emit(rec, "position")
-            elif isinstance(status, InProgress):
-                if rec.state is not JobState.RUNNING:
-                    rec.state = JobState.RUNNING
-                    rec.queue_position = None
-                    rec.running_at = _now()
-                    await self._save(rec)
-                    self._emit(rec, "state")
-                self._add_logs(rec, status.logs or (), seen)
-            elif isinstance(status, Completed):
-                self._add_logs(rec, status.logs or (), seen)
-                completed = status
-                break
+                        self._emit(rec, "state")
+                    self._add_logs(rec, status.logs or (), seen)
+                elif isinstance(status, Completed):
+                    self._add_logs(rec, status.logs or (), seen)
+                    completed = status
+                    break
         if completed is None:
             raise ProtocolError("The status updates ended before the request finished.")
         rec.completed_at = _now()

@@ -105,6 +105,7 @@ class JobRecord:
             request_id=(self.handle or {}).get("request_id"),
             parent_id=self.parent_id,
             cost_usd=self.cost_usd,
+            seed=(self.result or {}).get("seed", self.request.seed),
             input_image_path=image,
             notes=tuple(self.notes),
         )

@@ -1,0 +1,107 @@
+"""The jobs model's roles (each tested), events in, thumbnails loaded once in the background,
+and the panel's actions enabled by state."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+
+from wan_desktop.core.request import GenerationRequest
+from wan_desktop.jobs.model import JobEvent, JobSnapshot, JobState
+from wan_desktop.ui.jobs_panel import JobRole, JobsModel, JobsPanel, format_duration
+
+
+def _job(image: str, **changes) -> JobSnapshot:
+    base = JobSnapshot(
+        id=changes.pop("id", "j1"),
+        state=JobState.QUEUED,
+        request=GenerationRequest(prompt="A heron lifts off the water, slow motion", image=image),
+        created_at=time.time(),
+        queue_position=2,
+        logs=("submitted", "in queue"),
+        progress=None,
+        elapsed_s=3.0,
+        eta_s=30.0,
+        input_image_path=image,
+    )
+    import dataclasses
+
+    return dataclasses.replace(base, **changes)
+
+
+@pytest.fixture
+def model(qtbot, tasks):
+    return JobsModel(tasks)
+
+
+def test_roles(qtbot, model, good_image):
+    model.apply_event(JobEvent(_job(str(good_image)), "added"))
+    index = model.index(0)
+    assert model.rowCount() == 1
+    assert index.data(JobRole.Id) == "j1"
+    assert index.data(JobRole.State) == JobState.QUEUED
+    assert index.data(JobRole.PromptExcerpt).startswith("A heron")
+    assert index.data(Qt.ItemDataRole.DisplayRole) == index.data(JobRole.PromptExcerpt)
+    assert index.data(JobRole.QueuePosition) == 2
+    assert index.data(JobRole.ElapsedSeconds) >= 3.0
+    assert 0 < index.data(JobRole.EtaSeconds) <= 30.0
+    assert index.data(JobRole.Progress) is None
+    assert index.data(JobRole.Logs) == ["submitted", "in queue"]
+    assert index.data(JobRole.Error) is None
+    assert index.data(JobRole.Expanded) is False
+    assert index.data(JobRole.Snapshot).id == "j1"
+    assert "#3 in the service's queue" in index.data(JobRole.StatusLine)
+    assert "left" in index.data(JobRole.StatusLine)
+    assert b"promptExcerpt" in model.roleNames().values()
+    assert model.data(QModelIndex(), JobRole.Id) is None
+    # The thumbnail arrives from the background and updates that row alone.
+    with qtbot.waitSignal(model.dataChanged, timeout=5000) as signal:
+        assert index.data(JobRole.Thumbnail) is None
+    assert signal.args[2] == [JobRole.Thumbnail]
+    assert index.data(JobRole.Thumbnail) is not None
+
+
+def test_events_update_and_remove(model, good_image):
+    model.apply_event(JobEvent(_job(str(good_image)), "added"))
+    model.apply_event(JobEvent(_job(str(good_image), id="j2"), "added"))
+    assert model.data(model.index(0), JobRole.Id) == "j2"  # newest first
+    failed = _job(str(good_image), state=JobState.FAILED, error="Refused.", eta_s=None)
+    model.apply_event(JobEvent(failed, "state"))
+    index = model.index(model.row_of("j1"))
+    assert index.data(JobRole.Error) == "Refused."
+    assert index.data(JobRole.EtaSeconds) is None
+    assert "took" in index.data(JobRole.StatusLine)
+    model.apply_event(JobEvent(failed, "removed"))
+    assert model.rowCount() == 1 and model.row_of("j1") == -1
+
+
+def test_panel_actions_follow_the_state(qtbot, model, good_image):
+    panel = JobsPanel(model)
+    qtbot.addWidget(panel)
+    panel.resize(700, 400)
+    panel.show()
+    model.apply_event(JobEvent(_job(str(good_image)), "added"))
+    panel.select_job("j1")
+    assert panel.cancel_button.isEnabled() and not panel.retry_button.isEnabled()
+    assert not panel.play_button.isEnabled() and not panel.remove_button.isEnabled()
+    with qtbot.waitSignal(panel.cancelRequested) as signal:
+        panel.cancel_button.click()
+    assert signal.args == ["j1"]
+    model.apply_event(JobEvent(_job(str(good_image), state=JobState.FAILED, error="x"), "state"))
+    assert panel.retry_button.isEnabled() and panel.remove_button.isEnabled()
+    assert not panel.cancel_button.isEnabled()
+    model.apply_event(JobEvent(_job(str(good_image), state=JobState.DONE, entry_id="e"), "state"))
+    assert panel.play_button.isEnabled()
+    height = panel.view.sizeHintForRow(0)
+    panel.log_button.setChecked(True)
+    assert model.data(model.index(0), JobRole.Expanded) is True
+    assert panel.view.sizeHintForRow(0) > height
+    assert "1 done" in panel.summary.text()
+
+
+def test_format_duration():
+    assert format_duration(None) == ""
+    assert format_duration(7) == "0:07"
+    assert format_duration(3723) == "1:02:03"

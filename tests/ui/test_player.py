@@ -1,0 +1,102 @@
+"""The player: first frame painted at once, playback advancing (at 8×), frames captured by
+grab(), transport controls, and a plain message when video playback is unavailable."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from wan_desktop.ui.player import VideoPlayer, first_frame, format_ms
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+def player(qtbot, tasks):
+    widget = VideoPlayer(tasks)
+    qtbot.addWidget(widget)
+    widget.resize(640, 420)
+    widget.show()
+    yield widget
+    widget.unload()
+
+
+def _mean_brightness(image) -> float:
+    small = image.scaled(16, 16)
+    total = 0
+    for y in range(16):
+        for x in range(16):
+            c = small.pixelColor(x, y)
+            total += c.red() + c.green() + c.blue()
+    return total / (16 * 16 * 3)
+
+
+def test_first_frame_decodes(clip):
+    image = first_frame(str(clip))
+    assert image is not None and image.width() == 320 and image.height() == 180
+
+
+def test_loads_shows_first_frame_and_plays(qtbot, player, clip):
+    assert player.engine is not None, player.unavailable_reason
+    player.load(str(clip), autoplay=False)
+    qtbot.waitUntil(lambda: player.canvas.image() is not None, timeout=5000)
+    assert player.position_ms() == 0
+    player.engine.set_rate(8.0)
+    player.engine.set_loop(False)
+    player.engine.play()
+    qtbot.waitUntil(lambda: player.position_ms() > 800, timeout=10000)
+    qtbot.waitUntil(lambda: player.engine.frames_received >= 5, timeout=10000)
+    assert player.seek.maximum() > 1500
+    assert "/ 0:02.0" in player.time_label.text()
+    shot = player.grab().toImage()
+    # The canvas paints the frames itself, so grab() sees the picture, not an empty widget.
+    assert _mean_brightness(shot) > 20
+
+
+def test_transport_controls(qtbot, player, clip):
+    player.load(str(clip), autoplay=False)
+    qtbot.waitUntil(lambda: player.engine.duration_ms() > 0, timeout=5000)
+    player.engine.seek_ms(1000)
+    qtbot.waitUntil(lambda: player.position_ms() >= 900, timeout=5000)
+    before = player.position_ms()
+    qtbot.mouseClick(player.forward_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: player.position_ms() > before, timeout=5000)
+    qtbot.mouseClick(player.back_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: player.position_ms() <= before, timeout=5000)
+    player.loop_button.setChecked(False)
+    assert not player.engine.loop()
+    player.speed.setCurrentIndex(player.speed.findData(2.0))
+    assert player.engine.rate() == 2.0
+    player.volume.setValue(30)
+    assert abs(player.engine.volume() - 0.3) < 0.01
+    with qtbot.waitSignal(player.fullScreenRequested) as signal:
+        qtbot.mouseClick(player.full_button, Qt.MouseButton.LeftButton)
+    assert signal.args == [True]
+
+
+def test_space_toggles_play(qtbot, player, clip):
+    player.load(str(clip), autoplay=False)
+    qtbot.waitUntil(lambda: player.engine.duration_ms() > 0, timeout=5000)
+    player.setFocus()
+    qtbot.keyClick(player, Qt.Key.Key_Space)
+    qtbot.waitUntil(player.engine.is_playing, timeout=5000)
+    qtbot.keyClick(player, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not player.engine.is_playing(), timeout=5000)
+
+
+def test_says_so_when_playback_is_unavailable(qtbot, tasks, monkeypatch, clip):
+    monkeypatch.setenv("WAN_DESKTOP_NO_MULTIMEDIA", "1")
+    widget = VideoPlayer(tasks)
+    qtbot.addWidget(widget)
+    widget.show()
+    assert widget.engine is None
+    assert "unavailable" in widget.notice.text() or "turned off" in widget.notice.text()
+    assert widget.notice.isVisible()
+    widget.load(str(clip))  # still shows the first frame
+    qtbot.waitUntil(lambda: widget.canvas.image() is not None, timeout=5000)
+
+
+def test_format_ms():
+    assert format_ms(0) == "0:00.0"
+    assert format_ms(4_560) == "0:04.5"
+    assert format_ms(75_000) == "1:15.0"

@@ -1,0 +1,111 @@
+"""Small fakes of the services, implementing the documented interfaces (docs/interfaces.md)."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import time
+from typing import Any
+
+from wan_desktop.core.request import GenerationRequest
+from wan_desktop.jobs.model import JobEvent, JobSnapshot, JobState
+
+_ids = itertools.count(1)
+
+
+class FakeRunner:
+    """A JobRunner stand-in: keeps snapshots, reports events; tests move jobs along."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, JobSnapshot] = {}
+        self._listeners: list = []
+        self.concurrency = 2
+        self.enqueued: list[GenerationRequest] = []
+        self.cancelled: list[str] = []
+        self.retried: list[str] = []
+
+    def jobs(self) -> list[JobSnapshot]:
+        return list(self._jobs.values())
+
+    def subscribe(self, listener):
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _emit(self, job: JobSnapshot, kind: str) -> None:
+        for listener in list(self._listeners):
+            listener(JobEvent(job, kind))
+
+    def add(self, request: GenerationRequest, **changes: Any) -> JobSnapshot:
+        job = JobSnapshot(
+            id=f"job{next(_ids)}",
+            state=JobState.PREPARING,
+            request=request,
+            created_at=time.time(),
+            input_image_path=request.image,
+        )
+        job = dataclasses.replace(job, **changes)
+        self._jobs[job.id] = job
+        self._emit(job, "added")
+        return job
+
+    def update(self, job_id: str, kind: str = "state", **changes: Any) -> JobSnapshot:
+        job = dataclasses.replace(self._jobs[job_id], **changes)
+        self._jobs[job_id] = job
+        self._emit(job, kind)
+        return job
+
+    async def enqueue(
+        self, request: GenerationRequest, *, parent_id: str | None = None
+    ) -> JobSnapshot:
+        request.raise_if_invalid()
+        self.enqueued.append(request)
+        return self.add(request, parent_id=parent_id)
+
+    async def cancel(self, job_id: str) -> JobSnapshot:
+        self.cancelled.append(job_id)
+        return self.update(job_id, state=JobState.CANCELLED)
+
+    async def retry(self, job_id: str, *, new_seed: bool = False) -> JobSnapshot:
+        self.retried.append(job_id)
+        return self.add(self._jobs[job_id].request)
+
+    def remove(self, job_id: str) -> None:
+        job = self._jobs.pop(job_id)
+        self._emit(job, "removed")
+
+
+@dataclasses.dataclass
+class FakeEntry:
+    id: str
+    video_path: str
+    request: GenerationRequest
+    seed: int
+
+
+class FakeLibrary:
+    def __init__(self) -> None:
+        self.entries: dict[str, FakeEntry] = {}
+
+    def get(self, entry_id: str) -> FakeEntry:
+        return self.entries[entry_id]
+
+
+class FakeServices:
+    """What MainWindow needs: paths, settings, key store, runner, library, offline."""
+
+    def __init__(self, paths, *, runner=None, offline: bool = True, settings=None) -> None:
+        from wan_desktop.core.secrets import KeyStore
+        from wan_desktop.core.settings import Settings
+
+        self.paths = paths
+        self.settings = settings or Settings(first_run_done=True)
+        self.key_store = KeyStore(paths, environ={})
+        self.runner = runner if runner is not None else FakeRunner()
+        self.library = FakeLibrary()
+        self.offline = offline
+        self.has_key = False
+        self.reconfigured: list[tuple[Any, bool]] = []
+
+    async def reconfigure(self, settings, key_changed: bool) -> None:
+        self.settings = settings
+        self.reconfigured.append((settings, key_changed))

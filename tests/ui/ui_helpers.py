@@ -1,0 +1,84 @@
+"""Test media made on the spot: images with Pillow, clips with PyAV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+__all__ = ["drop_urls", "make_clip", "make_image"]
+
+
+def make_image(path: Path, size: tuple[int, int], fmt: str = "PNG") -> Path:
+    """A gradient with a sun and hills, so screenshots look like a picture."""
+    w, h = size
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for y in range(h):
+        t = y / max(1, h - 1)
+        draw.line([(0, y), (w, y)], fill=(int(70 + 120 * t), int(130 + 60 * t), int(220 - 60 * t)))
+    draw.ellipse([w * 0.62, h * 0.12, w * 0.78, h * 0.12 + w * 0.16], fill=(255, 214, 90))
+    draw.polygon(
+        [(0, h), (0, h * 0.7), (w * 0.35, h * 0.55), (w * 0.7, h * 0.75), (w, h * 0.62), (w, h)],
+        fill=(46, 125, 70),
+    )
+    draw.polygon(
+        [(0, h), (w * 0.2, h * 0.82), (w * 0.6, h * 0.9), (w, h * 0.8), (w, h)], fill=(30, 90, 50)
+    )
+    image.save(path, fmt)
+    return path
+
+
+def make_clip(
+    path: Path, *, seconds: float = 2.0, size: tuple[int, int] = (320, 180), fps: int = 24
+) -> Path:
+    """A short H.264 clip: a yellow square moving over a changing background."""
+    import av
+
+    frames = round(seconds * fps)
+    w, h = size
+    with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        stream.options = {"preset": "ultrafast"}
+        for i in range(frames):
+            image = Image.new("RGB", size, (40 + i * 3 % 200, 60, 120))
+            x = int((w - 40) * i / max(1, frames - 1))
+            ImageDraw.Draw(image).rectangle(
+                [x, h // 2 - 20, x + 40, h // 2 + 20], fill=(255, 220, 0)
+            )
+            for packet in stream.encode(av.VideoFrame.from_image(image)):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def drop_urls(widget, urls):
+    """Send a real drag-enter + drop of ``urls`` (paths or URL strings) onto ``widget``."""
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    mime = QMimeData()
+    qurls = [QUrl(u) if "://" in str(u) else QUrl.fromLocalFile(str(u)) for u in urls]
+    mime.setUrls(qurls)
+    pos = widget.rect().center()
+    enter = QDragEnterEvent(
+        pos,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        QPointF(pos),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, drop)
+    return drop

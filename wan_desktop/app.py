@@ -1,0 +1,256 @@
+"""Composition root of the window: the QApplication, the qasync loop, the services, the window.
+
+``run_window(image)`` is what ``wan-desktop [IMAGE]`` calls. The window is shown first; the
+library, the engine (fal or the offline engine) and the job runner start behind it on the loop,
+so the first paint does not wait for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Services", "build_application", "run_window"]
+
+log = logging.getLogger(__name__)
+
+
+class Services:
+    """The Qt-free services the window drives. Every method runs on the loop thread."""
+
+    def __init__(self, paths: Any, settings: Any, key_store: Any):
+        self.paths = paths
+        self.settings = settings
+        self.key_store = key_store
+        self.library: Any = None
+        self.backend: Any = None
+        self.runner: Any = None
+        self.offline = False
+        self.has_key = False
+
+    @classmethod
+    def from_environment(cls) -> Services:
+        """Paths from ``WAN_DESKTOP_HOME`` (or the platform), settings from disk, the key store."""
+        from .core.paths import app_paths
+        from .core.secrets import KeyStore
+        from .core.settings import load_settings
+
+        paths = app_paths()
+        return cls(paths, load_settings(paths), KeyStore(paths))
+
+    def library_root(self) -> Path:
+        return Path(self.settings.library_dir) if self.settings.library_dir else self.paths.library
+
+    async def start(self) -> None:
+        """Open the library, pick the backend, start the runner (resuming unfinished jobs)."""
+        from .library import Library
+        from .ui.async_bridge import run_blocking
+
+        await run_blocking(self.paths.ensure)
+        self.library = await run_blocking(Library.open, self.library_root())
+        await self._open_engine()
+
+    async def _open_engine(self) -> None:
+        from .jobs.backend import open_backend
+        from .jobs.runner import JobRunner
+        from .ui.async_bridge import run_blocking
+
+        source = await run_blocking(self.key_store.get)
+        self.has_key = source is not None
+        self.backend = await open_backend(self.paths, self.settings, self.key_store)
+        self.offline = bool(self.backend.offline)
+        try:
+            runner = JobRunner(
+                self.library,
+                self.backend,
+                concurrency=self.settings.concurrency,
+                upload_threshold_bytes=self.settings.upload_threshold_bytes,
+            )
+            await runner.start()
+        except BaseException:
+            backend, self.backend = self.backend, None
+            await backend.close()  # never leave the offline engine's thread behind
+            raise
+        self.runner = runner
+
+    async def _close_engine(self) -> None:
+        runner, self.runner = self.runner, None
+        backend, self.backend = self.backend, None
+        if runner is not None:
+            await runner.close()
+        if backend is not None:
+            await backend.close()
+
+    async def reconfigure(self, settings: Any, key_changed: bool) -> None:
+        """Apply new settings that change the engine (key, backend, queue URL)."""
+        self.settings = settings
+        await self._close_engine()
+        await self._open_engine()
+
+    async def close(self) -> None:
+        """Stop the runner and the engine; unfinished jobs stay resumable."""
+        await self._close_engine()
+        if self.library is not None:
+            library, self.library = self.library, None
+            close = getattr(library, "close", None)
+            if close is not None:
+                close()
+
+
+def build_application(argv: list[str] | None = None):
+    """The ``QApplication`` (an existing one is reused), named, themed, logs quieted."""
+    from PySide6.QtWidgets import QApplication
+
+    from .ui.player import quiet_multimedia_logs
+
+    quiet_multimedia_logs()
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv or sys.argv[:1]))
+    app.setApplicationName("wan-desktop")
+    app.setApplicationDisplayName("Wan Desktop")
+    app.setDesktopFileName("wan-desktop")
+    from .ui.theme import ThemeManager
+
+    if not hasattr(app, "_wan_theme"):
+        app._wan_theme = ThemeManager(app)  # type: ignore[attr-defined]
+    return app
+
+
+async def _start_services(window: Any, services: Services) -> None:
+    try:
+        await services.start()
+    except Exception as exc:
+        window.set_engine_problem(f"The engine could not start: {exc}")
+        raise
+    window.attach_runner(services.runner, services.offline)
+
+
+async def _main(app: Any, image: str | None, screenshot: str | None, smoke: bool) -> int:
+    from PySide6.QtCore import QSize
+
+    from .ui.async_bridge import TaskKeeper, install_exception_handler
+    from .ui.main_window import MainWindow
+    from .ui.screenshots import save_screenshot
+
+    services = Services.from_environment()
+    tasks = TaskKeeper()
+    install_exception_handler(asyncio.get_running_loop(), tasks)
+    window = MainWindow(services, tasks)
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+    app.aboutToQuit.connect(closed.set)
+    window.show()
+    if image:
+        window.composer.drop_zone.load(image)
+    start = tasks.spawn(_start_services(window, services), "Start the engine")
+    code = 0
+    try:
+        if screenshot or smoke:
+            code = await _one_shot(window, start, screenshot, smoke, save_screenshot, QSize)
+            window.close()
+        else:
+            # After the engine started: the welcome then knows whether a key is set.
+            start.add_done_callback(lambda _task: window.maybe_show_welcome())
+            await closed.wait()
+    finally:
+        tasks.cancel_all()
+        await services.close()
+        await asyncio.get_running_loop().shutdown_asyncgens()
+    return code
+
+
+async def _one_shot(window, start, screenshot, smoke, save_screenshot, QSize) -> int:
+    """``--screenshot`` / ``--smoke``: wait for the engine, do the one thing, report."""
+    try:
+        await asyncio.wait_for(asyncio.shield(start), timeout=30)
+    except Exception as exc:
+        print(f"wan-desktop: the engine did not start: {exc}", file=sys.stderr)
+        return 1
+    drop = window.composer.drop_zone
+    for _ in range(200):
+        if not drop.is_loading():
+            break
+        await asyncio.sleep(0.05)
+    if smoke:
+        ok = await _smoke_play(window)
+        if not ok:
+            print("wan-desktop: smoke test failed: no video frame was shown", file=sys.stderr)
+            return 1
+        print("wan-desktop: smoke test passed")
+    if screenshot:
+        path = Path(screenshot)
+        save_screenshot(window, path.stem, path.parent or Path("."), QSize(1280, 800))
+        print(f"wan-desktop: saved {path.parent / (path.stem + '.png')}")
+    return 0
+
+
+async def _smoke_play(window) -> bool:
+    """Play one frame of a tiny clip made with PyAV (proves Qt Multimedia works)."""
+    from .ui.async_bridge import run_blocking
+
+    player = window.player
+    if player.engine is None:
+        print(f"wan-desktop: {player.unavailable_reason}", file=sys.stderr)
+        return False
+    with tempfile.TemporaryDirectory(prefix="wan-smoke-") as folder:
+        clip = Path(folder) / "smoke.mp4"
+        await run_blocking(_make_clip, clip)
+        player.load(str(clip))
+        try:
+            for _ in range(200):
+                if player.engine.frames_received > 0:
+                    return True
+                await asyncio.sleep(0.05)
+            return False
+        finally:
+            player.unload()
+
+
+def _make_clip(path: Path) -> None:
+    import av
+    from PIL import Image
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
+        stream.options = {"preset": "ultrafast"}
+        for i in range(12):
+            frame = av.VideoFrame.from_image(Image.new("RGB", (160, 96), (20 * i, 80, 160)))
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+
+
+def run_window(image: str | None = None, screenshot: str | None = None, smoke: bool = False) -> int:
+    """Open the window (``image`` preloaded) and run until it closes; returns the exit code.
+
+    ``screenshot``: save the window at 1280×800 to that PNG path and exit. ``smoke``: start
+    everything, play one frame, exit 0 (a packaging check).
+    """
+    import qasync
+
+    if screenshot or smoke:
+        import os
+
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from .ui.async_bridge import install_asyncgen_hooks
+
+    app = build_application()
+    # Closing the window must not stop the event loop before the services have shut down
+    # (the runner leaves unfinished jobs resumable); _main returns after that, ending the loop.
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    install_asyncgen_hooks(loop)
+    try:
+        with loop:
+            return int(loop.run_until_complete(_main(app, image, screenshot, smoke)))
+    finally:
+        asyncio.set_event_loop(None)

@@ -1,0 +1,257 @@
+"""The composer: image, prompts, options, audio, cost and the Generate button with its reason.
+
+It builds a ``GenerationRequest`` from the form and checks it with ``validate()`` plus the
+problems the media checks found; Generate is enabled only when nothing is wrong, and the
+first reason is shown under it (all of them in its tooltip).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import limits
+from ..core.request import GenerationRequest
+from .async_bridge import TaskKeeper
+from .audio_picker import AudioPicker
+from .cost_label import CostLabel
+from .drop_zone import ImageDropZone
+from .options_panel import OptionsPanel
+from .prompt_editor import PromptEditor
+
+__all__ = ["Composer"]
+
+_FIELD_ORDER = ("image_url", "prompt", "negative_prompt", "audio_url")
+
+
+def _section(title: str) -> QLabel:
+    label = QLabel(title)
+    label.setProperty("role", "heading")
+    return label
+
+
+class _FormLayout(QVBoxLayout):
+    """Word-wrapped labels give a layout height-for-width, and then ``QScrollArea`` sizes the
+    form to its *preferred* height and scrolls; without it, the form fits its *minimum* into
+    the pane and only scrolls when it truly does not fit."""
+
+    def hasHeightForWidth(self) -> bool:  # Qt override
+        return False
+
+
+class _Form(QWidget):
+    """Asks only for its minimum, so the scroll area fits it to the pane (stretch shares the
+    rest) and scrolls only when the pane is really too short."""
+
+    def sizeHint(self):  # Qt override
+        return self.minimumSizeHint()
+
+
+class Composer(QWidget):
+    """The left pane. ``generateRequested(request)`` when Generate is pressed and valid."""
+
+    generateRequested = Signal(object)
+
+    def __init__(self, tasks: TaskKeeper, cache_dir: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("composer")
+        self.setAccessibleName("Compose a video")
+        self._ready_reason: str | None = "Starting the engine …"
+        self._refused: dict[str, str] = {}
+
+        self.drop_zone = ImageDropZone(tasks, cache_dir)
+        self.prompt = PromptEditor(
+            "Prompt",
+            limits.PROMPT_MAX_CHARS,
+            edit_name="promptEdit",
+            counter_name="promptCounter",
+            placeholder="Describe the motion: what moves, how the camera moves, the mood…",
+            with_tools=True,
+        )
+        self.prompt.edit.setMinimumHeight(110)
+        self.negative = PromptEditor(
+            "Negative prompt",
+            limits.NEGATIVE_PROMPT_MAX_CHARS,
+            edit_name="negativePromptEdit",
+            counter_name="negativePromptCounter",
+            placeholder="What to avoid (optional): blur, distortion, text…",
+        )
+        self.negative.edit.setMinimumHeight(48)
+        self.negative.edit.setMaximumHeight(72)
+        self.options = OptionsPanel()
+        self.audio = AudioPicker(tasks)
+        self.cost = CostLabel()
+        self.generate_button = QPushButton("Generate")
+        self.generate_button.setObjectName("generateButton")
+        self.generate_button.setAccessibleName("Generate")
+        self.generate_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.generate_button.setMinimumHeight(38)
+        self.reason = QLabel()
+        self.reason.setObjectName("generateReason")
+        self.reason.setAccessibleName("Why Generate is unavailable")
+        self.reason.setProperty("role", "warning")
+        self.reason.setWordWrap(True)
+
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        form = _Form()
+        form.setObjectName("composerForm")
+        layout = _FormLayout(form)
+        layout.setContentsMargins(10, 10, 10, 6)
+        layout.setSpacing(8)
+        layout.addWidget(self.drop_zone, 3)
+        layout.addWidget(self.prompt, 3)
+        layout.addWidget(self.negative, 0)
+        layout.addWidget(_section("Options"))
+        layout.addWidget(self.options)
+        layout.addWidget(self.audio)
+        # The form scrolls when the window is short; the price and Generate never do.
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("composerScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(form)
+        footer = QVBoxLayout()
+        footer.setContentsMargins(10, 4, 10, 10)
+        footer.setSpacing(6)
+        footer.addWidget(self.cost)
+        footer.addWidget(self.generate_button)
+        footer.addWidget(self.reason)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.scroll, 1)
+        outer.addWidget(line)
+        outer.addLayout(footer)
+
+        self.drop_zone.imageChanged.connect(self._on_drop_zone_image_changed)
+        self.prompt.textChanged.connect(self._on_prompt_text_changed)
+        self.prompt.shotsInserted.connect(self._on_prompt_shots_inserted)
+        self.negative.textChanged.connect(self._on_negative_text_changed)
+        self.options.changed.connect(self._on_options_changed)
+        self.audio.changed.connect(self._on_audio_changed)
+        self.generate_button.clicked.connect(self._on_generate_button_clicked)
+        self._on_options_changed()
+
+    # ---- request --------------------------------------------------------------------------
+
+    def request(self) -> GenerationRequest:
+        """The request the form describes (may be invalid: see :meth:`problems`)."""
+        return GenerationRequest(
+            prompt=self.prompt.text(),
+            image=self.drop_zone.source() or "",
+            audio=self.audio.path(),
+            negative_prompt=self.negative.text(),
+            **self.options.values(),
+        )
+
+    def problems(self) -> list[str]:
+        """Every reason Generate is unavailable, most useful first."""
+        reasons: list[str] = []
+        if self.drop_zone.is_loading():
+            reasons.append("Reading the image …")
+        elif self.drop_zone.problem():
+            reasons.append(self.drop_zone.problem() or "")
+        if self.audio.is_loading():
+            reasons.append("Checking the audio …")
+        elif self.audio.problem():
+            reasons.append(self.audio.problem() or "")
+        found = self.request().validate()
+        if self.drop_zone.is_loading() or self.drop_zone.problem():
+            found = [p for p in found if p.field != "image_url"]
+        found.sort(key=lambda p: _FIELD_ORDER.index(p.field) if p.field in _FIELD_ORDER else 99)
+        for p in found:
+            if p.field == "image_url" and not self.drop_zone.source():
+                reasons.insert(
+                    0, "Add an image: drop one here, paste it (Ctrl+V) or click to browse."
+                )
+            else:
+                reasons.append(p.message)
+        if self._ready_reason:
+            reasons.append(self._ready_reason)
+        return reasons
+
+    def set_ready(self, reason: str | None) -> None:
+        """``None`` when jobs can be queued, else why not (engine starting...)."""
+        self._ready_reason = reason
+        self.refresh()
+
+    def refresh(self) -> None:
+        problems = self.problems()
+        ok = not problems
+        self.generate_button.setEnabled(ok)
+        self.generate_button.setToolTip(
+            "Generate (Ctrl+Enter)"
+            if ok
+            else "Generate is unavailable:\n• " + "\n• ".join(problems)
+        )
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        self.reason.setText("" if ok else problems[0] + more)
+        self.reason.setToolTip(self.generate_button.toolTip())
+        self.reason.setVisible(not ok)
+
+    def reason_text(self) -> str:
+        return self.reason.text() if not self.generate_button.isEnabled() else ""
+
+    def mark_refusal(self, field: str | None, message: str) -> None:
+        """Show a refusal from the service at the field it names."""
+        if field == "prompt":
+            self.prompt.set_error(message)
+        elif field == "negative_prompt":
+            self.negative.set_error(message)
+        elif field == "image_url":
+            self.drop_zone.problem_label.setText(message)
+            self.drop_zone.problem_label.show()
+
+    def clear_refusals(self) -> None:
+        self.prompt.set_error(None)
+        self.negative.set_error(None)
+
+    def trigger_generate(self) -> bool:
+        """Press Generate when it is enabled; ``False`` otherwise."""
+        self.refresh()
+        if not self.generate_button.isEnabled():
+            return False
+        self.generateRequested.emit(self.request())
+        return True
+
+    # ---- slots ----------------------------------------------------------------------------
+
+    def _on_drop_zone_image_changed(self) -> None:
+        self.refresh()
+
+    def _on_prompt_text_changed(self) -> None:
+        self.refresh()
+
+    def _on_negative_text_changed(self) -> None:
+        self.refresh()
+
+    def _on_prompt_shots_inserted(self) -> None:
+        if not self.options.expansion.isChecked():
+            self.options.expansion.setChecked(True)
+        self.options.multi_shots.setChecked(True)
+
+    def _on_options_changed(self) -> None:
+        values = self.options.values()
+        self.cost.update_estimate(values["resolution"], values["duration"])
+        self.prompt.set_duration(values["duration"])
+        self.audio.set_duration(values["duration"])
+        self.refresh()
+
+    def _on_audio_changed(self) -> None:
+        self.refresh()
+
+    def _on_generate_button_clicked(self) -> None:
+        self.trigger_generate()

@@ -1,0 +1,228 @@
+"""The generation options: resolution, duration, seed, prompt expansion, multi-shot, safety.
+
+Choices, defaults and limits come from ``core.limits``; nothing here spells out a number.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from ..core import limits
+from .icons import set_icon
+
+__all__ = ["OptionsPanel"]
+
+_MULTI_SHOT_OFF_REASON = (
+    "Multi-shot only works with prompt expansion on (the service ignores it otherwise). "
+    "Turn on prompt expansion to use it."
+)
+_MULTI_SHOT_ON_TIP = (
+    "Let the service split the video into several shots. Write 'Shot 1 [0–4s] …' lines in the "
+    "prompt to direct each one."
+)
+
+
+def _named(widget: QWidget, name: str, accessible: str) -> QWidget:
+    widget.setObjectName(name)
+    widget.setAccessibleName(accessible)
+    return widget
+
+
+class OptionsPanel(QWidget):
+    """Form of options. ``changed`` fires on any edit; :meth:`values` gives request fields."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.resolution = _named(QComboBox(), "resolutionCombo", "Resolution")
+        for res in limits.RESOLUTIONS:
+            self.resolution.addItem(res, res)
+        self.duration = _named(QComboBox(), "durationCombo", "Duration")
+        for seconds in limits.DURATIONS_S:
+            self.duration.addItem(f"{seconds} s", seconds)
+
+        self.seed = _named(QSpinBox(), "seedSpin", "Seed")
+        self.seed.setRange(limits.SEED_MIN, limits.SEED_MAX)
+        self.seed.setMinimumWidth(110)
+        self.seed.setToolTip("The same seed, image and prompt give the same video.")
+        self.seed_random = _named(QCheckBox("Random"), "seedRandomCheck", "Random seed")
+        self.seed_random.setToolTip("Let the service pick a new seed for each video.")
+        self.dice = _named(QToolButton(), "seedDiceButton", "Roll a new seed")
+        set_icon(self.dice, "dice")
+        self.dice.setToolTip("Roll a new seed (and use it)")
+        self.lock = _named(QToolButton(), "seedLockButton", "Keep this seed")
+        self.lock.setCheckable(True)
+        set_icon(self.lock, "unlock")
+        self.lock.setToolTip("Keep this seed for the next videos too (unlocked: back to random)")
+        self.use_last_seed = _named(QPushButton(), "useSeedButton", "Use the last seed")
+        self.use_last_seed.setFlat(True)
+        self.use_last_seed.hide()
+        self._last_seed: int | None = None
+
+        self.expansion = _named(
+            QCheckBox("Prompt expansion"), "promptExpansionCheck", "Prompt expansion"
+        )
+        self.expansion.setToolTip("Let the service rewrite the prompt in more detail.")
+        self.multi_shots = _named(QCheckBox("Multi-shot"), "multiShotsCheck", "Multi-shot")
+        self.safety = _named(QCheckBox("Safety checker"), "safetyCheckerCheck", "Safety checker")
+        self.safety.setToolTip("Let the service check the input and output for unsafe content.")
+
+        seed_row = QHBoxLayout()
+        seed_row.setSpacing(4)
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.dice)
+        seed_row.addWidget(self.lock)
+        seed_row.addWidget(self.seed_random)
+        seed_box = QWidget()
+        seed_box.setLayout(seed_row)
+        seed_row.setContentsMargins(0, 0, 0, 0)
+
+        checks = QHBoxLayout()
+        checks.setContentsMargins(0, 0, 0, 0)
+        checks.addWidget(self.expansion)
+        checks.addWidget(self.multi_shots)
+        checks.addWidget(self.safety)
+        checks.addStretch(1)
+        checks_box = QWidget()
+        checks_box.setLayout(checks)
+
+        row1 = QHBoxLayout()
+        row1.setContentsMargins(0, 0, 0, 0)
+        row1.addWidget(self.resolution, 1)
+        row1.addSpacing(8)
+        row1.addWidget(self.duration, 1)
+        row1_box = QWidget()
+        row1_box.setLayout(row1)
+
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Resolution / length", row1_box)
+        form.addRow("Seed", seed_box)
+        form.addRow("", self.use_last_seed)
+        form.addRow("", checks_box)
+
+        self.apply_defaults({})
+        self.resolution.currentIndexChanged.connect(self._on_any_changed)
+        self.duration.currentIndexChanged.connect(self._on_any_changed)
+        self.seed.valueChanged.connect(self._on_seed_value_changed)
+        self.seed_random.toggled.connect(self._on_seed_random_toggled)
+        self.dice.clicked.connect(self._on_dice_clicked)
+        self.lock.toggled.connect(self._on_lock_toggled)
+        self.use_last_seed.clicked.connect(self._on_use_last_seed_clicked)
+        self.expansion.toggled.connect(self._on_expansion_toggled)
+        self.multi_shots.toggled.connect(self._on_any_changed)
+        self.safety.toggled.connect(self._on_any_changed)
+
+    # ---- values ---------------------------------------------------------------------------
+
+    def apply_defaults(self, defaults: dict[str, Any]) -> None:
+        """Set every option from ``defaults`` (settings), else the API's documented default."""
+
+        def pick(name: str) -> Any:
+            return defaults.get(name, limits.default_of(name))
+
+        self.resolution.setCurrentIndex(max(0, self.resolution.findData(str(pick("resolution")))))
+        self.duration.setCurrentIndex(max(0, self.duration.findData(int(str(pick("duration"))))))
+        self.expansion.setChecked(bool(pick("enable_prompt_expansion")))
+        self.multi_shots.setChecked(bool(pick("multi_shots")))
+        self.safety.setChecked(bool(pick("enable_safety_checker")))
+        self.seed_random.setChecked(True)
+        self.lock.setChecked(False)
+        self._sync_enablement()
+
+    def values(self) -> dict[str, Any]:
+        """The option fields of a ``GenerationRequest``."""
+        return {
+            "resolution": self.resolution.currentData(),
+            "duration": self.duration.currentData(),
+            "seed": None if self.seed_random.isChecked() else self.seed.value(),
+            "enable_prompt_expansion": self.expansion.isChecked(),
+            "multi_shots": self.multi_shots.isChecked() and self.expansion.isChecked(),
+            "enable_safety_checker": self.safety.isChecked(),
+        }
+
+    def set_seed(self, seed: int) -> None:
+        """Use the fixed ``seed`` (leaves random mode)."""
+        self._fixed_seed = seed
+        self.seed_random.setChecked(False)
+        self.seed.setValue(seed)
+
+    def offer_seed(self, seed: int | None) -> None:
+        """After a result: show "Use seed N" one click away."""
+        self._last_seed = seed
+        if seed is None:
+            self.use_last_seed.hide()
+            return
+        self.use_last_seed.setText(f"Use seed {seed} from the last video")
+        self.use_last_seed.show()
+
+    def after_enqueue(self) -> None:
+        """A fixed seed is used once unless locked; then back to random."""
+        if not self.seed_random.isChecked() and not self.lock.isChecked():
+            self.seed_random.setChecked(True)
+
+    # ---- slots ----------------------------------------------------------------------------
+
+    def _sync_enablement(self) -> None:
+        expansion = self.expansion.isChecked()
+        self.multi_shots.setEnabled(expansion)
+        self.multi_shots.setToolTip(_MULTI_SHOT_ON_TIP if expansion else _MULTI_SHOT_OFF_REASON)
+        random_seed = self.seed_random.isChecked()
+        self.lock.setEnabled(not random_seed)
+        self.seed.setEnabled(not random_seed)
+        # Random: the box reads "random" instead of a number that would not be used. The
+        # special text shows at the minimum, a real seed, so only while random is on.
+        if random_seed:
+            if self.seed.specialValueText() == "":
+                self._fixed_seed = self.seed.value()
+            self.seed.setSpecialValueText("random")
+            self.seed.blockSignals(True)
+            self.seed.setValue(self.seed.minimum())
+            self.seed.blockSignals(False)
+        elif self.seed.specialValueText():
+            self.seed.setSpecialValueText("")
+            self.seed.blockSignals(True)
+            self.seed.setValue(getattr(self, "_fixed_seed", self.seed.minimum()))
+            self.seed.blockSignals(False)
+
+    def _on_any_changed(self, *_args: object) -> None:
+        self.changed.emit()
+
+    def _on_expansion_toggled(self, _checked: bool) -> None:
+        self._sync_enablement()
+        self.changed.emit()
+
+    def _on_seed_value_changed(self, _value: int) -> None:
+        self.changed.emit()
+
+    def _on_seed_random_toggled(self, checked: bool) -> None:
+        if checked:
+            self.lock.setChecked(False)
+        self._sync_enablement()
+        self.changed.emit()
+
+    def _on_dice_clicked(self) -> None:
+        self.set_seed(random.randint(limits.SEED_MIN, limits.SEED_MAX))
+
+    def _on_lock_toggled(self, checked: bool) -> None:
+        set_icon(self.lock, "lock" if checked else "unlock")
+        self.changed.emit()
+
+    def _on_use_last_seed_clicked(self) -> None:
+        if self._last_seed is not None:
+            self.set_seed(self._last_seed)

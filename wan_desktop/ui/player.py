@@ -1,0 +1,596 @@
+"""The video player: a thin facade over ``QMediaPlayer`` and a canvas that paints its frames.
+
+- :class:`MediaEngine` wraps ``QMediaPlayer`` + ``QVideoSink`` + ``QAudioOutput`` with its own
+  signals, units in the names (``position_ms``). :func:`create_engine` returns ``None`` when
+  QtMultimedia or its backend is missing, and the player says so plainly.
+- :class:`VideoCanvas` paints the latest frame itself (``QVideoFrame.toImage()``), so
+  ``QWidget.grab()`` captures it — a ``QVideoWidget`` comes out empty.
+- The first frame is decoded with PyAV in an executor and painted at once, until the media
+  player delivers frames.
+- ``QMediaPlayer.stop()`` right after frames arrive can deadlock (PLATFORM_NOTES): always
+  ``pause()`` first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QLoggingCategory, QObject, QRect, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QFont, QImage, QKeySequence, QPainter, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import limits
+from .async_bridge import TaskKeeper, run_blocking
+from .icons import set_icon, standard_icon
+from .theme import colors
+
+__all__ = [
+    "QUIET_MULTIMEDIA_RULES",
+    "MediaEngine",
+    "VideoCanvas",
+    "VideoPlayer",
+    "create_engine",
+    "first_frame",
+    "format_ms",
+    "quiet_multimedia_logs",
+]
+
+log = logging.getLogger(__name__)
+
+#: Measured: opening a clip printed 23 lines on stderr (the FFmpeg stream dump, "No HW decoder
+#: found", and ten lines about optional libraries: pipewire, VA-API); with these rules, none.
+#: Warnings from the rest of Qt Multimedia still show. ``QT_LOGGING_RULES`` set by the user
+#: wins over these (Qt applies the environment after ``setFilterRules``).
+QUIET_MULTIMEDIA_RULES = (
+    "qt.multimedia.ffmpeg*=false\n"
+    "qt.multimedia.symbolsresolver*=false\n"
+    "qt.multimedia.playbackengine*=false"
+)
+SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
+
+
+def quiet_multimedia_logs() -> None:
+    """Keep Qt's FFmpeg backend from writing stream dumps and library probes to stderr."""
+    QLoggingCategory.setFilterRules(QUIET_MULTIMEDIA_RULES)
+
+
+def format_ms(ms: int) -> str:
+    """``m:ss.t`` (tenths), e.g. ``0:04.5``."""
+    ms = max(0, int(ms))
+    minutes, rest = divmod(ms, 60_000)
+    return f"{minutes}:{rest // 1000:02d}.{(rest % 1000) // 100}"
+
+
+def first_frame(path: str) -> QImage | None:
+    """The first decoded frame of ``path`` as a ``QImage`` (PyAV). Worker thread only."""
+    import av
+
+    try:
+        with av.open(path) as container:
+            stream = container.streams.video[0]
+            for frame in container.decode(stream):
+                rgb = frame.reformat(format="rgb24")
+                plane = rgb.planes[0]
+                data = bytes(plane)
+                image = QImage(
+                    data, rgb.width, rgb.height, plane.line_size, QImage.Format.Format_RGB888
+                )
+                return image.copy()  # own the pixels: ``data`` goes away with this frame
+    except (av.FFmpegError, IndexError, OSError) as exc:
+        log.info("first frame of %s: %s", path, exc)
+    return None
+
+
+class MediaEngine(QObject):
+    """``QMediaPlayer`` behind signals in our units. Lives on the GUI thread."""
+
+    position_changed_ms = Signal(int)
+    duration_changed_ms = Signal(int)
+    playing_changed = Signal(bool)
+    frame_ready = Signal(QImage)
+    error_occurred = Signal(str)
+    ended = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoSink
+
+        self._QMediaPlayer = QMediaPlayer
+        self._player = QMediaPlayer(self)
+        self._sink = QVideoSink(self)
+        self._audio = QAudioOutput(self)
+        self._player.setVideoSink(self._sink)
+        self._player.setAudioOutput(self._audio)
+        self.audio_available = bool(QMediaDevices.audioOutputs())
+        self.frames_received = 0
+        self._fps = float(limits.OUTPUT_FPS)
+        self._loop = False
+        self._sink.videoFrameChanged.connect(self._on_sink_video_frame_changed)
+        self._player.positionChanged.connect(self._on_player_position_changed)
+        self._player.durationChanged.connect(self._on_player_duration_changed)
+        self._player.playbackStateChanged.connect(self._on_player_playback_state_changed)
+        self._player.mediaStatusChanged.connect(self._on_player_media_status_changed)
+        self._player.errorOccurred.connect(self._on_player_error_occurred)
+
+    def is_available(self) -> bool:
+        """Whether a media backend exists (frames will come)."""
+        return self._player.isAvailable()
+
+    # ---- control --------------------------------------------------------------------------
+
+    def load(self, path: str | None) -> None:
+        self._player.pause()
+        self.frames_received = 0
+        self._player.setSource(QUrl.fromLocalFile(path) if path else QUrl())
+
+    def source(self) -> str | None:
+        url = self._player.source()
+        return url.toLocalFile() if url.isValid() and not url.isEmpty() else None
+
+    def play(self) -> None:
+        self._player.play()
+
+    def pause(self) -> None:
+        self._player.pause()
+
+    def stop(self) -> None:
+        self._player.pause()  # never stop() straight from playing: see the module docstring
+        self._player.stop()
+
+    def toggle(self) -> None:
+        if self.is_playing():
+            self.pause()
+        else:
+            self.play()
+
+    def is_playing(self) -> bool:
+        return self._player.playbackState() == self._QMediaPlayer.PlaybackState.PlayingState
+
+    def position_ms(self) -> int:
+        return self._player.position()
+
+    def duration_ms(self) -> int:
+        return self._player.duration()
+
+    def seek_ms(self, ms: int) -> None:
+        self._player.setPosition(max(0, min(int(ms), max(0, self.duration_ms()))))
+
+    def step_frames(self, frames: int) -> None:
+        """Pause and move ``frames`` frames (negative: back)."""
+        self.pause()
+        self.seek_ms(self.position_ms() + round(frames * 1000 / self._fps))
+
+    def set_fps(self, fps: float) -> None:
+        if fps > 0:
+            self._fps = fps
+
+    def set_loop(self, loop: bool) -> None:
+        self._loop = loop
+        self._player.setLoops(self._QMediaPlayer.Loops.Infinite if loop else 1)
+
+    def loop(self) -> bool:
+        return self._loop
+
+    def set_volume(self, volume: float) -> None:
+        """``volume`` from 0.0 to 1.0 (linear)."""
+        self._audio.setVolume(volume)
+
+    def volume(self) -> float:
+        return self._audio.volume()
+
+    def set_muted(self, muted: bool) -> None:
+        self._audio.setMuted(muted)
+
+    def is_muted(self) -> bool:
+        return self._audio.isMuted()
+
+    def set_rate(self, rate: float) -> None:
+        self._player.setPlaybackRate(rate)
+
+    def rate(self) -> float:
+        return self._player.playbackRate()
+
+    # ---- slots ----------------------------------------------------------------------------
+
+    def _on_sink_video_frame_changed(self, frame) -> None:
+        if not frame.isValid():  # one invalid frame arrives at end of media
+            return
+        image = frame.toImage()
+        if image.isNull():
+            return
+        self.frames_received += 1
+        self.frame_ready.emit(image)
+
+    def _on_player_position_changed(self, ms: int) -> None:
+        self.position_changed_ms.emit(ms)
+
+    def _on_player_duration_changed(self, ms: int) -> None:
+        self.duration_changed_ms.emit(ms)
+
+    def _on_player_playback_state_changed(self, _state) -> None:
+        self.playing_changed.emit(self.is_playing())
+
+    def _on_player_media_status_changed(self, status) -> None:
+        if status == self._QMediaPlayer.MediaStatus.EndOfMedia:
+            self.ended.emit()
+        elif status == self._QMediaPlayer.MediaStatus.LoadedMedia:
+            from PySide6.QtMultimedia import QMediaMetaData
+
+            fps = self._player.metaData().value(QMediaMetaData.Key.VideoFrameRate)
+            if isinstance(fps, (int, float)) and fps > 0:
+                self._fps = float(fps)
+
+    def _on_player_error_occurred(self, _error, message: str) -> None:
+        self.error_occurred.emit(message or "The video could not be played.")
+
+
+def create_engine(parent: QObject | None = None) -> tuple[MediaEngine | None, str | None]:
+    """A :class:`MediaEngine`, or ``(None, reason)`` when video playback is unavailable."""
+    if os.environ.get("WAN_DESKTOP_NO_MULTIMEDIA"):  # lets tests exercise the fallback
+        return None, "Video playback is turned off (WAN_DESKTOP_NO_MULTIMEDIA is set)."
+    try:
+        quiet_multimedia_logs()
+        engine = MediaEngine(parent)
+    except ImportError as exc:
+        return None, (
+            "Video playback is unavailable: Qt Multimedia is not installed "
+            f"(install PySide6-Addons). ({exc})"
+        )
+    if not engine.is_available():
+        engine.deleteLater()
+        return None, (
+            "Video playback is unavailable: no Qt Multimedia backend was found on this system. "
+            "Your videos are saved; open them in another player."
+        )
+    return engine, None
+
+
+class VideoCanvas(QWidget):
+    """Paints the latest frame, fitted and centred, on a dark background; ``grab()`` sees it."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("videoCanvas")
+        self.setAccessibleName("Video")
+        self._image: QImage | None = None
+        self._message = "Your video will play here"
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(QSize(240, 135))
+
+    def set_image(self, image: QImage | None) -> None:
+        self._image = image
+        self.update()
+
+    def image(self) -> QImage | None:
+        return self._image
+
+    def set_message(self, message: str) -> None:
+        self._message = message
+        self.update()
+
+    def paintEvent(self, _event) -> None:  # Qt override
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Qt.GlobalColor.black if self._image else _bg())
+        if self._image is not None and not self._image.isNull():
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            target = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            rect = QRect(
+                (self.width() - target.width()) // 2,
+                (self.height() - target.height()) // 2,
+                target.width(),
+                target.height(),
+            )
+            painter.drawImage(rect, self._image)
+            return
+        painter.setPen(Qt.GlobalColor.lightGray)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        painter.setFont(font)
+        painter.drawText(
+            self.rect().adjusted(24, 24, -24, -24),
+            Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+            self._message,
+        )
+
+
+def _bg():
+    from PySide6.QtGui import QColor
+
+    return QColor(colors().canvas_bg)
+
+
+def _tool(name: str, accessible: str, tip: str) -> QToolButton:
+    button = QToolButton()
+    button.setObjectName(name)
+    button.setAccessibleName(accessible)
+    button.setToolTip(tip)
+    button.setAutoRaise(True)
+    button.setIconSize(QSize(20, 20))
+    return button
+
+
+class VideoPlayer(QWidget):
+    """The player pane (``videoPlayer``): canvas, seek bar with times, transport controls.
+
+    Keys while it has focus: Space play/pause, ``,``/``.`` frame step, F full screen.
+    ``fullScreenRequested(bool)`` asks the window to show only the player.
+    """
+
+    fullScreenRequested = Signal(bool)
+
+    def __init__(self, tasks: TaskKeeper, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("videoPlayer")
+        self.setAccessibleName("Video player")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._tasks = tasks
+        self._full = False
+        self._scrubbing = False
+        self._path: str | None = None
+        self._load_token = 0
+        self.first_frame_task = None
+        self.engine, self.unavailable_reason = create_engine(self)
+
+        self.canvas = VideoCanvas()
+        self.title = QLabel()
+        self.title.setObjectName("playerTitle")
+        self.title.setAccessibleName("Playing")
+        self.title.setProperty("role", "muted")
+
+        st = QStyle.StandardPixmap
+        self.play_button = _tool("playButton", "Play or pause", "Play / pause (Space)")
+        self.play_button.setIcon(standard_icon(st.SP_MediaPlay))
+        self.back_button = _tool("frameBackButton", "Previous frame", "Previous frame (,)")
+        self.back_button.setIcon(standard_icon(st.SP_MediaSeekBackward))
+        self.forward_button = _tool("frameForwardButton", "Next frame", "Next frame (.)")
+        self.forward_button.setIcon(standard_icon(st.SP_MediaSeekForward))
+        self.seek = QSlider(Qt.Orientation.Horizontal)
+        self.seek.setObjectName("seekSlider")
+        self.seek.setAccessibleName("Position")
+        self.seek.setRange(0, 0)
+        self.time_label = QLabel("0:00.0 / 0:00.0")
+        self.time_label.setObjectName("timeLabel")
+        self.time_label.setAccessibleName("Time")
+        self.time_label.setMinimumWidth(
+            self.time_label.fontMetrics().horizontalAdvance("00:00.0 / 00:00.0")
+        )
+        self.loop_button = _tool("loopButton", "Loop", "Loop")
+        self.loop_button.setCheckable(True)
+        self.loop_button.setChecked(True)
+        set_icon(self.loop_button, "loop")
+        self.mute_button = _tool("muteButton", "Mute", "Mute")
+        self.mute_button.setCheckable(True)
+        self.mute_button.setIcon(standard_icon(st.SP_MediaVolume))
+        self.volume = QSlider(Qt.Orientation.Horizontal)
+        self.volume.setObjectName("volumeSlider")
+        self.volume.setAccessibleName("Volume")
+        self.volume.setRange(0, 100)
+        self.volume.setValue(80)
+        self.volume.setFixedWidth(80)
+        self.speed = QComboBox()
+        self.speed.setObjectName("speedCombo")
+        self.speed.setAccessibleName("Speed")
+        self.speed.setToolTip("Playback speed")
+        for rate in SPEEDS:
+            self.speed.addItem(f"{rate:g}×", rate)
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+        self.full_button = _tool("fullScreenButton", "Full screen", "Full screen (F)")
+        set_icon(self.full_button, "fullscreen")
+        self.notice = QLabel()
+        self.notice.setObjectName("playerNotice")
+        self.notice.setAccessibleName("Player notice")
+        self.notice.setProperty("role", "muted")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+
+        bar = QHBoxLayout()
+        bar.setSpacing(2)
+        for w in (self.play_button, self.back_button, self.forward_button):
+            bar.addWidget(w)
+        bar.addWidget(self.seek, 1)
+        bar.addWidget(self.time_label)
+        for w in (self.loop_button, self.mute_button, self.volume, self.speed, self.full_button):
+            bar.addWidget(w)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.canvas, 1)
+        layout.addLayout(bar)
+        layout.addWidget(self.title)
+        layout.addWidget(self.notice)
+
+        for key, slot in (
+            (Qt.Key.Key_Space, self._on_play_button_clicked),
+            (Qt.Key.Key_Comma, self._on_back_button_clicked),
+            (Qt.Key.Key_Period, self._on_forward_button_clicked),
+            (Qt.Key.Key_F, self._on_full_button_clicked),
+        ):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self.play_button.clicked.connect(self._on_play_button_clicked)
+        self.back_button.clicked.connect(self._on_back_button_clicked)
+        self.forward_button.clicked.connect(self._on_forward_button_clicked)
+        self.full_button.clicked.connect(self._on_full_button_clicked)
+
+        if self.engine is None:
+            self.canvas.set_message(self.unavailable_reason or "Video playback is unavailable.")
+            self._show_notice(self.unavailable_reason or "")
+            for w in (
+                self.play_button,
+                self.back_button,
+                self.forward_button,
+                self.seek,
+                self.loop_button,
+                self.mute_button,
+                self.volume,
+                self.speed,
+            ):
+                w.setEnabled(False)
+            return
+        self.engine.set_loop(True)
+        self.engine.set_volume(self.volume.value() / 100)
+        if not self.engine.audio_available:
+            self._show_notice("No sound device found: videos play silently.")
+            self.mute_button.setEnabled(False)
+            self.volume.setEnabled(False)
+        self.engine.frame_ready.connect(self._on_engine_frame_ready)
+        self.engine.position_changed_ms.connect(self._on_engine_position_changed_ms)
+        self.engine.duration_changed_ms.connect(self._on_engine_duration_changed_ms)
+        self.engine.playing_changed.connect(self._on_engine_playing_changed)
+        self.engine.error_occurred.connect(self._on_engine_error_occurred)
+        self.seek.sliderPressed.connect(self._on_seek_slider_pressed)
+        self.seek.sliderReleased.connect(self._on_seek_slider_released)
+        self.seek.sliderMoved.connect(self._on_seek_slider_moved)
+        self.loop_button.toggled.connect(self._on_loop_button_toggled)
+        self.mute_button.toggled.connect(self._on_mute_button_toggled)
+        self.volume.valueChanged.connect(self._on_volume_value_changed)
+        self.speed.currentIndexChanged.connect(self._on_speed_current_index_changed)
+
+    # ---- API ------------------------------------------------------------------------------
+
+    def load(self, path: str | Path, *, autoplay: bool = True, title: str = "") -> None:
+        """Show ``path``: its first frame at once, then play it (when ``autoplay``)."""
+        self._path = str(path)
+        self._load_token += 1
+        self.title.setText(title or Path(path).name)
+        self.canvas.set_image(None)
+        self.canvas.set_message("Loading …")
+        self.first_frame_task = self._tasks.spawn(
+            self._show_first_frame(self._path, self._load_token), "Show video", self
+        )
+        if self.engine is None:
+            return
+        self.engine.load(self._path)
+        if autoplay:
+            self.engine.play()
+
+    def unload(self) -> None:
+        self._path = None
+        self._load_token += 1
+        if self.engine is not None:
+            self.engine.stop()
+            self.engine.load(None)
+        self.canvas.set_image(None)
+        self.canvas.set_message("Your video will play here")
+        self.title.setText("")
+
+    def path(self) -> str | None:
+        return self._path
+
+    def position_ms(self) -> int:
+        return self.engine.position_ms() if self.engine else 0
+
+    def is_full_screen(self) -> bool:
+        return self._full
+
+    def set_full_screen(self, full: bool) -> None:
+        self._full = full
+        self.full_button.setToolTip("Leave full screen (F or Esc)" if full else "Full screen (F)")
+        self.fullScreenRequested.emit(full)
+
+    async def _show_first_frame(self, path: str, token: int) -> None:
+        image = await run_blocking(first_frame, path)
+        if token != self._load_token:
+            return
+        if image is None:
+            if self.canvas.image() is None:
+                self.canvas.set_message(f"{Path(path).name} has no picture that can be shown.")
+            return
+        if self.engine is None or self.engine.frames_received == 0:
+            self.canvas.set_image(image)
+
+    def _show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    # ---- slots ----------------------------------------------------------------------------
+
+    def _on_engine_frame_ready(self, image: QImage) -> None:
+        self.canvas.set_image(image)
+
+    def _on_engine_position_changed_ms(self, ms: int) -> None:
+        if not self._scrubbing:
+            self.seek.setValue(ms)
+        self._update_time(ms)
+
+    def _on_engine_duration_changed_ms(self, ms: int) -> None:
+        self.seek.setRange(0, max(0, ms))
+        self.seek.setPageStep(max(1, ms // 10))
+        self._update_time(self.position_ms())
+
+    def _update_time(self, position: int) -> None:
+        duration = self.engine.duration_ms() if self.engine else 0
+        self.time_label.setText(f"{format_ms(position)} / {format_ms(duration)}")
+
+    def _on_engine_playing_changed(self, playing: bool) -> None:
+        st = QStyle.StandardPixmap
+        self.play_button.setIcon(standard_icon(st.SP_MediaPause if playing else st.SP_MediaPlay))
+
+    def _on_engine_error_occurred(self, message: str) -> None:
+        self._show_notice(f"Playback problem: {message}")
+
+    def _on_play_button_clicked(self) -> None:
+        if self.engine is not None and self._path:
+            self.engine.toggle()
+
+    def _on_back_button_clicked(self) -> None:
+        if self.engine is not None and self._path:
+            self.engine.step_frames(-1)
+
+    def _on_forward_button_clicked(self) -> None:
+        if self.engine is not None and self._path:
+            self.engine.step_frames(1)
+
+    def _on_full_button_clicked(self) -> None:
+        self.set_full_screen(not self._full)
+
+    def _on_seek_slider_pressed(self) -> None:
+        self._scrubbing = True
+
+    def _on_seek_slider_released(self) -> None:
+        self._scrubbing = False
+        if self.engine is not None:
+            self.engine.seek_ms(self.seek.value())
+
+    def _on_seek_slider_moved(self, value: int) -> None:
+        if self.engine is not None:
+            self.engine.seek_ms(value)
+
+    def _on_loop_button_toggled(self, checked: bool) -> None:
+        if self.engine is not None:
+            self.engine.set_loop(checked)
+
+    def _on_mute_button_toggled(self, checked: bool) -> None:
+        st = QStyle.StandardPixmap
+        self.mute_button.setIcon(
+            standard_icon(st.SP_MediaVolumeMuted if checked else st.SP_MediaVolume)
+        )
+        if self.engine is not None:
+            self.engine.set_muted(checked)
+
+    def _on_volume_value_changed(self, value: int) -> None:
+        if self.engine is not None:
+            self.engine.set_volume(value / 100)
+
+    def _on_speed_current_index_changed(self, _index: int) -> None:
+        if self.engine is not None:
+            self.engine.set_rate(float(self.speed.currentData()))
+
+    def keyPressEvent(self, event) -> None:  # Qt override
+        if event.key() == Qt.Key.Key_Escape and self._full:
+            self.set_full_screen(False)
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,235 @@
+"""Prompt and negative-prompt editors with live code-point counters.
+
+The counter counts what the API counts: Unicode code points (Python's ``len`` of the text), so
+an emoji built from several code points counts several, as the service will count it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .icons import set_icon
+from .theme import colors
+
+__all__ = ["WARN_FRACTION", "PromptEditor", "counter_level", "shot_lines"]
+
+#: The counter turns to the warning colour at this fraction of the limit.
+WARN_FRACTION = 0.9
+#: A shot of about this many seconds reads well; the helper splits the duration accordingly.
+_SHOT_S = 4
+
+
+def counter_level(count: int, limit: int) -> str:
+    """``ok``, ``warning`` (at least 90% of the limit) or ``error`` (past it)."""
+    if count > limit:
+        return "error"
+    if count >= math.ceil(limit * WARN_FRACTION):
+        return "warning"
+    return "ok"
+
+
+def shot_lines(duration_s: int) -> list[str]:
+    """``Shot N [a–bs] `` lines that split ``duration_s`` into shots of about four seconds."""
+    shots = max(2, math.ceil(duration_s / _SHOT_S))
+    bounds = [math.floor(i * duration_s / shots + 0.5) for i in range(shots + 1)]
+    return [f"Shot {i + 1} [{bounds[i]}–{bounds[i + 1]}s] " for i in range(shots)]
+
+
+class PromptEditor(QWidget):
+    """A titled ``QPlainTextEdit`` with a ``N / max`` counter and an inline error line.
+
+    ``edit_name``/``counter_name`` become the object and accessible names (``promptEdit``,
+    ``promptCounter``...). ``with_tools`` adds the recent-prompts menu and the multi-shot helper.
+    """
+
+    textChanged = Signal()
+    shotsInserted = Signal()
+
+    def __init__(
+        self,
+        title: str,
+        max_chars: int,
+        *,
+        edit_name: str,
+        counter_name: str,
+        placeholder: str = "",
+        with_tools: bool = False,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self._max = max_chars
+        self._recent: list[str] = []
+        self._duration_s = 5
+
+        self.title = QLabel(title)
+        self.title.setProperty("role", "heading")
+        self.edit = QPlainTextEdit()
+        self.edit.setObjectName(edit_name)
+        self.edit.setAccessibleName(title)
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setTabChangesFocus(True)
+        self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.title.setBuddy(self.edit)
+        self.counter = QLabel()
+        self.counter.setObjectName(counter_name)
+        self.counter.setAccessibleName(f"{title} length")
+        self.counter.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.error = QLabel()
+        self.error.setObjectName(f"{edit_name}Error")
+        self.error.setAccessibleName(f"{title} problem")
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.addWidget(self.title)
+        header.addStretch(1)
+        self.recent_button: QToolButton | None = None
+        self.shots_button: QToolButton | None = None
+        if with_tools:
+            self.recent_button = QToolButton()
+            self.recent_button.setObjectName("recentPromptsButton")
+            self.recent_button.setAccessibleName("Recent prompts")
+            self.recent_button.setToolTip("Recent prompts")
+            self.recent_button.setText("Recent")
+            self.recent_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            set_icon(self.recent_button, "history")
+            self.recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            self.recent_button.setAutoRaise(True)
+            self._recent_menu = QMenu(self.recent_button)
+            self.recent_button.setMenu(self._recent_menu)
+            self.shots_button = QToolButton()
+            self.shots_button.setObjectName("multiShotHelperButton")
+            self.shots_button.setAccessibleName("Insert shot lines")
+            self.shots_button.setText("Shots")
+            self.shots_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            set_icon(self.shots_button, "shots")
+            self.shots_button.setAutoRaise(True)
+            self.shots_button.clicked.connect(self._on_shots_button_clicked)
+            header.addWidget(self.recent_button)
+            header.addWidget(self.shots_button)
+            self.set_recent([])
+            self.set_duration(self._duration_s)
+        header.addWidget(self.counter)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(header)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.error)
+
+        self.edit.textChanged.connect(self._on_edit_text_changed)
+        self._update_counter()
+
+    # ---- text -----------------------------------------------------------------------------
+
+    def text(self) -> str:
+        return self.edit.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        self.edit.setPlainText(text)
+
+    def count(self) -> int:
+        """Length in code points (what the API counts)."""
+        return len(self.text())
+
+    def level(self) -> str:
+        """``ok``, ``warning`` or ``error`` — the counter's state."""
+        return counter_level(self.count(), self._max)
+
+    # ---- error marking --------------------------------------------------------------------
+
+    def set_error(self, message: str | None) -> None:
+        """Mark the box red with ``message`` under it (``None`` clears the mark)."""
+        self.edit.setProperty("invalid", bool(message))
+        self.edit.style().unpolish(self.edit)
+        self.edit.style().polish(self.edit)
+        self.error.setText(message or "")
+        self.error.setVisible(bool(message))
+
+    def error_text(self) -> str | None:
+        return self.error.text() if self.error.isVisible() or self.error.text() else None
+
+    # ---- tools ----------------------------------------------------------------------------
+
+    def set_recent(self, prompts: list[str]) -> None:
+        """The prompts the recent menu offers (newest first)."""
+        self._recent = list(prompts)
+        if self.recent_button is None:
+            return
+        menu = self._recent_menu
+        menu.clear()
+        for prompt in self._recent[:15]:
+            label = prompt.replace("\n", " ")
+            if len(label) > 70:
+                label = label[:69] + "…"
+            action = QAction(label, menu)
+            action.setToolTip(prompt)
+            action.triggered.connect(lambda _=False, p=prompt: self.set_text(p))
+            menu.addAction(action)
+        self.recent_button.setEnabled(bool(self._recent))
+
+    def set_duration(self, duration_s: int) -> None:
+        """The video duration the shot helper splits."""
+        self._duration_s = duration_s
+        if self.shots_button is not None:
+            lines = shot_lines(duration_s)
+            self.shots_button.setToolTip(
+                f"Insert {len(lines)} shot lines for a {duration_s} s video "
+                f"({lines[0].strip()} …) and turn on multi-shot"
+            )
+
+    def insert_shots(self) -> None:
+        """Append shot lines fitting the duration, each on its own line."""
+        text = self.text().rstrip()
+        block = "\n".join(shot_lines(self._duration_s))
+        self.set_text(f"{text}\n\n{block}" if text else block)
+        cursor = self.edit.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        self.edit.setTextCursor(cursor)
+        self.edit.setFocus()
+
+    def _on_shots_button_clicked(self) -> None:
+        self.insert_shots()
+        self.shotsInserted.emit()
+
+    # ---- counter --------------------------------------------------------------------------
+
+    def _on_edit_text_changed(self) -> None:
+        self._update_counter()
+        if self.edit.property("invalid") and self.error.text():
+            self.set_error(None)  # the user is fixing what was refused
+        self.textChanged.emit()
+
+    def refresh_colors(self) -> None:
+        self._update_counter()
+
+    def _update_counter(self) -> None:
+        count = self.count()
+        self.counter.setText(f"{count} / {self._max}")
+        level = counter_level(count, self._max)
+        c = colors()
+        color = {"ok": c.muted, "warning": c.warning, "error": c.error}[level]
+        weight = "normal" if level == "ok" else "bold"
+        self.counter.setStyleSheet(f"color: {color}; font-weight: {weight};")
+        self.counter.setProperty("level", level)
+        over = count - self._max
+        tip = f"{count} of {self._max} characters"
+        if over > 0:
+            tip += f" — remove {over}"
+        self.counter.setToolTip(tip)

@@ -1,0 +1,39 @@
+"""Save screenshots of widgets (tests, the README, the ``--screenshot`` flag).
+
+``QWidget.grab()`` renders the widget tree into a pixmap; the player paints its frames itself,
+so video shows up (a ``QVideoWidget`` would come out empty, see PLATFORM_NOTES).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QApplication, QWidget
+
+__all__ = ["SCREENSHOT_DIR", "grab", "save_screenshot"]
+
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def grab(widget: QWidget, size: QSize | None = None):
+    """The widget rendered to a ``QPixmap`` (resized first when ``size`` is given)."""
+    if size is not None:
+        widget.resize(size)
+    for _ in range(3):  # let layouts settle and pending paints land
+        QApplication.processEvents()
+    return widget.grab()
+
+
+def save_screenshot(
+    widget: QWidget, name: str, folder: Path | None = None, size: QSize | None = None
+) -> Path:
+    """Save ``widget`` as ``<folder>/<name>.png`` (default ``docs/screenshots``); return it."""
+    folder = SCREENSHOT_DIR if folder is None else Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    tmp = path.with_name(f".{path.name}.part.png")
+    if not grab(widget, size).save(str(tmp), "PNG"):
+        raise OSError(f"could not write {path}")
+    tmp.replace(path)
+    return path

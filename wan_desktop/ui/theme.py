@@ -1,0 +1,197 @@
+"""Light and dark palettes that follow the system (``QStyleHints.colorScheme``).
+
+Fusion everywhere (it honours palettes on every platform), a palette per scheme, and a few
+semantic colours (warning, error, accent) the widgets ask for by name instead of hard-coding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+__all__ = ["Colors", "ThemeManager", "colors", "is_dark"]
+
+
+@dataclass(frozen=True, slots=True)
+class Colors:
+    """Semantic colours of the current scheme (``#rrggbb`` strings, usable in style sheets)."""
+
+    accent: str
+    button: str
+    warning: str
+    error: str
+    ok: str
+    muted: str
+    banner_bg: str
+    banner_fg: str
+    drop_bg: str
+    drop_border: str
+    canvas_bg: str
+
+
+_LIGHT = Colors(
+    accent="#5b4bdb",
+    button="#5b4bdb",
+    warning="#a35f00",
+    error="#c62828",
+    ok="#2e7d32",
+    muted="#6b6f76",
+    banner_bg="#fff4d6",
+    banner_fg="#5c4300",
+    drop_bg="#f6f6fa",
+    drop_border="#b8b8c8",
+    canvas_bg="#16161a",
+)
+_DARK = Colors(
+    accent="#9d92ff",
+    button="#5b4bdb",
+    warning="#f0a93a",
+    error="#ff6b6b",
+    ok="#7bd389",
+    muted="#9aa0a6",
+    banner_bg="#3d3217",
+    banner_fg="#ffe4a3",
+    drop_bg="#24242b",
+    drop_border="#55556a",
+    canvas_bg="#0c0c0f",
+)
+
+_current: Colors = _LIGHT
+
+
+def colors() -> Colors:
+    """The semantic colours of the scheme in use."""
+    return _current
+
+
+def is_dark() -> bool:
+    """Whether the dark palette is in use."""
+    return _current is _DARK
+
+
+def _dark_palette() -> QPalette:
+    p = QPalette()
+    window, base, text = QColor("#1f1f24"), QColor("#17171b"), QColor("#e8e8ee")
+    p.setColor(QPalette.ColorRole.Window, window)
+    p.setColor(QPalette.ColorRole.WindowText, text)
+    p.setColor(QPalette.ColorRole.Base, base)
+    p.setColor(QPalette.ColorRole.AlternateBase, QColor("#25252b"))
+    p.setColor(QPalette.ColorRole.ToolTipBase, QColor("#2b2b33"))
+    p.setColor(QPalette.ColorRole.ToolTipText, text)
+    p.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8a8a96"))
+    p.setColor(QPalette.ColorRole.Text, text)
+    p.setColor(QPalette.ColorRole.Button, QColor("#2a2a31"))
+    p.setColor(QPalette.ColorRole.ButtonText, text)
+    p.setColor(QPalette.ColorRole.BrightText, QColor("#ff6b6b"))
+    p.setColor(QPalette.ColorRole.Link, QColor(_DARK.accent))
+    p.setColor(QPalette.ColorRole.Highlight, QColor("#6a5cff"))
+    p.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    p.setColor(QPalette.ColorRole.Mid, QColor("#3a3a44"))
+    p.setColor(QPalette.ColorRole.Midlight, QColor("#34343c"))
+    p.setColor(QPalette.ColorRole.Dark, QColor("#111114"))
+    p.setColor(QPalette.ColorRole.Shadow, QColor("#000000"))
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.WindowText,
+    ):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6e6e78"))
+    return p
+
+
+def _light_palette() -> QPalette:
+    p = QPalette()
+    window, base, text = QColor("#f3f3f6"), QColor("#ffffff"), QColor("#1d1d22")
+    p.setColor(QPalette.ColorRole.Window, window)
+    p.setColor(QPalette.ColorRole.WindowText, text)
+    p.setColor(QPalette.ColorRole.Base, base)
+    p.setColor(QPalette.ColorRole.AlternateBase, QColor("#f6f6f9"))
+    p.setColor(QPalette.ColorRole.ToolTipBase, QColor("#ffffff"))
+    p.setColor(QPalette.ColorRole.ToolTipText, text)
+    p.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8b8b95"))
+    p.setColor(QPalette.ColorRole.Text, text)
+    p.setColor(QPalette.ColorRole.Button, QColor("#ebebf0"))
+    p.setColor(QPalette.ColorRole.ButtonText, text)
+    p.setColor(QPalette.ColorRole.Link, QColor(_LIGHT.accent))
+    p.setColor(QPalette.ColorRole.Highlight, QColor("#5b4bdb"))
+    p.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.WindowText,
+    ):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#a0a0aa"))
+    return p
+
+
+class ThemeManager(QObject):
+    """Applies the palette for the system's scheme and re-applies it when the system changes.
+
+    ``forced`` ("light"/"dark") overrides the system (tests and screenshots use it).
+    """
+
+    changed = Signal()
+
+    def __init__(self, app: QApplication, forced: str | None = None):
+        super().__init__(app)
+        self._app = app
+        self._forced = forced
+        app.setStyle("Fusion")
+        QGuiApplication.styleHints().colorSchemeChanged.connect(
+            self._on_style_hints_color_scheme_changed
+        )
+        self.apply()
+
+    def scheme(self) -> str:
+        """``dark`` or ``light``: the forced scheme, else the system's (unknown → light)."""
+        if self._forced in ("light", "dark"):
+            return self._forced
+        scheme = QGuiApplication.styleHints().colorScheme()
+        return "dark" if scheme == Qt.ColorScheme.Dark else "light"
+
+    def force(self, scheme: str | None) -> None:
+        """Use ``scheme`` regardless of the system (``None``: follow the system again)."""
+        self._forced = scheme
+        self.apply()
+
+    def apply(self) -> None:
+        global _current
+        dark = self.scheme() == "dark"
+        _current = _DARK if dark else _LIGHT
+        self._app.setPalette(_dark_palette() if dark else _light_palette())
+        self._app.setStyleSheet(_style_sheet(_current))
+        from .icons import refresh_icons
+
+        refresh_icons()
+        self.changed.emit()
+
+    def _on_style_hints_color_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
+        self.apply()
+
+
+def _style_sheet(c: Colors) -> str:
+    # Only what palettes cannot express: the banner, the drop zone's dashed border, error
+    # frames (dynamic property ``invalid``), the primary button.
+    return f"""
+    QFrame#offlineBanner {{ background: {c.banner_bg}; border-radius: 6px; }}
+    QFrame#offlineBanner QLabel {{ color: {c.banner_fg}; }}
+    QFrame#imageDropZone {{ background: {c.drop_bg}; border: 2px dashed {c.drop_border};
+        border-radius: 10px; }}
+    QFrame#imageDropZone[dragActive="true"] {{ border: 2px solid {c.accent}; }}
+    QFrame#imageDropZone[invalid="true"] {{ border: 2px solid {c.error}; }}
+    QPlainTextEdit[invalid="true"] {{ border: 2px solid {c.error}; border-radius: 4px; }}
+    QPushButton#generateButton {{ padding: 8px 18px; font-weight: 600; }}
+    QPushButton#generateButton:enabled {{ background: {c.button}; color: white;
+        border: 1px solid {c.button}; border-radius: 6px; }}
+    QPushButton#generateButton:enabled:hover {{ background: {c.accent}; }}
+    QPushButton#generateButton:disabled {{ border-radius: 6px; }}
+    QPushButton#useSeedButton {{ text-align: left; color: {c.accent}; border: none;
+        padding: 2px 0; text-decoration: underline; }}
+    QLabel[role="muted"] {{ color: {c.muted}; }}
+    QLabel[role="error"] {{ color: {c.error}; }}
+    QLabel[role="warning"] {{ color: {c.warning}; }}
+    QLabel[role="heading"] {{ font-weight: 600; }}
+    """
