@@ -9,7 +9,6 @@ starts behind it.
 from __future__ import annotations
 
 import base64
-import datetime as _dt
 import logging
 from pathlib import Path
 from typing import Any
@@ -358,13 +357,7 @@ class MainWindow(QMainWindow):
     def _update_today_total(self) -> None:
         if self.runner is None:
             return
-        start = _dt.datetime.combine(_dt.date.today(), _dt.time()).timestamp()
-        total = sum(
-            j.cost_usd or 0.0
-            for j in self.runner.jobs()
-            if j.state is JobState.DONE and j.backend != "offline" and (j.finished_at or 0) >= start
-        )
-        self.composer.cost.set_today_total(total)
+        self.composer.cost.set_today_total(self.runner.spent_today_usd())
 
     # ---- generate -------------------------------------------------------------------------
 
