@@ -24,6 +24,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
+reliability: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench.reliability
+
 sysdeps:
 	@sh packaging/linux/install-system-deps.sh
 
@@ -38,3 +41,22 @@ venv: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+
+# --- packaging (packaging/README.md) -----------------------------------------------------------
+.PHONY: package install-desktop
+
+# The one-folder bundle dist/wan-desktop/ (PyInstaller, packaging/pyinstaller/wan-desktop.spec).
+# `pip install -e` again so the copied dist-info metadata carries pyproject.toml's version.
+# check_bundle.py then runs the bundle as a user would (no venv, offscreen): the plugin and
+# FFmpeg files, --version, emulator --help, an offline generate, --smoke, --screenshot.
+package: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[package]'
+	$(PY) -m PyInstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath build/pyinstaller packaging/pyinstaller/wan-desktop.spec
+	@du -sh dist/wan-desktop
+	$(PY) packaging/pyinstaller/check_bundle.py dist/wan-desktop
+
+# The desktop entry, AppStream metainfo and icons for the current user (~/.local/share).
+# Exec points at the bundle when dist/wan-desktop exists, else at the venv's wan-desktop.
+install-desktop:
+	@sh packaging/linux/install-desktop.sh

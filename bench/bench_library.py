@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._common import result_line
 from wan_desktop.library import Library
 from wan_desktop.library.ids import id_datetime, new_id
 from wan_desktop.library.models import Filters
@@ -132,10 +133,21 @@ def median_ms(fn, repeats: int = REPEATS) -> float:
     return statistics.median(times)
 
 
+TARGET_RATIO = 2.0
+FAILED: list[str] = []
+
+
 def line(name: str, api_ms: float, raw_ms: float) -> None:
     ratio = api_ms / raw_ms
-    verdict = "ok" if ratio <= 2.0 and api_ms < 20.0 else "OVER BUDGET"
-    print(f"{name:24s} ratio={ratio:.2f}  (api {api_ms:.2f} ms, raw {raw_ms:.2f} ms)  {verdict}")
+    # The verdict is on the ratio only (issue 8): absolute times move with the machine's load.
+    ok = ratio <= TARGET_RATIO
+    if not ok:
+        FAILED.append(name)
+    result_line(
+        name, "ratio", ratio,
+        f"target ≤ {TARGET_RATIO:g}; api {api_ms:.2f} ms, "
+        f"raw SQLite {raw_ms:.2f} ms, median of {REPEATS}", ok,
+    )  # fmt: skip
 
 
 def main() -> int:
@@ -197,10 +209,11 @@ def main() -> int:
         # the statements it runs touch entries only through an index.
         open_big = median_ms(lambda: Library.open(big).close())
         open_small = median_ms(lambda: Library.open(small).close())
-        print(
-            f"{'library_open_10k_vs_100':24s} ratio={open_big / open_small:.2f}  "
-            f"(10,000 entries {open_big:.2f} ms, 100 entries {open_small:.2f} ms)"
-        )
+        result_line(
+            "library_open_10k_vs_100", "ratio", open_big / open_small,
+            f"reference; 10,000 entries {open_big:.2f} ms, 100 entries {open_small:.2f} ms",
+            None,
+        )  # fmt: skip
         statements: list[str] = []
         real_connect = Library._connect
 
@@ -221,7 +234,7 @@ def main() -> int:
         finally:
             Library._connect = staticmethod(real_connect)  # type: ignore[method-assign]
         print(f"  open ran {len(statements)} statements; on entries: {plans or 'none'}")
-    return 0
+    return 1 if FAILED else 0
 
 
 if __name__ == "__main__":

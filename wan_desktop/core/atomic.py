@@ -18,8 +18,30 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_json",
     "atomic_write_text",
+    "ensure_dir",
     "fsync_dir",
 ]
+
+
+def ensure_dir(folder: Path | str, mode: int = 0o755) -> Path:
+    """Create ``folder`` and any missing parents with exactly ``mode`` (whatever the umask:
+    ``mkdir(mode=...)`` is masked by it, and ``parents=True`` gives parents the default mode).
+    Existing folders are left as they are. Returns the folder."""
+    folder = Path(folder)
+    missing = []
+    probe = folder
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=mode)
+        except FileExistsError:
+            continue  # made by another thread or process meanwhile
+        os.chmod(path, mode)
+    return folder
 
 
 def fsync_dir(folder: Path) -> None:
@@ -40,7 +62,7 @@ def atomic_open(path: Path | str, mode: int = 0o644) -> Iterator[IO[bytes]]:
     ``mode`` is the permission of the final file (the temporary one is private meanwhile).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_dir(path.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     tmp = Path(tmp_name)
     try:
@@ -65,7 +87,7 @@ def atomic_path(path: Path | str, mode: int = 0o644, suffix: str = ".part") -> I
     ``suffix`` lets a writer that picks its format from the name see the right extension.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_dir(path.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)

@@ -28,6 +28,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .atomic import ensure_dir
 from .paths import AppPaths
 from .secrets import redact
 
@@ -56,14 +57,16 @@ _MARK = "_wan_desktop_handler"
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
+# Filters added to handlers that setup_logging() found on the root logger (undone at shutdown).
+_guarded: list[tuple[logging.Handler, logging.Filter]] = []
 
 # Secrets nobody registered still have recognisable shapes. Each pattern keeps group 1 (the
 # label) and hides what follows it.
 _PATTERNS = (
     # "Authorization: Key abc", "'Authorization': 'Key abc'", "authorization=Key abc"
-    re.compile(r"""(?i)(authorization['"]?\s*[:=]\s*['"]?\s*key\s+)[^\s'",;)}\]]+"""),
+    re.compile(r"""(?i)(authorization['"]?\s*[:=]\s*['"]?\s*key\s+)[^\s'",;)}\]«]+"""),
     # "FAL_KEY=abc", "FAL_KEY: abc", "'FAL_KEY': 'abc'", "export FAL_KEY='abc'"
-    re.compile(r"""(?i)(\bFAL_KEY['"]?\s*[:=]\s*['"]?)[^\s'",;)}\]]+"""),
+    re.compile(r"""(?i)(\bFAL_KEY['"]?\s*[:=]\s*['"]?)[^\s'",;)}\]«]+"""),
     # A fal key itself: "<uuid>:<32 hex>" (a request id alone is a uuid and stays visible).
     re.compile(
         r"(?i)()\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[0-9a-f]{16,}\b"
@@ -119,6 +122,8 @@ class RedactingFilter(logging.Filter):
         self._formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "_wan_desktop_scrubbed", False):  # another handler's filter did it
+            return True
         try:
             message = record.getMessage()
         except Exception:  # a bad format string still deserves a (scrubbed) line
@@ -131,6 +136,7 @@ class RedactingFilter(logging.Filter):
             record.exc_text = scrub(record.exc_text)
         if record.stack_info:
             record.stack_info = scrub(record.stack_info)
+        record._wan_desktop_scrubbed = True
         return True
 
 
@@ -161,41 +167,57 @@ def _lower_root_level(root: logging.Logger, level: int) -> None:
         root.setLevel(level)
 
 
-def setup_logging(paths: AppPaths, *, level: int = logging.INFO, console: bool = False) -> Path:
+def setup_logging(
+    paths: AppPaths,
+    *,
+    level: int = logging.INFO,
+    console: bool = False,
+    console_level: int = logging.WARNING,
+) -> Path:
     """Send the app's log records to the rotating, redacted log file; returns its path.
 
-    Call once at start-up (GUI thread, before anything logs). Calling it again with the same
-    folder changes nothing but the level; with another folder the old handlers are replaced.
-    ``console`` adds a stderr handler with the same filter. ``FAL_KEY`` from the environment is
-    registered as a secret here; keys loaded later go through :func:`register_secret`.
+    Call once at start-up (GUI thread, before anything logs), instead of
+    ``logging.basicConfig``. Calling it again with the same folder changes nothing but the
+    levels; with another folder the old handlers are replaced. ``level`` gates the file;
+    ``console`` adds a stderr handler showing ``console_level`` and above, with the same
+    filter. Handlers someone else already put on the root logger get the filter too, so they
+    cannot print a key either. ``FAL_KEY`` from the environment is registered as a secret
+    here; keys loaded later go through :func:`register_secret`.
     """
     register_secret(os.environ.get("FAL_KEY"))
     path = log_file(paths)
     root = logging.getLogger()
     with _lock:
+        for handler in root.handlers:
+            if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+                guard = RedactingFilter()
+                handler.addFilter(guard)
+                _guarded.append((handler, guard))
         current = _ours(root)
         files = [h for h in current if isinstance(h, logging.FileHandler)]
         has_console = any(not isinstance(h, logging.FileHandler) for h in current)
         if files and Path(files[0].baseFilename) == path and has_console == console:
             for handler in current:
-                handler.setLevel(level)
+                is_file = isinstance(handler, logging.FileHandler)
+                handler.setLevel(level if is_file else console_level)
             _lower_root_level(root, level)
             return path
         for handler in current:
             root.removeHandler(handler)
             handler.close()
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        ensure_dir(path.parent, 0o700)
         formatter = logging.Formatter(_FORMAT)
         handlers: list[logging.Handler] = [
             _PrivateRotatingFileHandler(
                 path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
             )
         ]
+        handlers[0].setLevel(level)
         if console:
             handlers.append(logging.StreamHandler(sys.stderr))
+            handlers[-1].setLevel(console_level)
         for handler in handlers:
             setattr(handler, _MARK, True)
-            handler.setLevel(level)
             handler.setFormatter(formatter)
             handler.addFilter(RedactingFilter())
             root.addHandler(handler)
@@ -211,3 +233,6 @@ def shutdown_logging() -> None:
         for handler in _ours(root):
             root.removeHandler(handler)
             handler.close()
+        for handler, guard in _guarded:
+            handler.removeFilter(guard)
+        _guarded.clear()

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import platformdirs
 
+from .atomic import ensure_dir
+
 __all__ = ["AppPaths", "app_paths"]
 
 APP_NAME = "wan-desktop"
@@ -46,7 +48,7 @@ class AppPaths:
     def ensure(self) -> AppPaths:
         """Create the folders (private to the user) and return ``self``."""
         for folder in (self.data, self.config, self.cache):
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            ensure_dir(folder, 0o700)
         return self
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from wan_desktop.core.atomic import fsync_dir
+from wan_desktop.core.atomic import ensure_dir, fsync_dir
 from wan_desktop.fal.errors import DownloadError
 from wan_desktop.fal.retry import RetryPolicy, backoff_delay, should_retry
 
@@ -84,7 +84,7 @@ async def download(
     """Fetch ``url`` into ``dest`` (see ``FalClient.download``). Call on the event loop."""
     current = check_media_url(url, allow_http_hosts)
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    ensure_dir(dest.parent)
     part = dest.with_name(dest.name + ".part")
     hasher = hashlib.sha256()
     done = 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ..core.atomic import atomic_write_bytes
+from ..core.atomic import atomic_write_bytes, ensure_dir
 from ..media.audio import prepare_audio_bytes
 from ..media.files import read_input_file
 from ..media.image import prepare_image_bytes
@@ -34,7 +34,7 @@ def copy_source(source: Path, folder: Path, default_name: str, *, field: str) ->
     """
     label = "Image" if field == "image_url" else "Audio"
     data = read_input_file(source, field=field, label=label)
-    folder.mkdir(parents=True, exist_ok=True)
+    ensure_dir(folder)
     dest = folder / safe_name(source.name, default_name)
     atomic_write_bytes(dest, data)
     return dest

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from ..core import limits
+from ..core.atomic import atomic_write_bytes
 from ..core.pricing import estimate_usd
 from ..core.problems import InvalidInputError
 from ..core.request import GenerationRequest
@@ -457,7 +458,7 @@ class JobRunner:
             async with httpx.AsyncClient(timeout=30.0) as http:
                 data, name = await fetch_image(image, client=http)
             dest = folder / inputs.safe_name(name, "source-image.png")
-            await self._io(_write_new, dest, data)
+            await self._io(atomic_write_bytes, dest, data)
         else:
             dest = await self._io(
                 inputs.copy_source,
@@ -485,12 +486,12 @@ class JobRunner:
             None, inputs.prepare_inputs, image_src, audio_src, rec.request.duration
         )
         sent_image = folder / f"sent-{image.file_name}"
-        await self._io(_write_new, sent_image, image.data)
+        await self._io(atomic_write_bytes, sent_image, image.data)
         rec.sent_image = sent_image.relative_to(self._root).as_posix()
         rec.notes.extend(image.notes)
         if audio is not None:
             sent_audio = folder / f"sent-{audio.file_name}"
-            await self._io(_write_new, sent_audio, audio.data)
+            await self._io(atomic_write_bytes, sent_audio, audio.data)
             rec.sent_audio = sent_audio.relative_to(self._root).as_posix()
             rec.notes.extend(audio.notes)
         rec.notes.extend(p.message for p in rec.request.warnings())
@@ -820,10 +821,3 @@ def _iso(epoch_s: float | None) -> str | None:
     if epoch_s is None:
         return None
     return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="seconds")
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    from ..core.atomic import atomic_write_bytes
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, data)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..core.atomic import atomic_write_bytes, atomic_write_json, fsync_dir
+from ..core.atomic import atomic_write_bytes, atomic_write_json, ensure_dir, fsync_dir
 from ..core.paths import app_paths
 from ..core.request import GenerationRequest
 from ..media import mp4meta, video
@@ -209,7 +209,7 @@ class Library:
         ``library.db.corrupt-<time>``), is rebuilt from the sidecars. Call from a worker thread.
         """
         paths = LibraryPaths.at(root if root is not None else app_paths().library)
-        paths.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        ensure_dir(paths.root, 0o700)
         for folder in (paths.entries, paths.trash, paths.staging):
             folder.mkdir(exist_ok=True, mode=DIR_MODE)
         fresh = not paths.db.exists()
@@ -493,7 +493,7 @@ class Library:
         write_sidecar(stage, data)
         rel = self.paths.trash_rel(entry_id) if trashed else self.paths.entry_rel(entry_id)
         final = self.paths.root / rel
-        final.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        ensure_dir(final.parent, DIR_MODE)
         journal = self._journal(entry_id)
         try:
             if final.exists():
@@ -771,7 +771,7 @@ class Library:
         final = self.paths.root / rel
         if final.exists():
             raise LibraryError(f"cannot move entry {entry_id}: {rel} already exists")
-        final.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        ensure_dir(final.parent, DIR_MODE)
         journal = self._journal(entry_id)
         try:
             write_sidecar(entry.folder, data)
