@@ -27,6 +27,14 @@ class FakeRunner:
     def jobs(self) -> list[JobSnapshot]:
         return list(self._jobs.values())
 
+    def spent_today_usd(self) -> float:
+        """Like the runner: fal jobs done (the fakes are all of today)."""
+        return sum(
+            j.cost_usd or 0.0
+            for j in self.jobs()
+            if j.state is JobState.DONE and j.backend != "offline"
+        )
+
     def subscribe(self, listener):
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
