@@ -14,6 +14,7 @@ run: $(STAMP)
 	$(PY) -m wan_desktop $(ARGS)
 
 test: $(STAMP)
+	@sh packaging/linux/install-system-deps.sh --test-tools
 	$(VENV)/bin/ruff check wan_desktop tests bench
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q $(PYTEST_ARGS)
 
