@@ -57,7 +57,7 @@ def test_metainfo_matches_the_desktop_entry_and_the_project():
     assert root.get("type") == "desktop-application"
     assert root.findtext("id") == APP_ID
     assert root.find("launchable").text == DESKTOP.name
-    assert root.findtext("project_license") == project()["license"]["text"]
+    assert root.findtext("project_license") == project()["license"]
     assert root.find("content_rating").get("type").startswith("oars-")
     assert root.findtext("provides/binary") == "wan-desktop"
     assert {m.text for m in root.findall("provides/mediatype")} == MIME_TYPES
