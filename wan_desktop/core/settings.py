@@ -10,6 +10,7 @@ import dataclasses
 import json
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import limits
@@ -20,6 +21,7 @@ __all__ = [
     "CONCURRENCY_MAX",
     "DEFAULT_UPLOAD_THRESHOLD_BYTES",
     "Settings",
+    "library_dir",
     "load_settings",
     "save_settings",
 ]
@@ -111,6 +113,11 @@ class Settings:
         if defaults != self.defaults:
             changes["defaults"] = defaults
         return self.replace(**changes) if changes else self
+
+
+def library_dir(paths: AppPaths, settings: Settings) -> Path:
+    """The library folder in use: the setting when the user moved it, else the default."""
+    return Path(settings.library_dir).expanduser() if settings.library_dir else paths.library
 
 
 def load_settings(paths: AppPaths) -> Settings:

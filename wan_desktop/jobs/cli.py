@@ -22,7 +22,7 @@ from ..core import limits
 from ..core.paths import app_paths
 from ..core.problems import InvalidInputError
 from ..core.request import GenerationRequest
-from ..core.settings import load_settings
+from ..core.settings import library_dir, load_settings
 from ..library import Library
 from .backend import NoKeyError, open_backend
 from .model import JobEvent, JobSnapshot, JobState
@@ -235,8 +235,7 @@ async def _open(offline: bool, *, require_key: bool):
     paths = app_paths()
     settings = load_settings(paths)
     loop = asyncio.get_running_loop()
-    root = Path(settings.library_dir) if settings.library_dir else paths.library
-    library = await loop.run_in_executor(None, Library.open, root)
+    library = await loop.run_in_executor(None, Library.open, library_dir(paths, settings))
     try:
         backend = await open_backend(paths, settings, offline=offline, require_key=require_key)
     except BaseException:
@@ -352,7 +351,7 @@ async def _jobs_list(args: argparse.Namespace) -> int:
 
     paths = app_paths()
     settings = load_settings(paths)
-    root = Path(settings.library_dir) if settings.library_dir else paths.library
+    root = library_dir(paths, settings)
     library = await asyncio.get_running_loop().run_in_executor(None, Library.open, root)
     store = JobStore(library.paths.db)
     try:

@@ -33,6 +33,7 @@ from .. import __version__
 from ..core.atomic import atomic_write_bytes, atomic_write_json, ensure_dir, fsync_dir
 from ..core.paths import app_paths
 from ..core.request import GenerationRequest
+from ..core.settings import library_dir, load_settings
 from ..media import mp4meta, video
 from . import export as export_mod
 from . import migrations
@@ -208,7 +209,10 @@ class Library:
         next to existing entries, or a corrupt one (moved aside as
         ``library.db.corrupt-<time>``), is rebuilt from the sidecars. Call from a worker thread.
         """
-        paths = LibraryPaths.at(root if root is not None else app_paths().library)
+        if root is None:
+            app = app_paths()
+            root = library_dir(app, load_settings(app))
+        paths = LibraryPaths.at(root)
         ensure_dir(paths.root, 0o700)
         for folder in (paths.entries, paths.trash, paths.staging):
             folder.mkdir(exist_ok=True, mode=DIR_MODE)
