@@ -7,6 +7,7 @@ process can read the port), serves until SIGINT or SIGTERM, and exits 0.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -44,6 +45,18 @@ def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         metavar="NAME[:k=v,...]",
         help="switch a fault on, e.g. rate_limit:count=2,retry_after_s=1 (repeatable)",
     )
+    parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop when standard input closes (the app that started the engine has exited, "
+        "even if it was killed)",
+    )
+    parser.add_argument(
+        "--low-priority",
+        action="store_true",
+        help="run at a lower CPU priority (the app's own engine: the window stays responsive "
+        "while it renders)",
+    )
     parser.set_defaults(func=run)
     return parser
 
@@ -73,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM. Main thread only (it installs signal handlers)."""
+    if getattr(args, "low_priority", False) and hasattr(os, "nice"):
+        os.nice(10)
     engine = EmulatorServer(
         host=args.host,
         port=args.port,
@@ -95,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
         done.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    if getattr(args, "exit_with_parent", False):
+        threading.Thread(target=_wait_for_eof, args=(done,), daemon=True).start()
     try:
         engine.start()
         print(f"listening on {engine.base_url}", flush=True)
@@ -105,6 +122,16 @@ def run(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
+
+
+def _wait_for_eof(done: threading.Event) -> None:
+    """Set ``done`` when standard input reaches its end (the parent closed its pipe or died)."""
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    except (OSError, ValueError):
+        pass
+    done.set()
 
 
 def main(argv: list[str] | None = None) -> int:

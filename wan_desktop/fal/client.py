@@ -15,6 +15,7 @@ import ipaddress
 import json
 import logging
 import os
+import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass, field
@@ -114,6 +115,56 @@ def _show(url: httpx.URL | str) -> str:
 
 def _with_query(url: str, query: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{query}"
+
+
+#: Request bodies go out in pieces this large, so the loop (the GUI) runs between them.
+BODY_PIECE_BYTES = 256 * 1024
+#: String values longer than this are spliced into the JSON rather than encoded by it.
+_SPLICE_MIN_CHARS = 64 * 1024
+
+
+def encode_json_body(arguments: dict[str, Any]) -> bytes:
+    """``arguments`` as UTF-8 JSON, without holding the interpreter lock for long.
+
+    Inline media (base64 data URIs of many megabytes) need no JSON escaping: they are spliced into
+    the encoded text between short calls instead of passing through one long ``json.dumps``
+    (which would stall every other thread, the GUI's included, for its whole duration).
+    Call in a worker thread.
+    """
+    spliced: dict[str, str] = {}
+    shallow: dict[str, Any] = {}
+    token = secrets.token_hex(8)  # a marker no prompt can contain by chance
+    for name, value in arguments.items():
+        if (
+            isinstance(value, str)
+            and len(value) >= _SPLICE_MIN_CHARS
+            and value.startswith("data:")
+            and value.isascii()  # O(1) in CPython: a flag of the string
+            and '"' not in value
+            and "\\" not in value
+            and "\n" not in value
+        ):
+            marker = f"@@{token}-{len(spliced)}@@"
+            spliced[marker] = value
+            shallow[name] = marker
+        else:
+            shallow[name] = value
+    text = json.dumps(shallow, ensure_ascii=False)
+    if not spliced:
+        return text.encode("utf-8")
+    parts: list[bytes] = []
+    rest = text
+    for marker, value in spliced.items():
+        before, _, rest = rest.partition(marker)
+        parts += [before.encode("utf-8"), value.encode("ascii")]
+    parts.append(rest.encode("utf-8"))
+    return b"".join(parts)
+
+
+async def _pieces(body: bytes) -> AsyncIterator[bytes]:
+    view = memoryview(body)
+    for start in range(0, len(view), BODY_PIECE_BYTES):
+        yield bytes(view[start : start + BODY_PIECE_BYTES])
 
 
 def _stream_url(status_url: str) -> str:
@@ -315,13 +366,16 @@ class FalClient:
             headers["X-Fal-Object-Lifecycle-Preference"] = json.dumps(
                 {"expiration_duration_seconds": int(media_expiry_s)}
             )
-        body = json.dumps(arguments).encode("utf-8")
+        body = await asyncio.to_thread(encode_json_body, arguments)
         headers["Content-Type"] = "application/json"
+        headers["Content-Length"] = str(len(body))
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = await self._http.post(url, content=body, headers={**headers, **auth})
+                response = await self._http.post(
+                    url, content=_pieces(body), headers={**headers, **auth}
+                )
             except httpx.TransportError as exc:
                 log.debug("POST %s failed: %s", _show(url), type(exc).__name__)
                 if submit_may_retry(exc):
@@ -471,16 +525,19 @@ class FalClient:
             if response.status_code != 200:
                 await response.aread()
                 raise error_from_response(response, during="stream")
-            async for event in source.aiter_sse():
-                if not event.data.strip():
-                    continue
-                try:
-                    body = json.loads(event.data)
-                except ValueError:
-                    raise ProtocolError(
-                        "The status stream sent an event that is not JSON."
-                    ) from None
-                yield parse_status(body)
+            # aclosing: when the caller stops early, the event iterator (and the HTTP stream
+            # under it) is closed here, in this task, not later by the garbage collector.
+            async with contextlib.aclosing(source.aiter_sse()) as events:
+                async for event in events:
+                    if not event.data.strip():
+                        continue
+                    try:
+                        body = json.loads(event.data)
+                    except ValueError:
+                        raise ProtocolError(
+                            "The status stream sent an event that is not JSON."
+                        ) from None
+                    yield parse_status(body)
 
     async def result(self, handle: RequestHandle) -> dict[str, Any]:
         """The output of a completed request (for this model ``{"video": {...}, "seed", ...}``).

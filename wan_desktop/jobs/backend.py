@@ -1,15 +1,20 @@
 """Which service generates: fal (with a key) or the offline engine on loopback.
 
 Both speak the same queue protocol, so the runner uses one client for either. The offline
-engine runs in this process on 127.0.0.1 with its state under the app's cache folder, so its
-requests survive a restart of the app like fal's do.
+engine runs as a child process on 127.0.0.1 with its state under the app's cache folder, so
+its requests survive a restart of the app like fal's do.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import subprocess
+import sys
+import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..core.paths import AppPaths
@@ -17,11 +22,92 @@ from ..core.secrets import KeyStore
 from ..core.settings import Settings
 from ..fal import FalClient
 
-__all__ = ["DEFAULT_QUEUE_URL", "OFFLINE_KEY", "Backend", "NoKeyError", "open_backend"]
+__all__ = [
+    "DEFAULT_QUEUE_URL",
+    "OFFLINE_KEY",
+    "Backend",
+    "EngineProcess",
+    "NoKeyError",
+    "open_backend",
+]
 
 DEFAULT_QUEUE_URL = "https://queue.fal.run"
 #: The offline engine accepts any key; this one marks requests as local in its logs.
 OFFLINE_KEY = "offline-engine"
+
+
+class EngineProcess:
+    """The offline engine in a child process (``wan-desktop emulator``).
+
+    A process of its own, not a thread: rendering and parsing a 25 MB request would otherwise
+    compete with the window for the interpreter lock and stall the GUI. The child stops when
+    this process closes its standard input — also when this process is killed.
+    """
+
+    def __init__(self, state_dir: Path, *, workers: int = 2, start_timeout_s: float = 60.0):
+        self.state_dir = state_dir
+        self.workers = workers
+        self.start_timeout_s = start_timeout_s
+        self.base_url = ""
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def command(self) -> list[str]:
+        """How to run the engine: this program again (a bundle) or this package's module."""
+        if getattr(sys, "frozen", False):
+            head = [sys.executable]
+        else:
+            head = [sys.executable, "-m", "wan_desktop"]
+        return [
+            *head,
+            "emulator",
+            "--port",
+            "0",
+            "--workers",
+            str(self.workers),
+            "--state-dir",
+            str(self.state_dir),
+            "--exit-with-parent",
+            "--low-priority",
+        ]
+
+    def start(self) -> None:
+        """Start the child and wait for its address (blocking: call in an executor)."""
+        self._proc = subprocess.Popen(
+            self.command(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert self._proc.stdout is not None
+        ready = threading.Event()
+        line: list[bytes] = []
+
+        def read_first_line() -> None:
+            assert self._proc is not None and self._proc.stdout is not None
+            line.append(self._proc.stdout.readline())
+            ready.set()
+
+        threading.Thread(target=read_first_line, daemon=True).start()
+        if not ready.wait(self.start_timeout_s) or not line[0].startswith(b"listening on "):
+            self.stop()
+            raise RuntimeError("The offline engine did not start.")
+        self.base_url = line[0].decode().removeprefix("listening on ").strip()
+
+    def stop(self) -> None:
+        """Stop the child (blocking, a few seconds at most: call in an executor)."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        with contextlib.suppress(OSError):
+            if proc.stdin is not None:
+                proc.stdin.close()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 class NoKeyError(RuntimeError):
@@ -93,20 +179,9 @@ async def open_backend(
                 raise NoKeyError()
             want_offline = True
     if want_offline:
-        from ..emulator import EmulatorServer
-
-        def start() -> EmulatorServer:
-            paths.ensure()
-            server = EmulatorServer(
-                host="127.0.0.1",
-                port=0,
-                workers=workers or max(1, settings.concurrency),
-                state_dir=paths.engine,
-            )
-            server.start()
-            return server
-
-        engine = await loop.run_in_executor(None, start)
+        paths.ensure()
+        engine = EngineProcess(paths.engine, workers=workers or max(1, settings.concurrency))
+        await loop.run_in_executor(None, engine.start)
         return Backend(engine.base_url, OFFLINE_KEY, offline=True, engine=engine)
     base = os.environ.get("FAL_QUEUE_URL") or settings.queue_url or DEFAULT_QUEUE_URL
     assert key is not None

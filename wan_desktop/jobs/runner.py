@@ -508,7 +508,7 @@ class JobRunner:
         the CDN on fal. The offline engine takes data URIs only.
         """
         if self._backend.offline or (not public and media.size_bytes <= self._upload_threshold):
-            return media.to_data_uri()
+            return await asyncio.get_running_loop().run_in_executor(None, media.to_data_uri)
         assert self._client is not None
         return await self._client.upload(media.data, media.mime, media.file_name)
 

@@ -1,0 +1,256 @@
+"""The window's figures (issue 5), each a ratio or budget measured in this run:
+
+- start-up to a painted window with a 10,000-entry library ÷ start-up of a bare PySide6
+  window (≤ 1.5): each is a fresh process timed from spawn to its main window's first paint
+  event, medians of interleaved runs;
+- the longest GUI stall during a full job on the offline engine — a 7680×4320 image
+  prepared, submitted, tracked, downloaded and filed in the library — measured by a 5 ms
+  heartbeat timer on the GUI thread (≤ 50 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench._common import ROOT, result_line
+
+RUNS = 5
+STARTUP_TARGET = 1.5
+STALL_TARGET_MS = 50.0
+
+BARE = """
+import sys, time
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QMainWindow
+class Watch(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and obj is win:
+            print("painted", flush=True)
+            import os; os._exit(0)
+        return False
+app = QApplication(sys.argv[:1])
+win = QMainWindow(); win.resize(1280, 800)
+w = Watch(); win.installEventFilter(w)
+win.show()
+app.exec()
+"""
+
+APP = """
+import os, sys
+from PySide6.QtCore import QEvent, QObject
+import wan_desktop.app as app_module
+original = app_module.build_application
+class Watch(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and obj.objectName() == "mainWindow":
+            print("painted", flush=True)
+            os._exit(0)
+        return False
+def build(argv=None):
+    app = original(argv)
+    app._bench_watch = Watch()
+    app.installEventFilter(app._bench_watch)
+    return app
+app_module.build_application = build
+from wan_desktop.__main__ import main
+sys.exit(main([]))
+"""
+
+
+def _time_to_paint(code: str, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    elapsed = time.perf_counter() - start
+    if "painted" not in out.stdout:
+        raise SystemExit(f"the window did not paint:\n{out.stderr[-2000:]}")
+    return elapsed * 1000
+
+
+def startup(home: Path) -> bool:
+    from bench.bench_library import fill
+    from wan_desktop.core.paths import app_paths
+    from wan_desktop.core.settings import Settings, save_settings
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "WAN_DESKTOP_HOME": str(home)}
+    env.pop("FAL_KEY", None)
+    env["PYTHONPATH"] = str(ROOT)
+    paths = app_paths(env)
+    save_settings(paths, Settings(first_run_done=True))
+    fill(paths.library, 10_000)
+    _time_to_paint(APP, env)  # warm the OS file cache for both
+    _time_to_paint(BARE, env)
+    bare, full = [], []
+    for _ in range(RUNS):
+        bare.append(_time_to_paint(BARE, env))
+        full.append(_time_to_paint(APP, env))
+    ratio = statistics.median(full) / statistics.median(bare)
+    result_line(
+        "startup_10k_library_vs_bare_window",
+        "ratio",
+        ratio,
+        f"target ≤ {STARTUP_TARGET}; app {statistics.median(full):.0f} ms, "
+        f"bare PySide6 {statistics.median(bare):.0f} ms, median of {RUNS}",
+        ratio <= STARTUP_TARGET,
+    )
+    return ratio <= STARTUP_TARGET
+
+
+def gui_stall(home: Path) -> bool:
+    os.environ["WAN_DESKTOP_HOME"] = str(home)
+    os.environ.pop("FAL_KEY", None)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    from bench.bench_prepare_image import CACHE, test_image
+    from wan_desktop.app import Services, build_application
+    from wan_desktop.jobs.model import JobState
+    from wan_desktop.ui.async_bridge import TaskKeeper, install_asyncgen_hooks
+    from wan_desktop.ui.main_window import MainWindow
+
+    test_image()  # the cached 7680×4320 PNG (made before the clock starts)
+    app = build_application()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    install_asyncgen_hooks(loop)  # as the app does (qasync does not)
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    heartbeat = QTimer()
+    heartbeat.setInterval(5)
+
+    last_beat = [time.perf_counter()]
+
+    def beat() -> None:
+        gaps.append(clock.restart())
+        last_beat[0] = time.perf_counter()
+        if trace is not None and gaps[-1] > 40:
+            print(f"--- heartbeat gap {gaps[-1]} ms, after: {trace.context()}", file=sys.stderr)
+
+    trace = _StallTracer(last_beat) if os.environ.get("WAN_BENCH_STALL_TRACE") else None
+
+    heartbeat.timeout.connect(beat)
+
+    async def job() -> tuple[JobState, str | None]:
+        services = Services.from_environment()
+        services.settings = services.settings.replace(first_run_done=True)
+        tasks = TaskKeeper()
+        window = MainWindow(services, tasks)
+        window.resize(1280, 800)
+        window.show()
+        await services.start()
+        window.attach_runner(services.runner, services.offline)
+        await asyncio.sleep(0.5)  # settle: the first paint and layout are not the job
+        clock.start()
+        heartbeat.start()
+        if trace is not None:
+            drop = window.composer.drop_zone
+
+            def context() -> str:
+                jobs = services.runner.jobs()
+                job = jobs[0].state.value if jobs else "no job"
+                return f"drop zone loading={drop.is_loading()}, job {job}"
+
+            trace.context = context
+            trace.start()
+        window.composer.drop_zone.load(str(CACHE))
+        while window.composer.drop_zone.is_loading() or window.composer.drop_zone.source() is None:
+            await asyncio.sleep(0.02)
+        window.composer.prompt.edit.setPlainText("A slow push in over the noise")
+        while not window.composer.generate_button.isEnabled():
+            await asyncio.sleep(0.02)
+        window.composer.generate_button.click()
+        while not services.runner.jobs():
+            await asyncio.sleep(0.02)
+        final = await asyncio.wait_for(services.runner.wait(services.runner.jobs()[0].id), 300)
+        heartbeat.stop()
+        if trace is not None:
+            trace.stop()
+        window.player.unload()
+        await services.close()
+        window.close()
+        return final.state, final.error
+
+    with loop:
+        state, error = loop.run_until_complete(job())
+    if state is not JobState.DONE:
+        raise SystemExit(f"the job did not finish: {state} {error}")
+    worst = max(gaps[1:]) if len(gaps) > 1 else float("inf")
+    result_line(
+        "gui_stall_full_offline_job_7680x4320",
+        "ms",
+        worst,
+        f"target ≤ {STALL_TARGET_MS:.0f} ms; longest gap between 5 ms heartbeats over "
+        f"{len(gaps)} beats, median {statistics.median(gaps):.1f} ms",
+        worst <= STALL_TARGET_MS,
+    )
+    return worst <= STALL_TARGET_MS
+
+
+class _StallTracer:
+    """With WAN_BENCH_STALL_TRACE=1: a watchdog thread prints what the GUI thread was doing
+    whenever the heartbeat is late by more than 40 ms (a diagnostic, not a figure)."""
+
+    def __init__(self, last_beat: list[float]):
+        import threading
+
+        self.context = lambda: ""
+        self.last_beat = last_beat
+        self.gui = threading.get_ident()
+        self.running = False
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self) -> None:
+        self.running = True
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.running = False
+
+    def _watch(self) -> None:
+        import threading
+        import traceback
+
+        while self.running:
+            time.sleep(0.01)
+            late = time.perf_counter() - self.last_beat[0]
+            frame = sys._current_frames().get(self.gui)
+            if late > 0.04 and frame is not None:
+                stack = "".join(traceback.format_stack(frame)[-10:])
+                if frame.f_code.co_name == "_run":  # an asyncio handle: say which callback
+                    stack += f"    handle: {frame.f_locals.get('self')!r:.300}\n"
+                for ident, other in sys._current_frames().items():
+                    if ident not in (self.gui, threading.get_ident()):
+                        where = traceback.format_stack(other)[-3:]
+                        stack += f"  [thread {ident}]\n" + "".join(where)
+                print(
+                    f"--- GUI thread late by {late * 1000:.0f} ms ({self.context()}):\n{stack}",
+                    file=sys.stderr,
+                )
+                time.sleep(0.05)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["startup", "stall"])
+    args = parser.parse_args(argv)
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="wan-bench-ui-") as folder:
+        if args.only in (None, "startup"):
+            ok &= startup(Path(folder) / "startup")
+        if args.only in (None, "stall"):
+            ok &= gui_stall(Path(folder) / "stall")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
