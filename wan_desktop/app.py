@@ -127,6 +127,9 @@ async def _start_services(window: Any, services: Services) -> None:
     except Exception as exc:
         window.set_engine_problem(f"The engine could not start: {exc}")
         raise
+    actions = getattr(window, "library_actions", None)
+    if actions is not None:
+        actions.set_library(services.library)
     window.attach_runner(services.runner, services.offline)
 
 
@@ -141,6 +144,9 @@ async def _main(app: Any, image: str | None, screenshot: str | None, smoke: bool
     tasks = TaskKeeper()
     install_exception_handler(asyncio.get_running_loop(), tasks)
     window = MainWindow(services, tasks)
+    from .ui.library_pane import install_library
+
+    install_library(window, tasks)
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     app.aboutToQuit.connect(closed.set)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import subprocess
+import sys
 
 import pytest
 
-import wan_desktop.media as media
 from wan_desktop.core.problems import InvalidInputError
 from wan_desktop.media.datauri import parse_data_uri, to_data_uri
-from wan_desktop.media.inputs import DEFAULT_UPLOAD_THRESHOLD_BYTES, needs_upload
-from wan_desktop.media.prepared import PreparedMedia, safe_file_name
+from wan_desktop.media.prepared import PreparedMedia
 
 
 def sample(**changes) -> PreparedMedia:
@@ -95,31 +95,10 @@ def test_to_data_uri_rejects_a_bad_media_type():
         to_data_uri(b"ab", "png")
 
 
-def test_needs_upload_threshold_is_inclusive_and_overridable():
-    assert not needs_upload(DEFAULT_UPLOAD_THRESHOLD_BYTES)
-    assert needs_upload(DEFAULT_UPLOAD_THRESHOLD_BYTES + 1)
-    assert needs_upload(1, 0) and not needs_upload(0, 0)
-    assert not needs_upload(20_000_000, threshold_bytes=30_000_000)
-    with pytest.raises(ValueError):
-        needs_upload(-1)
-
-
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("photo.JPG", "photo.jpg"),
-        ("C:\\Users\\me\\My Photo.jpeg", "My_Photo.jpg"),
-        ("/tmp/../../etc/passwd", "passwd.jpg"),
-        ("", "input.jpg"),
-        ("....", "input.jpg"),
-        ("été 2024.jpg", "t_2024.jpg"),
-    ],
-)
-def test_safe_file_name(name, expected):
-    assert safe_file_name(name, "jpg", "input") == expected
-
-
-def test_package_exports_are_sorted_and_importable():
-    assert media.__all__ == sorted(media.__all__)
-    for name in media.__all__:
-        assert getattr(media, name) is not None
+def test_importing_the_package_loads_neither_pillow_nor_pyav():
+    code = (
+        "import sys, wan_desktop.media.prepared\n"
+        "print('PIL' in sys.modules, 'av' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

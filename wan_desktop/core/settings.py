@@ -19,6 +19,7 @@ from .paths import AppPaths
 
 __all__ = [
     "CONCURRENCY_MAX",
+    "DEFAULT_QUEUE_URL",
     "DEFAULT_UPLOAD_THRESHOLD_BYTES",
     "Settings",
     "library_dir",
@@ -28,6 +29,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: fal's queue, unless FAL_QUEUE_URL or the setting says otherwise.
+DEFAULT_QUEUE_URL = "https://queue.fal.run"
 #: fal's default for new accounts is 2 running requests; accounts with credit get more.
 CONCURRENCY_MAX = 40
 #: Files larger than this go through fal's CDN upload instead of a data URI (base64 adds a third).

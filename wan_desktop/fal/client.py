@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 from httpx_sse import SSEError, aconnect_sse
 
+from wan_desktop.core.settings import DEFAULT_QUEUE_URL
 from wan_desktop.fal.download import DownloadResult, ProgressCallback, download
 from wan_desktop.fal.errors import (
     AuthError,
@@ -61,7 +62,6 @@ __all__ = [
 
 log = logging.getLogger("wan_desktop.fal")
 
-DEFAULT_QUEUE_URL = "https://queue.fal.run"
 DEFAULT_REST_URL = "https://rest.fal.ai"
 QUEUE_URL_ENV = "FAL_QUEUE_URL"
 DEFAULT_TIMEOUT_S = 60.0

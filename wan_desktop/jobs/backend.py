@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from ..core.paths import AppPaths
 from ..core.secrets import KeyStore
-from ..core.settings import Settings
+from ..core.settings import DEFAULT_QUEUE_URL, Settings
 from ..fal import FalClient
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
     "open_backend",
 ]
 
-DEFAULT_QUEUE_URL = "https://queue.fal.run"
 #: The offline engine accepts any key; this one marks requests as local in its logs.
 OFFLINE_KEY = "offline-engine"
 

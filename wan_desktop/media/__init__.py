@@ -1,31 +1,13 @@
-"""Qt-free media helpers: input image and audio checks and preparation (Pillow, PyAV).
+"""Qt-free media helpers, one module per concern (import the module you need):
 
-Everything here is synchronous and CPU-bound except :func:`fetch_image` (async I/O): call the
-rest in an executor, never on the GUI thread. Refusals are
+- ``media.image``, ``media.audio``: input checks and preparation (Pillow, PyAV);
+- ``media.prepared``: :class:`~wan_desktop.media.prepared.PreparedMedia`, what is sent;
+- ``media.datauri``, ``media.fetch``: data URIs, fetching an image URL (async);
+- ``media.files``: reading an input file with errors that name the field;
+- ``media.video``, ``media.mp4meta``: probing, posters, last frames, the MP4 comment tag.
+
+Everything here is synchronous and CPU-bound except ``fetch_image`` (async I/O): call the rest
+in an executor, never on the GUI thread. Refusals are
 :class:`~wan_desktop.core.problems.InvalidInputError` on ``image_url`` / ``audio_url``.
-Video probing and mp4 metadata live in ``media.video`` and ``media.mp4meta`` (imported from
-there, not re-exported here, so importing the package stays cheap).
+Nothing is imported here, so importing one module does not load Pillow and PyAV for all.
 """
-
-from __future__ import annotations
-
-from .audio import audio_notes, prepare_audio_bytes, prepare_audio_file
-from .datauri import parse_data_uri, to_data_uri
-from .fetch import fetch_image
-from .image import prepare_image_bytes, prepare_image_file
-from .inputs import DEFAULT_UPLOAD_THRESHOLD_BYTES, needs_upload
-from .prepared import PreparedMedia
-
-__all__ = [
-    "DEFAULT_UPLOAD_THRESHOLD_BYTES",
-    "PreparedMedia",
-    "audio_notes",
-    "fetch_image",
-    "needs_upload",
-    "parse_data_uri",
-    "prepare_audio_bytes",
-    "prepare_audio_file",
-    "prepare_image_bytes",
-    "prepare_image_file",
-    "to_data_uri",
-]

@@ -157,6 +157,38 @@ class Composer(QWidget):
             **self.options.values(),
         )
 
+    def load_request(
+        self,
+        request: GenerationRequest,
+        *,
+        image: str | None = None,
+        audio: str | None = None,
+        prompt_only: bool = False,
+    ) -> None:
+        """Fill the form from ``request`` (reuse from the library). ``prompt_only``: the two
+        prompts only. Otherwise every option too (``seed`` None: random), ``image`` loaded when
+        given (else the current image stays) and ``audio`` loaded (``None``: cleared)."""
+        self.prompt.set_text(request.prompt)
+        self.negative.set_text(request.negative_prompt)
+        if prompt_only:
+            return
+        o = self.options
+        o.resolution.setCurrentIndex(max(0, o.resolution.findData(request.resolution)))
+        o.duration.setCurrentIndex(max(0, o.duration.findData(int(request.duration))))
+        o.expansion.setChecked(bool(request.enable_prompt_expansion))
+        o.multi_shots.setChecked(bool(request.multi_shots))
+        o.safety.setChecked(bool(request.enable_safety_checker))
+        if request.seed is None:
+            o.seed_random.setChecked(True)
+        else:
+            o.set_seed(int(request.seed))
+        if image:
+            self.drop_zone.load(image)
+        if audio:
+            self.audio.load(audio)
+        else:
+            self.audio.clear()
+
     def problems(self) -> list[str]:
         """Every reason Generate is unavailable, most useful first."""
         reasons: list[str] = []

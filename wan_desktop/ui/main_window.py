@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.welcome_dialog: WelcomeDialog | None = None
         self.library_pane: QWidget | None = None
+        self.library_actions: Any = None  # the library's service (issue 6), if docked
         self.last_enqueue_task = None
         self.last_played_job: str | None = None
 
@@ -277,10 +278,16 @@ class MainWindow(QMainWindow):
 
     # ---- library pane (issue 6) -----------------------------------------------------------
 
-    def add_library_pane(self, widget: QWidget, title: str = "Library") -> QAction:
+    def add_library_pane(
+        self, widget: QWidget, title: str = "Library", actions: Any = None
+    ) -> QAction:
         """Dock the library pane (``libraryView``) as a third, remembered splitter pane; returns
-        the View-menu action (Ctrl+L) that shows and hides it."""
+        the View-menu action (Ctrl+L) that shows and hides it. ``actions`` (a
+        ``LibraryActions``) hears the runner's events and names the parent of continuations."""
         self.library_pane = widget
+        self.library_actions = actions
+        if actions is not None and self.runner is not None:
+            actions.attach_runner(self.runner)
         self.main_splitter.addWidget(widget)
         self.main_splitter.setStretchFactor(self.main_splitter.count() - 1, 3)
         action = self._action(
@@ -304,6 +311,8 @@ class MainWindow(QMainWindow):
         self._offline = offline
         self.jobs_model.set_jobs(list(runner.jobs()))
         self._unsubscribe = runner.subscribe(self._on_runner_event)
+        if self.library_actions is not None:
+            self.library_actions.attach_runner(runner)
         self.banner.setVisible(offline)
         self.composer.cost.set_offline(offline)
         self.engine_label.setText(
@@ -373,7 +382,12 @@ class MainWindow(QMainWindow):
             return None
         self.composer.clear_refusals()
         try:
-            job = await self.runner.enqueue(request)
+            link = self.library_actions
+            parent_id = link.parent_for(request) if link is not None else None
+            if parent_id is not None:
+                job = await self.runner.enqueue(request, parent_id=parent_id)
+            else:
+                job = await self.runner.enqueue(request)
         except InvalidInputError as exc:
             for problem in exc.problems:
                 self.composer.mark_refusal(problem.field, problem.message)

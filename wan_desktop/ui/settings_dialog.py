@@ -29,8 +29,7 @@ from PySide6.QtWidgets import (
 from ..core import limits
 from ..core.paths import AppPaths
 from ..core.secrets import KeyStore
-from ..core.settings import CONCURRENCY_MAX, Settings, save_settings
-from ..fal import DEFAULT_QUEUE_URL
+from ..core.settings import CONCURRENCY_MAX, DEFAULT_QUEUE_URL, Settings, save_settings
 from .async_bridge import TaskKeeper, run_blocking
 from .key_check import KeyCheck, check_key
 

@@ -1,0 +1,594 @@
+"""The library as a Qt list model: pages of ``EntrySummary`` rows, fetched as the view scrolls.
+
+napari's style: custom roles as named constants and ``data()`` a flat switch on the role;
+the model knows nothing of the view. Every library call runs in the executor; results come
+back with the query generation they were asked for, and a result for an older query (the
+user typed again) is dropped. Thumbnails follow FeelUOwn: the cached ``QImage`` or a
+placeholder, fetched once per key in the background, the row re-found by id when it lands and
+``dataChanged`` emitted for that row only.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter
+
+from ..library import EntrySummary, Filters
+from ..library.scrub import DEFAULT_SCRUB_FRAMES, sample_frames
+from .async_bridge import TaskKeeper, run_blocking
+from .thumbnail_cache import BackgroundImageLoader, ImageCache, read_thumbnail, to_qimage
+
+__all__ = [
+    "PAGE_SIZE",
+    "THUMB_SIZE",
+    "LibraryModel",
+    "LibraryQuery",
+    "LibraryRole",
+    "format_count",
+    "format_duration",
+    "local_time",
+    "mime_for_paths",
+    "replace_summary",
+    "summary_of_entry",
+]
+
+PAGE_SIZE = 100
+THUMB_SIZE = QSize(200, 112)  # logical px; decoded at the screen's pixel ratio
+SCRUB_MAX_SIDE = 320
+_Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+_NO_FILTERS = Filters()
+
+
+class LibraryRole(enum.IntEnum):
+    """The model's item roles (beyond Qt's display, tooltip and accessible text)."""
+
+    Id = Qt.ItemDataRole.UserRole + 1
+    Summary = enum.auto()  # the EntrySummary
+    Title = enum.auto()  # the title, else the prompt's first line
+    Prompt = enum.auto()
+    CreatedAt = enum.auto()  # ISO 8601 UTC string
+    Seed = enum.auto()
+    DurationSeconds = enum.auto()
+    Resolution = enum.auto()  # "1080p"
+    PixelSize = enum.auto()  # QSize(width, height)
+    Favourite = enum.auto()
+    HasAudio = enum.auto()
+    Thumbnail = enum.auto()  # QImage: the poster, a scrub frame, or the placeholder
+    ThumbnailLoaded = enum.auto()  # False while the placeholder shows
+    ThumbnailMissing = enum.auto()  # True when there is no poster to show (never will be)
+    ScrubPosition = enum.auto()  # 0..1 while the pointer scrubs this row, else None
+    PosterPath = enum.auto()
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryQuery:
+    """What the view shows: search ``text`` (empty: everything), ``filters`` and ``sort``."""
+
+    text: str = ""
+    filters: Filters = _NO_FILTERS
+    sort: str = "newest"
+
+    @property
+    def is_plain(self) -> bool:
+        """Newest first, nothing searched or filtered: a new result belongs at the top."""
+        return not self.text.strip() and self.filters == Filters() and self.sort == "newest"
+
+
+def format_count(n: int, trashed: bool = False) -> str:
+    """``1,234 clips`` / ``1 clip`` / ``3 in the trash``."""
+    if trashed:
+        return f"{n:,} in the trash"
+    return f"{n:,} clip" if n == 1 else f"{n:,} clips"
+
+
+def format_duration(seconds: float) -> str:
+    """``0:05``, ``1:02``."""
+    total = round(seconds or 0)
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def _local_time(iso: str) -> str:
+    try:
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return iso
+    return f"{when:%d %b %Y · %H:%M}"
+
+
+def summary_of_entry(entry: Any) -> EntrySummary:
+    """The list row of a whole ``Entry``."""
+    return EntrySummary(
+        entry.id,
+        entry.created_at,
+        entry.prompt,
+        entry.title,
+        entry.seed,
+        entry.duration_s,
+        entry.resolution,
+        entry.width,
+        entry.height,
+        entry.favourite,
+        entry.has_audio,
+        str(entry.poster_path) if entry.poster_path else None,
+    )
+
+
+def _matches(summary: EntrySummary, filters: Filters) -> bool:
+    """Whether a live row passes ``filters`` (the ones a new result can be checked against
+    without the database)."""
+    if filters.trashed or filters.tag or filters.created_from or filters.created_to:
+        return False
+    if filters.favourite is not None and summary.favourite != filters.favourite:
+        return False
+    if filters.resolution and summary.resolution != filters.resolution:
+        return False
+    if filters.min_duration_s is not None and summary.duration_s < filters.min_duration_s:
+        return False
+    if filters.max_duration_s is not None and summary.duration_s > filters.max_duration_s:
+        return False
+    return filters.has_audio is None or summary.has_audio == filters.has_audio
+
+
+@functools.cache
+def _placeholder(width: int, height: int) -> QImage:
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    gradient = QLinearGradient(0, 0, width, height)
+    gradient.setColorAt(0, QColor("#d9d9e3"))
+    gradient.setColorAt(1, QColor("#c4c4d2"))
+    painter.fillRect(image.rect(), gradient)
+    painter.end()
+    return image
+
+
+def _page(library: Any, query: LibraryQuery, offset: int, with_count: bool):
+    """One page (and the total) of ``query``: worker thread."""
+    if query.text.strip():
+        rows = library.search(
+            query.text, query.filters, sort=query.sort, limit=PAGE_SIZE, offset=offset
+        )
+    else:
+        rows = library.list(query.filters, sort=query.sort, limit=PAGE_SIZE, offset=offset)
+    total = library.count(query.text or None, query.filters) if with_count else None
+    return rows, total
+
+
+def _scrub_frames(library: Any, entry_id: str, count: int) -> list[QImage]:
+    entry = library.get(entry_id)
+    return [to_qimage(f) for f in sample_frames(entry.video_path, count, SCRUB_MAX_SIDE)]
+
+
+class LibraryModel(QAbstractListModel):
+    """Rows of the library for ``libraryView``.
+
+    ``countChanged(total)`` after each query; ``queryApplied(generation)`` when a query's first
+    page is in (the bench measures to it); ``pageLoaded(rows)`` after each further page.
+    """
+
+    countChanged = Signal(int)
+    queryApplied = Signal(int)
+    pageLoaded = Signal(int)
+    busyChanged = Signal(bool)
+
+    def __init__(self, tasks: TaskKeeper, parent: QObject | None = None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self.library: Any = None
+        self.query = LibraryQuery()
+        self.generation = 0
+        self.device_pixel_ratio = 1.0
+        self._rows: list[EntrySummary] = []
+        self._row_of: dict[str, int] = {}
+        self._total = 0
+        self._fetching = False
+        self._busy = False
+        self.cache = ImageCache(max_bytes=64 << 20, max_count=2000)
+        self.loader = BackgroundImageLoader(concurrency=2, parent=self)
+        self.loader.loaded.connect(self._on_loader_loaded)
+        self.loader.failed.connect(self._on_loader_failed)
+        self._missing: set[str] = set()
+        self._ids_of_key: dict[str, str] = {}
+        # Scrubbing: one entry at a time; its frames cached for the last few entries hovered.
+        self.scrub_cache = ImageCache(max_bytes=48 << 20, max_count=24)
+        self.scrub_loader = BackgroundImageLoader(concurrency=1, max_waiting=1, parent=self)
+        self.scrub_loader.loaded.connect(self._on_scrub_loader_loaded)
+        self.scrub_frames = DEFAULT_SCRUB_FRAMES
+        self._scrub_id: str | None = None
+        self._scrub_pos = 0.0
+        self.last_query_ms = 0.0
+        self._video_paths: dict[str, Path] = {}
+
+    # ---- Qt overrides -------------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:  # Qt override
+        return 0 if parent.isValid() else len(self._rows)
+
+    def canFetchMore(self, parent: _Index = _ROOT) -> bool:  # Qt override
+        return (
+            not parent.isValid()
+            and self.library is not None
+            and not self._fetching
+            and len(self._rows) < self._total
+        )
+
+    def fetchMore(self, parent: _Index = _ROOT) -> None:  # Qt override
+        if not self.canFetchMore(parent):
+            return
+        self._fetching = True
+        self.tasks.spawn(self._fetch_page(self.generation, len(self._rows)), "Load the library")
+
+    def mimeTypes(self) -> list[str]:  # Qt override
+        return ["text/uri-list", "text/plain"]
+
+    def mimeData(self, indexes) -> QMimeData:  # Qt override
+        """The clips as file URLs, for other apps (a drag out of the grid)."""
+        paths = []
+        for index in indexes:
+            s = self.summary(index.row())
+            path = self.video_path(s.id) if s is not None else None
+            if path is not None and path not in paths:
+                paths.append(path)
+        return mime_for_paths(paths)
+
+    def supportedDragActions(self) -> Qt.DropAction:  # Qt override
+        return Qt.DropAction.CopyAction
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:  # Qt override
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # Qt override
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        s = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole or role == LibraryRole.Title:
+            return s.title or _first_line(s.prompt) or "Untitled"
+        if role == LibraryRole.Id:
+            return s.id
+        if role == LibraryRole.Summary:
+            return s
+        if role == LibraryRole.Prompt:
+            return s.prompt
+        if role == LibraryRole.CreatedAt:
+            return s.created_at
+        if role == LibraryRole.Seed:
+            return s.seed
+        if role == LibraryRole.DurationSeconds:
+            return s.duration_s
+        if role == LibraryRole.Resolution:
+            return s.resolution
+        if role == LibraryRole.PixelSize:
+            return QSize(s.width, s.height)
+        if role == LibraryRole.Favourite:
+            return s.favourite
+        if role == LibraryRole.HasAudio:
+            return s.has_audio
+        if role == LibraryRole.Thumbnail:
+            return self._thumbnail(s)
+        if role == LibraryRole.ThumbnailLoaded:
+            return s.poster_file is not None and s.poster_file in self.cache
+        if role == LibraryRole.ThumbnailMissing:
+            return s.poster_file is None or s.poster_file in self._missing
+        if role == LibraryRole.ScrubPosition:
+            return self._scrub_pos if s.id == self._scrub_id else None
+        if role == LibraryRole.PosterPath:
+            return s.poster_file
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(s)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{s.title or _first_line(s.prompt)}, {format_duration(s.duration_s)}, " + (
+                f"{s.resolution}{', favourite' if s.favourite else ''}"
+                f"{', with audio' if s.has_audio else ''}"
+            )
+        return None
+
+    def roleNames(self) -> dict[int, bytes]:  # Qt override
+        names = dict(super().roleNames())
+        for role in LibraryRole:
+            names[int(role)] = role.name[0].lower().encode() + role.name[1:].encode()
+        return names
+
+    # ---- queries ------------------------------------------------------------------------------
+
+    def set_library(self, library: Any) -> None:
+        """Show ``library`` (a ``Library``; ``None`` empties the view)."""
+        self.library = library
+        self.refresh()
+
+    def set_query(self, query: LibraryQuery) -> Any:
+        """Show ``query``; returns the task (its first page replaces the rows when it lands,
+        unless a newer query started meanwhile)."""
+        self.query = query
+        return self.refresh()
+
+    def refresh(self) -> Any:
+        """Run the current query again from its first page."""
+        self.generation += 1
+        generation = self.generation
+        self._fetching = False
+        self.loader.reset()  # posters asked for the old rows: their results are now stale
+        if self.library is None:
+            self._apply_first_page(generation, [], 0)
+            return None
+        self._set_busy(True)
+        return self.tasks.spawn(self._first_page(generation, self.query), "Search the library")
+
+    async def _first_page(self, generation: int, query: LibraryQuery) -> None:
+        start = time.perf_counter()
+        rows, total = await run_blocking(_page, self.library, query, 0, True)
+        if generation != self.generation:
+            return  # a newer query is on its way: this answer is stale
+        self.last_query_ms = (time.perf_counter() - start) * 1000
+        self._apply_first_page(generation, rows, int(total or 0))
+
+    def _apply_first_page(self, generation: int, rows: list[EntrySummary], total: int) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._row_of = {s.id: i for i, s in enumerate(self._rows)}
+        self._total = total
+        self._ids_of_key = {s.poster_file: s.id for s in self._rows if s.poster_file}
+        self.endResetModel()
+        self._set_busy(False)
+        self.countChanged.emit(total)
+        self.queryApplied.emit(generation)
+
+    async def _fetch_page(self, generation: int, offset: int) -> None:
+        try:
+            rows, _total = await run_blocking(_page, self.library, self.query, offset, False)
+        finally:
+            if generation == self.generation:
+                self._fetching = False
+        if generation != self.generation or offset != len(self._rows):
+            return
+        known = self._row_of
+        rows = [s for s in rows if s.id not in known]  # a row added live may repeat
+        if not rows:
+            self._total = len(self._rows)
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._rows.extend(rows)
+        for i, s in enumerate(rows, first):
+            known[s.id] = i
+            if s.poster_file:
+                self._ids_of_key[s.poster_file] = s.id
+        self.endInsertRows()
+        self.pageLoaded.emit(len(rows))
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self._busy:
+            self._busy = busy
+            self.busyChanged.emit(busy)
+
+    def is_busy(self) -> bool:
+        return self._busy
+
+    def total(self) -> int:
+        """Rows the query has in all (loaded or not)."""
+        return self._total
+
+    # ---- rows ---------------------------------------------------------------------------------
+
+    def summary(self, row: int) -> EntrySummary | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, entry_id: str) -> int:
+        """The row of ``entry_id`` or -1 (loaded rows only)."""
+        return self._row_of.get(entry_id, -1)
+
+    def index_of(self, entry_id: str) -> QModelIndex:
+        row = self.row_of(entry_id)
+        return self.index(row) if row >= 0 else QModelIndex()
+
+    def ids(self) -> list[str]:
+        return [s.id for s in self._rows]
+
+    def add_summary(self, summary: EntrySummary) -> bool:
+        """A new entry (a finished job, an import): at the top when the view shows everything
+        newest first, else the query runs again. ``True`` when it went in directly."""
+        if summary.id in self._row_of:
+            self.update_summary(summary)
+            return True
+        if not (
+            self.query.is_plain
+            or (
+                self.query.sort == "newest"
+                and not self.query.text.strip()
+                and _matches(summary, self.query.filters)
+            )
+        ):
+            self.refresh()
+            return False
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self._rows.insert(0, summary)
+        self._row_of = {s.id: i for i, s in enumerate(self._rows)}
+        if summary.poster_file:
+            self._ids_of_key[summary.poster_file] = summary.id
+        self._total += 1
+        self.endInsertRows()
+        self.countChanged.emit(self._total)
+        return True
+
+    def update_summary(self, summary: EntrySummary) -> None:
+        """Replace the row of ``summary.id`` (after an edit); repaints that row only."""
+        row = self._row_of.get(summary.id)
+        if row is None:
+            return
+        self._rows[row] = summary
+        index = self.index(row)
+        self.dataChanged.emit(index, index, [])
+
+    def set_favourite_local(self, entry_id: str, favourite: bool) -> None:
+        row = self._row_of.get(entry_id)
+        if row is not None:
+            self.update_summary(replace_summary(self._rows[row], favourite=favourite))
+
+    def remove_id(self, entry_id: str) -> None:
+        """Drop the row of ``entry_id`` (trashed, restored out of the trash view)."""
+        row = self._row_of.get(entry_id)
+        if row is None:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        self._row_of = {s.id: i for i, s in enumerate(self._rows)}
+        self._total = max(0, self._total - 1)
+        self.endRemoveRows()
+        self.countChanged.emit(self._total)
+
+    # ---- thumbnails ---------------------------------------------------------------------------
+
+    def thumb_box(self) -> QSize:
+        r = max(1.0, float(self.device_pixel_ratio))
+        return QSize(round(THUMB_SIZE.width() * r), round(THUMB_SIZE.height() * r))
+
+    def placeholder(self) -> QImage:
+        box = self.thumb_box()
+        return _placeholder(box.width(), box.height())
+
+    def _thumbnail(self, s: EntrySummary) -> QImage:
+        if s.id == self._scrub_id:
+            frames = self.scrub_cache.get(s.id)
+            if frames:
+                pos = min(len(frames) - 1, max(0, int(self._scrub_pos * len(frames))))
+                return frames[pos]
+        key = s.poster_file
+        if key is None:
+            return self.placeholder()
+        image = self.cache.get(key)
+        if image is not None:
+            return image
+        if key not in self._missing and not self.loader.is_pending(key):
+            self._ids_of_key[key] = s.id
+            self.loader.request(key, functools.partial(read_thumbnail, key, self.thumb_box()))
+        return self.placeholder()
+
+    def _on_loader_loaded(self, key: str, image: QImage) -> None:
+        self.cache.put(key, image)
+        self._changed_row(self._ids_of_key.get(key), [LibraryRole.Thumbnail])
+
+    def _on_loader_failed(self, key: str, _message: str) -> None:
+        self._missing.add(key)  # no retry loop on a missing poster; it keeps the placeholder
+
+    def _changed_row(self, entry_id: str | None, roles: list[int]) -> None:
+        row = self._row_of.get(entry_id) if entry_id is not None else None
+        if row is None:
+            return
+        index = self.index(row)
+        self.dataChanged.emit(index, index, [int(r) for r in roles])
+
+    # ---- scrubbing ----------------------------------------------------------------------------
+
+    def set_scrub(self, entry_id: str | None, position: float = 0.0) -> None:
+        """Show the frame at ``position`` (0..1) of ``entry_id``'s clip in its thumbnail
+        (``None``: stop). Frames are decoded once, in the background; a result for an entry
+        no longer hovered is dropped."""
+        position = min(1.0, max(0.0, float(position)))
+        old = self._scrub_id
+        if entry_id != old:
+            self._scrub_id = entry_id
+            self._scrub_pos = position
+            self.scrub_loader.reset()
+            if old is not None:
+                self._changed_row(old, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
+            if entry_id is None:
+                return
+            if self.scrub_cache.get(entry_id) is None and self.library is not None:
+                self.scrub_loader.request(
+                    entry_id,
+                    functools.partial(_scrub_frames, self.library, entry_id, self.scrub_frames),
+                )
+            self._changed_row(entry_id, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
+            return
+        if entry_id is None:
+            return
+        frames = self.scrub_cache.get(entry_id) or []
+        before = int(self._scrub_pos * len(frames)) if frames else -1
+        self._scrub_pos = position
+        after = int(position * len(frames)) if frames else -1
+        if before != after or not frames:
+            self._changed_row(entry_id, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
+
+    def scrub_id(self) -> str | None:
+        return self._scrub_id
+
+    def _on_scrub_loader_loaded(self, entry_id: str, frames: list[QImage]) -> None:
+        if entry_id != self._scrub_id or not frames:
+            self.scrub_loader.dropped += 1
+            return  # the pointer moved on: stale
+        self.scrub_cache.put(entry_id, list(frames))
+        self._changed_row(entry_id, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
+
+    # ---- helpers ------------------------------------------------------------------------------
+
+    def _tooltip(self, s: EntrySummary) -> str:
+        parts = [s.title] if s.title else []
+        prompt = s.prompt if len(s.prompt) <= 400 else s.prompt[:399] + "…"
+        if prompt:
+            parts.append(prompt)
+        facts = [format_duration(s.duration_s), s.resolution or f"{s.width}×{s.height}"]
+        if s.seed is not None:
+            facts.append(f"seed {s.seed}")
+        if s.has_audio:
+            facts.append("audio")
+        if s.favourite:
+            facts.append("favourite")
+        parts.append(" · ".join(facts) + " · " + _local_time(s.created_at))
+        return "\n".join(parts)
+
+    def remember_video(self, entry_id: str, path: Path | str) -> None:
+        """Note where an entry's clip is (learnt from a whole ``Entry``)."""
+        self._video_paths[entry_id] = Path(path)
+
+    def video_path(self, entry_id: str) -> Path | None:
+        """The clip's path without a query (a drag cannot wait): known from a whole entry
+        seen before, else the ``video.mp4`` beside the poster (every entry this app made or
+        imported keeps it there)."""
+        known = self._video_paths.get(entry_id)
+        if known is not None:
+            return known
+        row = self._row_of.get(entry_id)
+        if row is None or not self._rows[row].poster_file:
+            return None
+        return Path(self._rows[row].poster_file).with_name("video.mp4")
+
+
+def mime_for_paths(paths: list[Path]) -> QMimeData:
+    """File URLs for other apps (and the paths as text)."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    mime.setText("\n".join(str(p) for p in paths))
+    return mime
+
+
+def replace_summary(summary: EntrySummary, **changes: Any) -> EntrySummary:
+    """A copy of ``summary`` with ``changes``."""
+    return summary._replace(**changes)
+
+
+def _first_line(text: str, limit: int = 120) -> str:
+    line = " ".join((text or "").split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def local_time(iso: str) -> str:
+    """``12 Mar 2025 · 14:32`` in local time."""
+    return _local_time(iso)
