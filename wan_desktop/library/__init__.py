@@ -6,12 +6,46 @@ Open it with :meth:`Library.open`; see :mod:`.store` for threads and crash safet
 
 from __future__ import annotations
 
-from .export import DEFAULT_TEMPLATE, ExportError
-from .ids import is_valid_id, new_id
-from .models import SORTS, Entry, EntrySummary, Filters, NewEntry
-from .paths import PathEscapeError
-from .sidecar import SidecarError
-from .store import EntryNotFoundError, Library, LibraryError, RebuildReport
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for type checkers; at run time the names load on first use (below)
+    from .export import DEFAULT_TEMPLATE, ExportError
+    from .ids import is_valid_id, new_id
+    from .models import SORTS, Entry, EntrySummary, Filters, NewEntry
+    from .paths import PathEscapeError
+    from .sidecar import SidecarError
+    from .store import EntryNotFoundError, Library, LibraryError, RebuildReport
+
+#: Where each public name lives. Loaded on first use: the store pulls in PyAV and Pillow,
+#: which the window must not pay for before its first paint.
+_HOME = {
+    "DEFAULT_TEMPLATE": "export",
+    "ExportError": "export",
+    "is_valid_id": "ids",
+    "new_id": "ids",
+    "SORTS": "models",
+    "Entry": "models",
+    "EntrySummary": "models",
+    "Filters": "models",
+    "NewEntry": "models",
+    "PathEscapeError": "paths",
+    "SidecarError": "sidecar",
+    "EntryNotFoundError": "store",
+    "Library": "store",
+    "LibraryError": "store",
+    "RebuildReport": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wan_desktop.library' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_TEMPLATE",
