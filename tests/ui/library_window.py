@@ -1,0 +1,52 @@
+"""A real main window with the library pane docked over a real library (fake runner)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QUrl
+
+
+@dataclass
+class Opened:
+    """Stands in for ``QDesktopServices.openUrl`` (no file manager or player in tests)."""
+
+    urls: list[QUrl] = field(default_factory=list)
+
+    def __call__(self, url: QUrl) -> bool:
+        self.urls.append(url)
+        return True
+
+
+def open_window(qtbot, tasks, services: Any, lib: Any, size=(1500, 900)):
+    from wan_desktop.ui.library_pane import install_library
+    from wan_desktop.ui.main_window import MainWindow
+
+    services.library = lib
+    win = MainWindow(services, tasks)
+    qtbot.addWidget(win)
+    pane = install_library(win, tasks)
+    pane.open_url = Opened()
+    win.resize(*size)
+    win.show()
+    qtbot.waitExposed(win)
+    with qtbot.waitSignal(pane.model.queryApplied, timeout=5000):
+        pane.actions.set_library(lib)
+    return win, pane
+
+
+def wait_task(qtbot, pane, timeout: int = 10000):
+    task = pane.last_task
+    assert task is not None
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
+
+
+def close_player(win) -> None:
+    """Unload the player if it still exists (pytest-qt may have closed the window first)."""
+    import shiboken6
+
+    engine = win.player.engine
+    if engine is not None and shiboken6.isValid(engine) and win.player.path():
+        win.player.unload()
