@@ -61,6 +61,10 @@ class Services:
 
         source = await run_blocking(self.key_store.get)
         self.has_key = source is not None
+        if source is not None:
+            from .core.logs import register_secret
+
+            register_secret(source.key)  # never in a log line, whatever prints it
         self.backend = await open_backend(self.paths, self.settings, self.key_store)
         self.offline = bool(self.backend.offline)
         try:
@@ -113,7 +117,14 @@ def build_application(argv: list[str] | None = None):
         app = QApplication(list(argv or sys.argv[:1]))
     app.setApplicationName("wan-desktop")
     app.setApplicationDisplayName("Wan Desktop")
-    app.setDesktopFileName("wan-desktop")
+    app.setDesktopFileName("io.github.wan_desktop.WanDesktop")
+    from PySide6.QtGui import QIcon
+
+    from .ui.icons import RESOURCES
+
+    icon_path = RESOURCES / "icons" / "wan-desktop.svg"
+    if icon_path.exists():
+        app.setWindowIcon(QIcon(str(icon_path)))
     from .ui.theme import ThemeManager
 
     if not hasattr(app, "_wan_theme"):
@@ -233,6 +244,30 @@ def _make_clip(path: Path) -> None:
             out.mux(packet)
 
 
+def _install_excepthook() -> None:
+    """An unexpected exception in a Qt slot is logged (redacted) and shown in a dialog; the
+    app keeps running and the job queue is untouched (it lives in the database)."""
+    previous = sys.excepthook
+
+    def hook(kind, value, tb) -> None:
+        log.critical("unexpected error", exc_info=(kind, value, tb))
+        try:
+            from PySide6.QtWidgets import QApplication, QMessageBox
+
+            app = QApplication.instance()
+            if app is not None and app.platformName() != "offscreen":
+                QMessageBox.critical(
+                    None,
+                    "Unexpected error",
+                    f"Something went wrong: {value}\n\nYour jobs and library are safe. The "
+                    "details are in the log (Help → Open logs folder).",
+                )
+        except Exception:
+            previous(kind, value, tb)
+
+    sys.excepthook = hook
+
+
 def run_window(image: str | None = None, screenshot: str | None = None, smoke: bool = False) -> int:
     """Open the window (``image`` preloaded) and run until it closes; returns the exit code.
 
@@ -245,7 +280,12 @@ def run_window(image: str | None = None, screenshot: str | None = None, smoke: b
         import os
 
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from .core.logs import setup_logging
+    from .core.paths import app_paths
+
+    # The rotating log file (the key redacted) in the data folder; warnings also on stderr.
+    setup_logging(app_paths().ensure(), console=True)
+    _install_excepthook()
     from .ui.async_bridge import install_asyncgen_hooks
 
     app = build_application()

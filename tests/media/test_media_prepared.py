@@ -97,8 +97,7 @@ def test_to_data_uri_rejects_a_bad_media_type():
 
 def test_importing_the_package_loads_neither_pillow_nor_pyav():
     code = (
-        "import sys, wan_desktop.media.prepared\n"
-        "print('PIL' in sys.modules, 'av' in sys.modules)"
+        "import sys, wan_desktop.media.prepared\nprint('PIL' in sys.modules, 'av' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

@@ -39,3 +39,22 @@ def test_smoke(wan_home):
     result = _run(["--smoke"], wan_home)
     assert result.returncode == 0, result.stderr
     assert "smoke test passed" in result.stdout
+
+
+def test_the_window_logs_to_a_private_rotating_file_without_the_key(wan_home):
+    env_key = "sk-window-log-0123456789abcdef"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", WAN_DESKTOP_HOME=str(wan_home))
+    env["FAL_KEY"] = env_key
+    env["FAL_QUEUE_URL"] = "http://127.0.0.1:9"  # nothing listens there: the key is never sent
+    result = subprocess.run(
+        [sys.executable, "-m", "wan_desktop", "--smoke"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    log_file = wan_home / "logs" / "wan-desktop.log"
+    assert log_file.exists()
+    assert (log_file.stat().st_mode & 0o777) == 0o600
+    assert env_key not in log_file.read_text() + result.stderr + result.stdout

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QPushButton, QWidget
 from ui_fakes import FakeServices
 from ui_helpers import drop_urls
@@ -235,3 +235,14 @@ def test_saving_a_key_switches_the_engine(qtbot, window):
     assert window.runner.concurrency == 7
     qtbot.waitUntil(lambda: window.composer.generate_button.toolTip() != "", timeout=5000)
     assert "Switching" not in window.composer.reason.text()
+
+
+def test_help_menu_copies_diagnostics_without_the_key(window, run, qtbot, monkeypatch):
+    from PySide6.QtGui import QGuiApplication
+
+    monkeypatch.setenv("FAL_KEY", "sk-diag-secret-0123456789")
+    assert window.findChild(QAction, "openLogsAction") is not None
+    text = run(window.copy_diagnostics(), timeout=30)
+    assert "wan-desktop" in text.lower() and "PySide6" in text
+    assert "sk-diag-secret-0123456789" not in text
+    assert QGuiApplication.clipboard().text() == text

@@ -97,6 +97,9 @@ class FakeLibrary:
     def get(self, entry_id: str) -> FakeEntry:
         return self.entries[entry_id]
 
+    def stats(self) -> dict[str, int]:
+        return {"entries": len(self.entries), "trashed": 0, "bytes": 0}
+
 
 class FakeServices:
     """What MainWindow needs: paths, settings, key store, runner, library, offline."""

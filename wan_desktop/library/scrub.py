@@ -9,11 +9,10 @@ small images are ever made.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import av
-from PIL import Image
-
-from ..media.video import VideoError
+if TYPE_CHECKING:
+    from PIL import Image
 
 __all__ = ["DEFAULT_SCRUB_FRAMES", "sample_frames"]
 
@@ -31,6 +30,11 @@ def sample_frames(
     """``count`` RGB frames evenly spaced from the first to the last, longest side at most
     ``max_side`` px. Fewer when the clip has fewer frames. CPU-bound (one decode of the clip,
     50–300 ms for 5–15 s): call from a worker thread. Raises :class:`VideoError`."""
+    # Imported here: the window imports this module at start-up, PyAV is needed only later.
+    import av
+
+    from ..media.video import VideoError
+
     path = Path(path)
     count = max(1, int(count))
     try:

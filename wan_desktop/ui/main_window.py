@@ -273,7 +273,17 @@ class MainWindow(QMainWindow):
             "&About Wan Desktop", "aboutAction", self._on_about_action_triggered
         )
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.open_logs_action = self._action(
+            "Open &logs folder", "openLogsAction", self._on_open_logs_action_triggered
+        )
+        self.copy_diagnostics_action = self._action(
+            "&Copy diagnostics", "copyDiagnosticsAction", self._on_copy_diagnostics_triggered
+        )
         help_menu.addAction(self.welcome_action)
+        help_menu.addSeparator()
+        help_menu.addAction(self.open_logs_action)
+        help_menu.addAction(self.copy_diagnostics_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
 
     # ---- library pane (issue 6) -----------------------------------------------------------
@@ -515,6 +525,50 @@ class MainWindow(QMainWindow):
         )
         h = self.work_splitter.height()
         self.work_splitter.setSizes([int(h * 0.6), int(h * 0.4)])
+
+    def _on_open_logs_action_triggered(self) -> None:
+        folder = self.services.paths.logs
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def _on_copy_diagnostics_triggered(self) -> None:
+        self.tasks.spawn(self.copy_diagnostics(), "Copy diagnostics", self)
+
+    async def copy_diagnostics(self) -> str:
+        """Versions, the Qt multimedia backend and library figures (never the key), copied
+        to the clipboard for a bug report; returns the text."""
+        import functools
+        import os
+
+        from PySide6.QtCore import qVersion
+        from PySide6.QtGui import QGuiApplication
+
+        from ..core import diagnostics
+
+        services = self.services
+        extra: dict[str, Any] = {
+            "qt": {
+                "version": qVersion(),
+                "platform": QGuiApplication.platformName(),
+                "multimedia_backend": os.environ.get("QT_MEDIA_BACKEND") or "ffmpeg (default)",
+                "playback": "available"
+                if self.player.engine is not None
+                else (self.player.unavailable_reason or "unavailable"),
+            },
+            "backend": "offline engine" if getattr(services, "offline", False) else "fal",
+        }
+        library = getattr(services, "library", None)
+        if library is not None:
+            extra["library"] = await run_blocking(library.stats)
+        source = await run_blocking(services.key_store.get)
+        extra["key_source"] = source.origin if source is not None else "none"
+        info = await run_blocking(
+            functools.partial(diagnostics.collect, services.paths, extra=extra)
+        )
+        text = diagnostics.format_text(info)
+        QGuiApplication.clipboard().setText(text)
+        self.statusBar().showMessage("Diagnostics copied to the clipboard (no key).", 8000)
+        return text
 
     def _on_about_action_triggered(self) -> None:
         from .. import __version__ as version  # type: ignore[attr-defined]
