@@ -201,7 +201,9 @@ async def _one_shot(window, start, screenshot, smoke, save_screenshot, QSize) ->
         print("wan-desktop: smoke test passed")
     if screenshot:
         path = Path(screenshot)
-        save_screenshot(window, path.stem, path.parent or Path("."), QSize(1280, 800))
+        window.resize(QSize(1280, 800))
+        await asyncio.sleep(0.5)  # layouts, the library's first page and thumbnails land
+        save_screenshot(window, path.stem, path.parent or Path("."), settle=False)
         print(f"wan-desktop: saved {path.parent / (path.stem + '.png')}")
     return 0
 

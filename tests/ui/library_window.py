@@ -27,6 +27,8 @@ def open_window(qtbot, tasks, services: Any, lib: Any, size=(1500, 900)):
     win = MainWindow(services, tasks)
     qtbot.addWidget(win)
     pane = install_library(win, tasks)
+    if not win.library_action.isChecked():  # hidden by default below 1600 px: show it (Ctrl+L)
+        win.library_action.trigger()
     pane.open_url = Opened()
     win.resize(*size)
     win.show()

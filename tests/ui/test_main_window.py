@@ -176,8 +176,15 @@ def test_library_pane_slot(qtbot, window):
     action = window.add_library_pane(pane)
     assert window.main_splitter.indexOf(pane) == 2
     assert action.shortcut() == QKeySequence("Ctrl+L")
+    # At 1280 px wide the library starts hidden, so the composer is never squeezed.
+    assert window.width() < 1600 and not pane.isVisible() and not action.isChecked()
+    action.trigger()
+    assert pane.isVisible()
+    assert window.composer_scroll.width() >= window.composer_scroll.minimumWidth()
+    assert window.layout_state()["library_visible"] == "1"
     action.trigger()
     assert not pane.isVisible()
+    assert window.layout_state()["library_visible"] == "0"
 
 
 def test_ctrl_enter_in_the_prompt_generates(qtbot, window, good_image):

@@ -44,6 +44,10 @@ __all__ = ["MainWindow"]
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = QSize(1280, 800)
+COMPOSER_MIN_WIDTH = 440
+#: Below this window width the library pane starts hidden (Ctrl+L shows it): three panes do
+#: not fit beside a composer that must not be clipped.
+LIBRARY_BESIDE_MIN_WIDTH = 1600
 
 
 def _b64(data: QByteArray) -> str:
@@ -120,6 +124,10 @@ class MainWindow(QMainWindow):
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.setObjectName("mainSplitter")
+        # The composer never gets narrower than its controls need (nothing clipped).
+        composer_scroll.setMinimumWidth(
+            max(COMPOSER_MIN_WIDTH, composer_scroll.minimumSizeHint().width())
+        )
         self.main_splitter.addWidget(composer_scroll)
         self.main_splitter.addWidget(self.work_splitter)
         self.main_splitter.setStretchFactor(0, 2)
@@ -304,11 +312,19 @@ class MainWindow(QMainWindow):
             f"&{title}", "showLibraryAction", lambda checked: widget.setVisible(checked), ["Ctrl+L"]
         )
         action.setCheckable(True)
-        action.setChecked(True)
         self.view_menu.insertAction(self.show_jobs_action, action)
-        state = _unb64(self.services.settings.window.get("main_splitter"))
+        window = self.services.settings.window
+        state = _unb64(window.get("main_splitter"))
         if state is not None:
             self.main_splitter.restoreState(state)
+        remembered = window.get("library_visible")
+        if remembered is None:
+            visible = self.width() >= LIBRARY_BESIDE_MIN_WIDTH
+        else:
+            visible = remembered == "1"
+        widget.setVisible(visible)
+        action.setChecked(visible)
+        self.library_action = action
         return action
 
     # ---- runner ---------------------------------------------------------------------------
@@ -652,6 +668,11 @@ class MainWindow(QMainWindow):
             "geometry": _b64(self.saveGeometry()),
             "main_splitter": _b64(self.main_splitter.saveState()),
             "work_splitter": _b64(self.work_splitter.saveState()),
+            **(
+                {"library_visible": "1" if self.library_pane.isVisibleTo(self) else "0"}
+                if getattr(self, "library_pane", None) is not None
+                else {}
+            ),
         }
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
