@@ -43,15 +43,25 @@ class Services:
         return cls(paths, load_settings(paths), KeyStore(paths))
 
     def library_root(self) -> Path:
-        return Path(self.settings.library_dir) if self.settings.library_dir else self.paths.library
+        from .core.settings import library_dir
+
+        return library_dir(self.paths, self.settings)
 
     async def start(self) -> None:
         """Open the library, pick the backend, start the runner (resuming unfinished jobs)."""
+        await self.open_library()
+        await self.open_engine()
+
+    async def open_library(self) -> None:
+        """Open (or create) the library, in a worker thread. Browsing needs nothing more."""
         from .library import Library
         from .ui.async_bridge import run_blocking
 
         await run_blocking(self.paths.ensure)
         self.library = await run_blocking(Library.open, self.library_root())
+
+    async def open_engine(self) -> None:
+        """Pick the backend (fal, or start the offline engine) and start the job runner."""
         await self._open_engine()
 
     async def _open_engine(self) -> None:
@@ -132,15 +142,23 @@ def build_application(argv: list[str] | None = None):
     return app
 
 
-async def _start_services(window: Any, services: Services) -> None:
+async def _start_services(window: Any, services: Services, tasks: Any) -> None:
+    """After the first paint: the library (and its pane), then the engine and the runner."""
+    import importlib
+
+    from .ui.async_bridge import run_blocking
+
+    # The pane's modules load in a worker thread; only building its widgets happens here.
+    module = await run_blocking(importlib.import_module, "wan_desktop.ui.library_pane")
+    await services.open_library()
+    if getattr(window, "library_actions", None) is None:
+        module.install_library(window, tasks)
+    window.library_actions.set_library(services.library)
     try:
-        await services.start()
+        await services.open_engine()
     except Exception as exc:
         window.set_engine_problem(f"The engine could not start: {exc}")
         raise
-    actions = getattr(window, "library_actions", None)
-    if actions is not None:
-        actions.set_library(services.library)
     window.attach_runner(services.runner, services.offline)
 
 
@@ -155,16 +173,13 @@ async def _main(app: Any, image: str | None, screenshot: str | None, smoke: bool
     tasks = TaskKeeper()
     install_exception_handler(asyncio.get_running_loop(), tasks)
     window = MainWindow(services, tasks)
-    from .ui.library_pane import install_library
-
-    install_library(window, tasks)
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     app.aboutToQuit.connect(closed.set)
     window.show()
     if image:
         window.composer.drop_zone.load(image)
-    start = tasks.spawn(_start_services(window, services), "Start the engine")
+    start = tasks.spawn(_start_services(window, services, tasks), "Start the engine")
     code = 0
     try:
         if screenshot or smoke:
@@ -277,6 +292,8 @@ def run_window(image: str | None = None, screenshot: str | None = None, smoke: b
     everything, play one frame, exit 0 (a packaging check).
     """
     import qasync
+
+    from . import ui  # noqa: F401 - first: PySide6 with its import hook made cheap (ui/__init__)
 
     if screenshot or smoke:
         import os
