@@ -61,22 +61,8 @@ def atomic_open(path: Path | str, mode: int = 0o644) -> Iterator[IO[bytes]]:
 
     ``mode`` is the permission of the final file (the temporary one is private meanwhile).
     """
-    path = Path(path)
-    ensure_dir(path.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
+    with atomic_path(path, mode) as tmp, open(tmp, "wb") as handle:
+        yield handle
 
 
 @contextlib.contextmanager
