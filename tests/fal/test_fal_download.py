@@ -29,6 +29,7 @@ async def test_download_streams_to_part_and_renames(scripted, tmp_path):
             scripted.base_url + "/files/r1.mp4?sig=s",
             dest,
             on_progress=lambda *a: progress.append(a),
+            checksum=True,
         )
     assert dest.read_bytes() == VIDEO
     assert not dest.with_name("video.mp4.part").exists()
@@ -51,7 +52,7 @@ async def test_a_broken_download_resumes_with_range(scripted, tmp_path):
     )
     dest = tmp_path / "v.mp4"
     async with client(scripted) as c:
-        result = await c.download(scripted.base_url + "/files/r1.mp4", dest)
+        result = await c.download(scripted.base_url + "/files/r1.mp4", dest, checksum=True)
     assert dest.read_bytes() == VIDEO
     assert result.sha256 == hashlib.sha256(VIDEO).hexdigest()
     seen = scripted.requests_to("GET", "/files/r1.mp4")
@@ -68,7 +69,7 @@ async def test_a_server_without_ranges_restarts_from_zero(scripted, tmp_path):
     )
     dest = tmp_path / "v.mp4"
     async with client(scripted) as c:
-        result = await c.download(scripted.base_url + "/files/r1.mp4", dest)
+        result = await c.download(scripted.base_url + "/files/r1.mp4", dest, checksum=True)
     assert dest.read_bytes() == VIDEO and result.size_bytes == len(VIDEO)
     seen = scripted.requests_to("GET", "/files/r1.mp4")
     assert [s.headers.get("range") for s in seen] == [None, None]
@@ -95,7 +96,7 @@ async def test_a_server_that_ignores_range_is_restarted(scripted, tmp_path):
                 headers={"Content-Type": "video/mp4"},
             ),
         )
-        result = await c.download(scripted.base_url + "/files/r1.mp4", dest)
+        result = await c.download(scripted.base_url + "/files/r1.mp4", dest, checksum=True)
     assert dest.read_bytes() == VIDEO
     assert result.sha256 == hashlib.sha256(VIDEO).hexdigest()
 
@@ -190,7 +191,7 @@ async def test_a_200_mb_download_keeps_memory_flat(scripted, tmp_path):
         tracemalloc.start()
         try:
             before, _ = tracemalloc.get_traced_memory()
-            result = await c.download(scripted.base_url + "/big.mp4", dest)
+            result = await c.download(scripted.base_url + "/big.mp4", dest, checksum=True)
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()

@@ -217,9 +217,9 @@ async def test_expire_result_raises_result_expired(fake_engine):
 async def test_truncated_media_resumes_byte_identical(fake_engine, tmp_path):
     async with fal(fake_engine) as c:
         _, _, out = await run_to_result(c)
-        clean = await c.download(out["video"]["url"], tmp_path / "dl" / "clean.mp4")
+        clean = await c.download(out["video"]["url"], tmp_path / "dl" / "clean.mp4", checksum=True)
         fake_engine.faults.set("truncate_media", count=2, after_bytes=50_000)
-        cut = await c.download(out["video"]["url"], tmp_path / "dl" / "cut.mp4")
+        cut = await c.download(out["video"]["url"], tmp_path / "dl" / "cut.mp4", checksum=True)
     assert cut.sha256 == clean.sha256
     assert (tmp_path / "dl" / "cut.mp4").read_bytes() == (
         tmp_path / "dl" / "clean.mp4"
@@ -231,10 +231,10 @@ async def test_truncated_media_resumes_byte_identical(fake_engine, tmp_path):
 async def test_no_range_restarts_the_download(fake_engine, tmp_path):
     async with fal(fake_engine) as c:
         _, _, out = await run_to_result(c)
-        clean = await c.download(out["video"]["url"], tmp_path / "dl" / "clean.mp4")
+        clean = await c.download(out["video"]["url"], tmp_path / "dl" / "clean.mp4", checksum=True)
         fake_engine.faults.set("truncate_media", count=1, after_bytes=40_000)
         fake_engine.faults.set("no_range", count=1)
-        again = await c.download(out["video"]["url"], tmp_path / "dl" / "again.mp4")
+        again = await c.download(out["video"]["url"], tmp_path / "dl" / "again.mp4", checksum=True)
     assert again.sha256 == clean.sha256
 
 

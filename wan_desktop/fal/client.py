@@ -709,6 +709,7 @@ class FalClient:
         *,
         on_progress: ProgressCallback | None = None,
         expected_content_type: str | None = "video/mp4",
+        checksum: bool = False,
     ) -> DownloadResult:
         """Download ``url`` to ``dest``: streamed chunk by chunk to ``dest.part``, resumed
         with ``Range`` after a break when the server supports it (else restarted), retried
@@ -717,7 +718,8 @@ class FalClient:
         Only ``https://`` URLs, or ``http://`` to a host in ``allow_http_hosts``; anything
         else raises ``DownloadError`` before any request. ``on_progress(bytes_done,
         bytes_total | None)`` is called on the loop after each chunk. Sends no key. Call on
-        the event loop; ``expected_content_type=None`` skips the type check.
+        the event loop; ``expected_content_type=None`` skips the type check; ``checksum``
+        computes the sha256 while streaming.
         """
         try:
             return await download(
@@ -728,6 +730,7 @@ class FalClient:
                 policy=self.retry,
                 on_progress=on_progress,
                 expected_content_type=expected_content_type,
+                checksum=checksum,
                 sleep=self._sleep,
             )
         except FalError as exc:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hashlib
 import logging
 import secrets
 import statistics
@@ -615,8 +616,10 @@ class JobRunner:
                     rec.progress = fraction
                     self._emit(rec, "progress")
 
-            downloaded = await self._client.download(url, dest, on_progress=on_progress)
-            rec.download_sha256 = downloaded.sha256
+            await self._client.download(url, dest, on_progress=on_progress)
+            # The file exactly as served (the library then adds its metadata by remuxing),
+            # hashed off the loop from the page cache.
+            rec.download_sha256 = await loop.run_in_executor(None, _sha256_file, dest)
             await loop.run_in_executor(None, check_playable, dest)
             image, audio = await self._load_sent(rec)
             filed = await loop.run_in_executor(None, self._add_to_library, rec, dest, image, audio)
@@ -811,6 +814,11 @@ class JobRunner:
 
 def _new_job_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+def _sha256_file(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _span(start: float | None, end: float | None) -> float | None:
