@@ -161,3 +161,25 @@ def test_offline_job_killed_mid_render_resumes_on_a_new_engine(tmp_path):
     with Library.open(home / "library") as lib:
         assert lib.count() == 1
         assert lib.get(job["entry_id"]).request_id == job["request_id"]
+
+
+def test_jobs_cancel_acts_on_one_job_and_leaves_the_others(tmp_path):
+    image = make_image(tmp_path / "scene.png")
+    home = tmp_path / "home"
+    with engine_process("--min-run-seconds", "30", "--workers", "1") as engine:
+        env = cli_env(home, engine.base_url)
+        procs = [_start_generate(image, env) for _ in range(2)]
+        try:
+            wait_until(lambda: sorted(job_states(home)) == ["queued", "running"], timeout_s=60)
+        finally:
+            for proc in procs:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(timeout=10)
+        listed = json.loads(wan("jobs", "list", "--json", env=env).stdout)
+        queued = next(j for j in listed if j["state"] == "queued")
+        out = wan("jobs", "cancel", queued["id"], "--json", env=env)
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["state"] == "cancelled"
+        # The running one was left alone: not tracked, not cancelled, still resumable.
+        assert sorted(job_states(home)) == ["cancelled", "running"]
+        assert engine.stats()["cancels"] == 1

@@ -257,7 +257,11 @@ async def _close(library: Library, backend: Any, runner: JobRunner) -> None:
 
 
 async def _with_runner(
-    offline: bool, require_key: bool, body: Callable[[Any, Library, JobRunner], Awaitable[int]]
+    offline: bool,
+    require_key: bool,
+    body: Callable[[Any, Library, JobRunner], Awaitable[int]],
+    *,
+    resume: bool = True,
 ) -> int:
     try:
         settings, library, backend, runner = await _open(offline, require_key=require_key)
@@ -265,7 +269,7 @@ async def _with_runner(
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     try:
-        await runner.start()
+        await runner.start(resume=resume)
         return await body(settings, library, runner)
     finally:
         await asyncio.shield(_close(library, backend, runner))
@@ -393,11 +397,23 @@ async def _jobs_cancel(args: argparse.Namespace) -> int:
                 print(note)
         return EXIT_DONE
 
-    return await _with_runner(
-        False,
-        False,
-        body,
-    )
+    # Only this job is acted on; the others stay for `jobs resume` (or the window).
+    offline = _backend_of(args.job_id) == "offline"
+    return await _with_runner(offline, False, body, resume=False)
+
+
+def _backend_of(job_id: str) -> str | None:
+    """The backend a job was sent to (``fal``/``offline``), read from the job table."""
+    from .store import JobStore
+
+    paths = app_paths()
+    with Library.open(library_dir(paths, load_settings(paths))) as library:
+        store = JobStore(library.paths.db)
+        try:
+            record = store.get(job_id)
+        finally:
+            store.close()
+    return record.backend if record is not None else None
 
 
 async def _jobs_resume(args: argparse.Namespace) -> int:

@@ -134,8 +134,12 @@ class JobRunner:
         if self._started:
             self._fill_slots()
 
-    async def start(self) -> None:
-        """Load the job table and carry every unfinished job on. Call once, on the loop."""
+    async def start(self, *, resume: bool = True) -> None:
+        """Load the job table and carry every unfinished job on. Call once, on the loop.
+
+        ``resume=False`` only loads the table (``jobs cancel``: act on one job, leave the
+        others for whoever resumes them).
+        """
         if self._started:
             return
         if self._client is None:
@@ -145,6 +149,8 @@ class JobRunner:
         for rec in records:
             self._records[rec.id] = rec
         self._started = True
+        if not resume:
+            return
         for rec in list(self._records.values()):
             if rec.state.is_final:
                 continue
