@@ -72,58 +72,61 @@ def is_dark() -> bool:
     return _current is _DARK
 
 
-def _dark_palette() -> QPalette:
+#: Palette colours per scheme, by role; ``Disabled`` is the text colour of disabled widgets.
+_PALETTES: dict[str, dict[str, str]] = {
+    "dark": {
+        "Window": "#1f1f24",
+        "WindowText": "#e8e8ee",
+        "Base": "#17171b",
+        "AlternateBase": "#25252b",
+        "ToolTipBase": "#2b2b33",
+        "ToolTipText": "#e8e8ee",
+        "PlaceholderText": "#8a8a96",
+        "Text": "#e8e8ee",
+        "Button": "#2a2a31",
+        "ButtonText": "#e8e8ee",
+        "BrightText": "#ff6b6b",
+        "Link": _DARK.accent,
+        "Highlight": "#6a5cff",
+        "HighlightedText": "#ffffff",
+        "Mid": "#3a3a44",
+        "Midlight": "#34343c",
+        "Dark": "#111114",
+        "Shadow": "#000000",
+        "Disabled": "#6e6e78",
+    },
+    "light": {
+        "Window": "#f3f3f6",
+        "WindowText": "#1d1d22",
+        "Base": "#ffffff",
+        "AlternateBase": "#f6f6f9",
+        "ToolTipBase": "#ffffff",
+        "ToolTipText": "#1d1d22",
+        "PlaceholderText": "#8b8b95",
+        "Text": "#1d1d22",
+        "Button": "#ebebf0",
+        "ButtonText": "#1d1d22",
+        "Link": _LIGHT.accent,
+        "Highlight": "#5b4bdb",
+        "HighlightedText": "#ffffff",
+        "Disabled": "#a0a0aa",
+    },
+}
+
+
+def _palette(scheme: str) -> QPalette:
+    """The Fusion palette for ``scheme`` (``dark`` or ``light``)."""
     p = QPalette()
-    window, base, text = QColor("#1f1f24"), QColor("#17171b"), QColor("#e8e8ee")
-    p.setColor(QPalette.ColorRole.Window, window)
-    p.setColor(QPalette.ColorRole.WindowText, text)
-    p.setColor(QPalette.ColorRole.Base, base)
-    p.setColor(QPalette.ColorRole.AlternateBase, QColor("#25252b"))
-    p.setColor(QPalette.ColorRole.ToolTipBase, QColor("#2b2b33"))
-    p.setColor(QPalette.ColorRole.ToolTipText, text)
-    p.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8a8a96"))
-    p.setColor(QPalette.ColorRole.Text, text)
-    p.setColor(QPalette.ColorRole.Button, QColor("#2a2a31"))
-    p.setColor(QPalette.ColorRole.ButtonText, text)
-    p.setColor(QPalette.ColorRole.BrightText, QColor("#ff6b6b"))
-    p.setColor(QPalette.ColorRole.Link, QColor(_DARK.accent))
-    p.setColor(QPalette.ColorRole.Highlight, QColor("#6a5cff"))
-    p.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
-    p.setColor(QPalette.ColorRole.Mid, QColor("#3a3a44"))
-    p.setColor(QPalette.ColorRole.Midlight, QColor("#34343c"))
-    p.setColor(QPalette.ColorRole.Dark, QColor("#111114"))
-    p.setColor(QPalette.ColorRole.Shadow, QColor("#000000"))
+    colours = dict(_PALETTES[scheme])
+    disabled = QColor(colours.pop("Disabled"))
+    for role, colour in colours.items():
+        p.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
     for role in (
         QPalette.ColorRole.Text,
         QPalette.ColorRole.ButtonText,
         QPalette.ColorRole.WindowText,
     ):
-        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6e6e78"))
-    return p
-
-
-def _light_palette() -> QPalette:
-    p = QPalette()
-    window, base, text = QColor("#f3f3f6"), QColor("#ffffff"), QColor("#1d1d22")
-    p.setColor(QPalette.ColorRole.Window, window)
-    p.setColor(QPalette.ColorRole.WindowText, text)
-    p.setColor(QPalette.ColorRole.Base, base)
-    p.setColor(QPalette.ColorRole.AlternateBase, QColor("#f6f6f9"))
-    p.setColor(QPalette.ColorRole.ToolTipBase, QColor("#ffffff"))
-    p.setColor(QPalette.ColorRole.ToolTipText, text)
-    p.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8b8b95"))
-    p.setColor(QPalette.ColorRole.Text, text)
-    p.setColor(QPalette.ColorRole.Button, QColor("#ebebf0"))
-    p.setColor(QPalette.ColorRole.ButtonText, text)
-    p.setColor(QPalette.ColorRole.Link, QColor(_LIGHT.accent))
-    p.setColor(QPalette.ColorRole.Highlight, QColor("#5b4bdb"))
-    p.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
-    for role in (
-        QPalette.ColorRole.Text,
-        QPalette.ColorRole.ButtonText,
-        QPalette.ColorRole.WindowText,
-    ):
-        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#a0a0aa"))
+        p.setColor(QPalette.ColorGroup.Disabled, role, disabled)
     return p
 
 
@@ -161,7 +164,7 @@ class ThemeManager(QObject):
         global _current
         dark = self.scheme() == "dark"
         _current = _DARK if dark else _LIGHT
-        self._app.setPalette(_dark_palette() if dark else _light_palette())
+        self._app.setPalette(_palette("dark" if dark else "light"))
         self._app.setStyleSheet(_style_sheet(_current))
         from .icons import refresh_icons
 
