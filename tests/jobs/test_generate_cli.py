@@ -13,7 +13,8 @@ from pathlib import Path
 
 import av
 import pytest
-from jobs_helpers import KEY, cli_env, engine_process, make_image, parse_json_line, wan
+from jobs_helpers import KEY, cli_env, parse_json_line, wan
+from wan_testkit import engine_process, make_image
 
 from wan_desktop.library import Library
 from wan_desktop.media.mp4meta import read_comment

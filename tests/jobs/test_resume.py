@@ -17,7 +17,8 @@ import time
 import av
 import httpx
 import pytest
-from jobs_helpers import cli_env, engine_process, job_states, make_image, wait_until, wan
+from jobs_helpers import cli_env, job_states, wait_until, wan
+from wan_testkit import engine_process, make_image
 
 from wan_desktop.library import Library
 

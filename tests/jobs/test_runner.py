@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from jobs_helpers import fast_render, make_image
+from jobs_helpers import fast_render
+from wan_testkit import make_image
 
 from wan_desktop.core.problems import InvalidInputError
 from wan_desktop.core.request import GenerationRequest

@@ -6,19 +6,15 @@ loopback media server that records what reaches it.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
-from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,56 +22,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def unique_key() -> str:
     """A key no file could hold by chance, in fal's ``key_id:key_secret`` form."""
     return f"sk-live-{uuid.uuid4().hex}:{uuid.uuid4().hex}"
-
-
-def make_image(path: Path, width: int = 480, height: int = 320) -> Path:
-    image = Image.new("RGB", (width, height), (30, 60, 120))
-    draw = ImageDraw.Draw(image)
-    for x in range(0, width, 24):
-        draw.line([(x, 0), (width - x, height)], fill=(240, 200, 0), width=2)
-    image.save(path)
-    return path
-
-
-class EngineProcess:
-    """``wan-desktop emulator`` in its own process."""
-
-    def __init__(self, *args: str):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wan_desktop", "emulator", "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
-        )  # fmt: skip
-        line = self.proc.stdout.readline().strip() if self.proc.stdout else ""
-        if not line.startswith("listening on "):
-            self.proc.kill()
-            raise RuntimeError(f"engine did not start: {line!r}")
-        self.base_url = line.removeprefix("listening on ")
-
-    def set_fault(self, name: str, **params) -> None:
-        httpx.post(f"{self.base_url}/_emulator/faults", json={name: params}, timeout=10)
-
-    def clear_faults(self) -> None:
-        httpx.delete(f"{self.base_url}/_emulator/faults", timeout=10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stdout:
-            self.proc.stdout.close()
-
-
-@contextlib.contextmanager
-def engine_process(*args: str) -> Iterator[EngineProcess]:
-    engine = EngineProcess(*args)
-    try:
-        yield engine
-    finally:
-        engine.stop()
 
 
 def cli_env(home: Path, base_url: str, key: str) -> dict[str, str]:

@@ -20,11 +20,10 @@ from security_helpers import (
     MediaServer,
     RecordingTransport,
     cli_env,
-    engine_process,
-    make_image,
     unique_key,
     wan,
 )
+from wan_testkit import engine_process, make_image
 
 from wan_desktop.fal import FalClient
 from wan_desktop.fal.errors import DownloadError
