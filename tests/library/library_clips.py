@@ -14,12 +14,31 @@ from pathlib import Path
 import av
 from PIL import Image
 
-__all__ = ["frame_value", "make_clip"]
+__all__ = ["encode_tone", "frame_value", "make_clip"]
 
 
 def frame_value(index: int, frames: int) -> int:
     """The grey level of frame ``index`` of a clip with ``frames`` frames (16..235)."""
     return 16 + round(219 * index / max(1, frames - 1))
+
+
+def encode_tone(out, astream, seconds: float, rate: int = 44100) -> None:
+    """Mux ``seconds`` of a 440 Hz tone into ``astream`` (mono AAC at ``rate``) of ``out``."""
+    total, t = int(seconds * rate), 0
+    while t < total:
+        n = min(1024, total - t)
+        tone = array.array(
+            "f", (0.2 * math.sin(2 * math.pi * 440 * (t + k) / rate) for k in range(n))
+        )
+        aframe = av.AudioFrame(format="fltp", layout="mono", samples=n)
+        aframe.planes[0].update(tone.tobytes())
+        aframe.sample_rate = rate
+        aframe.pts = t
+        for packet in astream.encode(aframe):
+            out.mux(packet)
+        t += n
+    for packet in astream.encode():
+        out.mux(packet)
 
 
 def make_clip(
@@ -63,21 +82,5 @@ def make_clip(
         for packet in video.encode():
             out.mux(packet)
         if astream is not None:
-            rate, samples = 44100, 1024
-            total = int(seconds * rate)
-            t = 0
-            while t < total:
-                n = min(samples, total - t)
-                tone = array.array(
-                    "f", (0.2 * math.sin(2 * math.pi * 440 * (t + k) / rate) for k in range(n))
-                )
-                aframe = av.AudioFrame(format="fltp", layout="mono", samples=n)
-                aframe.planes[0].update(tone.tobytes())
-                aframe.sample_rate = rate
-                aframe.pts = t
-                for packet in astream.encode(aframe):
-                    out.mux(packet)
-                t += n
-            for packet in astream.encode():
-                out.mux(packet)
+            encode_tone(out, astream, seconds)
     return path

@@ -3,11 +3,9 @@ quickly with the library tests' helpers, and colourful clips for the screenshots
 
 from __future__ import annotations
 
-import array
 import colorsys
 import dataclasses
 import fractions
-import math
 import sys
 from pathlib import Path
 
@@ -16,7 +14,7 @@ LIBRARY_TESTS = HERE.parent / "library"
 if str(LIBRARY_TESTS) not in sys.path:
     sys.path.insert(0, str(LIBRARY_TESTS))
 
-from library_clips import make_clip  # noqa: E402
+from library_clips import encode_tone, make_clip  # noqa: E402
 from library_entries import new_entry, synthetic_sidecar  # noqa: E402
 
 __all__ = [
@@ -78,21 +76,7 @@ def make_scene_clip(
         for packet in stream.encode():
             out.mux(packet)
         if astream is not None:
-            rate, total, t = 44100, int(seconds * 44100), 0
-            while t < total:
-                n = min(1024, total - t)
-                tone = array.array(
-                    "f", (0.2 * math.sin(2 * math.pi * 440 * (t + k) / rate) for k in range(n))
-                )
-                aframe = av.AudioFrame(format="fltp", layout="mono", samples=n)
-                aframe.planes[0].update(tone.tobytes())
-                aframe.sample_rate = rate
-                aframe.pts = t
-                for packet in astream.encode(aframe):
-                    out.mux(packet)
-                t += n
-            for packet in astream.encode():
-                out.mux(packet)
+            encode_tone(out, astream, seconds)
     return path
 
 
