@@ -11,6 +11,7 @@ export QT_MEDIA_BACKEND ?= ffmpeg
 .PHONY: run test lint bench reliability sysdeps venv clean
 
 run: $(STAMP)
+	@$(PY) -m compileall -q wan_desktop > /dev/null  # only what changed since the last run
 	$(PY) -m wan_desktop $(ARGS)
 
 test: $(STAMP)
@@ -36,6 +37,9 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	@# Byte-compile the app as a wheel install would: with PYTHONDONTWRITEBYTECODE set, every
+	@# start would otherwise compile its sources again (~60 ms of the window's start-up).
+	$(PY) -m compileall -q wan_desktop > /dev/null
 	touch $(STAMP)
 
 venv: $(STAMP)

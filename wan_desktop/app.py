@@ -1,16 +1,20 @@
 """Composition root of the window: the QApplication, the qasync loop, the services, the window.
 
-``run_window(image)`` is what ``wan-desktop [IMAGE]`` calls. The window is shown first; the
-library, the engine (fal or the offline engine) and the job runner start behind it on the loop,
-so the first paint does not wait for them.
+``run_window(image)`` is what ``wan-desktop [IMAGE]`` calls. Start-up is ordered so the window
+is on screen as early as possible, then fills in:
+
+1. the QApplication, the theme and the window's frame (menus, status line, the panes laid out
+   at their remembered sizes), painted on Qt's own event loop (``_paint_now``) before the
+   panes' modules, asyncio and qasync are imported;
+2. the composer, the player and the jobs panel, built into their panes and painted;
+3. the log file, then the qasync loop; on it, behind the window: the library (and its pane),
+   Qt Multimedia, then the engine (fal or the offline engine) and the job runner.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -119,18 +123,18 @@ def build_application(argv: list[str] | None = None):
     """The ``QApplication`` (an existing one is reused), named, themed, logs quieted."""
     from PySide6.QtWidgets import QApplication
 
-    from .ui.player import quiet_multimedia_logs
-
-    quiet_multimedia_logs()
     app = QApplication.instance()
+    style_set = app is None
     if app is None:
-        app = QApplication(list(argv or sys.argv[:1]))
+        # Fusion is chosen on Qt's command line: QApplication.setStyle() hands a QStyle to
+        # Python, and setting up that type costs ~10 ms before the first paint.
+        app = QApplication([*(argv or sys.argv[:1]), "-style", "Fusion"])
     app.setApplicationName("wan-desktop")
     app.setApplicationDisplayName("Wan Desktop")
     app.setDesktopFileName("io.github.wan_desktop.WanDesktop")
     from PySide6.QtGui import QIcon
 
-    from .ui.icons import RESOURCES
+    from .ui.resources import RESOURCES
 
     icon_path = RESOURCES / "icons" / "wan-desktop.svg"
     if icon_path.exists():
@@ -138,7 +142,7 @@ def build_application(argv: list[str] | None = None):
     from .ui.theme import ThemeManager
 
     if not hasattr(app, "_wan_theme"):
-        app._wan_theme = ThemeManager(app)  # type: ignore[attr-defined]
+        app._wan_theme = ThemeManager(app, set_style=not style_set)  # type: ignore[attr-defined]
     return app
 
 
@@ -154,6 +158,7 @@ async def _start_services(window: Any, services: Services, tasks: Any) -> None:
     if getattr(window, "library_actions", None) is None:
         module.install_library(window, tasks)
     window.library_actions.set_library(services.library)
+    _ = window.player.engine  # Qt Multimedia starts now, not when the first clip is played
     try:
         await services.open_engine()
     except Exception as exc:
@@ -162,21 +167,46 @@ async def _start_services(window: Any, services: Services, tasks: Any) -> None:
     window.attach_runner(services.runner, services.offline)
 
 
-async def _main(app: Any, image: str | None, screenshot: str | None, smoke: bool) -> int:
-    from PySide6.QtCore import QSize
+def _paint_now(widget: Any, timeout_ms: int = 1000) -> None:
+    """Run Qt's own event loop until ``widget`` has painted once (at most ``timeout_ms``).
 
-    from .ui.async_bridge import TaskKeeper, install_exception_handler
-    from .ui.main_window import MainWindow
+    Start-up uses it before asyncio is even imported, so what is built so far is on screen
+    while the rest is set up. Input waits in the queue (excluded here) until the qasync loop
+    takes over a moment later.
+    """
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+
+    loop = QEventLoop()
+
+    class _Painted(QObject):
+        def eventFilter(self, obj: Any, event: Any) -> bool:  # Qt override
+            if obj is widget and event.type() == QEvent.Type.Paint:
+                QTimer.singleShot(0, loop.quit)  # after this paint has finished
+            return False
+
+    watch = _Painted()
+    widget.installEventFilter(watch)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+    widget.removeEventFilter(watch)
+
+
+async def _main(
+    window: Any, services: Services, tasks: Any, image: str | None, screenshot, smoke
+) -> int:
+    import asyncio
+
+    from PySide6.QtCore import QSize
+    from PySide6.QtWidgets import QApplication
+
+    from .ui.async_bridge import install_exception_handler
     from .ui.screenshots import save_screenshot
 
-    services = Services.from_environment()
-    tasks = TaskKeeper()
+    app = QApplication.instance()
     install_exception_handler(asyncio.get_running_loop(), tasks)
-    window = MainWindow(services, tasks)
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     app.aboutToQuit.connect(closed.set)
-    window.show()
     if image:
         window.composer.drop_zone.load(image)
     start = tasks.spawn(_start_services(window, services, tasks), "Start the engine")
@@ -198,6 +228,8 @@ async def _main(app: Any, image: str | None, screenshot: str | None, smoke: bool
 
 async def _one_shot(window, start, screenshot, smoke, save_screenshot, QSize) -> int:
     """``--screenshot`` / ``--smoke``: wait for the engine, do the one thing, report."""
+    import asyncio
+
     try:
         await asyncio.wait_for(asyncio.shield(start), timeout=30)
     except Exception as exc:
@@ -225,6 +257,9 @@ async def _one_shot(window, start, screenshot, smoke, save_screenshot, QSize) ->
 
 async def _smoke_play(window) -> bool:
     """Play one frame of a tiny clip made with PyAV (proves Qt Multimedia works)."""
+    import asyncio
+    import tempfile
+
     from .ui.async_bridge import run_blocking
 
     player = window.player
@@ -291,31 +326,48 @@ def run_window(image: str | None = None, screenshot: str | None = None, smoke: b
     ``screenshot``: save the window at 1280×800 to that PNG path and exit. ``smoke``: start
     everything, play one frame, exit 0 (a packaging check).
     """
-    import qasync
-
     from . import ui  # noqa: F401 - first: PySide6 with its import hook made cheap (ui/__init__)
 
     if screenshot or smoke:
         import os
 
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from .core.logs import setup_logging
-    from .core.paths import app_paths
-
-    # The rotating log file (the key redacted) in the data folder; warnings also on stderr.
-    setup_logging(app_paths().ensure(), console=True)
     _install_excepthook()
-    from .ui.async_bridge import install_asyncgen_hooks
-
     app = build_application()
     # Closing the window must not stop the event loop before the services have shut down
     # (the runner leaves unfinished jobs resumable); _main returns after that, ending the loop.
     app.setQuitOnLastWindowClosed(False)
+
+    from .ui.async_bridge import TaskKeeper
+    from .ui.main_window import MainWindow
+
+    services = Services.from_environment()
+    tasks = TaskKeeper()
+    window = MainWindow(services, tasks, deferred=True)
+    window.show()
+    _paint_now(window)  # the frame: menus, status line, the panes at their remembered sizes
+    window.finish_building()
+    _paint_now(window.composer)  # the panes
+
+    from .core.logs import setup_logging
+
+    # The rotating log file (the key redacted) in the data folder; warnings also on stderr.
+    # Set up once the window is on screen: nothing before the first paint logs, and an error
+    # there still reaches stderr through logging's last-resort handler.
+    setup_logging(services.paths.ensure(), console=True)
+
+    import asyncio
+
+    import qasync
+
+    from .ui.async_bridge import install_asyncgen_hooks
+
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     install_asyncgen_hooks(loop)
     try:
         with loop:
-            return int(loop.run_until_complete(_main(app, image, screenshot, smoke)))
+            main = _main(window, services, tasks, image, screenshot, smoke)
+            return int(loop.run_until_complete(main))
     finally:
         asyncio.set_event_loop(None)

@@ -10,8 +10,6 @@ import argparse
 import importlib
 import sys
 
-from . import __version__
-
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 #: sub-command → module with ``add_parser(subparsers)`` and ``run(args) -> int``.
@@ -23,6 +21,20 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version, looked up only when asked for (reading the
+    package metadata costs ~30 ms, too much for every start of the window)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, **kw):
+        super().__init__(option_strings, dest, nargs=0, default=default, **kw)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from . import __version__
+
+        print(f"wan-desktop {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every sub-command (the window's own options are parsed apart)."""
     parser = argparse.ArgumentParser(
@@ -32,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
             "and keep every result in a local library. With no command, opens the window."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"wan-desktop {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     seen: set[str] = set()
     for module_name in COMMANDS.values():
@@ -49,7 +61,7 @@ def _window_parser() -> argparse.ArgumentParser:
         description="Open the window. Commands: " + ", ".join(COMMANDS) + " (see COMMAND --help).",
     )
     parser.add_argument("image", nargs="?", help="an image to load into the drop zone")
-    parser.add_argument("--version", action="version", version=f"wan-desktop {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     parser.add_argument(
         "--screenshot", metavar="PATH", help="render the main window offscreen, save it, exit"
     )

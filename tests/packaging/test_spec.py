@@ -117,11 +117,14 @@ def test_resources_certifi_and_the_sub_commands_are_carried(spec_run):
     assert "from wan_desktop.__main__ import main" in launch
 
 
-def test_what_wan_desktop_ui_icons_expects_is_where_the_bundle_puts_it():
-    # ui/icons.py: RESOURCES = <package folder>/../resources; in the bundle the package
+def test_where_the_app_looks_for_its_resources_is_where_the_bundle_puts_them():
+    # ui/resources.py: RESOURCES = <package folder>/../resources; in the bundle the package
     # folder is _internal/wan_desktop, so resources must land in _internal/resources.
-    icons = (ROOT / "wan_desktop" / "ui" / "icons.py").read_text(encoding="utf-8")
-    assert 'parents[2] / "resources"' in icons
+    import wan_desktop
+    from wan_desktop.ui.resources import RESOURCES
+
+    assert RESOURCES == Path(wan_desktop.__file__).resolve().parent.parent / "resources"
+    assert (RESOURCES / "icons" / "wan-desktop.svg").is_file()
 
 
 def test_make_package_builds_this_spec():

@@ -58,3 +58,46 @@ def test_the_window_logs_to_a_private_rotating_file_without_the_key(wan_home):
     assert log_file.exists()
     assert (log_file.stat().st_mode & 0o777) == 0o600
     assert env_key not in log_file.read_text() + result.stderr + result.stdout
+
+
+_FIRST_PAINT_PROBE = """
+import sys
+from PySide6.QtCore import QEvent, QObject
+import wan_desktop.ui.main_window as main_window
+
+class Probe(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            loaded = sorted(m for m in ("asyncio", "qasync", "wan_desktop.ui.composer",
+                                        "wan_desktop.ui.player", "wan_desktop.ui.jobs_panel",
+                                        "PySide6.QtMultimedia", "wan_desktop.library")
+                            if m in sys.modules)
+            print("first paint; loaded:", ",".join(loaded) or "-", flush=True)
+            import os
+            os._exit(0)
+        return False
+
+original = main_window.MainWindow.__init__
+def init(self, *args, **kwargs):
+    original(self, *args, **kwargs)
+    self._probe = Probe()
+    self.installEventFilter(self._probe)
+main_window.MainWindow.__init__ = init
+from wan_desktop.__main__ import main
+main([])
+"""
+
+
+def test_the_window_paints_before_the_loop_and_the_panes_are_loaded(wan_home):
+    """The start-up order (app.py): the window's frame is painted before asyncio, qasync,
+    the panes' modules, Qt Multimedia or the library are even imported."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", WAN_DESKTOP_HOME=str(wan_home))
+    env.pop("FAL_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", _FIRST_PAINT_PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=50,
+    )
+    assert "first paint; loaded: -" in result.stdout, result.stdout + result.stderr

@@ -253,3 +253,51 @@ def test_help_menu_copies_diagnostics_without_the_key(window, run, qtbot, monkey
     assert "wan-desktop" in text.lower() and "PySide6" in text
     assert "sk-diag-secret-0123456789" not in text
     assert QGuiApplication.clipboard().text() == text
+
+
+def test_deferred_window_paints_its_frame_then_fills_its_panes(qtbot, tasks, paths):
+    from wan_desktop.core.settings import load_settings
+
+    # Remembered splitter sizes first, so the frame is laid out as the user left it.
+    first = MainWindow(FakeServices(paths), tasks)
+    qtbot.addWidget(first)
+    first.resize(1280, 800)
+    first.show()
+    first.main_splitter.setSizes([520, 760])
+    first.close()
+
+    win = MainWindow(FakeServices(paths, settings=load_settings(paths)), tasks, deferred=True)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    assert not win.is_built()
+    assert win.findChild(QWidget, "composer") is None
+    assert win.findChild(QWidget, "videoPlayer") is None
+    assert win.findChild(QAction, "generateAction") is not None  # the menus are there
+    frame_sizes = win.main_splitter.sizes()
+    assert frame_sizes[0] >= win.composer_box.minimumWidth()
+
+    win.finish_building()
+    assert win.is_built()
+    composer, player = win.composer, win.player
+    win.finish_building()  # once only
+    assert win.composer is composer and win.player is player
+    for name in OBJECT_NAMES:
+        assert win.findChild(QWidget, name) is not None, name
+    assert composer.parentWidget() is win.composer_box
+    assert player.parentWidget() is win.player_box
+    assert win.jobs_panel.parentWidget() is win.jobs_box
+    qtbot.wait(50)
+    assert win.main_splitter.sizes() == frame_sizes  # nothing jumps when the panes arrive
+    win.close()
+
+
+def test_a_deferred_window_builds_its_panes_when_first_asked(qtbot, tasks, paths):
+    win = MainWindow(FakeServices(paths), tasks, deferred=True)
+    qtbot.addWidget(win)
+    assert not win.is_built()
+    win.findChild(QAction, "clearImageAction").trigger()  # a menu action reaches the composer
+    assert win.is_built()
+    assert win.composer.drop_zone.source() is None
+    win.close()

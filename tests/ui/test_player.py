@@ -100,3 +100,20 @@ def test_format_ms():
     assert format_ms(0) == "0:00.0"
     assert format_ms(4_560) == "0:04.5"
     assert format_ms(75_000) == "1:15.0"
+
+
+def test_engine_starts_on_first_use_with_the_controls_as_set(qtbot, tasks):
+    widget = VideoPlayer(tasks)
+    qtbot.addWidget(widget)
+    assert widget._engine is None  # Qt Multimedia is not started with the widget
+    widget.loop_button.setChecked(False)
+    widget.mute_button.setChecked(True)
+    widget.speed.setCurrentIndex(widget.speed.findData(2.0))
+    widget.unload()  # unloading an empty player does not start it either
+    assert widget._engine is None
+    engine = widget.engine
+    assert engine is not None, widget.unavailable_reason
+    assert engine is widget.engine  # made once
+    assert engine.loop() is False
+    assert engine.is_muted()
+    assert engine.rate() == 2.0

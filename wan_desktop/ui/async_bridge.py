@@ -3,17 +3,22 @@
 A task nobody holds can be garbage-collected mid-flight, and an exception nobody retrieves is
 only logged at interpreter exit. :class:`TaskKeeper` holds each task until it ends and turns
 its exception into the ``failed`` signal (the window shows it) and a log line.
+
+``asyncio`` is imported where it is used, not here: the window paints before the loop starts,
+and asyncio (with ssl) costs ~50 ms of start-up that the first paint need not wait for.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "TaskKeeper",
@@ -28,6 +33,8 @@ T = TypeVar("T")
 
 async def run_blocking(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run ``fn(*args, **kwargs)`` in the loop's default executor (CPU or disk work)."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(None, functools.partial(fn, *args, **kwargs))
 
@@ -53,6 +60,8 @@ class TaskKeeper(QObject):
         With ``owner``, the task is cancelled when that object is destroyed, so work for a
         closed widget never touches it afterwards.
         """
+        import asyncio
+
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         if owner is not None:

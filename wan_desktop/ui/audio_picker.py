@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -23,7 +22,8 @@ from ..core import limits
 from ..core.problems import InvalidInputError
 from .async_bridge import TaskKeeper, run_blocking
 from .drop_zone import _human_size
-from .icons import standard_icon
+from .icons import set_icon
+from .theme import set_style_property
 
 __all__ = ["AudioInfo", "AudioPicker", "read_audio"]
 
@@ -105,12 +105,11 @@ class AudioPicker(QWidget):
         self._player = None
         self.last_task = None
 
-        st = QStyle.StandardPixmap
         self.choose_button = QToolButton()
         self.choose_button.setObjectName("audioChooseButton")
         self.choose_button.setAccessibleName("Choose audio")
         self.choose_button.setText("Add audio…")
-        self.choose_button.setIcon(standard_icon(st.SP_MediaVolume))
+        set_icon(self.choose_button, "volume")
         self.choose_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.label = QLabel("No audio: the video is silent unless the service adds sound.")
         self.label.setObjectName("audioInfoLabel")
@@ -122,12 +121,12 @@ class AudioPicker(QWidget):
         self.play_button.setAccessibleName("Play audio")
         self.play_button.setToolTip("Listen")
         self.play_button.setCheckable(True)
-        self.play_button.setIcon(standard_icon(st.SP_MediaPlay))
+        set_icon(self.play_button, "play")
         self.clear_button = QToolButton()
         self.clear_button.setObjectName("audioClearButton")
         self.clear_button.setAccessibleName("Remove audio")
         self.clear_button.setToolTip("Remove the audio")
-        self.clear_button.setIcon(standard_icon(st.SP_DialogCloseButton))
+        set_icon(self.clear_button, "close")
         self.note = QLabel()
         self.note.setObjectName("audioNoteLabel")
         self.note.setAccessibleName("Audio note")
@@ -202,7 +201,7 @@ class AudioPicker(QWidget):
             self.label.setText(
                 f"No audio (optional): WAV or MP3, {limits.AUDIO_MIN_S:g}–{limits.AUDIO_MAX_S:g} s"
             )
-            self.label.setProperty("role", "muted")
+            set_style_property(self.label, "role", "muted")
             self.note.hide()
         else:
             parts = [Path(info.path).name]
@@ -213,11 +212,9 @@ class AudioPicker(QWidget):
             if info.size_bytes is not None:
                 parts.append(_human_size(info.size_bytes))
             self.label.setText(" · ".join(parts) + (f"\n{info.problem}" if info.problem else ""))
-            self.label.setProperty("role", "error" if info.problem else "")
+            set_style_property(self.label, "role", "error" if info.problem else "")
             self.note.setText(self._cut_note(info))
             self.note.setVisible(bool(self.note.text()))
-        self.label.style().unpolish(self.label)
-        self.label.style().polish(self.label)
 
     def _cut_note(self, info: AudioInfo) -> str:
         if info.problem or info.duration_s is None:
@@ -234,8 +231,7 @@ class AudioPicker(QWidget):
     # ---- preview --------------------------------------------------------------------------
 
     def _on_play_button_toggled(self, checked: bool) -> None:
-        st = QStyle.StandardPixmap
-        self.play_button.setIcon(standard_icon(st.SP_MediaStop if checked else st.SP_MediaPlay))
+        set_icon(self.play_button, "stop" if checked else "play")
         if not checked:
             self._stop_preview()
             return

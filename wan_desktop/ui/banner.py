@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from .icons import standard_icon
+from .icons import icon as svg_icon
 
 __all__ = ["OFFLINE_TEXT", "OfflineBanner"]
 
@@ -25,7 +25,9 @@ class OfflineBanner(QFrame):
         self.setObjectName("offlineBanner")
         self.setAccessibleName("Offline engine notice")
         icon = QLabel()
-        icon.setPixmap(standard_icon(QStyle.StandardPixmap.SP_MessageBoxInformation).pixmap(20, 20))
+        icon.setProperty("svgPixmap", "info")
+        icon.setProperty("svgPixmapSize", 20)
+        icon.setPixmap(svg_icon("info").pixmap(20, 20))
         self.label = QLabel(OFFLINE_TEXT)
         self.label.setObjectName("offlineBannerText")
         self.label.setWordWrap(True)

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 from ..core import limits
 from ..core.problems import InvalidInputError
 from .async_bridge import TaskKeeper, run_blocking
-from .icons import icon, standard_icon
+from .icons import icon, set_icon
+from .theme import set_style_property
 
 __all__ = ["IMAGE_FILTER", "ImageDropZone", "ImageInfo", "read_image"]
 
@@ -233,13 +234,13 @@ class ImageDropZone(QFrame):
         self.replace_button.setObjectName("imageReplaceButton")
         self.replace_button.setAccessibleName("Replace image")
         self.replace_button.setText("Replace…")
-        self.replace_button.setIcon(standard_icon(self.style().StandardPixmap.SP_DialogOpenButton))
+        set_icon(self.replace_button, "open")
         self.replace_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.clear_button = QToolButton()
         self.clear_button.setObjectName("imageClearButton")
         self.clear_button.setAccessibleName("Clear image")
         self.clear_button.setText("Clear")
-        self.clear_button.setIcon(standard_icon(self.style().StandardPixmap.SP_DialogCloseButton))
+        set_icon(self.clear_button, "close")
         self.clear_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         bar = QHBoxLayout()
         bar.addWidget(self.info_label, 1)
@@ -392,9 +393,7 @@ class ImageDropZone(QFrame):
         self.imageChanged.emit()
 
     def _set_invalid(self, invalid: bool) -> None:
-        self.setProperty("invalid", invalid)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        set_style_property(self, "invalid", invalid)
 
     # ---- drag, drop, click ----------------------------------------------------------------
 
@@ -447,9 +446,7 @@ class ImageDropZone(QFrame):
             event.ignore()
 
     def _set_drag_active(self, active: bool) -> None:
-        self.setProperty("dragActive", active)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        set_style_property(self, "dragActive", active)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # Qt override
         if event.button() == Qt.MouseButton.LeftButton and self._info is None:

@@ -11,33 +11,31 @@ from __future__ import annotations
 import base64
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
-    QStyle,
-    QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
 )
 
-from ..core.problems import InvalidInputError
 from ..core.settings import save_settings
-from ..jobs.model import JobEvent, JobState
 from .async_bridge import TaskKeeper, run_blocking
-from .banner import OfflineBanner
-from .composer import Composer
-from .icons import icon, standard_icon
-from .jobs_panel import JobsModel, JobsPanel
-from .player import VideoPlayer
-from .settings_dialog import SettingsDialog
-from .welcome import WelcomeDialog
+from .theme import colors
+
+if TYPE_CHECKING:  # imported where first used: none of them is needed for the first paint
+    from ..jobs.model import JobEvent
+    from .banner import OfflineBanner
+    from .composer import Composer
+    from .jobs_panel import JobsModel, JobsPanel
+    from .player import VideoPlayer
+    from .settings_dialog import SettingsDialog
+    from .welcome import WelcomeDialog
 
 __all__ = ["MainWindow"]
 
@@ -70,20 +68,24 @@ class MainWindow(QMainWindow):
     """
 
     def __init__(
-        self, services: Any, tasks: TaskKeeper | None = None, parent: QWidget | None = None
+        self,
+        services: Any,
+        tasks: TaskKeeper | None = None,
+        parent: QWidget | None = None,
+        *,
+        deferred: bool = False,
     ):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setAccessibleName("Wan Desktop")
         self.setWindowTitle("Wan Desktop")
-        self.setWindowIcon(icon("app"))
         self.services = services
         self.tasks = tasks or TaskKeeper(self)
         self.tasks.failed.connect(self._on_tasks_failed)
         self.runner = None
         self._unsubscribe = None
         self._offline = False
-        self._tray: QSystemTrayIcon | None = None
+        self._tray: Any = None  # a QSystemTrayIcon, made for the first notification
         self._full_state: dict[str, bool] = {}
         self.settings_dialog: SettingsDialog | None = None
         self.welcome_dialog: WelcomeDialog | None = None
@@ -92,55 +94,38 @@ class MainWindow(QMainWindow):
         self.last_enqueue_task = None
         self.last_played_job: str | None = None
 
-        cache = Path(services.paths.cache)
-        self.composer = Composer(self.tasks, cache)
-        self.composer.options.apply_defaults(services.settings.defaults)
-        self.composer.negative.set_text(str(services.settings.defaults.get("negative_prompt", "")))
-        self.composer.prompt.set_recent(list(services.settings.recent_prompts))
-        self.composer.setMinimumWidth(380)
-        composer_scroll = self.composer
-        self.composer_scroll = composer_scroll
-
-        self.player = VideoPlayer(self.tasks)
-        self.jobs_model = JobsModel(self.tasks, self)
-        self.jobs_panel = JobsPanel(self.jobs_model)
-        self.jobs_view = self.jobs_panel.view
-
+        # The panes go into these boxes (finish_building). At start-up the window paints its
+        # frame first (menus, status line, the panes laid out at their remembered sizes) and
+        # the panes' contents a moment later, so it is on screen as early as possible.
+        self._composer: Composer | None = None
+        self._player: VideoPlayer | None = None
+        self._jobs_panel: JobsPanel | None = None
+        self._jobs_model: JobsModel | None = None
+        self.composer_scroll = self.composer_box = _PaneBox((0, 0, 0, 0))
+        self.composer_box.setMinimumWidth(COMPOSER_MIN_WIDTH)
+        self.player_box = _PaneBox((8, 10, 10, 4), placeholder=colors().canvas_bg)
+        self.jobs_box = _PaneBox((8, 4, 10, 8))
         self.work_splitter = QSplitter(Qt.Orientation.Vertical)
         self.work_splitter.setObjectName("workSplitter")
-        player_box = QWidget()
-        pl = QVBoxLayout(player_box)
-        pl.setContentsMargins(8, 10, 10, 4)
-        pl.addWidget(self.player)
-        jobs_box = QWidget()
-        jl = QVBoxLayout(jobs_box)
-        jl.setContentsMargins(8, 4, 10, 8)
-        jl.addWidget(self.jobs_panel)
-        self.work_splitter.addWidget(player_box)
-        self.work_splitter.addWidget(jobs_box)
+        self.work_splitter.addWidget(self.player_box)
+        self.work_splitter.addWidget(self.jobs_box)
         self.work_splitter.setStretchFactor(0, 3)
         self.work_splitter.setStretchFactor(1, 2)
         self.work_splitter.setChildrenCollapsible(False)
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.setObjectName("mainSplitter")
-        # The composer never gets narrower than its controls need (nothing clipped).
-        composer_scroll.setMinimumWidth(
-            max(COMPOSER_MIN_WIDTH, composer_scroll.minimumSizeHint().width())
-        )
-        self.main_splitter.addWidget(composer_scroll)
+        self.main_splitter.addWidget(self.composer_box)
         self.main_splitter.addWidget(self.work_splitter)
         self.main_splitter.setStretchFactor(0, 2)
         self.main_splitter.setStretchFactor(1, 3)
         self.main_splitter.setChildrenCollapsible(False)
 
-        self.banner = OfflineBanner()
-        self.banner.hide()
+        self._banner: OfflineBanner | None = None  # made when the offline engine is in use
         central = QWidget()
-        cl = QVBoxLayout(central)
+        self._central_layout = cl = QVBoxLayout(central)
         cl.setContentsMargins(6, 6, 6, 0)
         cl.setSpacing(4)
-        cl.addWidget(self.banner)
         cl.addWidget(self.main_splitter, 1)
         self.setCentralWidget(central)
 
@@ -152,16 +137,103 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._restore_layout()
+        if not deferred:
+            self.finish_building()
 
-        self.banner.settingsRequested.connect(self._on_banner_settings_requested)
-        self.composer.generateRequested.connect(self._on_composer_generate_requested)
-        self.jobs_panel.cancelRequested.connect(self._on_jobs_panel_cancel_requested)
-        self.jobs_panel.retryRequested.connect(self._on_jobs_panel_retry_requested)
-        self.jobs_panel.removeRequested.connect(self._on_jobs_panel_remove_requested)
-        self.jobs_panel.playRequested.connect(self._on_jobs_panel_play_requested)
-        self.player.fullScreenRequested.connect(self._on_player_full_screen_requested)
+    def is_built(self) -> bool:
+        """Whether every pane has been built (:meth:`finish_building`)."""
+        return self._player is not None
 
-        if getattr(services, "runner", None) is not None:
+    # The panes, built on first use if the app has not built them yet.
+
+    @property
+    def banner(self) -> OfflineBanner:
+        """The offline engine's banner above the panes (``offlineBanner``), hidden until the
+        offline engine is in use."""
+        if self._banner is None:
+            from .banner import OfflineBanner
+
+            banner = OfflineBanner()
+            banner.hide()
+            banner.settingsRequested.connect(self._on_banner_settings_requested)
+            self._central_layout.insertWidget(0, banner)
+            self._banner = banner
+        return self._banner
+
+    @property
+    def composer(self) -> Composer:
+        """The composer pane (``composer``)."""
+        self.finish_building()
+        assert self._composer is not None
+        return self._composer
+
+    @property
+    def player(self) -> VideoPlayer:
+        """The player pane (``videoPlayer``)."""
+        self.finish_building()
+        assert self._player is not None
+        return self._player
+
+    @property
+    def jobs_panel(self) -> JobsPanel:
+        """The jobs pane (``jobsPanel``)."""
+        self.finish_building()
+        assert self._jobs_panel is not None
+        return self._jobs_panel
+
+    @property
+    def jobs_model(self) -> JobsModel:
+        """The jobs pane's model."""
+        self.finish_building()
+        assert self._jobs_model is not None
+        return self._jobs_model
+
+    @property
+    def jobs_view(self) -> QWidget:
+        """The jobs list (``jobsView``)."""
+        return self.jobs_panel.view
+
+    def finish_building(self) -> None:
+        """Build the composer, the player and the jobs panel into their panes (once).
+
+        The window does this itself unless it was made with ``deferred=True``; then the app
+        calls it right after the window's first paint.
+        """
+        if self.is_built():
+            return
+        from .composer import Composer
+        from .icons import icon
+        from .jobs_panel import JobsModel, JobsPanel
+        from .player import VideoPlayer
+
+        self.setWindowIcon(icon("app"))
+        self.open_action.setIcon(icon("open"))
+        self.generate_action.setIcon(icon("play"))
+        services = self.services
+        composer = Composer(self.tasks, Path(services.paths.cache))
+        composer.options.apply_defaults(services.settings.defaults)
+        composer.negative.set_text(str(services.settings.defaults.get("negative_prompt", "")))
+        composer.prompt.set_recent(list(services.settings.recent_prompts))
+        # The composer never gets narrower than its controls need (nothing clipped).
+        self.composer_box.setMinimumWidth(
+            max(COMPOSER_MIN_WIDTH, composer.minimumSizeHint().width())
+        )
+        self.composer_box.layout().addWidget(composer)
+        composer.generateRequested.connect(self._on_composer_generate_requested)
+
+        player = VideoPlayer(self.tasks)
+        jobs_model = JobsModel(self.tasks, self)
+        jobs_panel = JobsPanel(jobs_model)
+        self.player_box.layout().addWidget(player)
+        self.jobs_box.layout().addWidget(jobs_panel)
+        jobs_panel.cancelRequested.connect(self._on_jobs_panel_cancel_requested)
+        jobs_panel.retryRequested.connect(self._on_jobs_panel_retry_requested)
+        jobs_panel.removeRequested.connect(self._on_jobs_panel_remove_requested)
+        jobs_panel.playRequested.connect(self._on_jobs_panel_play_requested)
+        player.fullScreenRequested.connect(self._on_player_full_screen_requested)
+        self._composer, self._player = composer, player
+        self._jobs_model, self._jobs_panel = jobs_model, jobs_panel
+        if getattr(services, "runner", None) is not None and self.runner is None:
             self.attach_runner(services.runner, bool(getattr(services, "offline", False)))
 
     # ---- menus ----------------------------------------------------------------------------
@@ -182,7 +254,6 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
-        st = QStyle.StandardPixmap
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.open_action = self._action(
@@ -190,7 +261,7 @@ class MainWindow(QMainWindow):
             "openImageAction",
             self._on_open_action_triggered,
             [QKeySequence.StandardKey.Open],
-            standard_icon(st.SP_DialogOpenButton),
+            None,
             "Choose the input image",
         )
         self.paste_action = self._action(
@@ -233,11 +304,11 @@ class MainWindow(QMainWindow):
             "generateAction",
             self._on_generate_action_triggered,
             ["Ctrl+Return", "Ctrl+Enter"],
-            standard_icon(st.SP_MediaPlay),
+            None,
             "Queue a video with these inputs",
         )
         self.play_action = self._action(
-            "&Play / pause", "playPauseAction", self.player._on_play_button_clicked
+            "&Play / pause", "playPauseAction", self._on_play_action_triggered
         )
         self.play_action.setShortcutContext(
             Qt.ShortcutContext.WidgetShortcut
@@ -250,7 +321,7 @@ class MainWindow(QMainWindow):
             ["Ctrl+Shift+M"],
         )
         self.clear_action = self._action(
-            "&Clear image", "clearImageAction", self.composer.drop_zone.clear
+            "&Clear image", "clearImageAction", self._on_clear_action_triggered
         )
         for a in (self.generate_action, self.play_action, self.shots_action, self.clear_action):
             video_menu.addAction(a)
@@ -339,7 +410,8 @@ class MainWindow(QMainWindow):
         self._unsubscribe = runner.subscribe(self._on_runner_event)
         if self.library_actions is not None:
             self.library_actions.attach_runner(runner)
-        self.banner.setVisible(offline)
+        if offline or self._banner is not None:
+            self.banner.setVisible(offline)
         self.composer.cost.set_offline(offline)
         self.engine_label.setText(
             "Offline engine (not the AI model)" if offline else "fal · Wan 2.6"
@@ -354,6 +426,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message)
 
     def _on_runner_event(self, event: JobEvent) -> None:
+        from ..jobs.model import JobState
+
         self.jobs_model.apply_event(event)
         job = event.job
         if event.kind != "state":
@@ -380,9 +454,11 @@ class MainWindow(QMainWindow):
         self._notify("Your video is ready", _excerpt(entry.request.prompt))
 
     def _notify(self, title: str, text: str) -> None:
+        from PySide6.QtWidgets import QSystemTrayIcon
+
         if QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages():
             if self._tray is None:
-                self._tray = QSystemTrayIcon(icon("app"), self)
+                self._tray = QSystemTrayIcon(self.windowIcon(), self)
                 self._tray.show()
             self._tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 5000)
         self.statusBar().showMessage(f"{title}: {text}", 10000)
@@ -406,6 +482,8 @@ class MainWindow(QMainWindow):
                 "The engine is still starting; try again in a moment.", 5000
             )
             return None
+        from ..core.problems import InvalidInputError
+
         self.composer.clear_refusals()
         try:
             link = self.library_actions
@@ -437,6 +515,8 @@ class MainWindow(QMainWindow):
         if self.settings_dialog is not None and self.settings_dialog.isVisible():
             self.settings_dialog.raise_()
             return self.settings_dialog
+        from .settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(
             self.services.settings, self.services.key_store, self.services.paths, self.tasks, self
         )
@@ -447,6 +527,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_welcome(self) -> WelcomeDialog:
+        from .welcome import WelcomeDialog
+
         library = self.services.settings.library_dir or str(self.services.paths.library)
         has_key = bool(getattr(self.services, "has_key", False))
         dialog = WelcomeDialog(library, has_key, self)
@@ -519,16 +601,22 @@ class MainWindow(QMainWindow):
         if not self.composer.trigger_generate():
             self.statusBar().showMessage(self.composer.reason_text(), 5000)
 
+    def _on_play_action_triggered(self) -> None:
+        self.player._on_play_button_clicked()
+
+    def _on_clear_action_triggered(self) -> None:
+        self.composer.drop_zone.clear()
+
     def _on_shots_action_triggered(self) -> None:
         self.composer.prompt.insert_shots()
         self.composer._on_prompt_shots_inserted()
 
     def _on_open_library_folder_action_triggered(self) -> None:
         folder = self.services.settings.library_dir or str(self.services.paths.library)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
+        _open_url(QUrl.fromLocalFile(folder))
 
     def _on_show_jobs_action_toggled(self, checked: bool) -> None:
-        self.jobs_panel.parentWidget().setVisible(checked)
+        self.jobs_box.setVisible(checked)
 
     def _on_full_screen_action_triggered(self) -> None:
         self.player.set_full_screen(not self.player.is_full_screen())
@@ -545,7 +633,7 @@ class MainWindow(QMainWindow):
     def _on_open_logs_action_triggered(self) -> None:
         folder = self.services.paths.logs
         folder.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        _open_url(QUrl.fromLocalFile(str(folder)))
 
     def _on_copy_diagnostics_triggered(self) -> None:
         self.tasks.spawn(self.copy_diagnostics(), "Copy diagnostics", self)
@@ -587,6 +675,8 @@ class MainWindow(QMainWindow):
         return text
 
     def _on_about_action_triggered(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from .. import __version__ as version  # type: ignore[attr-defined]
 
         QMessageBox.about(
@@ -598,15 +688,8 @@ class MainWindow(QMainWindow):
         )
 
     def _on_player_full_screen_requested(self, full: bool) -> None:
-        others = [
-            self.composer_scroll,
-            self.jobs_panel.parentWidget(),
-            self.banner,
-            self.menuBar(),
-            self.statusBar(),
-        ]
-        if self.library_pane is not None:
-            others.append(self.library_pane)
+        others = [self.composer_scroll, self.jobs_box, self.menuBar(), self.statusBar()]
+        others += [w for w in (self._banner, self.library_pane) if w is not None]
         if full:
             self._full_state = {str(id(w)): w.isVisible() for w in others}
             self._was_maximized = self.isMaximized()
@@ -617,8 +700,8 @@ class MainWindow(QMainWindow):
         else:
             for w in others:
                 w.setVisible(self._full_state.get(str(id(w)), True))
-            if self.banner is not None:
-                self.banner.setVisible(self._offline)
+            if self._banner is not None:
+                self._banner.setVisible(self._offline)
             self.showMaximized() if getattr(self, "_was_maximized", False) else self.showNormal()
 
     def _on_jobs_panel_cancel_requested(self, job_id: str) -> None:
@@ -642,6 +725,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{what} failed: {message}", 15000)
         if QApplication.platformName() == "offscreen" or not self.isVisible():
             return  # no modal boxes where nobody can close them
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Warning, f"{what} failed", message, QMessageBox.StandardButton.Ok, self
         )
@@ -676,8 +761,9 @@ class MainWindow(QMainWindow):
         }
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
-        if self.player.is_full_screen():
-            self.player.set_full_screen(False)
+        player = self._player
+        if player is not None and player.is_full_screen():
+            player.set_full_screen(False)
         settings = self.services.settings.replace(window=self.layout_state())
         self.services.settings = settings
         try:
@@ -687,9 +773,36 @@ class MainWindow(QMainWindow):
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        if self.player.engine is not None:
-            self.player.unload()
+        if player is not None:
+            player.unload()
         super().closeEvent(event)
+
+
+class _PaneBox(QWidget):
+    """A pane that its panel is built into later (with the panel's margins). Until then it
+    paints ``placeholder`` (if given) where the panel will be: the player's dark canvas does
+    not flash in from the window's background."""
+
+    def __init__(self, margins: tuple[int, int, int, int], placeholder: str | None = None):
+        super().__init__()
+        QVBoxLayout(self).setContentsMargins(*margins)
+        self._placeholder = placeholder
+
+    def paintEvent(self, event) -> None:  # Qt override
+        if self._placeholder and self.layout().count() == 0:
+            from PySide6.QtGui import QColor, QPainter
+
+            painter = QPainter(self)
+            area = self.rect().marginsRemoved(self.layout().contentsMargins())
+            painter.fillRect(area, QColor(self._placeholder))
+            painter.end()
+        super().paintEvent(event)
+
+
+def _open_url(url: QUrl) -> None:
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(url)
 
 
 def _excerpt(text: str, limit: int = 60) -> str:

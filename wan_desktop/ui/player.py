@@ -341,7 +341,9 @@ class VideoPlayer(QWidget):
         self._path: str | None = None
         self._load_token = 0
         self.first_frame_task = None
-        self.engine, self.unavailable_reason = create_engine(self)
+        self._engine: MediaEngine | None = None
+        self._engine_made = False
+        self._unavailable_reason: str | None = None
 
         self.canvas = VideoCanvas()
         self.title = QLabel()
@@ -425,9 +427,43 @@ class VideoPlayer(QWidget):
         self.forward_button.clicked.connect(self._on_forward_button_clicked)
         self.full_button.clicked.connect(self._on_full_button_clicked)
 
-        if self.engine is None:
-            self.canvas.set_message(self.unavailable_reason or "Video playback is unavailable.")
-            self._show_notice(self.unavailable_reason or "")
+        self.seek.sliderPressed.connect(self._on_seek_slider_pressed)
+        self.seek.sliderReleased.connect(self._on_seek_slider_released)
+        self.seek.sliderMoved.connect(self._on_seek_slider_moved)
+        self.loop_button.toggled.connect(self._on_loop_button_toggled)
+        self.mute_button.toggled.connect(self._on_mute_button_toggled)
+        self.volume.valueChanged.connect(self._on_volume_value_changed)
+        self.speed.currentIndexChanged.connect(self._on_speed_current_index_changed)
+
+    # ---- the media engine, made on first use --------------------------------------------------
+
+    @property
+    def engine(self) -> MediaEngine | None:
+        """The media engine, or ``None`` when video playback is unavailable
+        (:attr:`unavailable_reason` says why).
+
+        Made on first use, not with the widget: starting Qt Multimedia (its FFmpeg backend,
+        the audio devices) takes ~50 ms, which the window's start-up need not wait for. The app
+        asks for it once the window is up; a clip loaded earlier makes it at once.
+        """
+        if not self._engine_made:
+            self._engine_made = True
+            self._engine, self._unavailable_reason = create_engine(self)
+            self._attach_engine()
+        return self._engine
+
+    @property
+    def unavailable_reason(self) -> str | None:
+        """Why video playback is unavailable, or ``None`` when it works."""
+        _ = self.engine
+        return self._unavailable_reason
+
+    def _attach_engine(self) -> None:
+        engine = self._engine
+        if engine is None:
+            reason = self._unavailable_reason or "Video playback is unavailable."
+            self.canvas.set_message(reason)
+            self._show_notice(reason)
             for w in (
                 self.play_button,
                 self.back_button,
@@ -440,24 +476,20 @@ class VideoPlayer(QWidget):
             ):
                 w.setEnabled(False)
             return
-        self.engine.set_loop(True)
-        self.engine.set_volume(self.volume.value() / 100)
-        if not self.engine.audio_available:
+        # The controls may have been used before the engine existed: it starts as they say.
+        engine.set_loop(self.loop_button.isChecked())
+        engine.set_volume(self.volume.value() / 100)
+        engine.set_muted(self.mute_button.isChecked())
+        engine.set_rate(float(self.speed.currentData()))
+        if not engine.audio_available:
             self._show_notice("No sound device found: videos play silently.")
             self.mute_button.setEnabled(False)
             self.volume.setEnabled(False)
-        self.engine.frame_ready.connect(self._on_engine_frame_ready)
-        self.engine.position_changed_ms.connect(self._on_engine_position_changed_ms)
-        self.engine.duration_changed_ms.connect(self._on_engine_duration_changed_ms)
-        self.engine.playing_changed.connect(self._on_engine_playing_changed)
-        self.engine.error_occurred.connect(self._on_engine_error_occurred)
-        self.seek.sliderPressed.connect(self._on_seek_slider_pressed)
-        self.seek.sliderReleased.connect(self._on_seek_slider_released)
-        self.seek.sliderMoved.connect(self._on_seek_slider_moved)
-        self.loop_button.toggled.connect(self._on_loop_button_toggled)
-        self.mute_button.toggled.connect(self._on_mute_button_toggled)
-        self.volume.valueChanged.connect(self._on_volume_value_changed)
-        self.speed.currentIndexChanged.connect(self._on_speed_current_index_changed)
+        engine.frame_ready.connect(self._on_engine_frame_ready)
+        engine.position_changed_ms.connect(self._on_engine_position_changed_ms)
+        engine.duration_changed_ms.connect(self._on_engine_duration_changed_ms)
+        engine.playing_changed.connect(self._on_engine_playing_changed)
+        engine.error_occurred.connect(self._on_engine_error_occurred)
 
     # ---- API ------------------------------------------------------------------------------
 
@@ -480,9 +512,9 @@ class VideoPlayer(QWidget):
     def unload(self) -> None:
         self._path = None
         self._load_token += 1
-        if self.engine is not None:
-            self.engine.stop()
-            self.engine.load(None)
+        if self._engine is not None:
+            self._engine.stop()
+            self._engine.load(None)
         self.canvas.set_image(None)
         self.canvas.set_message("Your video will play here")
         self.title.setText("")
@@ -491,7 +523,7 @@ class VideoPlayer(QWidget):
         return self._path
 
     def position_ms(self) -> int:
-        return self.engine.position_ms() if self.engine else 0
+        return self._engine.position_ms() if self._engine else 0
 
     def is_full_screen(self) -> bool:
         return self._full
@@ -509,7 +541,7 @@ class VideoPlayer(QWidget):
             if self.canvas.image() is None:
                 self.canvas.set_message(f"{Path(path).name} has no picture that can be shown.")
             return
-        if self.engine is None or self.engine.frames_received == 0:
+        if self._engine is None or self._engine.frames_received == 0:
             self.canvas.set_image(image)
 
     def _show_notice(self, text: str) -> None:
@@ -532,7 +564,7 @@ class VideoPlayer(QWidget):
         self._update_time(self.position_ms())
 
     def _update_time(self, position: int) -> None:
-        duration = self.engine.duration_ms() if self.engine else 0
+        duration = self._engine.duration_ms() if self._engine else 0
         self.time_label.setText(f"{format_ms(position)} / {format_ms(duration)}")
 
     def _on_engine_playing_changed(self, playing: bool) -> None:
@@ -543,16 +575,16 @@ class VideoPlayer(QWidget):
         self._show_notice(f"Playback problem: {message}")
 
     def _on_play_button_clicked(self) -> None:
-        if self.engine is not None and self._path:
-            self.engine.toggle()
+        if self._engine is not None and self._path:
+            self._engine.toggle()
 
     def _on_back_button_clicked(self) -> None:
-        if self.engine is not None and self._path:
-            self.engine.step_frames(-1)
+        if self._engine is not None and self._path:
+            self._engine.step_frames(-1)
 
     def _on_forward_button_clicked(self) -> None:
-        if self.engine is not None and self._path:
-            self.engine.step_frames(1)
+        if self._engine is not None and self._path:
+            self._engine.step_frames(1)
 
     def _on_full_button_clicked(self) -> None:
         self.set_full_screen(not self._full)
@@ -562,32 +594,32 @@ class VideoPlayer(QWidget):
 
     def _on_seek_slider_released(self) -> None:
         self._scrubbing = False
-        if self.engine is not None:
-            self.engine.seek_ms(self.seek.value())
+        if self._engine is not None:
+            self._engine.seek_ms(self.seek.value())
 
     def _on_seek_slider_moved(self, value: int) -> None:
-        if self.engine is not None:
-            self.engine.seek_ms(value)
+        if self._engine is not None:
+            self._engine.seek_ms(value)
 
     def _on_loop_button_toggled(self, checked: bool) -> None:
-        if self.engine is not None:
-            self.engine.set_loop(checked)
+        if self._engine is not None:
+            self._engine.set_loop(checked)
 
     def _on_mute_button_toggled(self, checked: bool) -> None:
         st = QStyle.StandardPixmap
         self.mute_button.setIcon(
             standard_icon(st.SP_MediaVolumeMuted if checked else st.SP_MediaVolume)
         )
-        if self.engine is not None:
-            self.engine.set_muted(checked)
+        if self._engine is not None:
+            self._engine.set_muted(checked)
 
     def _on_volume_value_changed(self, value: int) -> None:
-        if self.engine is not None:
-            self.engine.set_volume(value / 100)
+        if self._engine is not None:
+            self._engine.set_volume(value / 100)
 
     def _on_speed_current_index_changed(self, _index: int) -> None:
-        if self.engine is not None:
-            self.engine.set_rate(float(self.speed.currentData()))
+        if self._engine is not None:
+            self._engine.set_rate(float(self.speed.currentData()))
 
     def keyPressEvent(self, event) -> None:  # Qt override
         if event.key() == Qt.Key.Key_Escape and self._full:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from .icons import set_icon
-from .theme import colors
+from .theme import colors, set_style_property
 
 __all__ = ["WARN_FRACTION", "PromptEditor", "counter_level", "shot_lines"]
 
@@ -156,9 +156,7 @@ class PromptEditor(QWidget):
 
     def set_error(self, message: str | None) -> None:
         """Mark the box red with ``message`` under it (``None`` clears the mark)."""
-        self.edit.setProperty("invalid", bool(message))
-        self.edit.style().unpolish(self.edit)
-        self.edit.style().polish(self.edit)
+        set_style_property(self.edit, "invalid", bool(message))
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
 

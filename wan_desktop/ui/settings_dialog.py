@@ -32,6 +32,7 @@ from ..core.secrets import KeyStore
 from ..core.settings import CONCURRENCY_MAX, DEFAULT_QUEUE_URL, Settings, save_settings
 from .async_bridge import TaskKeeper, run_blocking
 from .key_check import KeyCheck, check_key
+from .theme import set_style_property
 
 __all__ = ["BACKENDS", "SettingsDialog"]
 
@@ -307,8 +308,7 @@ class SettingsDialog(QDialog):
         base = os.environ.get("FAL_QUEUE_URL") or self.queue_url.text().strip() or None
         self.key_status.setText("Testing …")
         self.key_status.show()
-        self.key_status.setProperty("role", "muted")
-        self._repolish(self.key_status)
+        set_style_property(self.key_status, "role", "muted")
         self.test_button.setEnabled(False)
         try:
             result = await self._check(key, base)
@@ -317,8 +317,8 @@ class SettingsDialog(QDialog):
         finally:
             self.test_button.setEnabled(True)
         self.key_status.setText(result.message)
-        self.key_status.setProperty("role", {True: "", False: "error", None: "warning"}[result.ok])
-        self._repolish(self.key_status)
+        role = {True: "", False: "error", None: "warning"}[result.ok]
+        set_style_property(self.key_status, "role", role)
         return result
 
     async def save(self) -> None:
@@ -352,10 +352,6 @@ class SettingsDialog(QDialog):
         self.saved.emit(self._settings, True)
 
     # ---- slots ----------------------------------------------------------------------------
-
-    def _repolish(self, w: QWidget) -> None:
-        w.style().unpolish(w)
-        w.style().polish(w)
 
     def _on_show_key_toggled(self, checked: bool) -> None:
         self.key_edit.setEchoMode(
