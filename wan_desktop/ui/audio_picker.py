@@ -23,7 +23,7 @@ from ..core.problems import InvalidInputError
 from .async_bridge import TaskKeeper, run_blocking
 from .drop_zone import _human_size
 from .icons import set_icon
-from .theme import set_style_property
+from .theme import set_role
 
 __all__ = ["AudioInfo", "AudioPicker", "read_audio"]
 
@@ -114,7 +114,7 @@ class AudioPicker(QWidget):
         self.label = QLabel("No audio: the video is silent unless the service adds sound.")
         self.label.setObjectName("audioInfoLabel")
         self.label.setAccessibleName("Audio details")
-        self.label.setProperty("role", "muted")
+        set_role(self.label, "muted")
         self.label.setWordWrap(True)
         self.play_button = QToolButton()
         self.play_button.setObjectName("audioPlayButton")
@@ -131,7 +131,7 @@ class AudioPicker(QWidget):
         self.note.setObjectName("audioNoteLabel")
         self.note.setAccessibleName("Audio note")
         self.note.setWordWrap(True)
-        self.note.setProperty("role", "muted")
+        set_role(self.note, "muted")
         self.note.hide()
 
         row = QHBoxLayout()
@@ -201,7 +201,7 @@ class AudioPicker(QWidget):
             self.label.setText(
                 f"No audio (optional): WAV or MP3, {limits.AUDIO_MIN_S:g}–{limits.AUDIO_MAX_S:g} s"
             )
-            set_style_property(self.label, "role", "muted")
+            set_role(self.label, "muted")
             self.note.hide()
         else:
             parts = [Path(info.path).name]
@@ -212,7 +212,7 @@ class AudioPicker(QWidget):
             if info.size_bytes is not None:
                 parts.append(_human_size(info.size_bytes))
             self.label.setText(" · ".join(parts) + (f"\n{info.problem}" if info.problem else ""))
-            set_style_property(self.label, "role", "error" if info.problem else "")
+            set_role(self.label, "error" if info.problem else "")
             self.note.setText(self._cut_note(info))
             self.note.setVisible(bool(self.note.text()))
 

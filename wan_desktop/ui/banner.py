@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from .icons import icon as svg_icon
+from .theme import apply_style
 
 __all__ = ["OFFLINE_TEXT", "OfflineBanner"]
 
@@ -23,6 +24,7 @@ class OfflineBanner(QFrame):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("offlineBanner")
+        apply_style(self, "offlineBanner")
         self.setAccessibleName("Offline engine notice")
         icon = QLabel()
         icon.setProperty("svgPixmap", "info")

@@ -28,6 +28,7 @@ from .cost_label import CostLabel
 from .drop_zone import ImageDropZone
 from .options_panel import OptionsPanel
 from .prompt_editor import PromptEditor
+from .theme import apply_style, set_role
 
 __all__ = ["Composer"]
 
@@ -36,7 +37,7 @@ _FIELD_ORDER = ("image_url", "prompt", "negative_prompt", "audio_url")
 
 def _section(title: str) -> QLabel:
     label = QLabel(title)
-    label.setProperty("role", "heading")
+    set_role(label, "heading")
     return label
 
 
@@ -93,13 +94,14 @@ class Composer(QWidget):
         self.cost = CostLabel()
         self.generate_button = QPushButton("Generate")
         self.generate_button.setObjectName("generateButton")
+        apply_style(self.generate_button, "primaryButton")
         self.generate_button.setAccessibleName("Generate")
         self.generate_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.generate_button.setMinimumHeight(38)
         self.reason = QLabel()
         self.reason.setObjectName("generateReason")
         self.reason.setAccessibleName("Why Generate is unavailable")
-        self.reason.setProperty("role", "warning")
+        set_role(self.reason, "warning")
         self.reason.setWordWrap(True)
 
         line = QFrame()

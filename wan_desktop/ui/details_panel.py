@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from .library_model import format_duration, local_time
 from .prompt_diff import diff_html
+from .theme import set_role
 
 __all__ = ["DetailsPanel", "human_size"]
 
@@ -77,7 +78,7 @@ class DetailsPanel(QWidget):
 
         self.heading = QLabel("Select a clip to see its details")
         self.heading.setObjectName("libraryDetailsHeading")
-        self.heading.setProperty("role", "heading")
+        set_role(self.heading, "heading")
         self.heading.setWordWrap(True)
         self.title_edit = QLineEdit()
         self.title_edit.setObjectName("libraryTitleEdit")
@@ -109,7 +110,7 @@ class DetailsPanel(QWidget):
             "get closer to this result"
         )
         legend = QLabel("Words the service added are highlighted; words it dropped are struck out.")
-        legend.setProperty("role", "muted")
+        set_role(legend, "muted")
         legend.setWordWrap(True)
 
         self.tags_edit = QLineEdit()
@@ -132,9 +133,9 @@ class DetailsPanel(QWidget):
         prompts.setHorizontalSpacing(8)
         prompts.setVerticalSpacing(2)
         left_head = QLabel("Your prompt")
-        left_head.setProperty("role", "heading")
+        set_role(left_head, "heading")
         right_head = QLabel("Prompt the service used")
-        right_head.setProperty("role", "heading")
+        set_role(right_head, "heading")
         prompts.addWidget(left_head, 0, 0)
         prompts.addWidget(right_head, 0, 1)
         prompts.addWidget(self.prompt_view, 1, 0)

@@ -33,7 +33,7 @@ from ..core import limits
 from ..core.problems import InvalidInputError
 from .async_bridge import TaskKeeper, run_blocking
 from .icons import icon, set_icon
-from .theme import set_style_property
+from .theme import apply_style, set_role, set_style_property
 
 __all__ = ["IMAGE_FILTER", "ImageDropZone", "ImageInfo", "read_image"]
 
@@ -178,6 +178,7 @@ class ImageDropZone(QFrame):
     def __init__(self, tasks: TaskKeeper, cache_dir: Path, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("imageDropZone")
+        apply_style(self, "dropZone")
         self.setAccessibleName("Input image")
         self.setAccessibleDescription("Drop an image, paste one, or click to browse")
         self.setAcceptDrops(True)
@@ -208,7 +209,7 @@ class ImageDropZone(QFrame):
             f"{limits.IMAGE_MIN_SIDE_PX}–{limits.IMAGE_MAX_SIDE_PX} px a side · "
             f"up to {limits.IMAGE_MAX_BYTES // 1_000_000} MB"
         )
-        rules.setProperty("role", "muted")
+        set_role(rules, "muted")
         rules.setAlignment(Qt.AlignmentFlag.AlignCenter)
         rules.setWordWrap(True)
         el = QVBoxLayout(empty)
@@ -223,11 +224,11 @@ class ImageDropZone(QFrame):
         self.info_label = QLabel()
         self.info_label.setObjectName("imageInfoLabel")
         self.info_label.setAccessibleName("Image details")
-        self.info_label.setProperty("role", "muted")
+        set_role(self.info_label, "muted")
         self.problem_label = QLabel()
         self.problem_label.setObjectName("imageProblemLabel")
         self.problem_label.setAccessibleName("Image problem")
-        self.problem_label.setProperty("role", "error")
+        set_role(self.problem_label, "error")
         self.problem_label.setWordWrap(True)
         self.problem_label.hide()
         self.replace_button = QToolButton()

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from ..jobs.model import JobEvent, JobSnapshot, JobState
 from .async_bridge import TaskKeeper, run_blocking
-from .theme import colors
+from .theme import colors, set_role
 
 __all__ = ["JobRole", "JobsModel", "JobsPanel", "format_duration"]
 
@@ -481,11 +481,11 @@ class JobsPanel(QWidget):
         self.view.setSelectionMode(QListView.SelectionMode.SingleSelection)
 
         title = QLabel("Jobs")
-        title.setProperty("role", "heading")
+        set_role(title, "heading")
         self.summary = QLabel()
         self.summary.setObjectName("jobsSummary")
         self.summary.setAccessibleName("Jobs summary")
-        self.summary.setProperty("role", "muted")
+        set_role(self.summary, "muted")
 
         st = QStyle.StandardPixmap
         self.cancel_button = self._button(

@@ -50,6 +50,7 @@ from .library_model import (
     summary_of_entry,
 )
 from .library_view import LibraryView
+from .theme import set_role
 
 __all__ = ["SEARCH_DEBOUNCE_MS", "ExportDialog", "LibraryPane", "install_library"]
 
@@ -94,7 +95,7 @@ class ExportDialog(QDialog):
         hint = QLabel(
             "Fields: {date} {time} {id} {seed} {prompt:40} {resolution} {duration} {title}"
         )
-        hint.setProperty("role", "muted")
+        set_role(hint, "muted")
         hint.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.folder_edit, 1)
@@ -149,7 +150,7 @@ class LibraryPane(QWidget):
         self.search.setPlaceholderText("Search prompts, titles, tags, notes…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.count_label = _named(QLabel(""), "libraryCount", "Number of clips")
-        self.count_label.setProperty("role", "muted")
+        set_role(self.count_label, "muted")
         self.favourites_filter = _named(
             QToolButton(), "libraryFavouritesFilter", "Favourites only", "Show favourites only"
         )
@@ -330,7 +331,7 @@ class LibraryPane(QWidget):
         top.setContentsMargins(8, 8, 8, 0)
         top.setSpacing(5)
         heading = QLabel("Library")
-        heading.setProperty("role", "heading")
+        set_role(heading, "heading")
         top.addWidget(heading)
         top.addLayout(find_row)
         top.addLayout(filter_row)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ..core import limits
 from .icons import set_icon
+from .theme import apply_style
 
 __all__ = ["OptionsPanel"]
 
@@ -69,6 +70,7 @@ class OptionsPanel(QWidget):
         set_icon(self.lock, "unlock")
         self.lock.setToolTip("Keep this seed for the next videos too (unlocked: back to random)")
         self.use_last_seed = _named(QPushButton(), "useSeedButton", "Use the last seed")
+        apply_style(self.use_last_seed, "linkButton")
         self.use_last_seed.setFlat(True)
         self.use_last_seed.hide()
         self._last_seed: int | None = None

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from ..core import limits
 from .async_bridge import TaskKeeper, run_blocking
 from .icons import set_icon, standard_icon
-from .theme import colors
+from .theme import colors, set_role
 
 __all__ = [
     "QUIET_MULTIMEDIA_RULES",
@@ -349,7 +349,7 @@ class VideoPlayer(QWidget):
         self.title = QLabel()
         self.title.setObjectName("playerTitle")
         self.title.setAccessibleName("Playing")
-        self.title.setProperty("role", "muted")
+        set_role(self.title, "muted")
 
         st = QStyle.StandardPixmap
         self.play_button = _tool("playButton", "Play or pause", "Play / pause (Space)")
@@ -393,7 +393,7 @@ class VideoPlayer(QWidget):
         self.notice = QLabel()
         self.notice.setObjectName("playerNotice")
         self.notice.setAccessibleName("Player notice")
-        self.notice.setProperty("role", "muted")
+        set_role(self.notice, "muted")
         self.notice.setWordWrap(True)
         self.notice.hide()
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from .icons import set_icon
-from .theme import colors, set_style_property
+from .theme import apply_style, set_role, set_style_property
 
 __all__ = ["WARN_FRACTION", "PromptEditor", "counter_level", "shot_lines"]
 
@@ -75,9 +75,10 @@ class PromptEditor(QWidget):
         self._duration_s = 5
 
         self.title = QLabel(title)
-        self.title.setProperty("role", "heading")
+        set_role(self.title, "heading")
         self.edit = QPlainTextEdit()
         self.edit.setObjectName(edit_name)
+        apply_style(self.edit, "textBox")  # the red frame while ``invalid``
         self.edit.setAccessibleName(title)
         self.edit.setPlaceholderText(placeholder)
         self.edit.setTabChangesFocus(True)
@@ -90,7 +91,7 @@ class PromptEditor(QWidget):
         self.error = QLabel()
         self.error.setObjectName(f"{edit_name}Error")
         self.error.setAccessibleName(f"{title} problem")
-        self.error.setProperty("role", "error")
+        set_role(self.error, "error")
         self.error.setWordWrap(True)
         self.error.hide()
 
@@ -214,18 +215,14 @@ class PromptEditor(QWidget):
             self.set_error(None)  # the user is fixing what was refused
         self.textChanged.emit()
 
-    def refresh_colors(self) -> None:
-        self._update_counter()
-
     def _update_counter(self) -> None:
         count = self.count()
         self.counter.setText(f"{count} / {self._max}")
         level = counter_level(count, self._max)
-        c = colors()
-        color = {"ok": c.muted, "warning": c.warning, "error": c.error}[level]
-        weight = "normal" if level == "ok" else "bold"
-        self.counter.setStyleSheet(f"color: {color}; font-weight: {weight};")
-        self.counter.setProperty("level", level)
+        if self.counter.property("level") != level:
+            role = {"ok": "muted", "warning": "warning", "error": "error"}[level]
+            set_role(self.counter, role, bold=level != "ok")
+            self.counter.setProperty("level", level)
         over = count - self._max
         tip = f"{count} of {self._max} characters"
         if over > 0:

@@ -32,7 +32,7 @@ from ..core.secrets import KeyStore
 from ..core.settings import CONCURRENCY_MAX, DEFAULT_QUEUE_URL, Settings, save_settings
 from .async_bridge import TaskKeeper, run_blocking
 from .key_check import KeyCheck, check_key
-from .theme import set_style_property
+from .theme import set_role
 
 __all__ = ["BACKENDS", "SettingsDialog"]
 
@@ -109,7 +109,7 @@ class SettingsDialog(QDialog):
         self.where = _named(QLabel(), "keyStorageLabel", "Where the key is stored")
         self.where.setWordWrap(True)
         self.where.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.where.setProperty("role", "muted")
+        set_role(self.where, "muted")
         self.backend = _named(QComboBox(), "backendCombo", "Backend")
         for value, label in BACKENDS:
             self.backend.addItem(label, value)
@@ -134,7 +134,7 @@ class SettingsDialog(QDialog):
             "The offline engine animates your image locally with a camera move; it is not "
             "the Wan AI model. It is used when no key is set."
         )
-        backend_note.setProperty("role", "muted")
+        set_role(backend_note, "muted")
         backend_note.setWordWrap(True)
         kf.addRow("fal key", key_row)
         kf.addRow("", info)
@@ -201,7 +201,7 @@ class SettingsDialog(QDialog):
         _top_aligned(adv_tab, af)
         af.addRow("Library folder", lib_row)
         note = QLabel("A new library folder is used the next time the app starts.")
-        note.setProperty("role", "muted")
+        set_role(note, "muted")
         af.addRow("", note)
         af.addRow("Queue URL", self.queue_url)
         env_note = QLabel(
@@ -209,7 +209,7 @@ class SettingsDialog(QDialog):
             if os.environ.get("FAL_QUEUE_URL")
             else "Leave empty for fal's queue. For testing against a compatible server only."
         )
-        env_note.setProperty("role", "muted")
+        set_role(env_note, "muted")
         env_note.setWordWrap(True)
         af.addRow("", env_note)
 
@@ -222,7 +222,7 @@ class SettingsDialog(QDialog):
         )
         self.buttons.setObjectName("settingsButtons")
         self.error = _named(QLabel(), "settingsErrorLabel", "Settings problem")
-        self.error.setProperty("role", "error")
+        set_role(self.error, "error")
         self.error.setWordWrap(True)
         self.error.hide()
         layout = QVBoxLayout(self)
@@ -308,7 +308,7 @@ class SettingsDialog(QDialog):
         base = os.environ.get("FAL_QUEUE_URL") or self.queue_url.text().strip() or None
         self.key_status.setText("Testing …")
         self.key_status.show()
-        set_style_property(self.key_status, "role", "muted")
+        set_role(self.key_status, "muted")
         self.test_button.setEnabled(False)
         try:
             result = await self._check(key, base)
@@ -318,7 +318,7 @@ class SettingsDialog(QDialog):
             self.test_button.setEnabled(True)
         self.key_status.setText(result.message)
         role = {True: "", False: "error", None: "warning"}[result.ok]
-        set_style_property(self.key_status, "role", role)
+        set_role(self.key_status, role)
         return result
 
     async def save(self) -> None:
