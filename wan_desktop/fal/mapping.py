@@ -81,7 +81,7 @@ def error_from_response(response: httpx.Response, *, during: str) -> FalError:
     if code in (401, 403):
         why = "is missing or invalid" if code == 401 else "is not allowed to do this"
         return AuthError(
-            f"fal refused the key while {doing} (HTTP {code}): the key {why}. {KEY_HINT}",
+            f"The service refused the key while {doing} (HTTP {code}): the key {why}. {KEY_HINT}",
             status_code=code,
         )
     if code == 422:
