@@ -158,7 +158,6 @@ async def _start_services(window: Any, services: Services, tasks: Any) -> None:
     if getattr(window, "library_actions", None) is None:
         module.install_library(window, tasks)
     window.library_actions.set_library(services.library)
-    _ = window.player.engine  # Qt Multimedia starts now, not when the first clip is played
     try:
         await services.open_engine()
     except Exception as exc:

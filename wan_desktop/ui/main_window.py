@@ -418,6 +418,8 @@ class MainWindow(QMainWindow):
         )
         self.composer.set_ready(None)
         self._update_today_total()
+        # Qt Multimedia starts now that the window is up, not when the first result arrives.
+        _ = self.player.engine
 
     def set_engine_problem(self, message: str) -> None:
         """The engine could not start: say why and keep Generate off."""
