@@ -123,7 +123,7 @@ def test_where_the_app_looks_for_its_resources_is_where_the_bundle_puts_them():
     import wan_desktop
     from wan_desktop.ui.resources import RESOURCES
 
-    assert RESOURCES == Path(wan_desktop.__file__).resolve().parent.parent / "resources"
+    assert Path(wan_desktop.__file__).resolve().parent.parent / "resources" == RESOURCES
     assert (RESOURCES / "icons" / "wan-desktop.svg").is_file()
 
 

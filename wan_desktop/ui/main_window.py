@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.engine_label)
         self.statusBar().setObjectName("statusBar")
 
-        self._build_menus()
+        self._build_menu_bar()
         self._restore_layout()
         if not deferred:
             self.finish_building()
@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         from .jobs_panel import JobsModel, JobsPanel
         from .player import VideoPlayer
 
+        self._build_menus()
         self.setWindowIcon(icon("app"))
         self.open_action.setIcon(icon("open"))
         self.generate_action.setIcon(icon("play"))
@@ -253,9 +254,16 @@ class MainWindow(QMainWindow):
         self.addAction(action)  # shortcuts work with the menu bar hidden (full screen)
         return action
 
-    def _build_menus(self) -> None:
+    def _build_menu_bar(self) -> None:
+        """The menu bar's titles; their actions come with the panes (:meth:`_build_menus`)."""
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        self.file_menu = bar.addMenu("&File")
+        self.video_menu = bar.addMenu("&Video")
+        self.view_menu = bar.addMenu("V&iew")
+        self.help_menu = bar.addMenu("&Help")
+
+    def _build_menus(self) -> None:
+        file_menu, video_menu = self.file_menu, self.video_menu
         self.open_action = self._action(
             "&Open image…",
             "openImageAction",
@@ -298,7 +306,6 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
-        video_menu = bar.addMenu("&Video")
         self.generate_action = self._action(
             "&Generate",
             "generateAction",
@@ -326,7 +333,6 @@ class MainWindow(QMainWindow):
         for a in (self.generate_action, self.play_action, self.shots_action, self.clear_action):
             video_menu.addAction(a)
 
-        self.view_menu = bar.addMenu("V&iew")
         self.show_jobs_action = self._action(
             "&Jobs", "showJobsAction", self._on_show_jobs_action_toggled, ["Ctrl+J"]
         )
@@ -346,7 +352,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.reset_layout_action)
 
-        help_menu = bar.addMenu("&Help")
+        help_menu = self.help_menu
         self.welcome_action = self._action("&Welcome", "welcomeAction", self.show_welcome)
         self.about_action = self._action(
             "&About Wan Desktop", "aboutAction", self._on_about_action_triggered

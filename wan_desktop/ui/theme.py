@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 __all__ = [
@@ -259,6 +259,8 @@ def set_role(widget: QWidget, role: str, *, bold: bool | None = None) -> None:
     Done with the widget's palette and font; a change of scheme re-applies the colour."""
     if widget.property("role") == role and bold is None:
         return
+    from PySide6.QtGui import QFont  # not before the first paint: its type costs ~2 ms to set up
+
     widget.setProperty("role", role)
     weight = bold if bold is not None else role == "heading"
     font = widget.font()
