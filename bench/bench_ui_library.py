@@ -4,7 +4,9 @@ while scrolling the whole grid (a 5 ms heartbeat timer measures the gaps), and m
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.bench_ui_library``. Rows are filled
 through the library's insert path (as ``bench_library`` does) and every entry gets a real
-poster file (hard links to one JPEG), so scrolling decodes real thumbnails.
+poster file (hard links to one JPEG), so scrolling decodes real thumbnails. With
+``WAN_BENCH_STALL_TRACE=1`` a watchdog prints the GUI thread's stack whenever a heartbeat is
+more than 40 ms late while scrolling (a diagnostic, not a figure).
 """
 
 from __future__ import annotations
@@ -134,8 +136,9 @@ async def run(app, root: Path) -> None:
     heart = QTimer()
     heart.setInterval(5)
     heart.timeout.connect(beat)
-    heart.start()
     bar = pane.view.verticalScrollBar()
+    trace = _stall_tracer(last, model, bar)
+    heart.start()
     t0 = time.perf_counter()
     steps = 0
     while model.rowCount() < model.total() or bar.value() < bar.maximum():
@@ -146,6 +149,8 @@ async def run(app, root: Path) -> None:
             break
     await asyncio.sleep(0.3)
     heart.stop()
+    if trace is not None:
+        trace.stop()
     scroll_s = time.perf_counter() - t0
     worst = max(gaps[1:]) if len(gaps) > 1 else 0.0
     check("ui_library_scroll_stall", worst, STALL_MS, "ms",
@@ -157,6 +162,21 @@ async def run(app, root: Path) -> None:
     model.loader.cancel_all()
     pane.close()
     lib.close()
+
+
+def _stall_tracer(last_beat: list[float], model, bar):
+    """The watchdog of ``bench_ui_window`` when ``WAN_BENCH_STALL_TRACE`` is set, else None."""
+    if not os.environ.get("WAN_BENCH_STALL_TRACE"):
+        return None
+    from bench.bench_ui_window import _StallTracer
+
+    trace = _StallTracer(last_beat)
+    trace.context = lambda: (
+        f"{model.rowCount()} rows, scroll {bar.value()}/{bar.maximum()}, "
+        f"{model.loader.decoded} decoded"
+    )
+    trace.start()
+    return trace
 
 
 def main() -> int:

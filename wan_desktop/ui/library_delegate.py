@@ -7,10 +7,23 @@ from ``QImage`` (already decoded at the thumbnail's size in a worker).
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
+from typing import NamedTuple
 
-from PySide6.QtCore import QModelIndex, QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPolygonF
+from PySide6.QtCore import QModelIndex, QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from .library_model import THUMB_SIZE, LibraryRole, format_duration, local_time
@@ -21,11 +34,14 @@ __all__ = ["CARD_SIZE", "LibraryDelegate", "thumb_rect"]
 PAD = 6
 TEXT_GAP = 6
 LINE_H = 17
+THUMB_RADIUS = 5
 CARD_SIZE = QSize(
     THUMB_SIZE.width() + 2 * PAD, THUMB_SIZE.height() + 2 * PAD + TEXT_GAP + 2 * LINE_H
 )
 _BADGE_BG = QColor(15, 15, 20, 190)
 _STAR = QColor("#ffc83d")
+# Parsing and formatting a date costs more than drawing it; cards are painted again and again.
+_card_time = functools.lru_cache(maxsize=4096)(local_time)
 
 
 def thumb_rect(card: QRect) -> QRect:
@@ -44,7 +60,19 @@ def _star(center: QPointF, outer: float) -> QPolygonF:
 
 
 class LibraryDelegate(QStyledItemDelegate):
-    """Cards of a fixed size (``CARD_SIZE``) for ``libraryView``."""
+    """Cards of a fixed size (``CARD_SIZE``) for ``libraryView``.
+
+    A card is painted whenever it scrolls into view, so painting is kept cheap: the rounded
+    card (an antialiased fill, the costliest part) is drawn once per look and blitted, opaque
+    over the view's background when painting onto the view (a copy, no blending), the fonts
+    are made once per view font, and the row is read through one ``Summary`` lookup.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._backgrounds: dict[tuple, QPixmap | tuple[QPixmap, ...]] = {}
+        self._fonts: dict[str, _Fonts] = {}
+        self._stamps: dict[tuple, QPixmap] = {}
 
     def sizeHint(self, _option: QStyleOptionViewItem, _index: QModelIndex) -> QSize:  # Qt override
         return QSize(CARD_SIZE)
@@ -52,36 +80,74 @@ class LibraryDelegate(QStyledItemDelegate):
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex
     ) -> None:  # Qt override
+        summary = index.data(LibraryRole.Summary)
+        if summary is None:
+            return
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        palette = option.palette
-        card = QRectF(option.rect).adjusted(1, 1, -1, -1)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
-        highlight = palette.color(QPalette.ColorRole.Highlight)
-        if selected:
-            fill = QColor(highlight)
-            fill.setAlpha(40)
-            border = highlight
-        else:
-            fill = palette.color(QPalette.ColorRole.Base)
-            border = palette.color(QPalette.ColorRole.Mid) if hovered else QColor(0, 0, 0, 28)
-        painter.setPen(border)
-        painter.setBrush(fill)
-        painter.drawRoundedRect(card, 8, 8)
-        if selected:
-            pen = painter.pen()
-            pen.setWidthF(2.0)
-            painter.setPen(pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(card.adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
-
+        look = _look(painter, option)
+        painter.drawPixmap(option.rect.topLeft(), self._background(look, option.rect.size()))
         thumb = QRectF(thumb_rect(option.rect))
-        clip = QPainterPath()
-        clip.addRoundedRect(thumb, 5, 5)
+        self._thumbnail(painter, option, index, thumb, self._corners(look))
+        fonts = self._fonts_for(option.font)
+        self._badges(painter, fonts, summary, thumb)
+        self._text(painter, option, fonts, index.data(LibraryRole.Title) or "", summary, thumb)
+        painter.restore()
+
+    # ---- parts --------------------------------------------------------------------------------
+
+    def _background(self, look: _Look, size: QSize) -> QPixmap:
+        """The card's rounded box for this look, drawn once and then reused."""
+        key = (size.width(), size.height(), look)
+        pixmap = self._backgrounds.get(key)
+        if pixmap is None:
+            if len(self._backgrounds) > 32:  # palette or size changes: drop the old looks
+                self._backgrounds.clear()
+            pixmap = _card_pixmap(size, look)
+            self._backgrounds[key] = pixmap
+        return pixmap
+
+    def _corners(self, look: _Look) -> tuple[QPixmap, ...] | None:
+        """The card's colour outside the thumbnail's rounded corners (top left, top right,
+        bottom left, bottom right), when that colour is known (painting onto the view): laid
+        over the thumbnail they round it far cheaper than clipping to a rounded path."""
+        if look.backdrop is None:
+            return None
+        key = ("corners", look.fill, look.backdrop, look.ratio)
+        corners = self._backgrounds.get(key)
+        if corners is None:
+            colour = _over(QColor.fromRgba(look.fill), QColor.fromRgba(look.backdrop))
+            corners = tuple(
+                _corner_pixmap(colour, look.ratio, right, bottom)
+                for bottom in (False, True)
+                for right in (False, True)
+            )
+            self._backgrounds[key] = corners
+        return corners
+
+    def _fonts_for(self, font: QFont) -> _Fonts:
+        key = font.key()
+        fonts = self._fonts.get(key)
+        if fonts is None:
+            fonts = self._fonts[key] = _Fonts(font)
+        return fonts
+
+    @staticmethod
+    def _thumbnail(
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex,
+        thumb: QRectF,
+        corners: tuple[QPixmap, ...] | None,
+    ) -> None:
+        """The poster (or scrub frame, or placeholder), its "No preview" note and the scrub
+        bar, inside the thumbnail's rounded corners."""
         painter.save()
-        painter.setClipPath(clip)
+        if corners is None:  # the colour around is unknown (a drag image): clip instead
+            clip = QPainterPath()
+            clip.addRoundedRect(thumb, THUMB_RADIUS, THUMB_RADIUS)
+            painter.setClipPath(clip)
         painter.fillRect(thumb, QColor(colors().canvas_bg))
         image = index.data(LibraryRole.Thumbnail)
         if image is not None and not image.isNull():
@@ -105,102 +171,278 @@ class LibraryDelegate(QStyledItemDelegate):
             bar = QRectF(thumb.left(), thumb.bottom() - 3, thumb.width() * scrub, 3)
             painter.fillRect(bar, QColor(colors().accent))
         painter.restore()
+        if corners is not None:
+            right, bottom = thumb.right() - THUMB_RADIUS, thumb.bottom() - THUMB_RADIUS
+            for corner, (x, y) in zip(
+                corners,
+                ((thumb.left(), thumb.top()), (right, thumb.top()), (thumb.left(), bottom),
+                 (right, bottom)),
+                strict=True,
+            ):  # fmt: skip
+                painter.drawPixmap(_point(x, y), corner)
 
-        small = QFont(option.font)
-        small.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.82))
-        small.setBold(True)
-        painter.setFont(small)
-        fm = QFontMetrics(small)
-        resolution = index.data(LibraryRole.Resolution)
-        if resolution:
-            self._badge(painter, fm, thumb.topLeft() + QPointF(5, 5), resolution, left=True)
-        duration = index.data(LibraryRole.DurationSeconds)
-        if duration:
-            text = format_duration(duration)
-            self._badge(
-                painter, fm, thumb.bottomRight() + QPointF(-5, -5), text, left=False, bottom=True
-            )
-        if index.data(LibraryRole.Favourite):
-            r = QRectF(thumb.right() - 27, thumb.top() + 5, 22, 22)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(_BADGE_BG)
-            painter.drawRoundedRect(r, 11, 11)
-            painter.setBrush(_STAR)
-            painter.drawPolygon(_star(r.center(), 8))
-        if index.data(LibraryRole.HasAudio):
-            r = QRectF(thumb.left() + 5, thumb.bottom() - 27, 22, 22)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(_BADGE_BG)
-            painter.drawRoundedRect(r, 11, 11)
-            self._speaker(painter, r)
+    def _badges(self, painter: QPainter, fonts: _Fonts, summary, thumb: QRectF) -> None:
+        """Resolution, duration, favourite and audio over the thumbnail's corners (each a
+        small image drawn once: a handful of distinct badges cover every card)."""
+        if summary.resolution:
+            badge = self._text_badge(painter, fonts, summary.resolution)
+            painter.drawPixmap(_point(thumb.left() + 5, thumb.top() + 5), badge)
+        if summary.duration_s:
+            badge = self._text_badge(painter, fonts, format_duration(summary.duration_s))
+            size = badge.deviceIndependentSize()
+            x, y = thumb.right() - 5 - size.width(), thumb.bottom() - 5 - size.height()
+            painter.drawPixmap(_point(x, y), badge)
+        if summary.favourite:
+            badge = self._stamp(painter, ("favourite",), QSize(22, 22), _draw_favourite)
+            painter.drawPixmap(_point(thumb.right() - 27, thumb.top() + 5), badge)
+        if summary.has_audio:
+            badge = self._stamp(painter, ("audio",), QSize(22, 22), _draw_audio)
+            painter.drawPixmap(_point(thumb.left() + 5, thumb.bottom() - 27), badge)
 
-        # Text: title (or prompt), then the date.
+    def _text_badge(self, painter: QPainter, fonts: _Fonts, text: str) -> QPixmap:
+        def size() -> QSize:
+            fm = fonts.small_metrics
+            return QSize(fm.horizontalAdvance(text) + 10, fm.height() + 2)
+
+        def draw(p: QPainter, rect: QRectF) -> None:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(_BADGE_BG)
+            p.drawRoundedRect(rect, 4, 4)
+            p.setFont(fonts.small)
+            p.setPen(QColor("white"))
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+        return self._stamp(painter, ("text", text, fonts.small_key), size, draw)
+
+    def _stamp(
+        self,
+        painter: QPainter,
+        key: tuple,
+        size: QSize | Callable[[], QSize],
+        draw: Callable[[QPainter, QRectF], None],
+    ) -> QPixmap:
+        """The small image ``draw(painter, rect)`` paints, made once per ``key`` and pixel
+        ratio (``size`` may be a function: it is only needed the first time)."""
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        full_key = (*key, ratio)
+        pixmap = self._stamps.get(full_key)
+        if pixmap is None:
+            if len(self._stamps) > 256:  # durations vary; keep the cache bounded
+                self._stamps.clear()
+            size = size() if callable(size) else size
+            pixmap = QPixmap(round(size.width() * ratio), round(size.height() * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(QColor(Qt.GlobalColor.transparent))
+            p = QPainter(pixmap)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            draw(p, QRectF(0, 0, size.width(), size.height()))
+            p.end()
+            self._stamps[full_key] = pixmap
+        return pixmap
+
+    @staticmethod
+    def _text(
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        fonts: _Fonts,
+        title: str,
+        summary,
+        thumb: QRectF,
+    ) -> None:
+        """The title (or prompt), then the date and seed, each elided to the card's width."""
         text_rect = QRect(
             int(thumb.left()), int(thumb.bottom()) + TEXT_GAP, int(thumb.width()), LINE_H
         )
-        title_font = QFont(option.font)
-        painter.setFont(title_font)
-        painter.setPen(palette.color(QPalette.ColorRole.Text))
-        title = index.data(LibraryRole.Title) or ""
-        painter.drawText(
-            text_rect,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            QFontMetrics(title_font).elidedText(
-                title, Qt.TextElideMode.ElideRight, text_rect.width()
-            ),
-        )
-        meta_font = QFont(option.font)
-        meta_font.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.88))
-        painter.setFont(meta_font)
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.setFont(fonts.title)
+        painter.setPen(option.palette.color(QPalette.ColorRole.Text))
+        painter.drawText(text_rect, align, fonts.elide_title(title, text_rect.width()))
+        meta = _card_time(summary.created_at or "")
+        if summary.seed is not None:
+            meta += f" · seed {summary.seed}"
+        painter.setFont(fonts.meta)
         painter.setPen(QColor(colors().muted))
-        meta = local_time(index.data(LibraryRole.CreatedAt) or "")
-        seed = index.data(LibraryRole.Seed)
-        if seed is not None:
-            meta += f" · seed {seed}"
         painter.drawText(
-            text_rect.translated(0, LINE_H),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            QFontMetrics(meta_font).elidedText(
-                meta, Qt.TextElideMode.ElideRight, text_rect.width()
-            ),
+            text_rect.translated(0, LINE_H), align, fonts.elide_meta(meta, text_rect.width())
         )
-        painter.restore()
 
-    @staticmethod
-    def _badge(
-        painter, fm, anchor: QPointF, text: str, *, left: bool, bottom: bool = False
-    ) -> None:
-        w = fm.horizontalAdvance(text) + 10
-        h = fm.height() + 2
-        x = anchor.x() if left else anchor.x() - w
-        y = anchor.y() - h if bottom else anchor.y()
-        rect = QRectF(x, y, w, h)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(_BADGE_BG)
-        painter.drawRoundedRect(rect, 4, 4)
-        painter.setPen(QColor("white"))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
-    @staticmethod
-    def _speaker(painter: QPainter, r: QRectF) -> None:
-        c = r.center()
-        body = QPolygonF(
-            [
-                QPointF(c.x() - 6, c.y() - 2.5),
-                QPointF(c.x() - 3, c.y() - 2.5),
-                QPointF(c.x() + 1, c.y() - 6),
-                QPointF(c.x() + 1, c.y() + 6),
-                QPointF(c.x() - 3, c.y() + 2.5),
-                QPointF(c.x() - 6, c.y() + 2.5),
-            ]
-        )
-        painter.setBrush(QColor("white"))
-        painter.drawPolygon(body)
+def _point(x: float, y: float) -> QPoint:
+    return QPoint(round(x), round(y))
+
+
+def _draw_favourite(painter: QPainter, rect: QRectF) -> None:
+    """The favourite badge: a gold star on a dark disc."""
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(_BADGE_BG)
+    painter.drawRoundedRect(rect, 11, 11)
+    painter.setBrush(_STAR)
+    painter.drawPolygon(_star(rect.center(), 8))
+
+
+def _draw_audio(painter: QPainter, rect: QRectF) -> None:
+    """The audio badge: a white speaker with two sound waves on a dark disc."""
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(_BADGE_BG)
+    painter.drawRoundedRect(rect, 11, 11)
+    c = rect.center()
+    body = QPolygonF(
+        [
+            QPointF(c.x() - 6, c.y() - 2.5),
+            QPointF(c.x() - 3, c.y() - 2.5),
+            QPointF(c.x() + 1, c.y() - 6),
+            QPointF(c.x() + 1, c.y() + 6),
+            QPointF(c.x() - 3, c.y() + 2.5),
+            QPointF(c.x() - 6, c.y() + 2.5),
+        ]
+    )
+    painter.setBrush(QColor("white"))
+    painter.drawPolygon(body)
+    pen = QPen(QColor("white"))
+    pen.setWidthF(1.4)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawArc(QRectF(c.x() - 2, c.y() - 4, 7, 8), -60 * 16, 120 * 16)
+    painter.drawArc(QRectF(c.x() - 2, c.y() - 7, 11, 14), -60 * 16, 120 * 16)
+
+
+class _Fonts:
+    """The card's fonts for one view font, their metrics, and elided strings remembered (the
+    same cards are painted again as thumbnails land and the pointer moves)."""
+
+    def __init__(self, font: QFont):
+        self.title = QFont(font)
+        self.small = QFont(font)
+        self.small.setPointSizeF(max(7.0, font.pointSizeF() * 0.82))
+        self.small.setBold(True)
+        self.small_metrics = QFontMetrics(self.small)
+        self.small_key = self.small.key()
+        self.meta = QFont(font)
+        self.meta.setPointSizeF(max(7.0, font.pointSizeF() * 0.88))
+        self._title_metrics = QFontMetrics(self.title)
+        self._meta_metrics = QFontMetrics(self.meta)
+        self._elided: dict[tuple[str, int, bool], str] = {}
+
+    def elide_title(self, text: str, width: int) -> str:
+        return self._elide(text, width, True)
+
+    def elide_meta(self, text: str, width: int) -> str:
+        return self._elide(text, width, False)
+
+    def _elide(self, text: str, width: int, title: bool) -> str:
+        key = (text, width, title)
+        out = self._elided.get(key)
+        if out is None:
+            if len(self._elided) > 4096:
+                self._elided.clear()
+            metrics = self._title_metrics if title else self._meta_metrics
+            out = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            self._elided[key] = out
+        return out
+
+
+class _Look(NamedTuple):
+    """What a card's box looks like (colours as ARGB ints, so a look is a cache key)."""
+
+    fill: int
+    border: int
+    selected: bool
+    backdrop: int | None  # the opaque colour behind the card, when known
+    ratio: float  # device pixels per logical pixel
+
+
+def _look(painter: QPainter, option: QStyleOptionViewItem) -> _Look:
+    palette = option.palette
+    selected = bool(option.state & QStyle.StateFlag.State_Selected)
+    hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+    highlight = palette.color(QPalette.ColorRole.Highlight)
+    if selected:
+        fill = QColor(highlight)
+        fill.setAlpha(40)
+        border = highlight
+    else:
+        fill = palette.color(QPalette.ColorRole.Base)
+        border = palette.color(QPalette.ColorRole.Mid) if hovered else QColor(0, 0, 0, 28)
+    device = painter.device()
+    ratio = device.devicePixelRatioF() if device is not None else 1.0
+    backdrop = _backdrop(painter, option)
+    return _Look(
+        fill.rgba(),
+        border.rgba(),
+        selected,
+        backdrop.rgba() if backdrop is not None else None,
+        ratio,
+    )
+
+
+def _backdrop(painter: QPainter, option: QStyleOptionViewItem) -> QColor | None:
+    """The colour behind the card when painting straight onto the view's viewport (it fills
+    itself with its background role first), else ``None`` (a drag image: keep transparency)."""
+    viewport_of = getattr(option.widget, "viewport", None)
+    if viewport_of is None:
+        return None
+    viewport = viewport_of()
+    if painter.device() is not viewport or not viewport.autoFillBackground():
+        return None
+    return viewport.palette().color(viewport.backgroundRole())
+
+
+def _over(top: QColor, bottom: QColor) -> QColor:
+    """``top`` composited over the opaque ``bottom``."""
+    a = top.alphaF()
+    return QColor.fromRgbF(
+        top.redF() * a + bottom.redF() * (1 - a),
+        top.greenF() * a + bottom.greenF() * (1 - a),
+        top.blueF() * a + bottom.blueF() * (1 - a),
+    )
+
+
+def _blank(size: QSize, ratio: float, colour: QColor) -> QPixmap:
+    pixmap = QPixmap(round(size.width() * ratio), round(size.height() * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(colour)
+    return pixmap
+
+
+def _corner_pixmap(colour: QColor, ratio: float, right: bool, bottom: bool) -> QPixmap:
+    """One corner of the thumbnail (``right``/``bottom`` say which): ``colour`` where the
+    thumbnail's rounded outline leaves the square corner, cut with the same path a clip
+    would use so the edge comes out the same."""
+    r = THUMB_RADIUS
+    w, h = THUMB_SIZE.width(), THUMB_SIZE.height()
+    outline = QPainterPath()
+    outline.addRoundedRect(QRectF(r - w if right else 0, r - h if bottom else 0, w, h), r, r)
+    pixmap = _blank(QSize(r, r), ratio, QColor(Qt.GlobalColor.transparent))  # keeps alpha
+    painter = QPainter(pixmap)
+    painter.fillRect(QRectF(0, 0, r, r), colour)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+    painter.fillPath(outline, QColor("black"))
+    painter.end()
+    return pixmap
+
+
+def _card_pixmap(size: QSize, look: _Look) -> QPixmap:
+    """The rounded card box (fill, border; a thicker border when selected) over the look's
+    backdrop (opaque, so drawing it is a plain copy) or over transparency."""
+    if look.backdrop is None:
+        under = QColor(Qt.GlobalColor.transparent)
+    else:
+        under = QColor.fromRgba(look.backdrop)
+    pixmap = _blank(size, look.ratio, under)
+    border, fill, selected = QColor.fromRgba(look.border), QColor.fromRgba(look.fill), look.selected
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    card = QRectF(0, 0, size.width(), size.height()).adjusted(1, 1, -1, -1)
+    painter.setPen(border)
+    painter.setBrush(fill)
+    painter.drawRoundedRect(card, 8, 8)
+    if selected:
         pen = painter.pen()
-        pen.setStyle(Qt.PenStyle.SolidLine)
-        pen.setColor(QColor("white"))
-        pen.setWidthF(1.4)
+        pen.setWidthF(2.0)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawArc(QRectF(c.x() - 2, c.y() - 4, 7, 8), -60 * 16, 120 * 16)
-        painter.drawArc(QRectF(c.x() - 2, c.y() - 7, 11, 14), -60 * 16, 120 * 16)
+        painter.drawRoundedRect(card.adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
+    painter.end()
+    return pixmap
