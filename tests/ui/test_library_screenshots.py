@@ -126,6 +126,10 @@ def test_library_screenshots(qtbot, shots):
     pane.splitter.setSizes([560, 200])
     path = save_screenshot(win, "10-library", SCREENSHOT_DIR, SIZE)
     assert path.stat().st_size > 20_000
+    # Three panes side by side: the composer's form still shows whole (it only scrolls
+    # up and down), whatever sizes the splitter was asked for.
+    form = win.composer.scroll.viewport()
+    assert form.width() >= win.composer.scroll.widget().minimumSizeHint().width()
 
     # Details with the prompt diff: the first clip, its prompt rewritten by the service.
     pane.view.setCurrentIndex(pane.model.index(0))

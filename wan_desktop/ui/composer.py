@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
@@ -146,6 +146,14 @@ class Composer(QWidget):
         self.audio.changed.connect(self._on_audio_changed)
         self.generate_button.clicked.connect(self._on_generate_button_clicked)
         self._on_options_changed()
+
+    def minimumSizeHint(self) -> QSize:  # Qt override
+        """Never narrower than the form's controls plus a vertical scroll bar: the form only
+        scrolls up and down, so a narrower pane would cut its right edge off."""
+        hint = super().minimumSizeHint()
+        form = self.scroll.widget().minimumSizeHint().width()
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), form + bar), hint.height())
 
     # ---- request --------------------------------------------------------------------------
 
