@@ -41,7 +41,7 @@ __all__ = [
 
 #: One result line: name, figure key and value, details (target first), verdict.
 LINE_RE = re.compile(
-    r"^(?P<name>[A-Za-z0-9_.-]+)\s+(?P<key>[a-z_%]+)=(?P<value>\S+)\s+"
+    r"^(?P<name>[A-Za-z0-9_.-]+)\s+(?P<key>[A-Za-z_%]+)=(?P<value>\S+)\s+"
     r"\((?P<details>.*)\)\s+(?P<verdict>ok|FAIL|info)\s*$"
 )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import statistics
 import subprocess
@@ -202,6 +203,9 @@ def gui_stall(home: Path) -> bool:
         await services.start()
         window.attach_runner(services.runner, services.offline)
         await asyncio.sleep(0.5)  # settle: the first paint and layout are not the job
+        # As the app does once it has started (app.py): what start-up made is left out of
+        # later garbage collections.
+        gc.freeze()
         clock.start()
         heartbeat.start()
         if trace is not None:

@@ -72,12 +72,16 @@ class Services:
         await self._open_engine()
 
     async def _open_engine(self) -> None:
+        from .fal.client import preload_transport
         from .jobs.backend import open_backend
         from .jobs.runner import JobRunner
         from .ui.async_bridge import run_blocking
 
         source = await run_blocking(self.key_store.get)
         self.has_key = source is not None
+        # The HTTP stack's lazy imports, in a worker thread now rather than on the loop (the
+        # GUI thread) during the first job.
+        await run_blocking(preload_transport)
         if source is not None:
             from .core.logs import register_secret
 
@@ -171,6 +175,9 @@ async def _start_services(window: Any, services: Services, tasks: Any) -> None:
         window.set_engine_problem(f"The engine could not start: {exc}")
         raise
     window.attach_runner(services.runner, services.offline)
+    # The library pane, the engine and the runner live as long as the window, like what
+    # start-up made before the first paint: leave them out of later collections too.
+    gc.freeze()
 
 
 def _paint_now(widget: Any, timeout_ms: int = 1000) -> None:
