@@ -34,6 +34,7 @@ __all__ = [
     "EngineProcess",
     "fast_render",
     "hwm_kib",
+    "job_states",
     "result_line",
     "small_png",
     "tiny_mp4",
@@ -167,3 +168,23 @@ class EngineProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def job_states(home: Path) -> list[str]:
+    """The states in the job table under ``home``, read as another process would (no runner):
+    ``[]`` while the table does not exist or cannot be read yet."""
+    from wan_desktop.jobs.store import JobStore
+
+    db = home / "library" / "library.db"
+    if not db.exists():
+        return []
+    try:
+        store = JobStore(db)
+    except Exception:
+        return []
+    try:
+        return [r.state.value for r in store.load()]
+    except Exception:
+        return []
+    finally:
+        store.close()

@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 
-from bench._common import ROOT, EngineProcess, fast_render, small_png, tiny_mp4
+from bench._common import ROOT, EngineProcess, fast_render, job_states, small_png, tiny_mp4
 from wan_desktop.core.request import GenerationRequest
 from wan_desktop.emulator import EmulatorServer
 from wan_desktop.emulator.faults import FAULT_DEFAULTS
@@ -297,24 +297,6 @@ async def run_cell(name: str, phase: str, spec: Plan, image: Path, png: bytes) -
 # ---- kill -9 of the app ------------------------------------------------------------------
 
 
-def _job_states(home: Path) -> list[str]:
-    from wan_desktop.jobs.store import JobStore
-
-    db = home / "library" / "library.db"
-    if not db.exists():
-        return []
-    try:
-        store = JobStore(db)
-    except Exception:
-        return []
-    try:
-        return [r.state.value for r in store.load()]
-    except Exception:
-        return []
-    finally:
-        store.close()
-
-
 def _wan(*args: str, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "wan_desktop", *args],
@@ -355,9 +337,9 @@ def kill_cell(phase: str, image: Path, png: bytes) -> Cell:
             )  # fmt: skip
             try:
                 deadline = time.monotonic() + 60
-                while wanted not in _job_states(home):
+                while wanted not in job_states(home):
                     if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"never saw the job {wanted} ({_job_states(home)})")
+                        raise RuntimeError(f"never saw the job {wanted} ({job_states(home)})")
                     time.sleep(0.05)
                 time.sleep(0.3)
                 proc.send_signal(signal.SIGKILL)
@@ -368,7 +350,7 @@ def kill_cell(phase: str, image: Path, png: bytes) -> Cell:
                 if proc.poll() is None:
                     proc.kill()
                     proc.wait()
-            at_kill = _job_states(home)
+            at_kill = job_states(home)
             engine.clear_faults()
             if phase == "submit":
                 time.sleep(3.5)  # the held submit reaches the engine after the app died

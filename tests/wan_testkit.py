@@ -9,16 +9,14 @@ from __future__ import annotations
 import contextlib
 import fractions
 import functools
-import signal
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import av
-import httpx
 from PIL import Image, ImageDraw
+
+from bench._common import EngineProcess  # the same engine process the benchmarks start
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,48 +53,11 @@ def make_image(path: Path, width: int = 480, height: int = 320) -> Path:
     return path
 
 
-class EngineProcess:
-    """``wan-desktop emulator`` in its own process, with its control endpoint at hand."""
-
-    def __init__(self, *args: str):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wan_desktop", "emulator", "--port", "0", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            cwd=ROOT,
-        )
-        line = self.proc.stdout.readline().strip() if self.proc.stdout else ""
-        if not line.startswith("listening on "):
-            self.proc.kill()
-            raise RuntimeError(f"engine did not start: {line!r}")
-        self.base_url = line.removeprefix("listening on ")
-
-    def stats(self) -> dict:
-        return httpx.get(f"{self.base_url}/_emulator/stats", timeout=10).json()
-
-    def set_fault(self, name: str, **params) -> None:
-        httpx.post(f"{self.base_url}/_emulator/faults", json={name: params}, timeout=10)
-
-    def clear_faults(self) -> None:
-        httpx.delete(f"{self.base_url}/_emulator/faults", timeout=10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stdout:
-            self.proc.stdout.close()
-
-
 @contextlib.contextmanager
 def engine_process(*args: str) -> Iterator[EngineProcess]:
-    """The engine for the duration of a ``with`` block."""
-    engine = EngineProcess(*args)
+    """The product's own engine (``wan-desktop emulator ARGS``) in its own process, with its
+    control endpoint at hand, for the duration of a ``with`` block."""
+    engine = EngineProcess(*args, real=True)
     try:
         yield engine
     finally:

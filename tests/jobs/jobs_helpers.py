@@ -16,6 +16,8 @@ from pathlib import Path
 
 from wan_testkit import tiny_mp4
 
+from bench._common import job_states  # noqa: F401 - one reader for the tests and the bench
+
 KEY = "test-key-0123456789"
 
 
@@ -60,25 +62,6 @@ def wan(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.Com
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
-
-
-def job_states(home: Path) -> list[str]:
-    """The states in the job table, read as another process would (no runner)."""
-    from wan_desktop.jobs.store import JobStore
-
-    db = home / "library" / "library.db"
-    if not db.exists():
-        return []
-    try:
-        store = JobStore(db)
-    except Exception:
-        return []
-    try:
-        return [r.state.value for r in store.load()]
-    except Exception:
-        return []
-    finally:
-        store.close()
 
 
 def parse_json_line(text: str) -> dict:

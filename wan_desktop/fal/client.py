@@ -86,6 +86,7 @@ def preload_transport() -> None:
     for name in _TRANSPORT_MODULES:
         importlib.import_module(name)
 
+
 DEFAULT_REST_URL = "https://rest.fal.ai"
 QUEUE_URL_ENV = "FAL_QUEUE_URL"
 DEFAULT_TIMEOUT_S = 60.0
