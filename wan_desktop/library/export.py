@@ -11,15 +11,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import shutil
 import string
 import tempfile
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from ..core.atomic import fsync_dir
+from ..core.names import MAX_NAME_BYTES, clean_name_text, safe_name, truncate_utf8
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -33,32 +32,11 @@ __all__ = [
 
 DEFAULT_TEMPLATE = "{date}_{seed}_{prompt:40}"
 FIELDS = ("id", "date", "time", "seed", "prompt", "resolution", "duration", "title")
-MAX_NAME_BYTES = 200
-_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-_RESERVED = {
-    "CON",
-    "PRN",
-    "AUX",
-    "NUL",
-    *(f"COM{i}" for i in "123456789¹²³"),
-    *(f"LPT{i}" for i in "123456789¹²³"),
-}
 _MAX_COPIES = 10_000
 
 
 class ExportError(ValueError):
     """A template or destination that cannot be used; ``str()`` says why."""
-
-
-def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(
-        ch
-        for ch in text
-        if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"} or ch in "\t\n"
-    )
-    text = " ".join(text.split())  # tabs and newlines become single spaces first
-    return _FORBIDDEN.sub("_", text)
 
 
 def render_name(template: str, fields: dict[str, Any]) -> str:
@@ -74,7 +52,7 @@ def render_name(template: str, fields: dict[str, Any]) -> str:
     for literal, name, spec, _conversion in parsed:
         if "/" in literal or "\\" in literal or ".." in literal:
             raise ExportError(f"the template may not contain folders or '..': {template!r}")
-        out.append(_clean(literal) if literal.strip() else literal)
+        out.append(clean_name_text(literal) if literal.strip() else literal)
         if name is None:
             continue
         if name not in FIELDS:
@@ -85,29 +63,8 @@ def render_name(template: str, fields: dict[str, Any]) -> str:
                 raise ExportError(f"{{{name}:{spec}}}: the width must be a positive number")
             value = value[: int(spec)]
         # A value can never add a folder level or climb: separators become "_".
-        out.append(_clean(value).replace("..", "_"))
+        out.append(clean_name_text(value).replace("..", "_"))
     return "".join(out)
-
-
-def _truncate_utf8(text: str, max_bytes: int) -> str:
-    encoded = text.encode("utf-8")
-    if len(encoded) <= max_bytes:
-        return text
-    return encoded[:max_bytes].decode("utf-8", "ignore")
-
-
-def safe_name(stem: str, suffix: str, *, fallback: str = "video") -> str:
-    """``stem + suffix`` made safe on Windows, macOS and Linux, at most
-    :data:`MAX_NAME_BYTES` bytes of UTF-8 (``suffix`` like ``.mp4`` is kept whole)."""
-    stem = _clean(stem)
-    stem = _truncate_utf8(stem, MAX_NAME_BYTES - len(suffix.encode("utf-8")))
-    stem = stem.strip(" .")
-    if not stem or set(stem) <= {"_", " ", "."}:
-        stem = fallback
-    if stem.split(".")[0].strip().upper() in _RESERVED:
-        stem = "_" + stem
-        stem = _truncate_utf8(stem, MAX_NAME_BYTES - len(suffix.encode("utf-8")))
-    return stem + suffix
 
 
 def _numbered(stem: str, suffix: str, n: int) -> str:
@@ -115,7 +72,7 @@ def _numbered(stem: str, suffix: str, n: int) -> str:
         return safe_name(stem, suffix)
     tail = f" ({n})"
     base = safe_name(stem, "")
-    base = _truncate_utf8(base, MAX_NAME_BYTES - len((tail + suffix).encode("utf-8")))
+    base = truncate_utf8(base, MAX_NAME_BYTES - len((tail + suffix).encode("utf-8")))
     return base.rstrip(" .") + tail + suffix
 
 
