@@ -525,6 +525,10 @@ class VideoPlayer(QWidget):
     def position_ms(self) -> int:
         return self._engine.position_ms() if self._engine else 0
 
+    def toggle(self) -> None:
+        """Play or pause the loaded video, as the play button does (GUI thread)."""
+        self._on_play_button_clicked()
+
     def is_full_screen(self) -> bool:
         return self._full
 
