@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from ..core import limits
 from ..core.request import GenerationRequest
+from ..core.text import excerpt
 from .async_bridge import run_blocking
 
 __all__ = ["ComposerFill", "LibraryActions", "ReuseMode", "apply_fill"]
@@ -84,6 +85,7 @@ class LibraryActions:
     # ---- wiring -------------------------------------------------------------------------------
 
     def set_library(self, library: Any) -> None:
+        """The opened ``Library`` (GUI thread); tells every ``library_listeners`` callable."""
         self.library = library
         for listener in list(self.library_listeners):
             listener(library)
@@ -101,6 +103,7 @@ class LibraryActions:
             self.announce(event.job.entry_id)
 
     def announce(self, entry_id: str) -> None:
+        """Tell the ``entry_added`` listeners that ``entry_id`` is new in the library."""
         for listener in list(self.entry_added):
             listener(entry_id)
 
@@ -119,6 +122,7 @@ class LibraryActions:
     # ---- reading ------------------------------------------------------------------------------
 
     async def entry(self, entry_id: str) -> Any:
+        """The full ``Entry`` (read in the executor)."""
         return await run_blocking(self._need_library().get, entry_id)
 
     # ---- composer -----------------------------------------------------------------------------
@@ -150,7 +154,7 @@ class LibraryActions:
     async def play(self, entry_id: str) -> str:
         """Play the entry's clip in the app's player; returns its path."""
         entry = await self.entry(entry_id)
-        title = entry.title or _excerpt(entry.prompt) or entry.video_path.name
+        title = entry.title or excerpt(entry.prompt) or entry.video_path.name
         if entry.seed is not None:
             title += f" · seed {entry.seed}"
         if self.play_port is not None:
@@ -160,6 +164,7 @@ class LibraryActions:
     # ---- edits --------------------------------------------------------------------------------
 
     async def set_favourite(self, entry_id: str, favourite: bool) -> Any:
+        """Save the favourite mark; returns the updated ``Entry``. So do the three below."""
         return await run_blocking(self._need_library().set_favourite, entry_id, favourite)
 
     async def set_title(self, entry_id: str, title: str) -> Any:
@@ -174,16 +179,19 @@ class LibraryActions:
     # ---- trash --------------------------------------------------------------------------------
 
     async def trash(self, entry_id: str) -> Any:
+        """Move the entry to the trash (its files stay until the trash is emptied)."""
         entry = await run_blocking(self._need_library().trash, entry_id)
         self.status("Moved to the trash. Restore it from the Trash view.")
         return entry
 
     async def restore(self, entry_id: str) -> Any:
+        """Bring the entry back from the trash."""
         entry = await run_blocking(self._need_library().restore, entry_id)
         self.status("Restored.")
         return entry
 
     async def empty_trash(self) -> int:
+        """Delete every trashed entry for good; returns how many."""
         n = await run_blocking(self._need_library().empty_trash, 0)
         self.status(f"Deleted {n:,} clip{'s' if n != 1 else ''} for good.")
         return n
@@ -193,6 +201,8 @@ class LibraryActions:
     async def export(
         self, entry_id: str, folder: str | Path, template: str, with_sidecar: bool
     ) -> Path:
+        """Copy the clip into ``folder`` named by ``template`` (and its JSON sidecar when
+        ``with_sidecar``); returns the file written."""
         path = await run_blocking(
             self._need_library().export, entry_id, Path(folder), template, with_sidecar
         )
@@ -248,8 +258,3 @@ def build_fill(entry: Any, mode: ReuseMode) -> ComposerFill:
     if image is None:
         note += " The input image was not kept with this clip: add one."
     return ComposerFill(request.replace(seed=seed), image=image, audio=audio, note=note)
-
-
-def _excerpt(text: str, limit: int = 60) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
