@@ -14,6 +14,7 @@ from wan_desktop.core.request import GenerationRequest
 
 EMOJI = "👩‍👩‍👧"  # 5 code points: three people joined by two ZWJ
 COMBINING = "e\u0301"  # é as e + combining acute: 2 code points
+LIMIT = limits.PROMPT_MAX_CHARS  # 1500: fal's current schema
 
 
 def make(**kw) -> GenerationRequest:
@@ -41,23 +42,28 @@ def test_defaults_are_the_documented_ones():
 @pytest.mark.parametrize(
     ("text", "ok"),
     [
-        ("a" * 800, True),
-        ("a" * 801, False),
-        (EMOJI * 160, True),  # 800 code points
-        (EMOJI * 160 + "a", False),
-        (COMBINING * 400, True),
-        (COMBINING * 400 + "\u0301", False),
+        ("a" * LIMIT, True),
+        ("a" * (LIMIT + 1), False),
+        (EMOJI * (LIMIT // 5), True),  # LIMIT code points
+        (EMOJI * (LIMIT // 5) + "a", False),
+        (COMBINING * (LIMIT // 2), True),
+        (COMBINING * (LIMIT // 2) + "\u0301", False),
     ],
 )
 def test_prompt_counts_code_points(text, ok):
-    assert len(text) in (800, 801)
+    assert len(text) in (LIMIT, LIMIT + 1)
     assert ("prompt" not in fields(make(prompt=text))) is ok
 
 
+def test_bundled_prompt_limit_is_fals_current_one():
+    assert LIMIT == 1500
+    assert limits.INPUTS["generate_audio"].default is True
+
+
 def test_prompt_message_names_the_field_and_limit():
-    [problem] = make(prompt="x" * 801).validate()
+    [problem] = make(prompt="x" * 1501).validate()
     assert problem.field == "prompt"
-    assert "Prompt" in problem.message and "800" in problem.message and "801" in problem.message
+    assert "Prompt" in problem.message and "1500" in problem.message and "1501" in problem.message
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])
@@ -125,6 +131,7 @@ def test_to_arguments_is_exactly_the_api_body():
         "enable_prompt_expansion": True,
         "multi_shots": False,
         "enable_safety_checker": True,
+        "generate_audio": True,
     }
     assert set(args) <= set(limits.INPUTS)
 
@@ -153,8 +160,36 @@ def test_round_trip_through_json():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(max_size=1200))
+@given(st.text(max_size=LIMIT + 300))
 def test_any_prompt_validates_without_crashing(text):
     problems = make(prompt=text).validate()
-    expected_ok = bool(text.strip()) and len(text) <= 800
+    expected_ok = bool(text.strip()) and len(text) <= LIMIT
     assert (problems == []) is expected_ok
+
+
+def test_generate_audio_defaults_on_and_is_always_sent():
+    assert make().generate_audio is True
+    assert make().to_arguments("u")["generate_audio"] is True
+    assert make(generate_audio=False).to_arguments("u")["generate_audio"] is False
+
+
+def test_generate_audio_must_be_a_switch():
+    assert fields(make(generate_audio="no")) == ["generate_audio"]
+
+
+def test_old_dicts_without_the_new_keys_load_with_defaults():
+    old = make(seed=7).to_dict()
+    del old["generate_audio"], old["extra_params"]
+    loaded = GenerationRequest.from_dict(old)
+    assert loaded.generate_audio is True and loaded.extra_params == {}
+    assert GenerationRequest.from_dict({**old, "extra_params": None}).extra_params == {}
+
+
+def test_round_trip_keeps_silence_and_extras():
+    r = make(generate_audio=False, extra_params={"loop_video": True})
+    back = GenerationRequest.from_dict(json.loads(json.dumps(r.to_dict())))
+    assert back == r and back.extra_params is not r.extra_params
+
+
+def test_extras_never_replace_an_input_the_app_sets():
+    assert fields(make(extra_params={"prompt": "other"})) == ["prompt"]

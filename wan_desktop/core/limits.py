@@ -1,9 +1,12 @@
 """The one table of the model's inputs, limits and defaults.
 
-Everything here is taken from ``shared/api/wan-v2.6-image-to-video-flash.md`` (and, for the
-image formats and size, fal's standard Wan 2.6 image-to-video page quoted in
-``fal-queue-protocol.md``). Validation, the widgets (maxima, counters, defaults) and the
-offline engine all read this module; nothing else spells out a limit.
+This is the *bundled* table: fal's schema as this version knows it (``fal-platform-api.md``:
+prompt ≤ 1500 characters, ``generate_audio`` default true; the rest as on the model's page,
+and, for the image formats and size, fal's standard Wan 2.6 image-to-video page quoted in
+``fal-queue-protocol.md``). fal publishes the live schema through its Platform API;
+``core.model_schema.ModelSchema`` lays that over this table, and validation, the widgets
+(maxima, counters, defaults) and the offline engine read the resolved result. Nothing else
+spells out a limit.
 
 Sizes are in bytes, durations in seconds, lengths in Unicode code points.
 """
@@ -37,7 +40,8 @@ __all__ = [
 
 ENDPOINT_ID = "wan/v2.6/image-to-video/flash"
 
-PROMPT_MAX_CHARS = 800
+#: fal's current schema (it was 800 until mid-2026: the live schema wins over this number).
+PROMPT_MAX_CHARS = 1500
 NEGATIVE_PROMPT_MAX_CHARS = 500
 
 IMAGE_MIN_SIDE_PX = 240
@@ -69,19 +73,23 @@ OUTPUT_FPS = 24
 class InputSpec:
     """One input of the model: its API name, type, default and limits.
 
-    ``label`` is the name shown to people (in error messages and the window).
-    ``choices`` holds the API's enum values as the API spells them.
+    ``label`` is the name shown to people (in error messages and the window; the schema's
+    ``title`` for inputs this version does not know). ``choices`` holds the API's enum values
+    as the API spells them (strings here; a live schema may publish numbers). ``max_chars``
+    counts Unicode code points; ``minimum``/``maximum`` bound numbers, inclusive.
+    ``description`` is the schema's text for people ("" when it has none).
     """
 
     name: str
     label: str
-    kind: str  # "string", "url", "enum", "boolean", "integer"
+    kind: str  # "string", "url", "enum", "boolean", "integer", "number"
     required: bool = False
     default: object = None
-    choices: tuple[str, ...] = ()
+    choices: tuple[object, ...] = ()
     max_chars: int | None = None
-    minimum: int | None = None
-    maximum: int | None = None
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    description: str = ""
 
 
 INPUTS: dict[str, InputSpec] = {
@@ -109,10 +117,12 @@ INPUTS: dict[str, InputSpec] = {
         InputSpec("multi_shots", "Multi-shot", "boolean", default=False),
         InputSpec("seed", "Seed", "integer", minimum=SEED_MIN, maximum=SEED_MAX),
         InputSpec("enable_safety_checker", "Safety checker", "boolean", default=True),
+        # On: the model makes its own soundtrack. Off: a silent clip, at half the price.
+        InputSpec("generate_audio", "Generate audio", "boolean", default=True),
     )
 }
 
 
 def default_of(name: str) -> object:
-    """The documented default of input ``name`` (``None`` where the API has none)."""
+    """The bundled default of input ``name`` (``None`` where the API has none)."""
     return INPUTS[name].default
