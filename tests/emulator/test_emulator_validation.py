@@ -50,7 +50,7 @@ def errors_of(response) -> dict[str, dict]:
 
 
 def test_limits_come_from_the_one_table():
-    assert limits.PROMPT_MAX_CHARS == 800
+    assert limits.PROMPT_MAX_CHARS == 1500  # fal's current schema (it was 800)
     assert limits.NEGATIVE_PROMPT_MAX_CHARS == 500
 
 
@@ -84,7 +84,7 @@ def test_prompt_at_the_limit_is_accepted(client, prompt):
 def test_prompt_over_the_limit_is_422(client, prompt):
     assert len(prompt) == limits.PROMPT_MAX_CHARS + 1
     entry = errors_of(submit(client, body(prompt=prompt)))["prompt"]
-    assert "800" in entry["msg"] and "801" in entry["msg"]
+    assert "1500" in entry["msg"] and "1501" in entry["msg"]
     assert entry["type"] == "string_too_long"
 
 

@@ -72,7 +72,7 @@ def test_without_a_key_exit_3_and_say_how_to_set_it(tmp_path, image):
 @pytest.mark.parametrize(
     ("extra", "field_words"),
     [
-        (["--prompt", "a" * 801], ["Prompt", "800"]),
+        (["--prompt", "a" * 1501], ["Prompt", "1500"]),
         (["--prompt", "ok", "--negative-prompt", "n" * 501], ["Negative prompt", "500"]),
         (["--prompt", "ok", "--duration", "7"], ["Duration", "5, 10 or 15"]),
         (["--prompt", "ok", "--seed", "2147483648"], ["Seed", "2147483647"]),
