@@ -214,12 +214,15 @@ async def _main(
 
     from .ui.async_bridge import install_exception_handler
     from .ui.screenshots import save_screenshot
+    from .ui.shutdown import QuitGuard
 
     app = QApplication.instance()
     install_exception_handler(asyncio.get_running_loop(), tasks)
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
-    app.aboutToQuit.connect(closed.set)
+    # QApplication.quit() and the quit signals land here too: the services close below, on
+    # the loop, before it stops.
+    guard = QuitGuard(app, closed.set)
     if image:
         window.composer.drop_zone.load(image)
     start = tasks.spawn(_start_services(window, services, tasks), "Start the engine")
@@ -233,9 +236,12 @@ async def _main(
             start.add_done_callback(lambda _task: window.maybe_show_welcome())
             await closed.wait()
     finally:
+        if window.isVisible():
+            window.close()  # a Quit request: the window remembers its layout as on close
         tasks.cancel_all()
         await services.close()
         await asyncio.get_running_loop().shutdown_asyncgens()
+        guard.close()
     return code
 
 

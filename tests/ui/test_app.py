@@ -101,3 +101,65 @@ def test_the_window_paints_before_the_loop_and_the_panes_are_loaded(wan_home):
         timeout=50,
     )
     assert "first paint; loaded: -" in result.stdout, result.stdout + result.stderr
+
+
+_QUIT_PROBE = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+import wan_desktop.ui.main_window as main_window
+
+original = main_window.MainWindow.attach_runner
+def attach_runner(self, *args, **kwargs):
+    original(self, *args, **kwargs)
+    print("services up", flush=True)
+    QTimer.singleShot(200, QApplication.quit)  # the platform's Quit, a session logout
+main_window.MainWindow.attach_runner = attach_runner
+from wan_desktop.__main__ import main
+sys.exit(main([]))
+"""
+
+
+def test_application_quit_closes_the_services_on_the_loop(wan_home):
+    """``QApplication.quit()`` with the services up: the HTTP client and the engine are closed
+    while the loop still runs, so the exit is clean (code 0, no traceback)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", WAN_DESKTOP_HOME=str(wan_home))
+    env.pop("FAL_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", _QUIT_PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=50,
+    )
+    assert "services up" in result.stdout, result.stdout + result.stderr
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "NoEventLoopError" not in result.stderr, result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_a_quit_signal_closes_the_services_on_the_loop(wan_home, signal_name):
+    """A service manager's SIGTERM or Ctrl+C: the same clean shutdown as Quit (code 0)."""
+    import signal
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", WAN_DESKTOP_HOME=str(wan_home))
+    env.pop("FAL_KEY", None)
+    probe = _QUIT_PROBE.replace("QTimer.singleShot(200, QApplication.quit)", "pass")
+    process = subprocess.Popen(
+        [sys.executable, "-c", probe],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "services up"
+        process.send_signal(getattr(signal, signal_name))
+        _out, err = process.communicate(timeout=40)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err, err
