@@ -1,0 +1,212 @@
+"""The library's find bar (GUI thread): the search box, the clip count and the filters
+(favourites, audio, resolution, duration, date, sort, trash), and the :class:`LibraryQuery`
+they describe.
+
+Typing waits :data:`SEARCH_DEBOUNCE_MS` after the last keystroke before asking for a query;
+any other control asks at once. The bar only says when (``queryChanged``): the pane runs it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..library import Filters
+from .icons import standard_icon
+from .library_model import LibraryQuery, format_count
+from .naming import named
+from .theme import set_role
+
+__all__ = ["CUSTOM_RANGE", "SEARCH_DEBOUNCE_MS", "LibraryFilterBar"]
+
+SEARCH_DEBOUNCE_MS = 150
+CUSTOM_RANGE = -1  # the date filter's "Custom range…": the two date edits decide
+_RESOLUTIONS = [("Any resolution", None), ("720p", "720p"), ("1080p", "1080p")]
+# Durations are bands around the three lengths the service makes (5, 10, 15 s), so imported
+# clips of other lengths still fall in one.
+_DURATIONS = [
+    ("Any length", (None, None)),
+    ("5 s", (0, 7.5)),
+    ("10 s", (7.5, 12.5)),
+    ("15 s", (12.5, None)),
+]
+_DATES = [("Any time", None), ("Today", 0), ("Past 7 days", 7), ("Past 30 days", 30),
+          ("Past year", 365), ("Custom range…", CUSTOM_RANGE)]  # fmt: skip
+_SORTS = [("Newest first", "newest"), ("Oldest first", "oldest"), ("Longest first", "longest"),
+          ("Shortest first", "shortest")]  # fmt: skip
+
+
+def _combo(name: str, accessible: str, items: list[tuple[str, object]]) -> QComboBox:
+    box = named(QComboBox(), name, accessible)
+    for label, value in items:
+        box.addItem(label, value)
+    return box
+
+
+def _toggle(name: str, accessible: str, tip: str, text: str) -> QToolButton:
+    button = named(QToolButton(), name, accessible, tip)
+    button.setText(text)
+    button.setCheckable(True)
+    return button
+
+
+class LibraryFilterBar(QWidget):
+    """Three rows: search and count; favourites, audio, resolution, duration; date, sort and
+    the trash toggle. ``queryChanged`` when the query they describe should run (debounced for
+    typing); ``trashToggled(shown)`` when the trash view is switched on or off."""
+
+    queryChanged = Signal()
+    trashToggled = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("libraryFilterBar")
+        self.search = named(QLineEdit(), "librarySearch", "Search the library")
+        self.search.setPlaceholderText("Search prompts, titles, tags, notes…  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.count_label = named(QLabel(""), "libraryCount", "Number of clips")
+        set_role(self.count_label, "muted")
+        self.favourites_filter = _toggle("libraryFavouritesFilter", "Favourites only",
+                                         "Show favourites only", "★ Favourites")  # fmt: skip
+        self.audio_filter = _toggle("libraryAudioFilter", "With audio only",
+                                    "Show clips with audio only", "♪ Audio")  # fmt: skip
+        self.resolution_filter = _combo("libraryResolutionFilter", "Resolution", _RESOLUTIONS)
+        self.duration_filter = _combo("libraryDurationFilter", "Duration", _DURATIONS)
+        self.date_filter = _combo("libraryDateFilter", "Date", _DATES)
+        self.date_from = self._date_edit("libraryDateFrom", "From date", -30)
+        self.date_to = self._date_edit("libraryDateTo", "To date", 0)
+        self.sort_combo = _combo("librarySortCombo", "Sort", _SORTS)
+        self.trash_toggle = _toggle("libraryTrashToggle", "Show the trash",
+                                    "Show the trash (restore or delete for good)",
+                                    "Trash")  # fmt: skip
+        self.trash_toggle.setIcon(standard_icon(QStyle.StandardPixmap.SP_TrashIcon))
+        self.trash_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._lay_out()
+        self._connect()
+        self._sync_dates_visible()
+
+    @staticmethod
+    def _date_edit(name: str, accessible: str, days_from_today: int) -> QDateEdit:
+        edit = named(QDateEdit(), name, accessible)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setDate(QDate.currentDate().addDays(days_from_today))
+        return edit
+
+    def _lay_out(self) -> None:
+        find_row = QHBoxLayout()
+        find_row.setSpacing(6)
+        find_row.addWidget(self.search, 1)
+        find_row.addWidget(self.count_label)
+        filter_row = QHBoxLayout()
+        filter_row.setSpacing(4)
+        for w in (self.favourites_filter, self.audio_filter, self.resolution_filter,
+                  self.duration_filter):  # fmt: skip
+            filter_row.addWidget(w)
+        filter_row.addStretch(1)
+        date_row = QHBoxLayout()
+        date_row.setSpacing(4)
+        for w in (self.date_filter, self.date_from, self.date_to, self.sort_combo):
+            date_row.addWidget(w)
+        date_row.addStretch(1)
+        date_row.addWidget(self.trash_toggle)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(5)  # the pane's own spacing, so the bar's rows sit as its other rows
+        for row in (find_row, filter_row, date_row):
+            rows.addLayout(row)
+
+    def _connect(self) -> None:
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self._debounce.timeout.connect(self.queryChanged)
+        for box in (self.resolution_filter, self.duration_filter, self.sort_combo):
+            box.currentIndexChanged.connect(self._on_filter_changed)
+        self.date_filter.currentIndexChanged.connect(self._on_date_filter_current_index_changed)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self._on_filter_changed)
+        for button in (self.favourites_filter, self.audio_filter):
+            button.toggled.connect(self._on_filter_changed)
+        self.trash_toggle.toggled.connect(self._on_trash_toggle_toggled)
+
+    # ---- what the controls say ----------------------------------------------------------------
+
+    def trash_shown(self) -> bool:
+        """Whether the trash is shown instead of the library."""
+        return self.trash_toggle.isChecked()
+
+    def query(self) -> LibraryQuery:
+        """The query the controls describe (dates in UTC; "Today" and the "Past …" choices
+        start at a local midnight, a custom range covers both its days whole)."""
+        lo, hi = self.duration_filter.currentData() or (None, None)
+        created_from, created_to = self._created_range()
+        filters = Filters(
+            favourite=True if self.favourites_filter.isChecked() else None,
+            resolution=self.resolution_filter.currentData(),
+            min_duration_s=lo,
+            max_duration_s=hi,
+            has_audio=True if self.audio_filter.isChecked() else None,
+            created_from=created_from,
+            created_to=created_to,
+            trashed=self.trash_shown(),
+        )
+        return LibraryQuery(self.search.text(), filters, self.sort_combo.currentData())
+
+    def _created_range(self) -> tuple[datetime | None, datetime | None]:
+        days = self.date_filter.currentData()
+        if days == CUSTOM_RANGE:
+            start = datetime.combine(self.date_from.date().toPython(), datetime.min.time())
+            end = datetime.combine(self.date_to.date().toPython(), datetime.min.time())
+            return start.astimezone(UTC), (end + timedelta(days=1)).astimezone(UTC)
+        if days is None:
+            return None, None
+        midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+        return (midnight - timedelta(days=days)).astimezone(UTC), None
+
+    def cancel_pending(self) -> None:
+        """Forget a debounced search that has not fired yet (the query runs now instead)."""
+        self._debounce.stop()
+
+    def show_count(self, total: int) -> None:
+        """Show how many clips the query found (or how many are in the trash)."""
+        self.count_label.setText(format_count(total, self.trash_shown()))
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box with its text selected (Ctrl+F)."""
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # ---- slots --------------------------------------------------------------------------------
+
+    def _on_search_text_changed(self, _text: str) -> None:
+        self._debounce.start()
+
+    def _on_filter_changed(self, *_args: object) -> None:
+        self.queryChanged.emit()
+
+    def _on_date_filter_current_index_changed(self, _index: int) -> None:
+        self._sync_dates_visible()
+        self.queryChanged.emit()
+
+    def _on_trash_toggle_toggled(self, shown: bool) -> None:
+        self.trashToggled.emit(shown)
+        self.queryChanged.emit()
+
+    def _sync_dates_visible(self) -> None:
+        custom = self.date_filter.currentData() == CUSTOM_RANGE
+        self.date_from.setVisible(custom)
+        self.date_to.setVisible(custom)
