@@ -105,3 +105,62 @@ def test_format_duration():
     assert format_duration(None) == ""
     assert format_duration(7) == "0:07"
     assert format_duration(3723) == "1:02:03"
+
+
+def test_expanding_a_row_announces_the_layout_change_first(model, good_image):
+    model.apply_event(JobEvent(_job(str(good_image)), "added"))
+    seen = []
+    model.layoutAboutToBeChanged.connect(lambda *_: seen.append("about"))
+    model.layoutChanged.connect(lambda *_: seen.append("changed"))
+    model.set_expanded("j1", True)
+    model.set_expanded("j1", False)
+    assert seen == ["about", "changed", "about", "changed"]
+
+
+def test_models_pass_qt_model_tester(qtmodeltester, model, good_image):
+    model.apply_event(JobEvent(_job(str(good_image)), "added"))
+    model.apply_event(JobEvent(_job(str(good_image), id="j2"), "added"))
+    qtmodeltester.check(model, force_py=True)
+    model.set_expanded("j1", True)
+    model.apply_event(JobEvent(_job(str(good_image)), "removed"))
+
+
+def test_a_thumbnail_that_cannot_be_read_is_tried_once(qtbot, model, tmp_path, monkeypatch):
+    from wan_desktop.ui import jobs_model
+
+    calls = []
+    real = jobs_model.read_image_preview
+
+    def counting(path):
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(jobs_model, "read_image_preview", counting)
+    gone = str(tmp_path / "removed-job-folder" / "source-image.png")
+    model.apply_event(JobEvent(_job(gone), "added"))
+    index = model.index(0)
+    for _ in range(5):  # repaints
+        assert index.data(JobRole.Thumbnail) is None
+        qtbot.wait(100)
+    assert calls == [gone]
+
+
+def test_a_finished_job_shows_its_library_entry_picture(qtbot, model, tmp_path):
+    from library_ui_helpers import add_entry
+
+    from wan_desktop.library import Library
+
+    lib = Library.open(tmp_path / "lib")
+    try:
+        entry = add_entry(lib, tmp_path / "in", hue=0.2)
+        gone = str(tmp_path / "jobs" / "j1" / "source-image.png")  # the job folder was removed
+        model.set_library(lib)
+        model.apply_event(JobEvent(_job(gone, state=JobState.DONE, entry_id=entry.id), "added"))
+        index = model.index(0)
+        with qtbot.waitSignal(model.dataChanged, timeout=5000) as signal:
+            assert index.data(JobRole.Thumbnail) is None
+        assert signal.args[2] == [JobRole.Thumbnail]
+        image = index.data(JobRole.Thumbnail)
+        assert image is not None and not image.isNull()
+    finally:
+        lib.close()

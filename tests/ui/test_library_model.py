@@ -7,6 +7,7 @@ import pytest
 from library_ui_helpers import add_entry, bulk_rows
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
+from ui_helpers import HOSTILE_MARKUP, shown
 
 from wan_desktop.library import Library
 from wan_desktop.ui.library_model import (
@@ -179,3 +180,11 @@ def test_lru_cache_bounded_by_bytes_and_count():
     for i in range(4):
         small.put(str(i), images[i])
     assert len(small) == 2
+
+
+def test_tooltip_shows_markup_from_data_literally(qtbot, model, lib, tmp_path):
+    entry = add_entry(lib, tmp_path / "in", prompt=f"a fox {HOSTILE_MARKUP}")
+    lib.set_title(entry.id, HOSTILE_MARKUP)
+    _load(qtbot, model, lib)
+    tip = shown(model.index(0).data(Qt.ItemDataRole.ToolTipRole))
+    assert tip.startswith(f"{HOSTILE_MARKUP}\na fox {HOSTILE_MARKUP}\n")

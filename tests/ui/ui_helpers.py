@@ -6,7 +6,10 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-__all__ = ["drop_urls", "make_clip", "make_image"]
+__all__ = ["HOSTILE_MARKUP", "drop_urls", "make_clip", "make_image", "shown"]
+
+#: Markup a crafted file may carry in any text field; the window must show it literally.
+HOSTILE_MARKUP = "<b>HTML</b><a href=x>link</a>"
 
 
 def make_image(path: Path, size: tuple[int, int], fmt: str = "PNG") -> Path:
@@ -82,3 +85,19 @@ def drop_urls(widget, urls):
     )
     QApplication.sendEvent(widget, drop)
     return drop
+
+
+def shown(text: str, text_format=None) -> str:
+    """What a person sees of ``text`` in a label or a tooltip with ``text_format`` (Qt's
+    ``AutoText`` when ``None``: rich when it looks like markup)."""
+    from PySide6.QtGui import Qt, QTextDocument  # QtGui's Qt adds mightBeRichText
+
+    text_format = Qt.TextFormat.AutoText if text_format is None else text_format
+    rich = text_format == Qt.TextFormat.RichText or (
+        text_format == Qt.TextFormat.AutoText and Qt.mightBeRichText(text)
+    )
+    if not rich:
+        return text
+    doc = QTextDocument()
+    doc.setHtml(text)
+    return doc.toPlainText()

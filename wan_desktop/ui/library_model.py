@@ -1,11 +1,10 @@
 """The library as a Qt list model: pages of ``EntrySummary`` rows, fetched as the view scrolls.
 
-napari's style: custom roles as named constants and ``data()`` a flat switch on the role;
-the model knows nothing of the view. Every library call runs in the executor; results come
-back with the query generation they were asked for, and a result for an older query (the
-user typed again) is dropped. Thumbnails follow FeelUOwn: the cached ``QImage`` or a
-placeholder, fetched once per key in the background, the row re-found by id when it lands and
-``dataChanged`` emitted for that row only.
+Roles, ``data()`` and thumbnails come from :class:`~.role_model.RoleListModel` (napari's
+named roles, FeelUOwn's thumbnails once per key); the model knows nothing of the view. Every
+library call runs in the executor; results come back with the query generation they were
+asked for, and a result for an older query (the user typed again) is dropped. A row without
+its poster yet shows a placeholder.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QMimeData,
     QModelIndex,
     QObject,
@@ -31,9 +29,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter
 
+from ..core.text import excerpt
 from ..library import EntrySummary, Filters
 from ..library.scrub import DEFAULT_SCRUB_FRAMES, sample_frames
 from .async_bridge import TaskKeeper, run_blocking
+from .plain_text import tooltip_text
+from .role_model import RoleListModel
 from .thumbnail_cache import BackgroundImageLoader, ImageCache, read_thumbnail, to_qimage
 
 __all__ = [
@@ -177,7 +178,7 @@ def _scrub_frames(library: Any, entry_id: str, count: int) -> list[QImage]:
     return [to_qimage(f) for f in sample_frames(entry.video_path, count, SCRUB_MAX_SIDE)]
 
 
-class LibraryModel(QAbstractListModel):
+class LibraryModel(RoleListModel):
     """Rows of the library for ``libraryView``.
 
     ``countChanged(total)`` after each query; ``queryApplied(generation)`` when a query's first
@@ -189,8 +190,15 @@ class LibraryModel(QAbstractListModel):
     pageLoaded = Signal(int)
     busyChanged = Signal(bool)
 
+    ROLES = LibraryRole
+    THUMBNAIL_ROLE = LibraryRole.Thumbnail
+
     def __init__(self, tasks: TaskKeeper, parent: QObject | None = None):
-        super().__init__(parent)
+        super().__init__(
+            ImageCache(max_bytes=64 << 20, max_count=2000),
+            BackgroundImageLoader(concurrency=2),
+            parent,
+        )
         self.tasks = tasks
         self.library: Any = None
         self.query = LibraryQuery()
@@ -201,12 +209,6 @@ class LibraryModel(QAbstractListModel):
         self._total = 0
         self._fetching = False
         self._busy = False
-        self.cache = ImageCache(max_bytes=64 << 20, max_count=2000)
-        self.loader = BackgroundImageLoader(concurrency=2, parent=self)
-        self.loader.loaded.connect(self._on_loader_loaded)
-        self.loader.failed.connect(self._on_loader_failed)
-        self._missing: set[str] = set()
-        self._ids_of_key: dict[str, str] = {}
         # Scrubbing: one entry at a time; its frames cached for the last few entries hovered.
         self.scrub_cache = ImageCache(max_bytes=48 << 20, max_count=24)
         self.scrub_loader = BackgroundImageLoader(concurrency=1, max_waiting=1, parent=self)
@@ -218,9 +220,6 @@ class LibraryModel(QAbstractListModel):
         self._video_paths: dict[str, Path] = {}
 
     # ---- Qt overrides -------------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:  # Qt override
-        return 0 if parent.isValid() else len(self._rows)
 
     def canFetchMore(self, parent: _Index = _ROOT) -> bool:  # Qt override
         return (
@@ -256,56 +255,36 @@ class LibraryModel(QAbstractListModel):
         base = super().flags(index)
         return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # Qt override
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        s = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole or role == LibraryRole.Title:
-            return s.title or _first_line(s.prompt) or "Untitled"
-        if role == LibraryRole.Id:
-            return s.id
-        if role == LibraryRole.Summary:
-            return s
-        if role == LibraryRole.Prompt:
-            return s.prompt
-        if role == LibraryRole.CreatedAt:
-            return s.created_at
-        if role == LibraryRole.Seed:
-            return s.seed
-        if role == LibraryRole.DurationSeconds:
-            return s.duration_s
-        if role == LibraryRole.Resolution:
-            return s.resolution
-        if role == LibraryRole.PixelSize:
-            return QSize(s.width, s.height)
-        if role == LibraryRole.Favourite:
-            return s.favourite
-        if role == LibraryRole.HasAudio:
-            return s.has_audio
-        if role == LibraryRole.Thumbnail:
-            return self._thumbnail(s)
-        if role == LibraryRole.ThumbnailLoaded:
-            return s.poster_file is not None and s.poster_file in self.cache
-        if role == LibraryRole.ThumbnailMissing:
-            return s.poster_file is None or s.poster_file in self._missing
-        if role == LibraryRole.ScrubPosition:
-            return self._scrub_pos if s.id == self._scrub_id else None
-        if role == LibraryRole.PosterPath:
-            return s.poster_file
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(s)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{s.title or _first_line(s.prompt)}, {format_duration(s.duration_s)}, " + (
-                f"{s.resolution}{', favourite' if s.favourite else ''}"
-                f"{', with audio' if s.has_audio else ''}"
-            )
-        return None
-
-    def roleNames(self) -> dict[int, bytes]:  # Qt override
-        names = dict(super().roleNames())
-        for role in LibraryRole:
-            names[int(role)] = role.name[0].lower().encode() + role.name[1:].encode()
-        return names
+    def role_table(self) -> dict[int, Any]:
+        """The flat switch of ``data()``: each role and how a row's summary answers it."""
+        title = _title_of
+        return {
+            Qt.ItemDataRole.DisplayRole: title,
+            Qt.ItemDataRole.ToolTipRole: self._tooltip,
+            Qt.ItemDataRole.AccessibleTextRole: _accessible_text,
+            LibraryRole.Id: lambda s: s.id,
+            LibraryRole.Summary: lambda s: s,
+            LibraryRole.Title: title,
+            LibraryRole.Prompt: lambda s: s.prompt,
+            LibraryRole.CreatedAt: lambda s: s.created_at,
+            LibraryRole.Seed: lambda s: s.seed,
+            LibraryRole.DurationSeconds: lambda s: s.duration_s,
+            LibraryRole.Resolution: lambda s: s.resolution,
+            LibraryRole.PixelSize: lambda s: QSize(s.width, s.height),
+            LibraryRole.Favourite: lambda s: s.favourite,
+            LibraryRole.HasAudio: lambda s: s.has_audio,
+            LibraryRole.Thumbnail: self._thumbnail,
+            LibraryRole.ThumbnailLoaded: lambda s: (
+                s.poster_file is not None and s.poster_file in self.cache
+            ),
+            LibraryRole.ThumbnailMissing: lambda s: (
+                s.poster_file is None or self.thumbnail_failed(s.poster_file)
+            ),
+            LibraryRole.ScrubPosition: lambda s: (
+                self._scrub_pos if s.id == self._scrub_id else None
+            ),
+            LibraryRole.PosterPath: lambda s: s.poster_file,
+        }
 
     # ---- queries ------------------------------------------------------------------------------
 
@@ -325,7 +304,7 @@ class LibraryModel(QAbstractListModel):
         self.generation += 1
         generation = self.generation
         self._fetching = False
-        self.loader.reset()  # posters asked for the old rows: their results are now stale
+        self.forget_thumbnail_requests()  # posters asked for the old rows are now stale
         if self.library is None:
             self._apply_first_page(generation, [], 0)
             return None
@@ -345,7 +324,6 @@ class LibraryModel(QAbstractListModel):
         self._rows = list(rows)
         self._row_of = {s.id: i for i, s in enumerate(self._rows)}
         self._total = total
-        self._ids_of_key = {s.poster_file: s.id for s in self._rows if s.poster_file}
         self.endResetModel()
         self._set_busy(False)
         self.countChanged.emit(total)
@@ -369,8 +347,6 @@ class LibraryModel(QAbstractListModel):
         self._rows.extend(rows)
         for i, s in enumerate(rows, first):
             known[s.id] = i
-            if s.poster_file:
-                self._ids_of_key[s.poster_file] = s.id
         self.endInsertRows()
         self.pageLoaded.emit(len(rows))
 
@@ -391,9 +367,9 @@ class LibraryModel(QAbstractListModel):
     def summary(self, row: int) -> EntrySummary | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def row_of(self, entry_id: str) -> int:
-        """The row of ``entry_id`` or -1 (loaded rows only)."""
-        return self._row_of.get(entry_id, -1)
+    def row_of(self, item_id: str) -> int:
+        """The row of the entry ``item_id`` or -1 (loaded rows only)."""
+        return self._row_of.get(item_id, -1)
 
     def index_of(self, entry_id: str) -> QModelIndex:
         row = self.row_of(entry_id)
@@ -421,8 +397,6 @@ class LibraryModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), 0, 0)
         self._rows.insert(0, summary)
         self._row_of = {s.id: i for i, s in enumerate(self._rows)}
-        if summary.poster_file:
-            self._ids_of_key[summary.poster_file] = summary.id
         self._total += 1
         self.endInsertRows()
         self.countChanged.emit(self._total)
@@ -473,27 +447,8 @@ class LibraryModel(QAbstractListModel):
         key = s.poster_file
         if key is None:
             return self.placeholder()
-        image = self.cache.get(key)
-        if image is not None:
-            return image
-        if key not in self._missing and not self.loader.is_pending(key):
-            self._ids_of_key[key] = s.id
-            self.loader.request(key, functools.partial(read_thumbnail, key, self.thumb_box()))
-        return self.placeholder()
-
-    def _on_loader_loaded(self, key: str, image: QImage) -> None:
-        self.cache.put(key, image)
-        self._changed_row(self._ids_of_key.get(key), [LibraryRole.Thumbnail])
-
-    def _on_loader_failed(self, key: str, _message: str) -> None:
-        self._missing.add(key)  # no retry loop on a missing poster; it keeps the placeholder
-
-    def _changed_row(self, entry_id: str | None, roles: list[int]) -> None:
-        row = self._row_of.get(entry_id) if entry_id is not None else None
-        if row is None:
-            return
-        index = self.index(row)
-        self.dataChanged.emit(index, index, [int(r) for r in roles])
+        decode = functools.partial(read_thumbnail, key, self.thumb_box())
+        return self.thumbnail(key, s.id, decode) or self.placeholder()
 
     # ---- scrubbing ----------------------------------------------------------------------------
 
@@ -508,7 +463,7 @@ class LibraryModel(QAbstractListModel):
             self._scrub_pos = position
             self.scrub_loader.reset()
             if old is not None:
-                self._changed_row(old, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
+                self.changed_row(old, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
             if entry_id is None:
                 return
             if self.scrub_cache.get(entry_id) is None and self.library is not None:
@@ -516,7 +471,7 @@ class LibraryModel(QAbstractListModel):
                     entry_id,
                     functools.partial(_scrub_frames, self.library, entry_id, self.scrub_frames),
                 )
-            self._changed_row(entry_id, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
+            self.changed_row(entry_id, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
             return
         if entry_id is None:
             return
@@ -525,7 +480,7 @@ class LibraryModel(QAbstractListModel):
         self._scrub_pos = position
         after = int(position * len(frames)) if frames else -1
         if before != after or not frames:
-            self._changed_row(entry_id, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
+            self.changed_row(entry_id, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
 
     def scrub_id(self) -> str | None:
         return self._scrub_id
@@ -535,11 +490,14 @@ class LibraryModel(QAbstractListModel):
             self.scrub_loader.dropped += 1
             return  # the pointer moved on: stale
         self.scrub_cache.put(entry_id, list(frames))
-        self._changed_row(entry_id, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
+        self.changed_row(entry_id, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
 
     # ---- helpers ------------------------------------------------------------------------------
 
     def _tooltip(self, s: EntrySummary) -> str:
+        return tooltip_text(self._tooltip_lines(s))
+
+    def _tooltip_lines(self, s: EntrySummary) -> str:
         parts = [s.title] if s.title else []
         prompt = s.prompt if len(s.prompt) <= 400 else s.prompt[:399] + "…"
         if prompt:
@@ -584,9 +542,15 @@ def replace_summary(summary: EntrySummary, **changes: Any) -> EntrySummary:
     return summary._replace(**changes)
 
 
-def _first_line(text: str, limit: int = 120) -> str:
-    line = " ".join((text or "").split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+def _title_of(s: EntrySummary) -> str:
+    return s.title or excerpt(s.prompt, 120) or "Untitled"
+
+
+def _accessible_text(s: EntrySummary) -> str:
+    favourite = ", favourite" if s.favourite else ""
+    audio = ", with audio" if s.has_audio else ""
+    title = s.title or excerpt(s.prompt, 120)
+    return f"{title}, {format_duration(s.duration_s)}, {s.resolution}{favourite}{audio}"
 
 
 def local_time(iso: str) -> str:

@@ -1,0 +1,231 @@
+"""How one job looks in ``jobsView``: thumbnail, prompt, status line, then a progress bar with
+the last log line, the error, or a note; the log lines under it when the row is expanded.
+
+Every text is drawn with ``QPainter.drawText``, which never interprets markup: text from the
+service (errors, log lines) shows as it is.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from ..jobs.model import JobSnapshot, JobState
+from .jobs_model import THUMB_PX, JobRole
+from .theme import colors
+
+__all__ = ["LOG_LINES_SHOWN", "JobDelegate", "draw_progress"]
+
+LOG_LINES_SHOWN = 8
+_LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_BAR_MAX_WIDTH = 260
+
+_STATE_COLORS = {
+    JobState.DONE: "ok",
+    JobState.FAILED: "error",
+    JobState.CANCELLED: "muted",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """What every piece of a row's painting needs: where, in which font and colours."""
+
+    painter: QPainter
+    option: QStyleOptionViewItem
+    index: QModelIndex
+    job: JobSnapshot
+    selected: bool
+    text_color: QColor
+    inner: QRect  # the row less its padding
+    text_left: int  # where the text column starts
+    line_h: int
+
+    @property
+    def text_width(self) -> int:
+        return self.inner.right() - self.text_left
+
+    def line_rect(self, top: int) -> QRect:
+        return QRect(self.text_left, top, self.text_width, self.line_h)
+
+    def pen(self, color: str | QColor) -> None:
+        """Our colour, or the highlighted text colour on a selected row."""
+        self.painter.setPen(self.text_color if self.selected else QColor(color))
+
+    def draw_elided(self, rect: QRect, text: str, metrics: QFontMetrics) -> None:
+        elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+        self.painter.drawText(rect, _LEFT_MIDDLE, elided)
+
+
+class JobDelegate(QStyledItemDelegate):
+    """Paints a job: thumbnail, prompt, state line, progress bar, last log line or error."""
+
+    PAD = 8
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        fm = QFontMetrics(option.font)
+        height = _summary_height(fm.height()) + 2 * self.PAD
+        if index.data(JobRole.Expanded):
+            logs = index.data(JobRole.Logs) or []
+            height += fm.height() * max(1, min(len(logs), LOG_LINES_SHOWN)) + self.PAD
+        return QSize(320, height)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        job: JobSnapshot = index.data(JobRole.Snapshot)
+        if job is None:
+            return
+        painter.save()
+        row = self._row(painter, option, index, job)
+        self.paint_background(row)
+        self.paint_thumbnail(row)
+        self.paint_title(row)
+        self.paint_status(row)
+        self.paint_third_line(row)
+        if index.data(JobRole.Expanded):
+            self.paint_logs(row)
+        painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
+        painter.drawLine(option.rect.bottomLeft(), option.rect.bottomRight())
+        painter.restore()
+
+    def _row(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex, job: JobSnapshot
+    ) -> _Row:
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        inner = option.rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
+        return _Row(
+            painter=painter,
+            option=option,
+            index=index,
+            job=job,
+            selected=selected,
+            text_color=option.palette.color(text_role),
+            inner=inner,
+            text_left=inner.left() + THUMB_PX + self.PAD + 4,
+            line_h=QFontMetrics(option.font).height(),
+        )
+
+    # ---- the pieces, top to bottom --------------------------------------------------------
+
+    def paint_background(self, row: _Row) -> None:
+        """The selection colour, or every other row a shade darker."""
+        palette = row.option.palette
+        if row.selected:
+            row.painter.fillRect(row.option.rect, palette.color(QPalette.ColorRole.Highlight))
+        elif row.index.row() % 2:
+            row.painter.fillRect(row.option.rect, palette.color(QPalette.ColorRole.AlternateBase))
+
+    def paint_thumbnail(self, row: _Row) -> None:
+        """The job's picture fitted in a square at the left, or a grey square until it loads."""
+        thumb_rect = QRect(row.inner.left(), row.inner.top(), THUMB_PX, THUMB_PX)
+        image: QImage | None = row.index.data(JobRole.Thumbnail)
+        if image is None:
+            row.painter.fillRect(thumb_rect, row.option.palette.color(QPalette.ColorRole.Mid))
+            return
+        src = image.size().scaled(thumb_rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(0, 0, src.width(), src.height())
+        target.moveCenter(thumb_rect.center())
+        row.painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        row.painter.drawImage(target, image)
+
+    def paint_title(self, row: _Row) -> None:
+        """The prompt's excerpt, in bold."""
+        bold = QFont(row.option.font)
+        bold.setWeight(QFont.Weight.DemiBold)
+        row.painter.setFont(bold)
+        row.painter.setPen(row.text_color)
+        text = row.index.data(JobRole.PromptExcerpt) or ""
+        row.draw_elided(row.line_rect(row.inner.top()), text, QFontMetrics(bold))
+        row.painter.setFont(row.option.font)
+
+    def paint_status(self, row: _Row) -> None:
+        """The state line, coloured by the state (the accent while it runs)."""
+        row.pen(getattr(colors(), _STATE_COLORS.get(row.job.state, "accent")))
+        text = row.index.data(JobRole.StatusLine) or ""
+        top = row.inner.top() + row.line_h + 4
+        row.draw_elided(row.line_rect(top), text, QFontMetrics(row.option.font))
+
+    def paint_third_line(self, row: _Row) -> None:
+        """The error of a failed job, the progress of a running one, else a note."""
+        job = row.job
+        if job.state is JobState.FAILED and job.error:
+            row.pen(colors().error)
+            row.draw_elided(self._third_rect(row), job.error, QFontMetrics(row.option.font))
+        elif not job.state.is_final:
+            self.paint_progress(row)
+        else:
+            note = "Double-click to play" if job.state is JobState.DONE else _last_log(job)
+            row.pen(colors().muted)
+            row.draw_elided(self._third_rect(row), note, QFontMetrics(row.option.font))
+
+    def paint_progress(self, row: _Row) -> None:
+        """The progress bar, and the last log line beside it."""
+        third = self._third_rect(row)
+        bar = QRect(
+            row.text_left, third.top() + row.line_h // 2 - 3, min(row.text_width, _BAR_MAX_WIDTH), 6
+        )
+        draw_progress(row.painter, bar, row.job.progress, row.selected, row.option.palette)
+        last = _last_log(row.job)
+        if last:
+            row.pen(colors().muted)
+            left = bar.right() + 10
+            rect = QRect(left, third.top(), row.inner.right() - left, row.line_h)
+            row.draw_elided(rect, last, QFontMetrics(row.option.font))
+
+    def paint_logs(self, row: _Row) -> None:
+        """The last log lines in a monospace font, across the whole row."""
+        logs = (row.index.data(JobRole.Logs) or [])[-LOG_LINES_SHOWN:] or ["(no log lines yet)"]
+        mono = QFont("Monospace")
+        mono.setStyleHint(QFont.StyleHint.TypeWriter)
+        mono.setPointSizeF(row.option.font.pointSizeF() * 0.9)
+        row.painter.setFont(mono)
+        row.pen(colors().muted)
+        metrics = QFontMetrics(mono)
+        y = row.inner.top() + _summary_height(row.line_h) + self.PAD
+        for line in logs:
+            row.draw_elided(
+                QRect(row.inner.left(), y, row.inner.width(), row.line_h), line, metrics
+            )
+            y += row.line_h
+
+    @staticmethod
+    def _third_rect(row: _Row) -> QRect:
+        return row.line_rect(row.inner.top() + 2 * row.line_h + 10)
+
+
+def _summary_height(line_h: int) -> int:
+    """The height of a row's summary (three lines beside the thumbnail), padding aside."""
+    return max(THUMB_PX, line_h * 3 + 16)
+
+
+def _last_log(job: JobSnapshot) -> str:
+    return job.logs[-1] if job.logs else ""
+
+
+def draw_progress(
+    painter: QPainter, rect: QRect, progress: float | None, selected: bool, palette: QPalette
+) -> None:
+    """A slim rounded bar; ``None`` progress (unknown) shows a segment that slides."""
+    c = colors()
+    groove = QColor(255, 255, 255, 70) if selected else palette.color(QPalette.ColorRole.Mid)
+    fill = QColor("#ffffff") if selected else QColor(c.accent)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(groove)
+    painter.drawRoundedRect(rect, 3, 3)
+    painter.setBrush(fill)
+    if progress is None:
+        span = rect.width() // 3
+        phase = (time.monotonic() % 2.0) / 2.0
+        left = rect.left() + int((rect.width() - span) * phase)
+        painter.drawRoundedRect(QRect(left, rect.top(), span, rect.height()), 3, 3)
+    else:
+        done = int(rect.width() * max(0.0, min(1.0, progress)))
+        if done > 0:
+            painter.drawRoundedRect(QRect(rect.left(), rect.top(), done, rect.height()), 3, 3)
+    painter.restore()
