@@ -413,6 +413,7 @@ class MainWindow(QMainWindow):
         self.runner = runner
         self._offline = offline
         self.jobs_model.set_jobs(list(runner.jobs()))
+        self.jobs_model.set_library(getattr(self.services, "library", None))
         self._unsubscribe = runner.subscribe(self._on_runner_event)
         if self.library_actions is not None:
             self.library_actions.attach_runner(runner)
