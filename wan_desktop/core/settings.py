@@ -9,9 +9,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from . import limits
 from .atomic import atomic_write_json
@@ -21,9 +23,12 @@ __all__ = [
     "CONCURRENCY_MAX",
     "DEFAULT_QUEUE_URL",
     "DEFAULT_UPLOAD_THRESHOLD_BYTES",
+    "QUEUE_URL_ENV",
+    "QueueUrlSource",
     "Settings",
     "library_dir",
     "load_settings",
+    "resolve_queue_url",
     "save_settings",
 ]
 
@@ -31,6 +36,10 @@ log = logging.getLogger(__name__)
 
 #: fal's queue, unless FAL_QUEUE_URL or the setting says otherwise.
 DEFAULT_QUEUE_URL = "https://queue.fal.run"
+#: The environment variable that names another queue (the offline engine, a test server).
+QUEUE_URL_ENV = "FAL_QUEUE_URL"
+#: Where the queue URL in use came from.
+QueueUrlSource = Literal["env", "setting", "default"]
 #: fal's default for new accounts is 2 running requests; accounts with credit get more.
 CONCURRENCY_MAX = 40
 #: Files larger than this go through fal's CDN upload instead of a data URI (base64 adds a third).
@@ -116,6 +125,22 @@ class Settings:
         if defaults != self.defaults:
             changes["defaults"] = defaults
         return self.replace(**changes) if changes else self
+
+
+def resolve_queue_url(
+    settings: Settings, environ: Mapping[str, str] | None = None
+) -> tuple[str, QueueUrlSource]:
+    """The queue base URL in use (no trailing slash) and where it came from: ``FAL_QUEUE_URL``
+    in the environment wins, then the setting, then fal's queue. ``environ``: ``os.environ``
+    unless given (tests)."""
+    env = os.environ if environ is None else environ
+    from_env = (env.get(QUEUE_URL_ENV) or "").strip()
+    if from_env:
+        return from_env.rstrip("/"), "env"
+    from_setting = (settings.queue_url or "").strip()
+    if from_setting:
+        return from_setting.rstrip("/"), "setting"
+    return DEFAULT_QUEUE_URL, "default"
 
 
 def library_dir(paths: AppPaths, settings: Settings) -> Path:

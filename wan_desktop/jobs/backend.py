@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from ..core.paths import AppPaths
 from ..core.secrets import KeyStore
-from ..core.settings import DEFAULT_QUEUE_URL, Settings
+from ..core.settings import DEFAULT_QUEUE_URL, Settings, resolve_queue_url
 from ..fal import FalClient
 
 __all__ = [
@@ -182,6 +182,6 @@ async def open_backend(
         engine = EngineProcess(paths.engine, workers=workers or max(1, settings.concurrency))
         await loop.run_in_executor(None, engine.start)
         return Backend(engine.base_url, OFFLINE_KEY, offline=True, engine=engine)
-    base = os.environ.get("FAL_QUEUE_URL") or settings.queue_url or DEFAULT_QUEUE_URL
+    base, _source = resolve_queue_url(settings)
     assert key is not None
     return Backend(base.rstrip("/"), key, offline=False)
