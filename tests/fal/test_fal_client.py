@@ -3,6 +3,7 @@ the submit rule, status/watch (stream + fallback), result, cancel, upload, key h
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import socket
@@ -150,14 +151,12 @@ async def test_submit_retried_on_429_with_retry_after_and_ingress_503(scripted):
         submitted(scripted),
     )
     delays = []
-    async with client(scripted) as c:
-        real_sleep = c._sleep
 
-        async def record(s):
-            delays.append(s)
-            await real_sleep(s)
+    async def record(s):
+        delays.append(s)
+        await asyncio.sleep(s)
 
-        c._sleep = record
+    async with client(scripted, sleep=record) as c:
         h = await c.submit(MODEL, {})
     assert h.request_id == "r1"
     assert len(scripted.requests_to("POST", "/" + MODEL)) == 3
@@ -296,12 +295,11 @@ async def test_retry_after_http_date_is_honoured(scripted):
         Reply(json=DONE),
     )
     delays = []
-    async with client(scripted) as c:
 
-        async def record(s):
-            delays.append(s)
+    async def record(s):
+        delays.append(s)
 
-        c._sleep = record
+    async with client(scripted, sleep=record) as c:
         assert isinstance(await c.status(handle(scripted)), Completed)
     assert delays == [0.0]  # a date in the past: retry at once
 

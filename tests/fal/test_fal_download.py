@@ -160,14 +160,19 @@ async def test_only_https_or_allowed_http_hosts(scripted, tmp_path, url):
 
 
 def test_allowed_http_hosts():
-    # A local server may name itself by any loopback name in the URLs it returns.
-    loopback = {"127.0.0.1", "localhost", "::1"}
-    assert FalClient(None, base_url="http://127.0.0.1:5").allow_http_hosts == loopback
-    assert FalClient(None, base_url="http://localhost:5").allow_http_hosts == loopback
+    # A local server may name itself by any loopback name in the URLs it returns: one rule
+    # (wan_desktop.core.net) says which hosts those are, 127.0.0.2 included.
+    for base in ("http://127.0.0.1:5", "http://localhost:5"):
+        c = FalClient(None, base_url=base)
+        assert all(c.allows_http(h) for h in ("127.0.0.1", "localhost", "::1", "127.0.0.2"))
+        assert not c.allows_http("10.1.1.1") and not c.allows_http("localhost.example.com")
+    assert FalClient(None, base_url="http://127.0.0.1:5").allow_http_hosts == {"127.0.0.1"}
     # A plain-http base that is not loopback is not trusted for media automatically.
-    assert FalClient(None, base_url="http://10.1.1.1").allow_http_hosts == frozenset()
+    c = FalClient(None, base_url="http://10.1.1.1")
+    assert c.allow_http_hosts == frozenset() and not c.allows_http("10.1.1.1")
+    assert not c.allows_http("127.0.0.1")
     c = FalClient(None, allow_http_hosts={"media.local"})
-    assert c.allow_http_hosts == {"media.local"}
+    assert c.allow_http_hosts == {"media.local"} and c.allows_http("media.local")
 
 
 @pytest.mark.asyncio

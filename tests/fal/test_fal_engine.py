@@ -116,8 +116,7 @@ async def test_resume_from_a_saved_handle(fake_engine):
 async def test_rate_limit_is_retried_after_retry_after(fake_engine):
     fake_engine.faults.set("rate_limit", count=1, retry_after_s=1, routes=["submit"])
     delays = []
-    async with fal(fake_engine) as c:
-        c._sleep = lambda s: _record(delays, s)
+    async with fal(fake_engine, sleep=lambda s: _record(delays, s)) as c:
         await c.submit(MODEL, ARGS)
     assert delays == [1.0]
     assert fake_engine.stats()["submits"] == 1

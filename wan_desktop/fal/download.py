@@ -1,5 +1,8 @@
 """Downloading output media: streamed to ``dest.part``, resumed after a break, checked,
-fsynced and renamed into place. Memory stays flat whatever the file size."""
+fsynced and renamed into place. Memory stays flat whatever the file size.
+
+The tries are counted and spaced by the client's one retry loop
+(``transport.send_with_retries``); ``_Download`` holds the state between them."""
 
 from __future__ import annotations
 
@@ -9,15 +12,17 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 
 from wan_desktop.core.atomic import ensure_dir, fsync_dir
 from wan_desktop.fal.errors import DownloadError
-from wan_desktop.fal.retry import RetryPolicy, backoff_delay, should_retry
+from wan_desktop.fal.retry import RetryPolicy
+from wan_desktop.fal.transport import GaveUp, Sleep, send_with_retries
 
 __all__ = ["DownloadResult", "ProgressCallback", "check_media_url", "download"]
 
@@ -41,16 +46,16 @@ class DownloadResult:
     sha256: str | None
 
 
-def check_media_url(url: str, allow_http_hosts: Collection[str]) -> httpx.URL:
-    """The parsed URL when it may be fetched: https anywhere, http only to an allowed host.
-    ``DownloadError`` otherwise (before any request is made)."""
+def check_media_url(url: str, http_ok: Callable[[str], bool]) -> httpx.URL:
+    """The parsed URL when it may be fetched: https anywhere, http only to a host ``http_ok``
+    allows. ``DownloadError`` otherwise (before any request is made)."""
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError) as exc:
         raise DownloadError("The media address is not a valid URL.") from exc
     if parsed.scheme == "https" and parsed.host:
         return parsed
-    if parsed.scheme == "http" and parsed.host in allow_http_hosts:
+    if parsed.scheme == "http" and parsed.host and http_ok(parsed.host):
         return parsed
     raise DownloadError(
         f"Refusing to download from {parsed.scheme or 'a'}://{parsed.host or '?'}: only https "
@@ -71,139 +76,210 @@ class _Restart(Exception):
     """The server cannot continue where the partial file ends: start again from byte 0."""
 
 
+class _Download:
+    """One download in progress: the ``.part`` file, how much of it is good, and what the
+    server said about the rest. Steps: ``open`` (resume a partial file), ``attempt`` (one
+    request, redirects followed, streamed into the file), ``finish`` (verify, fsync,
+    rename), ``close`` (the ``.part`` is removed unless finished). Event loop only."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        url: httpx.URL,
+        dest: Path,
+        *,
+        http_ok: Callable[[str], bool],
+        expected_content_type: str | None,
+        checksum: bool,
+        on_progress: ProgressCallback | None,
+    ) -> None:
+        self._http = http
+        self.url = url
+        self.dest = dest
+        self.part = dest.with_name(dest.name + ".part")
+        self._http_ok = http_ok
+        self._expected = _media_type(expected_content_type) if expected_content_type else ""
+        self._expected_text = expected_content_type
+        self._checksum = checksum
+        self._on_progress = on_progress
+        # Hashing while streaming costs about a quarter of a fast local transfer: on request.
+        self._hasher = hashlib.sha256() if checksum else None
+        self._file: BinaryIO | None = None
+        self.done = 0
+        self.total: int | None = None
+        self.content_type = ""
+        self._ranges_ok = False
+        self._redirects = 0
+        self._finished = False
+
+    async def open(self) -> None:
+        """Open ``.part``: a partial file left by an earlier run (the app was killed
+        mid-download) is kept and continued with a Range request."""
+        ensure_dir(self.dest.parent)
+        resumed = self.part.exists()
+        self._file = open(self.part, "r+b" if resumed else "wb")  # noqa: SIM115 - close()
+        if resumed:
+            self.done = await asyncio.to_thread(_hash_into, self._file, self._hasher)
+            self._ranges_ok = self.done > 0
+            if self.done:
+                log.debug("resuming a partial download at %d bytes", self.done)
+
+    async def attempt(self) -> httpx.Response:
+        """One try: the answer, read. A 200/206 has been streamed into the file in full;
+        any other answer is handed back for the retry rules. Redirects and restarts from
+        byte 0 happen inside the try; a break raises the transport error."""
+        while True:
+            try:
+                async with self._http.stream("GET", self.url, headers=self._headers()) as answer:
+                    log.debug("GET %s -> %s", _path_of(self.url), answer.status_code)
+                    if self._follow_redirect(answer):
+                        continue
+                    try:
+                        taken = self._accept(answer)
+                    except _Restart:
+                        self._restart()
+                        continue
+                    if not taken:
+                        await answer.aread()
+                        return answer
+                    await self._write_body(answer)
+                    return answer
+            except httpx.TransportError as exc:
+                log.debug(
+                    "download of %s broke at %d bytes: %s",
+                    _path_of(self.url),
+                    self.done,
+                    type(exc).__name__,
+                )
+                raise
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept-Encoding": "identity"}
+        if self.done and self._ranges_ok:
+            headers["Range"] = f"bytes={self.done}-"
+        return headers
+
+    def _follow_redirect(self, answer: httpx.Response) -> bool:
+        if answer.status_code not in REDIRECT_CODES or "location" not in answer.headers:
+            return False
+        self._redirects += 1
+        if self._redirects > MAX_REDIRECTS:
+            raise DownloadError("The media address redirects too many times.")
+        self.url = check_media_url(str(self.url.join(answer.headers["location"])), self._http_ok)
+        return True
+
+    def _accept(self, answer: httpx.Response) -> bool:
+        """Whether ``answer`` carries the file (from byte ``done``); sets ``total``."""
+        code = answer.status_code
+        if code == 416 and self.done:
+            raise _Restart
+        if not (code == 200 or (code == 206 and self.done)):
+            return False
+        if code == 206:
+            self.total = _check_range(answer, self.done)
+            self._ranges_ok = True
+        else:
+            if self.done:
+                log.debug("server ignored Range; restarting the download")
+                self._restart()
+            self.total = _content_length(answer)
+            self._ranges_ok = answer.headers.get("accept-ranges", "").lower() == "bytes"
+        self.content_type = _media_type(answer.headers.get("content-type"))
+        if self._expected and self.content_type != self._expected:
+            raise DownloadError(
+                f"The server sent {self.content_type or 'an unnamed type'} where "
+                f"{self._expected_text} was expected."
+            )
+        return True
+
+    def _restart(self) -> None:
+        """Throw away what the file holds: the next bytes are the file's first."""
+        assert self._file is not None
+        self.done = 0
+        self._ranges_ok = False
+        self._hasher = hashlib.sha256() if self._checksum else None
+        self._file.seek(0)
+        self._file.truncate()
+
+    async def _write_body(self, answer: httpx.Response) -> None:
+        assert self._file is not None
+        self._progress()
+        async for chunk in answer.aiter_raw():
+            self._file.write(chunk)
+            if self._hasher is not None:
+                self._hasher.update(chunk)
+            self.done += len(chunk)
+            if self.total is not None and self.done > self.total:
+                raise DownloadError(
+                    f"The server sent more than the {self.total} bytes it announced."
+                )
+            self._progress()
+        if self.total is not None and self.done < self.total:
+            # httpx raises on a short body with Content-Length; this catches the rest.
+            raise httpx.RemoteProtocolError(f"body ended at {self.done} of {self.total} bytes")
+
+    def _progress(self) -> None:
+        if self._on_progress is not None:
+            self._on_progress(self.done, self.total)
+
+    async def finish(self) -> DownloadResult:
+        """Flush and fsync the file, rename it into place; the result."""
+        assert self._file is not None
+        self._file.flush()
+        await asyncio.to_thread(os.fsync, self._file.fileno())
+        self._file.close()
+        await asyncio.to_thread(_move_into_place, self.part, self.dest)
+        self._finished = True
+        digest = self._hasher.hexdigest() if self._hasher is not None else None
+        return DownloadResult(self.dest, self.done, self.content_type, digest)
+
+    def close(self) -> None:
+        """Close the file; an unfinished ``.part`` is removed."""
+        if self._file is not None:
+            self._file.close()
+        if not self._finished:
+            with contextlib.suppress(OSError):
+                self.part.unlink()
+
+
 async def download(
     http: httpx.AsyncClient,
     url: str,
     dest: Path,
     *,
-    allow_http_hosts: Collection[str],
+    http_ok: Callable[[str], bool],
     policy: RetryPolicy,
     on_progress: ProgressCallback | None = None,
     expected_content_type: str | None = "video/mp4",
     checksum: bool = False,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    sleep: Sleep = asyncio.sleep,
 ) -> DownloadResult:
-    """Fetch ``url`` into ``dest`` (see ``FalClient.download``). Call on the event loop."""
-    current = check_media_url(url, allow_http_hosts)
-    dest = Path(dest)
-    ensure_dir(dest.parent)
-    part = dest.with_name(dest.name + ".part")
-    # Hashing while streaming costs about a quarter of a fast local transfer: only on request.
-    hasher = hashlib.sha256() if checksum else None
-    done = 0
-    total: int | None = None
-    content_type = ""
-    ranges_ok = False
-    attempt = 0
-    redirects = 0
-    finished = False
-    resumed = part.exists()
-    # A partial file left by an earlier run (the app was killed mid-download) is continued
-    # with a Range request; if the server ignores Range, the loop below starts over.
-    handle = open(part, "r+b" if resumed else "wb")  # noqa: SIM115 - closed in the finally
+    """Fetch ``url`` into ``dest`` (see ``FalClient.download``); ``http_ok(host)`` says which
+    hosts may be reached over plain http. Call on the event loop."""
+    job = _Download(
+        http,
+        check_media_url(url, http_ok),
+        Path(dest),
+        http_ok=http_ok,
+        expected_content_type=expected_content_type,
+        checksum=checksum,
+        on_progress=on_progress,
+    )
     try:
-        if resumed:
-            done = await asyncio.to_thread(_hash_into, handle, hasher)
-            ranges_ok = done > 0
-            if done:
-                log.debug("resuming a partial download at %d bytes", done)
-        while True:
-            attempt += 1
-            headers = {"Accept-Encoding": "identity"}
-            if done and ranges_ok:
-                headers["Range"] = f"bytes={done}-"
-            try:
-                async with http.stream("GET", current, headers=headers) as response:
-                    log.debug("GET %s -> %s", _path_of(current), response.status_code)
-                    code = response.status_code
-                    if code in REDIRECT_CODES and "location" in response.headers:
-                        redirects += 1
-                        if redirects > MAX_REDIRECTS:
-                            raise DownloadError("The media address redirects too many times.")
-                        current = check_media_url(
-                            str(current.join(response.headers["location"])), allow_http_hosts
-                        )
-                        attempt -= 1  # following a redirect is not a failed attempt
-                        continue
-                    if code == 416 and done:
-                        raise _Restart
-                    if not (code == 200 or (code == 206 and done)):
-                        await response.aread()
-                        if should_retry(response) and attempt < policy.max_attempts:
-                            delay = backoff_delay(
-                                attempt, response.headers.get("retry-after"), policy=policy
-                            )
-                            await sleep(delay)
-                            continue
-                        raise _http_error(code)
-                    if code == 206:
-                        total = _check_range(response, done)
-                    else:
-                        if done:
-                            # The server ignored Range: throw away what we had and take it all.
-                            log.debug("server ignored Range; restarting the download")
-                            done = 0
-                            hasher = hashlib.sha256() if checksum else None
-                            handle.seek(0)
-                            handle.truncate()
-                        total = _content_length(response)
-                        ranges_ok = response.headers.get("accept-ranges", "").lower() == "bytes"
-                    if code == 206:
-                        ranges_ok = True
-                    content_type = _media_type(response.headers.get("content-type"))
-                    if expected_content_type and content_type != _media_type(expected_content_type):
-                        raise DownloadError(
-                            f"The server sent {content_type or 'an unnamed type'} where "
-                            f"{expected_content_type} was expected."
-                        )
-                    if on_progress is not None:
-                        on_progress(done, total)
-                    async for chunk in response.aiter_raw():
-                        handle.write(chunk)
-                        if hasher is not None:
-                            hasher.update(chunk)
-                        done += len(chunk)
-                        if total is not None and done > total:
-                            raise DownloadError(
-                                f"The server sent more than the {total} bytes it announced."
-                            )
-                        if on_progress is not None:
-                            on_progress(done, total)
-                if total is not None and done < total:
-                    # httpx raises on a short body with Content-Length; this catches the rest.
-                    raise httpx.RemoteProtocolError(f"body ended at {done} of {total} bytes")
-                break
-            except _Restart:
-                done = 0
-                ranges_ok = False
-                hasher = hashlib.sha256() if checksum else None
-                handle.seek(0)
-                handle.truncate()
-                if attempt >= policy.max_attempts:
-                    raise DownloadError("The media server cannot resume the download.") from None
-            except httpx.TransportError as exc:
-                log.debug(
-                    "download of %s broke at %d bytes: %s", _path_of(current), done, type(exc)
-                )
-                if not should_retry(exc) or attempt >= policy.max_attempts:
-                    raise DownloadError(
-                        f"The download broke off after {done} bytes and could not be "
-                        f"resumed ({type(exc).__name__}).",
-                        retryable=True,
-                    ) from exc
-                await sleep(backoff_delay(attempt, policy=policy))
-        handle.flush()
-        await asyncio.to_thread(os.fsync, handle.fileno())
-        handle.close()
-        await asyncio.to_thread(_move_into_place, part, dest)
-        finished = True
-        digest = hasher.hexdigest() if hasher is not None else None
-        return DownloadResult(dest, done, content_type, digest)
+        await job.open()
+        try:
+            answer = await send_with_retries(job.attempt, policy=policy, sleep=sleep)
+        except GaveUp as gave_up:
+            raise DownloadError(
+                f"The download broke off after {job.done} bytes and could not be resumed "
+                f"({type(gave_up.__cause__).__name__}).",
+                retryable=True,
+            ) from gave_up.__cause__
+        if not answer.is_success:
+            raise _http_error(answer.status_code)
+        return await job.finish()
     finally:
-        handle.close()
-        if not finished:
-            with contextlib.suppress(OSError):
-                part.unlink()
+        job.close()
 
 
 def _hash_into(handle, hasher) -> int:

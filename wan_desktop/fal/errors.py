@@ -24,8 +24,10 @@ Every error has two flags the callers decide on:
 ``maybe_submitted`` is True on a submit error after which the request may still have reached
 the queue (and may be billed): the caller should tell the user rather than submit again.
 
-No message, repr or attribute of these errors ever holds the API key: the client scrubs its
-key from every error it raises (``FalError.scrub``) and never puts request headers in one.
+No message, repr or attribute of these errors ever holds the API key: the client hides its key
+(whole, its halves, URL-encoded: ``fal.redact.KeyRedactor``) in every error it raises, in the
+errors those were raised from, and in everything else it returns; it never puts request
+headers in one.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+
+from wan_desktop.fal.redact import KeyRedactor
 
 __all__ = [
     "AuthError",
@@ -90,33 +94,11 @@ class FalError(Exception):
         return f"{type(self).__name__}({self.message!r})"
 
     def scrub(self, secret: str | None) -> FalError:
-        """Remove ``secret`` from the message and every text attribute; returns ``self``.
-
-        The client calls this with its key on every error it raises, so text echoed by a
-        server (a ``detail`` that quotes the Authorization header, say) cannot leak the key.
+        """Hide ``secret`` in the message and every attribute (see ``KeyRedactor``); returns
+        ``self``. The client does this with its key on every error it raises, so text echoed by
+        a server (a ``detail`` that quotes the Authorization header, say) cannot leak the key.
         """
-        if not secret:
-            return self
-        for name, value in list(vars(self).items()):
-            vars(self)[name] = _scrub_value(value, secret)
-        self.args = tuple(_scrub_value(a, secret) for a in self.args)
-        return self
-
-
-def _scrub_value(value: Any, secret: str) -> Any:
-    if isinstance(value, str):
-        return value.replace(secret, "***")
-    if isinstance(value, FieldError):
-        return FieldError(
-            _scrub_value(value.field, secret),
-            _scrub_value(value.message, secret),
-            _scrub_value(value.type, secret),
-        )
-    if isinstance(value, list):
-        return [_scrub_value(v, secret) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_scrub_value(v, secret) for v in value)
-    return value
+        return KeyRedactor(secret).error(self)
 
 
 class AuthError(FalError):
