@@ -117,3 +117,26 @@ def test_engine_starts_on_first_use_with_the_controls_as_set(qtbot, tasks):
     assert engine.loop() is False
     assert engine.is_muted()
     assert engine.rate() == 2.0
+
+
+def test_public_api_for_the_window(qtbot, player, clip):
+    player.step_frame(1)  # nothing loaded: nothing happens
+    assert not player.is_playing()
+    player.load(str(clip), autoplay=False)
+    qtbot.waitUntil(lambda: player.engine.duration_ms() > 0, timeout=5000)
+    player.seek_ms(1000)
+    qtbot.waitUntil(lambda: player.position_ms() >= 900, timeout=5000)
+    before = player.position_ms()
+    player.step_frame(2)
+    qtbot.waitUntil(lambda: player.position_ms() > before, timeout=5000)
+    player.step_frame(-2)
+    qtbot.waitUntil(lambda: player.position_ms() <= before, timeout=5000)
+    player.toggle()
+    qtbot.waitUntil(player.is_playing, timeout=5000)
+    player.toggle()
+    qtbot.waitUntil(lambda: not player.is_playing(), timeout=5000)
+    with qtbot.waitSignal(player.fullScreenRequested) as signal:
+        player.toggle_full_screen()
+    assert signal.args == [True] and player.is_full_screen()
+    player.toggle_full_screen()
+    assert not player.is_full_screen()

@@ -28,10 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from .library_model import format_duration, local_time
+from .plain_text import plain_label
 from .prompt_diff import diff_html
 from .theme import set_role
 
 __all__ = ["DetailsPanel", "human_size"]
+
+_NOTHING_SELECTED = "Select a clip to see its details"
 
 
 def human_size(n: int) -> str:
@@ -46,6 +49,13 @@ def human_size(n: int) -> str:
 
 def _yes(value: Any) -> str:
     return "on" if value else "off"
+
+
+def _parent_link_html(parent_id: str) -> str:
+    """The link to the parent clip; the id is data, so it is escaped in the text and the href
+    (Qt gives the href back unescaped to ``linkActivated``)."""
+    safe = html.escape(parent_id)
+    return f'Continues from the last frame of <a href="entry:{safe}">{safe}</a>'
 
 
 class _Browser(QTextBrowser):
@@ -75,8 +85,19 @@ class DetailsPanel(QWidget):
         self.setAccessibleName("Clip details")
         self.entry: Any = None
         self._loading = False
+        self._notes_timer = QTimer(self)
+        self._notes_timer.setSingleShot(True)
+        self._notes_timer.setInterval(600)
+        self._make_header()
+        self._make_prompts()
+        self._make_user_fields()
+        self._lay_out()
+        self._connect()
+        self.show_entry(None)
 
-        self.heading = QLabel("Select a clip to see its details")
+    def _make_header(self) -> None:
+        """The heading, the title and favourite, the parent link and the parameter table."""
+        self.heading = plain_label(QLabel(_NOTHING_SELECTED))
         self.heading.setObjectName("libraryDetailsHeading")
         set_role(self.heading, "heading")
         self.heading.setWordWrap(True)
@@ -87,12 +108,14 @@ class DetailsPanel(QWidget):
         self.favourite_check = QCheckBox("Favourite")
         self.favourite_check.setObjectName("libraryFavouriteCheck")
         self.favourite_check.setAccessibleName("Favourite")
+        # Rich text for the link; the id in it is escaped (see _parent_link_html).
         self.parent_link = QLabel()
         self.parent_link.setObjectName("libraryParentLink")
         self.parent_link.setAccessibleName("Continues the clip")
         self.parent_link.setTextFormat(Qt.TextFormat.RichText)
         self.parent_link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.parent_link.hide()
+        # Rich text for the table; every value in it is escaped (see _facts_html).
         self.facts = QLabel()
         self.facts.setObjectName("libraryFacts")
         self.facts.setAccessibleName("Parameters")
@@ -100,6 +123,8 @@ class DetailsPanel(QWidget):
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts.setWordWrap(True)
 
+    def _make_prompts(self) -> None:
+        """The two prompts side by side, and the button that reuses the service's."""
         self.prompt_view = _Browser("libraryPromptView", "Your prompt")
         self.actual_view = _Browser("libraryActualPromptView", "Prompt the service used")
         self.use_prompt_button = QPushButton("Use this prompt")
@@ -109,10 +134,9 @@ class DetailsPanel(QWidget):
             "Put the prompt the service used in the composer, with prompt expansion off, to "
             "get closer to this result"
         )
-        legend = QLabel("Words the service added are highlighted; words it dropped are struck out.")
-        set_role(legend, "muted")
-        legend.setWordWrap(True)
 
+    def _make_user_fields(self) -> None:
+        """What the user adds: tags and notes."""
         self.tags_edit = QLineEdit()
         self.tags_edit.setObjectName("libraryTagsEdit")
         self.tags_edit.setAccessibleName("Tags")
@@ -122,26 +146,28 @@ class DetailsPanel(QWidget):
         self.notes_edit.setAccessibleName("Notes")
         self.notes_edit.setPlaceholderText("Notes")
         self.notes_edit.setMaximumHeight(70)
-        self._notes_timer = QTimer(self)
-        self._notes_timer.setSingleShot(True)
-        self._notes_timer.setInterval(600)
 
-        top = QHBoxLayout()
-        top.addWidget(self.title_edit, 1)
-        top.addWidget(self.favourite_check)
+    def _prompts_grid(self) -> QGridLayout:
         prompts = QGridLayout()
         prompts.setHorizontalSpacing(8)
         prompts.setVerticalSpacing(2)
-        left_head = QLabel("Your prompt")
-        set_role(left_head, "heading")
-        right_head = QLabel("Prompt the service used")
-        set_role(right_head, "heading")
-        prompts.addWidget(left_head, 0, 0)
-        prompts.addWidget(right_head, 0, 1)
-        prompts.addWidget(self.prompt_view, 1, 0)
-        prompts.addWidget(self.actual_view, 1, 1)
-        prompts.setColumnStretch(0, 1)
-        prompts.setColumnStretch(1, 1)
+        for column, (text, view) in enumerate(
+            (("Your prompt", self.prompt_view), ("Prompt the service used", self.actual_view))
+        ):
+            head = QLabel(text)
+            set_role(head, "heading")
+            prompts.addWidget(head, 0, column)
+            prompts.addWidget(view, 1, column)
+            prompts.setColumnStretch(column, 1)
+        return prompts
+
+    def _lay_out(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.title_edit, 1)
+        top.addWidget(self.favourite_check)
+        legend = QLabel("Words the service added are highlighted; words it dropped are struck out.")
+        set_role(legend, "muted")
+        legend.setWordWrap(True)
         use_row = QHBoxLayout()
         use_row.addWidget(legend, 1)
         use_row.addWidget(self.use_prompt_button)
@@ -149,28 +175,27 @@ class DetailsPanel(QWidget):
         user.setContentsMargins(0, 0, 0, 0)
         user.addRow("Tags", self.tags_edit)
         user.addRow("Notes", self.notes_edit)
-
-        body = QWidget()
-        layout = QVBoxLayout(body)
+        self.body = QWidget()
+        layout = QVBoxLayout(self.body)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addWidget(self.heading)
         layout.addLayout(top)
         layout.addWidget(self.parent_link)
-        layout.addLayout(prompts)
+        layout.addLayout(self._prompts_grid())
         layout.addLayout(use_row)
         layout.addLayout(user)
         layout.addWidget(self.facts)
         layout.addStretch(1)
-        self.body = body
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
+        scroll.setWidget(self.body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
 
+    def _connect(self) -> None:
         self.favourite_check.toggled.connect(self._on_favourite_check_toggled)
         self.title_edit.editingFinished.connect(self._on_title_edit_editing_finished)
         self.tags_edit.editingFinished.connect(self._on_tags_edit_editing_finished)
@@ -178,7 +203,6 @@ class DetailsPanel(QWidget):
         self._notes_timer.timeout.connect(self._on_notes_timer_timeout)
         self.use_prompt_button.clicked.connect(self._on_use_prompt_button_clicked)
         self.parent_link.linkActivated.connect(self._on_parent_link_link_activated)
-        self.show_entry(None)
 
     # ---- showing ------------------------------------------------------------------------------
 
@@ -197,7 +221,7 @@ class DetailsPanel(QWidget):
         for w in (self.title_edit, self.favourite_check, self.tags_edit, self.notes_edit):
             w.setEnabled(enabled)
         if entry is None:
-            self.heading.setText("Select a clip to see its details")
+            self.heading.setText(_NOTHING_SELECTED)
             self.title_edit.clear()
             self.favourite_check.setChecked(False)
             self.tags_edit.clear()
@@ -215,13 +239,8 @@ class DetailsPanel(QWidget):
         self.tags_edit.setText(", ".join(entry.tags))
         self.notes_edit.setPlainText(entry.notes)
         if entry.parent_id:
-            self.parent_link.setText(
-                f'Continues from the last frame of <a href="entry:{entry.parent_id}">'
-                f"{entry.parent_id}</a>"
-            )
-            self.parent_link.show()
-        else:
-            self.parent_link.hide()
+            self.parent_link.setText(_parent_link_html(entry.parent_id))
+        self.parent_link.setVisible(bool(entry.parent_id))
         self.facts.setText(self._facts_html(entry))
         left, right = diff_html(entry.prompt, entry.actual_prompt)
         self.prompt_view.setHtml(left or "<i>No prompt recorded.</i>")

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from ..core import limits
 from .async_bridge import TaskKeeper, run_blocking
 from .icons import set_icon, standard_icon
+from .plain_text import plain_label
 from .theme import colors, set_role
 
 __all__ = [
@@ -344,13 +345,29 @@ class VideoPlayer(QWidget):
         self._engine: MediaEngine | None = None
         self._engine_made = False
         self._unavailable_reason: str | None = None
-
         self.canvas = VideoCanvas()
-        self.title = QLabel()
+        self._make_labels()
+        self._make_transport()
+        self._make_sound_and_speed()
+        self._lay_out()
+        self._bind_keys()
+        self._connect()
+
+    def _make_labels(self) -> None:
+        """What plays (a prompt: data, so shown as plain text) and notices about playback."""
+        self.title = plain_label(QLabel())
         self.title.setObjectName("playerTitle")
         self.title.setAccessibleName("Playing")
         set_role(self.title, "muted")
+        self.notice = plain_label(QLabel())
+        self.notice.setObjectName("playerNotice")
+        self.notice.setAccessibleName("Player notice")
+        set_role(self.notice, "muted")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
 
+    def _make_transport(self) -> None:
+        """Play, frame steps, the seek bar and the time."""
         st = QStyle.StandardPixmap
         self.play_button = _tool("playButton", "Play or pause", "Play / pause (Space)")
         self.play_button.setIcon(standard_icon(st.SP_MediaPlay))
@@ -368,6 +385,10 @@ class VideoPlayer(QWidget):
         self.time_label.setMinimumWidth(
             self.time_label.fontMetrics().horizontalAdvance("00:00.0 / 00:00.0")
         )
+
+    def _make_sound_and_speed(self) -> None:
+        """Loop, mute, volume, speed and full screen."""
+        st = QStyle.StandardPixmap
         self.loop_button = _tool("loopButton", "Loop", "Loop")
         self.loop_button.setCheckable(True)
         self.loop_button.setChecked(True)
@@ -390,13 +411,8 @@ class VideoPlayer(QWidget):
         self.speed.setCurrentIndex(SPEEDS.index(1.0))
         self.full_button = _tool("fullScreenButton", "Full screen", "Full screen (F)")
         set_icon(self.full_button, "fullscreen")
-        self.notice = QLabel()
-        self.notice.setObjectName("playerNotice")
-        self.notice.setAccessibleName("Player notice")
-        set_role(self.notice, "muted")
-        self.notice.setWordWrap(True)
-        self.notice.hide()
 
+    def _lay_out(self) -> None:
         bar = QHBoxLayout()
         bar.setSpacing(2)
         for w in (self.play_button, self.back_button, self.forward_button):
@@ -413,6 +429,8 @@ class VideoPlayer(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.notice)
 
+    def _bind_keys(self) -> None:
+        """Space, comma, period and F while the player (or a child) has focus."""
         for key, slot in (
             (Qt.Key.Key_Space, self._on_play_button_clicked),
             (Qt.Key.Key_Comma, self._on_back_button_clicked),
@@ -422,11 +440,12 @@ class VideoPlayer(QWidget):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
+
+    def _connect(self) -> None:
         self.play_button.clicked.connect(self._on_play_button_clicked)
         self.back_button.clicked.connect(self._on_back_button_clicked)
         self.forward_button.clicked.connect(self._on_forward_button_clicked)
         self.full_button.clicked.connect(self._on_full_button_clicked)
-
         self.seek.sliderPressed.connect(self._on_seek_slider_pressed)
         self.seek.sliderReleased.connect(self._on_seek_slider_released)
         self.seek.sliderMoved.connect(self._on_seek_slider_moved)
@@ -461,20 +480,7 @@ class VideoPlayer(QWidget):
     def _attach_engine(self) -> None:
         engine = self._engine
         if engine is None:
-            reason = self._unavailable_reason or "Video playback is unavailable."
-            self.canvas.set_message(reason)
-            self._show_notice(reason)
-            for w in (
-                self.play_button,
-                self.back_button,
-                self.forward_button,
-                self.seek,
-                self.loop_button,
-                self.mute_button,
-                self.volume,
-                self.speed,
-            ):
-                w.setEnabled(False)
+            self._say_unavailable(self._unavailable_reason or "Video playback is unavailable.")
             return
         # The controls may have been used before the engine existed: it starts as they say.
         engine.set_loop(self.loop_button.isChecked())
@@ -491,7 +497,40 @@ class VideoPlayer(QWidget):
         engine.playing_changed.connect(self._on_engine_playing_changed)
         engine.error_occurred.connect(self._on_engine_error_occurred)
 
-    # ---- API ------------------------------------------------------------------------------
+    def _say_unavailable(self, reason: str) -> None:
+        self.canvas.set_message(reason)
+        self._show_notice(reason)
+        for w in (
+            self.play_button,
+            self.back_button,
+            self.forward_button,
+            self.seek,
+            self.loop_button,
+            self.mute_button,
+            self.volume,
+            self.speed,
+        ):
+            w.setEnabled(False)
+
+    # ---- API (GUI thread) ---------------------------------------------------------------------
+
+    def step_frame(self, frames: int = 1) -> None:
+        """Pause and move ``frames`` frames (negative: back); nothing without a clip."""
+        if self._engine is not None and self._path:
+            self._engine.step_frames(frames)
+
+    def seek_ms(self, ms: int) -> None:
+        """Jump to ``ms`` milliseconds into the clip (clamped to its length)."""
+        if self._engine is not None and self._path:
+            self._engine.seek_ms(ms)
+
+    def is_playing(self) -> bool:
+        """Whether the clip is playing now."""
+        return self._engine is not None and self._engine.is_playing()
+
+    def toggle_full_screen(self) -> None:
+        """Ask the window to show only the player, or everything again."""
+        self.set_full_screen(not self._full)
 
     def load(self, path: str | Path, *, autoplay: bool = True, title: str = "") -> None:
         """Show ``path``: its first frame at once, then play it (when ``autoplay``)."""
@@ -583,15 +622,13 @@ class VideoPlayer(QWidget):
             self._engine.toggle()
 
     def _on_back_button_clicked(self) -> None:
-        if self._engine is not None and self._path:
-            self._engine.step_frames(-1)
+        self.step_frame(-1)
 
     def _on_forward_button_clicked(self) -> None:
-        if self._engine is not None and self._path:
-            self._engine.step_frames(1)
+        self.step_frame(1)
 
     def _on_full_button_clicked(self) -> None:
-        self.set_full_screen(not self._full)
+        self.toggle_full_screen()
 
     def _on_seek_slider_pressed(self) -> None:
         self._scrubbing = True
