@@ -7,8 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from wan_desktop.library import EntryNotFoundError, Filters, Library, LibraryError
-from wan_desktop.library import store as store_mod
+from wan_desktop.library import EntryNotFoundError, Filters, Library, LibraryError, clock
 
 
 def sidecar(entry):
@@ -68,8 +67,8 @@ def test_empty_trash_removes_files_only_when_old_enough(lib, add, monkeypatch):
     folder = lib.trash(entry.id).folder
     assert lib.empty_trash() == 0  # 30 days by default
     assert folder.is_dir()
-    later = store_mod._now() + timedelta(days=31)
-    monkeypatch.setattr(store_mod, "_now", lambda: later)
+    later = clock.now() + timedelta(days=31)
+    monkeypatch.setattr(clock, "now", lambda: later)
     assert lib.empty_trash() == 1
     assert not folder.exists()
     with pytest.raises(EntryNotFoundError):
@@ -93,8 +92,8 @@ def test_expired_trash_is_purged_on_open(tmp_path, make, monkeypatch):
         lib.trash(fresh.id)
     with Library.open(root) as lib:
         assert lib.count(filters=Filters(trashed=True)) == 2
-    later = store_mod._now() + timedelta(days=30, hours=1)
-    monkeypatch.setattr(store_mod, "_now", lambda: later)
+    later = clock.now() + timedelta(days=30, hours=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
     with Library.open(root) as lib:
         assert lib.count(filters=Filters(trashed=True)) == 0
     assert list((root / "trash").iterdir()) == []

@@ -22,7 +22,9 @@ def test_ids_are_short_safe_unique_and_time_sortable():
     assert id_timestamp_ms(ids[5]) == 1_700_000_000_005
 
 
-@pytest.mark.parametrize("bad", ["", "../etc", "01M89SA71TG0Z1Q4", "01m89sa71tg0z1q", None, 7])
+@pytest.mark.parametrize(
+    "bad", ["", "../etc", "01M89SA71TG0Z1Q4", "01m89sa71tg0z1q", "01m89sa71tg0z1q4\n", None, 7]
+)
 def test_invalid_ids_are_refused(bad):
     assert not is_valid_id(bad)
 

@@ -11,7 +11,7 @@ import pytest
 from library_clips import make_clip
 
 from wan_desktop.library import Filters, Library
-from wan_desktop.library.store import VIDEO_NAME
+from wan_desktop.library.files import VIDEO_NAME
 from wan_desktop.media import mp4meta, video
 
 

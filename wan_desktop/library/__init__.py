@@ -1,7 +1,8 @@
 """The library: every result kept in one movable folder, indexed by SQLite (Qt-free).
 
 Open it with :meth:`Library.open`; see :mod:`.store` for threads and crash safety,
-:mod:`.sidecar` for the files each entry holds, :mod:`.paths` for the layout.
+:mod:`.sidecar` for the files each entry holds, :mod:`.paths` for the layout, :mod:`.errors`
+for the errors it raises.
 """
 
 from __future__ import annotations
@@ -10,18 +11,25 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # for type checkers; at run time the names load on first use (below)
-    from .export import DEFAULT_TEMPLATE, ExportError
+    from .errors import (
+        EntryNotFoundError,
+        ExportError,
+        LibraryError,
+        PathEscapeError,
+        SidecarError,
+        UnsafeFileError,
+    )
+    from .export import DEFAULT_TEMPLATE
     from .ids import is_valid_id, new_id
     from .models import SORTS, Entry, EntrySummary, Filters, NewEntry
-    from .paths import PathEscapeError
-    from .sidecar import SidecarError
-    from .store import EntryNotFoundError, Library, LibraryError, RebuildReport
+    from .rebuild import RebuildReport
+    from .store import Library
 
 #: Where each public name lives. Loaded on first use: the store pulls in PyAV and Pillow,
 #: which the window must not pay for before its first paint.
 _HOME = {
     "DEFAULT_TEMPLATE": "export",
-    "ExportError": "export",
+    "ExportError": "errors",
     "is_valid_id": "ids",
     "new_id": "ids",
     "SORTS": "models",
@@ -29,12 +37,13 @@ _HOME = {
     "EntrySummary": "models",
     "Filters": "models",
     "NewEntry": "models",
-    "PathEscapeError": "paths",
-    "SidecarError": "sidecar",
-    "EntryNotFoundError": "store",
+    "PathEscapeError": "errors",
+    "SidecarError": "errors",
+    "UnsafeFileError": "errors",
+    "EntryNotFoundError": "errors",
+    "LibraryError": "errors",
     "Library": "store",
-    "LibraryError": "store",
-    "RebuildReport": "store",
+    "RebuildReport": "rebuild",
 }
 
 
@@ -61,6 +70,7 @@ __all__ = [
     "PathEscapeError",
     "RebuildReport",
     "SidecarError",
+    "UnsafeFileError",
     "is_valid_id",
     "new_id",
 ]

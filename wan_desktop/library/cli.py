@@ -1,26 +1,31 @@
 """``wan-desktop library ...``: list, search, show, export, rebuild and import from a shell.
 
 ``add_parser(subparsers)`` adds the ``library`` command; ``run(args)`` executes it and returns
-the exit code: 0 done, 2 bad input (unknown id, unreadable file, bad template) with a message
-on stderr. ``--json`` prints machine-readable output on stdout.
+the exit code: 0 done, 2 bad input (unknown id, unreadable or refused file, bad template), 1
+the index could not be used (locked, unwritable); every failure is one sentence on stderr.
+``--json`` prints machine-readable output on stdout. A damaged index found on opening is moved
+aside and rebuilt, and the command says where it went.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..media.video import VideoError
-from .export import DEFAULT_TEMPLATE, ExportError
+from .errors import LibraryError
+from .export import DEFAULT_TEMPLATE
 from .models import EntrySummary
-from .store import EntryNotFoundError, Library, LibraryError
+from .store import Library
 
 __all__ = ["add_parser", "run"]
 
 EXIT_OK = 0
+EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 _PROMPT_WIDTH = 50
 
@@ -92,73 +97,113 @@ def _show(entry: dict[str, Any], out: TextIO) -> None:
         print(f"negative_prompt: {request['negative_prompt']}", file=out)
 
 
+def _print_json(value: Any, out: TextIO, *, indent: int | None = None) -> None:
+    json.dump(value, out, ensure_ascii=False, indent=indent)
+    out.write("\n")
+
+
+def _list(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    if args.limit <= 0 or getattr(args, "offset", 0) < 0:
+        raise ValueError("--limit must be positive and --offset not negative")
+    if args.library_command == "list":
+        rows = lib.list(limit=args.limit, offset=args.offset)
+    else:
+        rows = lib.search(args.query, limit=args.limit)
+    if args.json:
+        _print_json([r.to_dict() for r in rows], out, indent=2)
+    else:
+        _table(rows, out)
+
+
+def _show_command(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    entry = lib.get(args.id)
+    shown = entry.to_dict()
+    if args.json:
+        shown.pop("data", None)
+        shown["set_aside"] = entry.set_aside
+        _print_json(shown, out, indent=2)
+        return
+    _show(shown, out)
+    if entry.set_aside:
+        print(f"set_aside: {', '.join(sorted(entry.set_aside))}", file=out)
+
+
+def _export(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    path = lib.export(args.id, args.dest, args.template, args.with_sidecar)
+    if args.json:
+        _print_json({"path": str(path)}, out)
+    else:
+        print(path, file=out)
+
+
+def _rebuild(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    report = lib.rebuild()
+    if args.json:
+        _print_json(report.to_dict(), out, indent=2)
+        return
+    print(
+        f"indexed {report.indexed} entries ({report.from_sidecar} from sidecars, "
+        f"{report.from_comment} from video comments); skipped {len(report.skipped)}",
+        file=out,
+    )
+    if report.corrupt_moved_to:
+        print(
+            f"the index was damaged: it was moved to {report.corrupt_moved_to} and rebuilt",
+            file=out,
+        )
+    for folder, reason in report.skipped:
+        print(f"  skipped {folder}: {reason}", file=err)
+    for folder, names in report.set_aside:
+        print(f"  set aside in {folder} (wrong type): {', '.join(names)}", file=err)
+
+
+def _import(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    entry = lib.import_video(args.file)
+    aside = sorted(entry.set_aside)
+    if args.json:
+        _print_json({"id": entry.id, "video": str(entry.video_path), "set_aside": aside}, out)
+        return
+    print(f"{entry.id}  {entry.video_path}", file=out)
+    if aside:
+        print(
+            f"wan-desktop library: its metadata had fields of the wrong type, set aside "
+            f"(imported as a video made elsewhere): {', '.join(aside)}",
+            file=err,
+        )
+
+
+_COMMANDS = {
+    "list": _list,
+    "search": _list,
+    "show": _show_command,
+    "export": _export,
+    "rebuild": _rebuild,
+    "import": _import,
+}
+
+
 def run(
     args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
-    """Execute a parsed ``library`` command; returns the exit code."""
+    """Execute a parsed ``library`` command; returns the exit code. Every error of the
+    library (:class:`LibraryError` and the media layer's ``VideoError``) is printed as one
+    sentence on stderr, never as a traceback."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    as_json = getattr(args, "json", False)
     try:
         with Library.open(args.library) as lib:
-            command = args.library_command
-            if command in ("list", "search"):
-                if args.limit <= 0 or getattr(args, "offset", 0) < 0:
-                    raise ValueError("--limit must be positive and --offset not negative")
-                rows = (
-                    lib.list(limit=args.limit, offset=args.offset)
-                    if command == "list"
-                    else lib.search(args.query, limit=args.limit)
+            moved = lib.corrupt_index_moved_to
+            if moved is not None and args.library_command != "rebuild":
+                print(
+                    f"wan-desktop library: the index was damaged: it was moved to {moved} "
+                    "and rebuilt from the entry folders",
+                    file=err,
                 )
-                if as_json:
-                    json.dump([r.to_dict() for r in rows], out, ensure_ascii=False, indent=2)
-                    out.write("\n")
-                else:
-                    _table(rows, out)
-            elif command == "show":
-                entry = lib.get(args.id).to_dict()
-                if as_json:
-                    entry.pop("data", None)
-                    json.dump(entry, out, ensure_ascii=False, indent=2)
-                    out.write("\n")
-                else:
-                    _show(entry, out)
-            elif command == "export":
-                path = lib.export(args.id, args.dest, args.template, args.with_sidecar)
-                if as_json:
-                    json.dump({"path": str(path)}, out)
-                    out.write("\n")
-                else:
-                    print(path, file=out)
-            elif command == "rebuild":
-                report = lib.rebuild()
-                if as_json:
-                    json.dump(report.to_dict(), out, indent=2)
-                    out.write("\n")
-                else:
-                    print(
-                        f"indexed {report.indexed} entries ({report.from_sidecar} from sidecars, "
-                        f"{report.from_comment} from video comments); "
-                        f"skipped {len(report.skipped)}",
-                        file=out,
-                    )
-                    for folder, reason in report.skipped:
-                        print(f"  skipped {folder}: {reason}", file=err)
-                    if report.corrupt_moved_to:
-                        print(f"the damaged index was kept as {report.corrupt_moved_to}", file=err)
-            elif command == "import":
-                entry = lib.import_video(args.file)
-                if as_json:
-                    json.dump({"id": entry.id, "video": str(entry.video_path)}, out)
-                    out.write("\n")
-                else:
-                    print(f"{entry.id}  {entry.video_path}", file=out)
-            else:  # pragma: no cover - argparse refuses unknown commands
-                raise ValueError(f"unknown command {command!r}")
-    except EntryNotFoundError as exc:
+            _COMMANDS[args.library_command](lib, args, out, err)
+    except (LibraryError, VideoError, ValueError, OSError) as exc:
         print(f"wan-desktop library: {exc}", file=err)
         return EXIT_BAD_INPUT
-    except (LibraryError, ExportError, VideoError, ValueError, OSError) as exc:
-        print(f"wan-desktop library: {exc}", file=err)
-        return EXIT_BAD_INPUT
+    except sqlite3.Error as exc:
+        print(f"wan-desktop library: the index could not be used ({exc})", file=err)
+        return EXIT_FAILURE
     return EXIT_OK

@@ -14,11 +14,18 @@ import os
 import shutil
 import string
 import tempfile
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.atomic import fsync_dir
 from ..core.names import MAX_NAME_BYTES, clean_name_text, safe_name, truncate_utf8
+from .errors import ExportError, PathEscapeError
+from .files import open_regular
+from .ids import id_datetime
+
+if TYPE_CHECKING:
+    from .models import Entry
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -26,6 +33,7 @@ __all__ = [
     "MAX_NAME_BYTES",
     "ExportError",
     "copy_no_overwrite",
+    "export_entry",
     "render_name",
     "safe_name",
 ]
@@ -33,10 +41,6 @@ __all__ = [
 DEFAULT_TEMPLATE = "{date}_{seed}_{prompt:40}"
 FIELDS = ("id", "date", "time", "seed", "prompt", "resolution", "duration", "title")
 _MAX_COPIES = 10_000
-
-
-class ExportError(ValueError):
-    """A template or destination that cannot be used; ``str()`` says why."""
 
 
 def render_name(template: str, fields: dict[str, Any]) -> str:
@@ -96,6 +100,12 @@ def _link_into_place(tmp: Path, final: Path) -> None:
     tmp.unlink()
 
 
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
 def copy_no_overwrite(sources: list[tuple[Path, str]], dest: Path, stem: str) -> list[Path]:
     """Copy each ``(source, suffix)`` into ``dest`` as ``stem + suffix``, adding `` (N)`` to the
     stem until no name is taken (all files share the same N). Returns the new paths.
@@ -121,7 +131,7 @@ def copy_no_overwrite(sources: list[tuple[Path, str]], dest: Path, stem: str) ->
                 fd, tmp_name = tempfile.mkstemp(prefix=".export-", suffix=".part", dir=dest)
                 tmp = Path(tmp_name)
                 try:
-                    with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+                    with os.fdopen(fd, "wb") as out, open_regular(source) as src:
                         shutil.copyfileobj(src, out, 1 << 20)
                         out.flush()
                         os.fsync(out.fileno())
@@ -133,10 +143,45 @@ def copy_no_overwrite(sources: list[tuple[Path, str]], dest: Path, stem: str) ->
                 done.append(final)
         except FileExistsError:
             # Someone took the name meanwhile: undo our part and try the next number.
-            for path in done:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
+            _remove(done)
             continue
+        except BaseException:
+            _remove(done)  # a refused source: no half of a pair is left behind
+            raise
         fsync_dir(dest)
         return done
     raise ExportError(f"no free file name for {stem!r} in {dest}")
+
+
+def _name_fields(entry: Entry) -> dict[str, Any]:
+    try:
+        when = datetime.fromisoformat(entry.created_at) if entry.created_at else None
+    except ValueError:
+        when = None
+    when = when or id_datetime(entry.id)
+    return {
+        "id": entry.id,
+        "date": f"{when:%Y-%m-%d}",
+        "time": f"{when:%H%M%S}",
+        "seed": entry.seed if entry.seed is not None else "noseed",
+        "prompt": entry.prompt or entry.title,
+        "resolution": entry.resolution,
+        "duration": f"{entry.duration_s:g}s",
+        "title": entry.title,
+    }
+
+
+def export_entry(entry: Entry, dest_folder: Path | str, template: str, with_sidecar: bool) -> Path:
+    """Copy ``entry``'s video (and with ``with_sidecar`` its sidecar, as ``.json``) into
+    ``dest_folder`` under the name ``template`` makes; returns the video's new path. Raises
+    :class:`ExportError`, or :class:`.errors.UnsafeFileError` for an entry file that is a
+    symbolic link."""
+    stem = render_name(template, _name_fields(entry))
+    sources = [(entry.video_path, ".mp4")]
+    if with_sidecar:
+        sources.append((entry.sidecar_path, ".json"))
+    try:
+        written = copy_no_overwrite(sources, Path(dest_folder), stem)
+    except PathEscapeError as exc:
+        raise ExportError(str(exc)) from exc
+    return written[0]

@@ -12,13 +12,16 @@ import secrets
 import time
 from datetime import UTC, datetime
 
-__all__ = ["ID_LENGTH", "id_datetime", "id_timestamp_ms", "is_valid_id", "new_id"]
+__all__ = ["ID_LENGTH", "ID_PATTERN", "id_datetime", "id_timestamp_ms", "is_valid_id", "new_id"]
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _TIME_CHARS = 10
 _RANDOM_CHARS = 6
 ID_LENGTH = _TIME_CHARS + _RANDOM_CHARS
-_ID_RE = re.compile(f"^[{_ALPHABET}]{{{ID_LENGTH}}}$")
+#: The whole text is an id (``\Z``: a trailing newline does not pass, unlike ``$``). The
+#: sidecar schema checks ids and parent ids with the same pattern.
+ID_PATTERN = f"\\A[{_ALPHABET}]{{{ID_LENGTH}}}\\Z"
+_ID_RE = re.compile(ID_PATTERN)
 
 
 def _encode(value: int, length: int) -> str:

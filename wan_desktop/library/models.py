@@ -129,6 +129,12 @@ class Entry:
         """The prompt the user wrote (empty for imported videos without our metadata)."""
         return self.request.prompt if self.request else ""
 
+    @property
+    def set_aside(self) -> dict[str, str]:
+        """Fields of the metadata this entry was read or imported from that failed their
+        type check, each as (shortened) JSON text: kept, never interpreted."""
+        return dict(self.data.get("rejected_metadata") or {})
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON (paths as strings)."""
         out: dict[str, Any] = {}

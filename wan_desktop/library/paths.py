@@ -17,35 +17,30 @@ Layout::
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .errors import PathEscapeError
 from .ids import id_datetime, is_valid_id
 
-__all__ = ["DB_NAME", "LibraryPaths", "PathEscapeError", "check_file_name"]
+__all__ = ["DB_NAME", "FILE_NAME_PATTERN", "LibraryPaths", "PathEscapeError", "check_file_name"]
 
 DB_NAME = "library.db"
 ENTRIES = "entries"
 TRASH = "trash"
 STAGING = ".staging"
 DIR_MODE = 0o755
-
-
-class PathEscapeError(ValueError):
-    """A path that would lead outside the library folder."""
+#: A plain file name: no folder part (``/``, ``\\``), no drive or stream (``:``), no NUL,
+#: not ``.`` or ``..``. The sidecar schema checks file names with the same pattern.
+FILE_NAME_PATTERN = r"\A(?!\.\.?\Z)[^/\\:\x00]+\Z"
+_FILE_NAME_RE = re.compile(FILE_NAME_PATTERN)
 
 
 def check_file_name(name: object) -> str:
-    """``name`` if it is a plain file name (no folder part, not ``.``/``..``); else raise."""
-    if (
-        not isinstance(name, str)
-        or not name
-        or name in {".", ".."}
-        or "/" in name
-        or "\\" in name
-        or "\x00" in name
-        or ":" in name
-    ):
+    """``name`` if it is a plain file name (no folder part, not ``.``/``..``); else raise
+    :class:`PathEscapeError`."""
+    if not isinstance(name, str) or not _FILE_NAME_RE.match(name):
         raise PathEscapeError(f"not a plain file name: {name!r}")
     return name
 

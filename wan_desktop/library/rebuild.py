@@ -1,73 +1,85 @@
-"""Finding every entry folder on disk and reading what it holds (for :meth:`Library.rebuild`).
+"""Recreating the index from the entry folders (for :meth:`Library.rebuild` and for opening a
+library whose index is missing, empty or damaged).
 
 The index is disposable: each entry folder carries its sidecar, and its video carries the same
-JSON in its comment tag. A folder counts only when its name is an entry id and it has its
-video; the folder's place says whether the entry is live (``entries/YYYY/MM/<id>``) or in the
-trash (``trash/<id>``).
+JSON in its comment tag. Every folder is read by :func:`.folders.read_folder`; one that cannot
+be read is skipped and reported, never fatal. Slow (reads every folder): worker thread.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .ids import is_valid_id
+from .errors import SidecarError, UnsafeFileError
+from .folders import entry_folders, read_folder
+from .index import Index
 from .paths import LibraryPaths
-from .search import iso_utc
-from .sidecar import SidecarError, read_sidecar, write_sidecar
+from .rows import insert_row, row_from_sidecar
 
-__all__ = ["entry_folders", "scan_folders"]
-
-FromComment = Callable[[Path, bool], dict[str, Any]]
+__all__ = ["RebuildReport", "entry_folders", "rebuild_index"]
 
 
-def entry_folders(paths: LibraryPaths) -> Iterator[tuple[Path, bool]]:
-    """``(folder, in_trash)`` for every folder named like an entry id, in id order."""
-    if paths.entries.is_dir():
-        for year in sorted(paths.entries.iterdir()):
-            if not year.is_dir() or year.is_symlink():
-                continue
-            for month in sorted(year.iterdir()):
-                if not month.is_dir() or month.is_symlink():
-                    continue
-                for folder in sorted(month.iterdir()):
-                    if folder.is_dir() and not folder.is_symlink() and is_valid_id(folder.name):
-                        yield folder, False
-    if paths.trash.is_dir():
-        for folder in sorted(paths.trash.iterdir()):
-            if folder.is_dir() and not folder.is_symlink() and is_valid_id(folder.name):
-                yield folder, True
+@dataclass(frozen=True, slots=True)
+class RebuildReport:
+    """What a rebuild did: entries indexed from sidecars and from video comments, folders
+    skipped ``(folder, reason)``, fields set aside ``(folder, names)`` (kept in the sidecar's
+    ``rejected_metadata``), and where a damaged index was moved (``None``: it was not)."""
+
+    from_sidecar: int
+    from_comment: int
+    skipped: tuple[tuple[str, str], ...]
+    corrupt_moved_to: Path | None = None
+    set_aside: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def indexed(self) -> int:
+        """Entries in the index after the rebuild."""
+        return self.from_sidecar + self.from_comment
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {
+            "indexed": self.indexed,
+            "from_sidecar": self.from_sidecar,
+            "from_comment": self.from_comment,
+            "skipped": [{"folder": f, "reason": r} for f, r in self.skipped],
+            "set_aside": [{"folder": f, "fields": list(n)} for f, n in self.set_aside],
+            "corrupt_moved_to": str(self.corrupt_moved_to) if self.corrupt_moved_to else None,
+        }
 
 
-def scan_folders(
-    paths: LibraryPaths, from_comment: FromComment
-) -> tuple[list[tuple[str, dict[str, Any], str]], list[tuple[str, str]]]:
-    """Read every entry folder: ``(found, skipped)`` where found holds
-    ``(folder_rel, sidecar, "sidecar" | "comment")`` and skipped ``(folder_rel, reason)``."""
-    found: list[tuple[str, dict[str, Any], str]] = []
+def rebuild_index(
+    index: Index, paths: LibraryPaths, corrupt_moved_to: Path | None = None
+) -> RebuildReport:
+    """Replace every row of ``index`` with what the folders under ``paths`` hold."""
+    counts = {"sidecar": 0, "comment": 0}
     skipped: list[tuple[str, str]] = []
+    set_aside: list[tuple[str, tuple[str, ...]]] = []
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for folder, in_trash in entry_folders(paths):
         rel = paths.to_rel(folder)
-        source = "sidecar"
         try:
-            data = read_sidecar(folder)
-            if data["id"] != folder.name:
-                raise SidecarError(f"the sidecar is for entry {data['id']}")
-        except SidecarError as sidecar_problem:
-            try:
-                data = from_comment(folder, in_trash)
-                source = "comment"
-            except (SidecarError, OSError) as exc:
-                skipped.append((rel, f"{sidecar_problem}; {exc}"))
-                continue
-        if not (folder / data["files"]["video"]).is_file():
-            skipped.append((rel, "the video file is missing"))
+            found = read_folder(folder, in_trash)
+        except (SidecarError, UnsafeFileError, OSError) as exc:
+            skipped.append((rel, str(exc)))
             continue
-        # The folder's place decides live or trashed; keep the sidecar saying the same.
-        if in_trash != bool(data.get("trashed_at")):
-            data["trashed_at"] = iso_utc(datetime.now(UTC)) if in_trash else None
-            write_sidecar(folder, data)
-        found.append((rel, data, source))
-    return found, skipped
+        entry_id = found.data["id"]
+        if entry_id in seen:
+            skipped.append((rel, f"a second folder for entry {entry_id}"))
+            continue
+        seen.add(entry_id)
+        counts[found.source] += 1
+        rows.append(row_from_sidecar(found.data, rel))
+        if found.set_aside:
+            set_aside.append((rel, found.set_aside))
+    with index.transaction() as conn:
+        conn.execute("DELETE FROM entries")
+        for row in rows:
+            insert_row(conn, row)
+        conn.execute("INSERT INTO entries_fts (entries_fts) VALUES ('optimize')")
+    return RebuildReport(
+        counts["sidecar"], counts["comment"], tuple(skipped), corrupt_moved_to, tuple(set_aside)
+    )

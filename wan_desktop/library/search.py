@@ -13,9 +13,10 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
+from .clock import iso_utc
 from .models import Filters
 
-__all__ = ["filters_sql", "fts_query", "order_sql"]
+__all__ = ["filters_sql", "fts_query", "iso_utc", "order_sql"]
 
 # unicode61 indexes letters, numbers and private-use characters; everything else separates.
 _TOKEN_CATEGORIES = ("L", "N", "Co")
@@ -38,14 +39,6 @@ def fts_query(text: str) -> str | None:
         if len(words) >= _MAX_WORDS:
             break
     return " ".join(words) or None
-
-
-def _iso(value: datetime | str) -> str:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _ms(value: datetime | str) -> int:
@@ -103,8 +96,3 @@ def order_sql(sort: str, alias: str = "e", *, searching: bool = False) -> str:
     if sort not in orders:
         raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(orders)}")
     return orders[sort]
-
-
-def iso_utc(value: datetime | str) -> str:
-    """ISO 8601 UTC with milliseconds and a ``Z`` (how the library writes times)."""
-    return _iso(value)

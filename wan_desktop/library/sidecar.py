@@ -13,7 +13,13 @@ Format (``schema`` 1)::
      "video"     probe of the video (width, height, fps, duration_s, frame_count, has_audio, ...),
      "image"/"audio"  what was sent: original file name, mime, format, size, sha256, ...
      -- sidecar only --
-     "video_sha256", "size_bytes", "favourite", "tags", "notes", "title", "trashed_at"}
+     "video_sha256", "size_bytes", "favourite", "tags", "notes", "title", "trashed_at",
+     "rejected_metadata"  fields that failed their type check when read, as JSON text}
+
+The keys, their types and defaults are :class:`.schema.Sidecar`. Reading checks every field
+by type: :func:`read_sidecar` and :func:`parse_comment` accept only a sidecar that is right in
+every field; :func:`salvage` keeps a sidecar whose id, schema and files are right and sets the
+other bad fields aside (rebuilds use it, so one bad field does not lose an entry).
 
 Never holds a path outside the entry folder, nor any secret (the key is never passed here).
 """
@@ -24,9 +30,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from ..core.atomic import atomic_write_json
-from .ids import is_valid_id
-from .paths import PathEscapeError, check_file_name
+from .errors import SidecarError, UnsafeFileError
+from .files import read_regular
+from .schema import SET_ASIDE_KEY, SIDECAR_SCHEMA, Sidecar, split_fields, to_data
 
 __all__ = [
     "COMMENT_EXCLUDED",
@@ -34,71 +43,103 @@ __all__ = [
     "SIDECAR_SCHEMA",
     "SidecarError",
     "comment_text",
+    "decode_comment",
+    "load_sidecar",
     "parse_comment",
     "read_sidecar",
+    "salvage",
     "validate",
     "write_sidecar",
 ]
 
 SIDECAR_NAME = "entry.json"
-SIDECAR_SCHEMA = 1
-#: Keys kept out of the video's comment: they depend on the final file or change later.
+#: Keys kept out of the video's comment: they depend on the final file, change later, or
+#: belong to this library only.
 COMMENT_EXCLUDED = frozenset(
-    {"video_sha256", "size_bytes", "favourite", "tags", "notes", "title", "trashed_at"}
-)
+    {"video_sha256", "size_bytes", "favourite", "tags", "notes", "title", "trashed_at",
+     SET_ASIDE_KEY}
+)  # fmt: skip
 #: Marks our JSON in a comment, so an unrelated comment is never taken for ours.
 _MAGIC_KEY = "wan_desktop"
+#: A sidecar is a few kilobytes; a bigger file is not one of ours and is not read whole.
+_MAX_SIDECAR_BYTES = 16 << 20
 
 
-class SidecarError(ValueError):
-    """A sidecar (or embedded comment) that is missing, unreadable or not ours."""
+def _identity_problem(raw: dict[str, Any], bad: dict[str, str]) -> str | None:
+    """Why ``raw`` is not ours at all (its id, schema or files), or ``None``."""
+    if "id" in bad or "id" not in raw:
+        return f"the sidecar has no valid id ({str(raw.get('id'))[:40]!r})"
+    schema = raw.get("schema")
+    if "schema" in bad or "schema" not in raw:
+        return f"the sidecar has no schema number ({str(schema)[:20]!r})"
+    if schema > SIDECAR_SCHEMA:
+        return f"the sidecar's schema {schema} is newer than this wan-desktop's"
+    if "files" in bad or "files" not in raw:
+        return "the sidecar names no video file, or a file outside its folder"
+    return None
+
+
+def salvage(raw: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """``(data, set_aside)``: the sidecar ``raw`` with every field checked by type, and the
+    fields that failed (as JSON text), which ``data`` also keeps under ``rejected_metadata``.
+    Raises :class:`SidecarError` when ``raw`` is not ours at all (no valid id, schema or
+    files)."""
+    if not isinstance(raw, dict):
+        raise SidecarError("the sidecar is not a JSON object")
+    good, bad = split_fields(raw)
+    problem = _identity_problem(raw, bad)
+    if problem is not None:
+        raise SidecarError(problem)
+    if bad:
+        good["rejected_metadata"] = {**good.get("rejected_metadata", {}), **bad}
+    return to_data(Sidecar(**good)), bad
 
 
 def validate(data: Any) -> dict[str, Any]:
-    """``data`` if it is a sidecar we can index: a dict with a valid id, a known schema and
-    plain file names; raises :class:`SidecarError`."""
-    if not isinstance(data, dict):
-        raise SidecarError("the sidecar is not a JSON object")
-    if not is_valid_id(data.get("id")):
-        raise SidecarError(f"the sidecar has no valid id ({data.get('id')!r})")
-    schema = data.get("schema")
-    if not isinstance(schema, int) or schema < 1:
-        raise SidecarError(f"the sidecar has no schema number ({schema!r})")
-    if schema > SIDECAR_SCHEMA:
-        raise SidecarError(f"the sidecar's schema {schema} is newer than this wan-desktop's")
-    files = data.get("files")
-    if not isinstance(files, dict) or not isinstance(files.get("video"), str):
-        raise SidecarError("the sidecar names no video file")
+    """``data`` checked field by field (and missing keys at their defaults) when it is a
+    sidecar we can index; raises :class:`SidecarError` naming the first problem."""
+    clean, bad = salvage(data)
+    if bad:
+        names = ", ".join(sorted(bad)[:8])
+        raise SidecarError(f"the sidecar has fields of the wrong type or unknown: {names}")
+    return clean
+
+
+def _decode(data: bytes | str, what: str) -> Any:
     try:
-        for name in files.values():
-            if name is not None:
-                check_file_name(name)
-    except PathEscapeError as exc:
-        raise SidecarError(f"the sidecar names a file outside its folder: {exc}") from exc
-    return data
+        return msgspec.json.decode(data)
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise SidecarError(f"{what} is not valid JSON: {exc}") from exc
+
+
+def _read_raw(folder: Path) -> Any:
+    path = folder / SIDECAR_NAME
+    try:
+        text = read_regular(path, _MAX_SIDECAR_BYTES)
+    except FileNotFoundError as exc:
+        raise SidecarError(f"{path} is missing") from exc
+    except (OSError, UnsafeFileError) as exc:
+        raise SidecarError(f"{path} cannot be read: {exc}") from exc
+    return _decode(text, str(path))
 
 
 def read_sidecar(folder: Path) -> dict[str, Any]:
-    """The validated sidecar of the entry folder ``folder``; raises :class:`SidecarError`."""
-    path = folder / SIDECAR_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise SidecarError(f"{path} is missing") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SidecarError(f"{path} cannot be read: {exc}") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SidecarError(f"{path} is not valid JSON: {exc}") from exc
-    return validate(data)
+    """The sidecar of the entry folder ``folder``, right in every field; raises
+    :class:`SidecarError` (also for a symbolic link or an oversized file)."""
+    return validate(_read_raw(folder))
+
+
+def load_sidecar(folder: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """:func:`salvage` of the sidecar of ``folder``: ``(data, fields set aside)``; raises
+    :class:`SidecarError` when there is no sidecar of ours."""
+    return salvage(_read_raw(folder))
 
 
 def write_sidecar(folder: Path, data: dict[str, Any]) -> Path:
-    """Write ``data`` (validated) as the folder's sidecar, atomically; returns its path."""
-    validate(data)
+    """Write ``data`` (checked by :func:`validate`) as the folder's sidecar, atomically;
+    returns its path."""
     path = folder / SIDECAR_NAME
-    atomic_write_json(path, data)
+    atomic_write_json(path, validate(data))
     return path
 
 
@@ -109,18 +150,27 @@ def comment_text(data: dict[str, Any]) -> str:
     return json.dumps(embedded, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def parse_comment(text: str | None) -> dict[str, Any] | None:
-    """The sidecar data embedded by :func:`comment_text`, or ``None`` when ``text`` is not ours
-    (no comment, another program's comment, or damaged JSON)."""
+def decode_comment(text: str | None) -> dict[str, Any] | None:
+    """The JSON object a comment carries when it is marked as ours (not yet checked), or
+    ``None`` (no comment, another program's comment, damaged JSON)."""
     if not text:
         return None
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+        data = _decode(text, "the comment")
+    except SidecarError:
         return None
     if not isinstance(data, dict) or data.pop(_MAGIC_KEY, None) is not True:
         return None
+    return data
+
+
+def parse_comment(text: str | None) -> dict[str, Any] | None:
+    """The sidecar data embedded by :func:`comment_text` when it is right in every field, or
+    ``None`` (not ours, damaged, or any field of the wrong type)."""
+    raw = decode_comment(text)
+    if raw is None:
+        return None
     try:
-        return validate(data)
+        return validate(raw)
     except SidecarError:
         return None

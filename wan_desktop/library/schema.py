@@ -1,0 +1,204 @@
+"""The shape of ``entry.json`` (and of the JSON in a video's comment), written once.
+
+:class:`Sidecar` lists every key with its type and default; building a new sidecar
+(:func:`new_sidecar`) and checking one that was read (:func:`split_fields`) both go through it,
+so a key and its default live in one place. Checking is by type, key by key, so a sidecar with
+one bad field can keep the others: the bad ones come back separately, as short JSON text, and
+callers keep them aside under :data:`SET_ASIDE_KEY` instead of interpreting them.
+
+Three keys make a sidecar ours: ``schema`` (1 up to :data:`SIDECAR_SCHEMA`), ``id`` (an entry
+id) and ``files`` (plain file names, ``video`` required). Ids and parent ids must have the
+shape of an entry id; file names must be plain names (no folder part, no ``..``); integers
+fit SQLite's 64 bits; floats are finite. Everything here is pure and thread-safe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any, get_type_hints
+
+import msgspec
+
+from ..core.request import GenerationRequest
+from .ids import ID_PATTERN
+from .paths import FILE_NAME_PATTERN
+
+__all__ = [
+    "SET_ASIDE_KEY",
+    "SIDECAR_SCHEMA",
+    "Files",
+    "ImportInfo",
+    "MediaInfo",
+    "Sidecar",
+    "VideoFacts",
+    "new_sidecar",
+    "split_fields",
+    "to_data",
+]
+
+SIDECAR_SCHEMA = 1
+#: Where fields that failed their type check are kept (as JSON text), never interpreted.
+SET_ASIDE_KEY = "rejected_metadata"
+#: How much of a set-aside value is kept (characters of its JSON text).
+_SET_ASIDE_CHARS = 1000
+
+EntryId = Annotated[str, msgspec.Meta(pattern=ID_PATTERN)]
+FileName = Annotated[str, msgspec.Meta(pattern=FILE_NAME_PATTERN)]
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+Real = Annotated[float, msgspec.Meta(ge=-1e300, le=1e300)]  # finite: JSON has no inf/NaN
+Schema = Annotated[int, msgspec.Meta(ge=1)]
+#: ISO 8601 as the library writes it (date, time, optional fraction and offset).
+_TIME_PATTERN = r"\A(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?)?\Z"
+#: A time, or "" (unknown).
+Time = Annotated[str, msgspec.Meta(pattern=_TIME_PATTERN)]
+
+
+class Files(msgspec.Struct, kw_only=True):
+    """The entry's files: plain names inside its folder (``None``: the entry has none)."""
+
+    video: FileName
+    image: FileName | None = None
+    audio: FileName | None = None
+    poster: FileName | None = None
+    last_frame: FileName | None = None
+
+
+class VideoFacts(msgspec.Struct, kw_only=True):
+    """The probe of the video (:class:`wan_desktop.media.video.VideoInfo` without its size):
+    pixels, frames per second, seconds."""
+
+    width: Count = 0
+    height: Count = 0
+    fps: Real = 0.0
+    duration_s: Real = 0.0
+    frame_count: Count = 0
+    has_audio: bool = False
+    video_codec: str = ""
+    pix_fmt: str = ""
+
+
+class MediaInfo(msgspec.Struct, kw_only=True):
+    """An input as it was sent: its stored file name, original name, bytes, pixels, seconds."""
+
+    file: FileName | None = None
+    original_name: str = ""
+    mime: str = ""
+    format: str = ""
+    size_bytes: Count = 0
+    sha256: str = ""
+    width: Count | None = None
+    height: Count | None = None
+    duration_s: Real | None = None
+    converted: bool = False
+    notes: list[str] = []
+
+
+class ImportInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Where an imported video came from (``original_id``: its id in the library it left,
+    when this library already had an entry with that id)."""
+
+    source_name: str = ""
+    source_sha256: str = ""
+    imported_at: str = ""
+    original_id: EntryId | None = None
+
+
+def _request_record() -> Any:
+    """A struct with the fields and types of :class:`GenerationRequest` (the one definition of
+    a request); prompt and image may be missing in a record (imports, index-only rows)."""
+    hints = get_type_hints(GenerationRequest)
+    fields = []
+    for field in dataclasses.fields(GenerationRequest):
+        default: Any = field.default
+        if field.default_factory is not dataclasses.MISSING:
+            default = msgspec.field(default_factory=field.default_factory)
+        elif default is dataclasses.MISSING:
+            default = ""
+        fields.append((field.name, hints[field.name], default))
+    return msgspec.defstruct("RequestRecord", fields, kw_only=True)
+
+
+RequestRecord = _request_record()
+
+
+class Sidecar(msgspec.Struct, kw_only=True):
+    """``entry.json``, schema 1 (see :mod:`.sidecar` for what each key means)."""
+
+    schema: Schema
+    id: EntryId
+    files: Files
+    created_at: Time = ""
+    app_version: str = ""
+    parent_id: EntryId | None = None
+    request: RequestRecord | None = None  # type: ignore[valid-type]
+    arguments: dict[str, Any] = {}
+    response: dict[str, Any] = {}
+    seed: Int64 | None = None
+    actual_prompt: str = ""
+    request_id: str = ""
+    endpoint: str = ""
+    timings: dict[str, Any] = {}
+    cost_usd: Real | None = None
+    remote: dict[str, Any] = {}
+    video: VideoFacts = msgspec.field(default_factory=VideoFacts)
+    image: MediaInfo | None = None
+    audio: MediaInfo | None = None
+    import_: ImportInfo | None = msgspec.field(default=None, name="import")
+    video_sha256: str = ""
+    size_bytes: Count = 0
+    favourite: bool = False
+    tags: list[str] = []
+    notes: str = ""
+    title: str = ""
+    trashed_at: Time | None = None
+    rejected_metadata: dict[str, str] = {}
+
+
+#: key in the JSON -> (attribute name, type)
+_FIELDS = {f.encode_name: (f.name, f.type) for f in msgspec.structs.fields(Sidecar)}
+
+
+def _as_text(value: Any) -> str:
+    try:
+        text = msgspec.json.encode(value).decode("utf-8")
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        text = "(not JSON)"
+    return text[:_SET_ASIDE_CHARS]
+
+
+def split_fields(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check every key of ``raw`` against :class:`Sidecar`: ``(good, bad)`` where ``good``
+    maps attribute names to converted values and ``bad`` maps each key that is unknown or of
+    the wrong type to its value as JSON text (cut to 1000 characters)."""
+    good: dict[str, Any] = {}
+    bad: dict[str, str] = {}
+    for key, value in raw.items():
+        known = _FIELDS.get(key) if isinstance(key, str) else None
+        if known is None:
+            bad[str(key)] = _as_text(value)
+            continue
+        name, kind = known
+        try:
+            good[name] = msgspec.convert(value, kind)
+        except (msgspec.ValidationError, RecursionError):
+            bad[key] = _as_text(value)
+    return good, bad
+
+
+def to_data(record: Sidecar) -> dict[str, Any]:
+    """The plain JSON data of ``record`` (what is written and indexed)."""
+    return msgspec.to_builtins(record)
+
+
+def new_sidecar(**fields: Any) -> dict[str, Any]:
+    """A sidecar's data from keyword fields (attribute names, ``import_`` for ``import``),
+    every other key at its default; raises ``msgspec.ValidationError`` for a wrong type."""
+    good, bad = split_fields({_encode_name(k): v for k, v in fields.items()})
+    if bad:
+        raise msgspec.ValidationError(f"new sidecar fields of the wrong type: {sorted(bad)}")
+    return to_data(Sidecar(**good))
+
+
+def _encode_name(name: str) -> str:
+    return "import" if name == "import_" else name
