@@ -140,3 +140,27 @@ class GridLayout:
             if first <= last:
                 runs.append((first, last))
         return runs
+
+    # ---- moving through the grid --------------------------------------------------------------
+
+    def row_below(self, row: int, step: int, count: int) -> int:
+        """``step`` rows on from ``row``. Past the end: the last grid row, in the same column
+        when it reaches that far, else its last cell; already on the last grid row: stay."""
+        if row + step < count:
+            return row + step
+        cols = self.columns
+        last_grid_row = (count - 1) // cols
+        if row // cols == last_grid_row:
+            return row
+        same_column = last_grid_row * cols + row % cols
+        return min(count - 1, same_column)
+
+    def top_anchor(self, y: int, count: int) -> tuple[int, int] | None:
+        """For a view scrolled to ``y``: the first cell of the top grid row that shows, and how
+        far ``y`` is past that cell's top (negative: the spacing above it shows). None at the
+        very top or with no cells: nothing to keep in place."""
+        if y <= 0 or count == 0:
+            return None
+        first, _last = self.grid_row_span(y, y, count)
+        row = min(first, self.grid_rows(count) - 1) * self.columns
+        return row, y - self.cell(row)[1]

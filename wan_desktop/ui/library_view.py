@@ -6,15 +6,18 @@ A ``QAbstractItemView`` with its own grid geometry rather than a ``QListView`` i
 every card has the same size, so a row's place follows from its number (:class:`GridLayout`).
 ``QListView`` lays out all its rows again whenever a page of rows arrives (~56 ms at 10,000
 rows, a visible stall while scrolling); here rows arriving only change the scrollbar's range.
+
+The view's behaviours each live in their own module: hovering and scrubbing
+(:class:`HoverScrubMixin`), the rubber band (:class:`RubberBandMixin`) and dropped videos
+(:class:`VideoDropMixin`) are mixins; where keys move the cursor and where ``scrollTo``
+scrolls are plain functions (``grid_navigation``).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import (
-    QEvent,
     QItemSelection,
     QItemSelectionModel,
-    QMimeData,
     QModelIndex,
     QPoint,
     QRect,
@@ -22,37 +25,20 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import (
-    QAccessible,
-    QColor,
-    QCursor,
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
-    QMouseEvent,
-    QPainter,
-    QPalette,
-    QPen,
-    QRegion,
-)
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QRubberBand,
-    QStyle,
-    QStyleOptionRubberBand,
-    QStyleOptionViewItem,
-    QWidget,
-)
+from PySide6.QtGui import QAccessible, QPainter, QPalette, QRegion
+from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyleOptionViewItem, QWidget
 
 from .grid_accessible import AccessibleItems, GridAccessible, notify
+from .grid_band import RubberBandMixin
+from .grid_drops import VIDEO_SUFFIXES, VideoDropMixin, video_paths_in
 from .grid_layout import GridLayout
-from .library_delegate import CARD_SIZE, LibraryDelegate, thumb_rect
+from .grid_navigation import moved_row, scroll_target
+from .library_delegate import CARD_SIZE, LibraryDelegate
 from .library_model import LibraryModel, LibraryRole
-from .theme import colors
+from .library_scrub import HoverScrubMixin
 
 __all__ = ["VIDEO_SUFFIXES", "LibraryView", "video_paths_in"]
 
-VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov")
 SPACING = 5
 SCROLL_STEP = 24  # px per scrollbar step (a wheel notch is three)
 _Action = QAbstractItemView.CursorAction
@@ -60,20 +46,7 @@ _Hint = QAbstractItemView.ScrollHint
 _State = QStyle.StateFlag
 
 
-def video_paths_in(mime: QMimeData | None) -> list[str]:
-    """Local video files among the URLs of a drag."""
-    if mime is None or not mime.hasUrls():
-        return []
-    out = []
-    for url in mime.urls():
-        if url.isLocalFile():
-            path = url.toLocalFile()
-            if path.lower().endswith(VIDEO_SUFFIXES):
-                out.append(path)
-    return out
-
-
-class LibraryView(QAbstractItemView):
+class LibraryView(HoverScrubMixin, RubberBandMixin, VideoDropMixin, QAbstractItemView):
     """The grid. ``importRequested(paths)`` when video files are dropped on it; the context
     menu comes through ``customContextMenuRequested``, double-click or Enter ``activated``.
 
@@ -90,11 +63,9 @@ class LibraryView(QAbstractItemView):
         self._spacing = SPACING
         self._centred = True
         self._grid = GridLayout(CARD_SIZE.width(), CARD_SIZE.height(), SPACING, 0)
-        self._hover_row = -1
-        self._band_origin: QPoint | None = None  # content coordinates of a rubber band's start
-        self._band = QRect()  # the rubber band, content coordinates
-        self._band_autoscroll = False
-        self._drop_active = False
+        self._init_hover()
+        self._init_band()
+        self._init_drops()
         self._a11y_items = AccessibleItems()
         self.destroyed.connect(self._a11y_items.clear)
         _install_accessible_factory()
@@ -167,9 +138,6 @@ class LibraryView(QAbstractItemView):
             size.width(), size.height(), self._spacing, self.viewport().width(), self._centred
         )
 
-    def _offset(self) -> QPoint:
-        return QPoint(self.horizontalOffset(), self.verticalOffset())
-
     def _cell_rect(self, row: int) -> QRect:
         """``row``'s card in viewport coordinates."""
         x, y, w, h = self._grid.cell(row)
@@ -214,26 +182,14 @@ class LibraryView(QAbstractItemView):
             return
         x, y, w, h = self._grid.cell(index.row())
         bar = self.verticalScrollBar()
-        bar.setValue(self._scroll_target(y, h, bar.value(), self.viewport().height(), hint))
+        bar.setValue(
+            scroll_target(y, h, bar.value(), self.viewport().height(), self._spacing, hint)
+        )
         hbar = self.horizontalScrollBar()
         if hbar.maximum() > 0:  # narrower than one card: top/bottom mean nothing sideways
             hint_x = _Hint.EnsureVisible if hint != _Hint.PositionAtCenter else hint
-            hbar.setValue(self._scroll_target(x, w, hbar.value(), self.viewport().width(), hint_x))
-
-    def _scroll_target(self, start: int, length: int, value: int, page: int, hint: _Hint) -> int:
-        """The scroll value that shows ``start .. start + length`` as ``hint`` asks, keeping the
-        spacing around the card in view."""
-        lead = start - self._spacing
-        tail = start + length + self._spacing - page
-        if hint == _Hint.PositionAtTop:
-            return lead
-        if hint == _Hint.PositionAtBottom:
-            return tail
-        if hint == _Hint.PositionAtCenter:
-            return start + length // 2 - page // 2
-        if lead < value or length + 2 * self._spacing > page:
-            return lead  # above, or taller than the viewport: show its top
-        return max(value, tail)
+            page = self.viewport().width()
+            hbar.setValue(scroll_target(x, w, hbar.value(), page, self._spacing, hint_x))
 
     def moveCursor(self, action: _Action, _modifiers) -> QModelIndex:  # Qt override
         """Where a key takes the current card (Qt then selects and scrolls to it)."""
@@ -243,42 +199,8 @@ class LibraryView(QAbstractItemView):
         current = self.currentIndex()
         if not current.isValid():
             return self._index(0)
-        return self._index(self._moved_row(action, current.row(), count))
-
-    def _moved_row(self, action: _Action, row: int, count: int) -> int:
-        """Where ``action`` takes the cursor from ``row``: arrows by card and grid row, pages
-        by a viewport of grid rows, Home/End to the first/last row; never off the grid."""
-        cols = self._grid.columns
-        page = max(1, self.viewport().height() // self._grid.pitch_y) * cols
-        if action in (_Action.MoveLeft, _Action.MovePrevious):
-            return max(0, row - 1)
-        if action in (_Action.MoveRight, _Action.MoveNext):
-            return min(count - 1, row + 1)
-        if action == _Action.MoveUp:
-            return row - cols if row >= cols else row
-        if action == _Action.MoveDown:
-            return self._row_below(row, cols, count)
-        if action == _Action.MovePageUp:
-            return row - page if row >= page else row % cols
-        if action == _Action.MovePageDown:
-            return self._row_below(row, page, count)
-        if action == _Action.MoveHome:
-            return 0
-        if action == _Action.MoveEnd:
-            return count - 1
-        return row
-
-    def _row_below(self, row: int, step: int, count: int) -> int:
-        """``step`` rows on from ``row``. Past the end: the last grid row, in the same column
-        when it reaches that far, else its last card; already on the last grid row: stay."""
-        if row + step < count:
-            return row + step
-        cols = self._grid.columns
-        last_grid_row = (count - 1) // cols
-        if row // cols == last_grid_row:
-            return row
-        same_column = last_grid_row * cols + row % cols
-        return min(count - 1, same_column)
+        height = self.viewport().height()
+        return self._index(moved_row(self._grid, action, current.row(), count, height))
 
     def setSelection(
         self, rect: QRect, command: QItemSelectionModel.SelectionFlag
@@ -338,23 +260,11 @@ class LibraryView(QAbstractItemView):
 
     def resizeEvent(self, event) -> None:  # Qt override
         """Re-flow the columns, keeping the card at the top left of the view in view."""
-        anchor = self._top_anchor()
+        anchor = self._grid.top_anchor(self.verticalOffset(), self._row_count())
         super().resizeEvent(event)  # → updateGeometries() with the new width
         if anchor is not None:
             row, offset = anchor
             self.verticalScrollBar().setValue(self._grid.cell(row)[1] + offset)
-
-    def _top_anchor(self) -> tuple[int, int] | None:
-        """The top-left card in view (the first of the top grid row whose cards show) and how
-        far the view is scrolled past its top (negative: the spacing above it shows)."""
-        value = self.verticalOffset()
-        count = self._row_count()
-        if value <= 0 or count == 0:
-            return None
-        grid = self._grid
-        first, _last = grid.grid_row_span(value, value, count)
-        row = min(first, grid.grid_rows(count) - 1) * grid.columns
-        return row, value - grid.cell(row)[1]
 
     # ---- model changes ------------------------------------------------------------------------
 
@@ -429,10 +339,6 @@ class LibraryView(QAbstractItemView):
         if near_end and model is not None and model.canFetchMore(self.rootIndex()):
             model.fetchMore(self.rootIndex())
 
-    def scrollContentsBy(self, dx: int, dy: int) -> None:  # Qt override
-        super().scrollContentsBy(dx, dy)
-        self._refresh_hover()  # another card is under the pointer now
-
     # ---- painting -----------------------------------------------------------------------------
 
     def paintEvent(self, event) -> None:  # Qt override
@@ -476,163 +382,8 @@ class LibraryView(QAbstractItemView):
             state &= ~_State.State_MouseOver
         return state
 
-    def _paint_band(self, painter: QPainter) -> None:
-        if self._band.isNull():
-            return
-        option = QStyleOptionRubberBand()
-        option.initFrom(self)
-        option.shape = QRubberBand.Shape.Rectangle
-        option.opaque = False
-        option.rect = self._band.translated(-self._offset()).intersected(self.viewport().rect())
-        painter.save()
-        self.style().drawControl(QStyle.ControlElement.CE_RubberBand, option, painter)
-        painter.restore()
-
-    def _paint_drop_highlight(self, painter: QPainter) -> None:
-        """While video files are dragged over the grid: an accent outline (drop to import)."""
-        if not self._drop_active:
-            return
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        pen = QPen(QColor(colors().accent), 2, Qt.PenStyle.DashLine)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(self.viewport().rect().adjusted(2, 2, -2, -2), 8, 8)
-        painter.restore()
-
-    # ---- hover and scrubbing ------------------------------------------------------------------
-
-    def _set_hover_row(self, row: int) -> None:
-        """The card under the pointer (-1: none); repaints the old and the new one."""
-        if row == self._hover_row:
-            return
-        count = self._row_count()
-        for old_or_new in (self._hover_row, row):
-            if 0 <= old_or_new < count:
-                self.viewport().update(self._cell_rect(old_or_new))
-        self._hover_row = row
-
-    def _refresh_hover(self) -> None:
-        """Hover the card under the pointer after the cards moved under it."""
-        if self.viewport().underMouse():
-            pos = self.viewport().mapFromGlobal(QCursor.pos())
-            self._set_hover_row(self.indexAt(pos).row())
-
-    def scrub_at(self, x: int, y: int) -> None:
-        """Scrub the card under viewport point (x, y): its left edge is the first frame, its
-        right edge the last."""
-        index = self.indexAt(QPoint(x, y))
-        model = self.library_model()
-        if not index.isValid():
-            model.set_scrub(None)
-            return
-        rect = thumb_rect(self.visualRect(index))
-        if not rect.contains(x, y):
-            model.set_scrub(None)
-            return
-        fraction = (x - rect.left()) / max(1, rect.width() - 1)
-        model.set_scrub(index.data(LibraryRole.Id), fraction)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # Qt override
-        pos = event.position().toPoint()
-        self._set_hover_row(self.indexAt(pos).row())
-        if not event.buttons():
-            self.scrub_at(pos.x(), pos.y())
-        banding = self._band_origin is not None and event.buttons() & Qt.MouseButton.LeftButton
-        if banding:
-            # Before Qt's own handling: it makes the card under the pointer current and would
-            # scroll to it, unless autoscrolling already runs.
-            self._autoscroll_near_edge(pos)
-        super().mouseMoveEvent(event)
-        if banding:
-            self._drag_band(pos, event)
-
-    def viewportEvent(self, event: QEvent) -> bool:  # Qt override
-        if event.type() == QEvent.Type.Leave:  # onto a scrollbar or out of the view
-            self._set_hover_row(-1)
-            self.library_model().set_scrub(None)
-        return super().viewportEvent(event)
-
-    # ---- rubber band --------------------------------------------------------------------------
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # Qt override
-        self._end_band()
-        pos = event.position().toPoint()
-        if event.button() == Qt.MouseButton.LeftButton and not self.indexAt(pos).isValid():
-            # A press between cards starts a rubber band. Qt's own drag-select only runs while
-            # the pointer is over a card, so the band is tracked here.
-            self._band_origin = pos + self._offset()
-        super().mousePressEvent(event)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # Qt override
-        self._end_band()
-        super().mouseReleaseEvent(event)
-
-    def _drag_band(self, pos: QPoint, event: QMouseEvent) -> None:
-        """Select what the band from the press to ``pos`` covers and show the band."""
-        self.setState(QAbstractItemView.State.DragSelectingState)  # a release keeps the band's pick
-        band = QRect(self._band_origin, pos + self._offset()).normalized()
-        old = self._band
-        self._band = band
-        viewport_band = QRect(self._band_origin - self._offset(), pos)
-        self.setSelection(viewport_band, self.selectionCommand(self.indexAt(pos), event))
-        dirty = QRegion(old.translated(-self._offset()).adjusted(-1, -1, 1, 1))
-        dirty += band.translated(-self._offset()).adjusted(-1, -1, 1, 1)
-        self.viewport().update(dirty)
-
-    def _autoscroll_near_edge(self, pos: QPoint) -> None:
-        """Start Qt's autoscroll when the band reaches the top or bottom margin (Qt only does so
-        by itself over a card)."""
-        margin = self.autoScrollMargin()
-        near = pos.y() < margin or pos.y() > self.viewport().height() - margin
-        if near and not self._band_autoscroll and self.hasAutoScroll():
-            self.startAutoScroll()
-        self._band_autoscroll = near
-
-    def _end_band(self) -> None:
-        if self._band_autoscroll:
-            self.stopAutoScroll()  # Qt would keep scrolling after the release
-        if not self._band.isNull():
-            self.viewport().update(self._band.translated(-self._offset()).adjusted(-1, -1, 1, 1))
-        self._band_origin = None
-        self._band = QRect()
-        self._band_autoscroll = False
-
-    # ---- drops (import) -----------------------------------------------------------------------
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # Qt override
-        if event.source() is self:
-            event.ignore()
-            return
-        if video_paths_in(event.mimeData()):
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-            self._drop_active = True
-            self.viewport().update()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # Qt override
-        if event.source() is not self and video_paths_in(event.mimeData()):
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-        else:
-            event.ignore()
-
-    def dragLeaveEvent(self, event) -> None:  # Qt override
-        self._drop_active = False
-        self.viewport().update()
-        super().dragLeaveEvent(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:  # Qt override
-        self._drop_active = False
-        self.viewport().update()
-        paths = video_paths_in(event.mimeData())
-        if event.source() is self or not paths:
-            event.ignore()
-            return
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
+    def videos_dropped(self, paths: list[str]) -> None:
+        """Video files dropped on the grid: ``importRequested(paths)``."""
         self.importRequested.emit(paths)
 
     # ---- helpers ------------------------------------------------------------------------------
