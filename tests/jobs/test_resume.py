@@ -46,7 +46,8 @@ def _start_generate(image, env) -> subprocess.Popen:
 
 
 def _server_video(engine, request_id: str, dest) -> bytes:
-    body = httpx.get(f"{engine.base_url}/files/{request_id}.mp4", timeout=30).content
+    url = f"{engine.base_url}/files/{request_id}.mp4"
+    body = httpx.get(url, headers={"Authorization": f"Key {engine.key}"}, timeout=30).content
     dest.write_bytes(body)
     return body
 

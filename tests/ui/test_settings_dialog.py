@@ -61,7 +61,7 @@ def test_saving_stores_the_key_and_settings(qtbot, dialog, paths, run):
 
 def test_test_key_button_against_the_engine(qtbot, dialog, engine, run, monkeypatch):
     monkeypatch.setenv("FAL_QUEUE_URL", engine.base_url)
-    dialog.findChild(QLineEdit, "falKeyEdit").setText("any-key:for-the-engine")
+    dialog.findChild(QLineEdit, "falKeyEdit").setText(engine.api_key)
     result = run(dialog.test_key(), timeout=15)
     assert result.ok is True, result.message
     assert "works" in dialog.key_status.text()
