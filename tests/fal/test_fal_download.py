@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import tracemalloc
 
+import httpx
 import pytest
 from fal_scripted import KEY, Reply
 
@@ -203,3 +204,79 @@ async def test_a_200_mb_download_keeps_memory_flat(scripted, tmp_path):
     assert result.size_bytes == len(block) * count == dest.stat().st_size
     assert result.sha256 == expected.hexdigest()
     assert peak - before < 30 * 1024 * 1024, f"peak grew by {(peak - before) / 2**20:.1f} MiB"
+
+
+@pytest.mark.asyncio
+async def test_a_part_left_by_an_earlier_run_is_continued(scripted, tmp_path):
+    scripted.add("GET", "/files/r1.mp4", Reply(media=VIDEO))
+    dest = tmp_path / "v.mp4"
+    dest.with_name("v.mp4.part").write_bytes(VIDEO[:123_456])
+    async with client(scripted) as c:
+        result = await c.download(scripted.base_url + "/files/r1.mp4", dest, checksum=True)
+    assert dest.read_bytes() == VIDEO
+    assert result.sha256 == hashlib.sha256(VIDEO).hexdigest()
+    (seen,) = scripted.requests_to("GET", "/files/r1.mp4")
+    assert seen.headers["range"] == "bytes=123456-"
+
+
+def media_server(answers: list[tuple[int, bytes, dict]]) -> tuple[httpx.MockTransport, list]:
+    """Answers each request with the next (status, body, headers), streamed as a server would."""
+    ranges: list[str | None] = []
+
+    async def body(data: bytes):
+        yield data
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        ranges.append(request.headers.get("range"))
+        status, data, headers = answers.pop(0)
+        headers = {"content-length": str(len(data)), **headers}
+        return httpx.Response(status, content=body(data), headers=headers)
+
+    return httpx.MockTransport(handle), ranges
+
+
+WHOLE = (200, VIDEO, {"content-type": "video/mp4"})
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        (416, b"", {}),  # the part is longer than the file
+        # a 206 for some other range than the one asked
+        (
+            206,
+            VIDEO[:10],
+            {"content-type": "video/mp4", "content-range": f"bytes 0-9/{len(VIDEO)}"},
+        ),
+    ],
+)
+async def test_a_part_the_server_cannot_continue_is_started_again(tmp_path, refusal):
+    transport, ranges = media_server([refusal, WHOLE])
+    dest = tmp_path / "v.mp4"
+    dest.with_name("v.mp4.part").write_bytes(b"x" * 1000)
+    delays = []
+
+    async def record(s):
+        delays.append(s)
+
+    async with FalClient(None, transport=transport, retry=FAST, sleep=record) as c:
+        result = await c.download("https://media.test/v.mp4", dest, checksum=True)
+    assert dest.read_bytes() == VIDEO
+    assert result.sha256 == hashlib.sha256(VIDEO).hexdigest()
+    assert ranges == ["bytes=1000-", None]
+    assert delays == []  # starting again is no failed try: no wait
+
+
+@pytest.mark.asyncio
+async def test_retried_answers_wait_through_the_injected_sleep(tmp_path):
+    busy = (503, b"", {"retry-after": "7"})
+    transport, ranges = media_server([busy, busy, WHOLE])
+    delays = []
+
+    async def record(s):
+        delays.append(s)
+
+    async with FalClient(None, transport=transport, retry=FAST, sleep=record) as c:
+        await c.download("https://media.test/v.mp4", tmp_path / "v.mp4")
+    assert delays == [7.0, 7.0] and len(ranges) == 3

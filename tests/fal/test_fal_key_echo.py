@@ -11,7 +11,8 @@ from urllib.parse import quote, quote_plus
 import httpx
 import pytest
 
-from wan_desktop.fal import FalClient, FalError, RequestHandle, RetryPolicy
+from wan_desktop.fal import Completed, FalClient, FalError, LogEntry, RequestHandle, RetryPolicy
+from wan_desktop.fal.redact import HIDDEN, KeyRedactor
 
 MODEL = "wan/v2.6/image-to-video/flash"
 BASE = "https://queue.test"
@@ -122,3 +123,44 @@ async def test_nothing_the_client_returns_holds_the_key(key):
     whole = "\n".join(texts).lower()
     for form in forms(key):
         assert form.lower() not in whole, form
+
+
+# -- the redactor on its own ----------------------------------------------------------------
+
+
+def test_redactor_hides_every_form_and_leaves_short_halves():
+    r = KeyRedactor("sekret-KEY-123:abc")
+    text = "a sekret-KEY-123:abc b SEKRET-key-123 c sekret-KEY-123%3Aabc d abc"
+    assert r.text(text) == f"a {HIDDEN} b {HIDDEN} c {HIDDEN} d abc"  # "abc" is a word
+    assert r.text(r.text(text)) == r.text(text)
+
+
+def test_redactor_walks_data_and_the_client_types():
+    key = KEYS[0]
+    r = KeyRedactor(key)
+    entry = LogEntry(key, source=key.partition(":")[2])
+    done = r.data(Completed((entry,), {key: [key, (key,)]}, key, "x"))
+    assert done.logs[0] == LogEntry(HIDDEN, source=HIDDEN)
+    assert done.metrics == {HIDDEN: [HIDDEN, (HIDDEN,)]} and done.error == HIDDEN
+    assert r.data({"n": 1, "ok": True, "none": None}) == {"n": 1, "ok": True, "none": None}
+
+
+@pytest.mark.parametrize("key", [None, "", "short"])
+def test_no_key_or_a_short_one_changes_nothing(key):
+    r = KeyRedactor(key)
+    assert r.text("short words stay") == "short words stay"
+    value = {"a": ["short"]}
+    assert r.data(value) is value
+
+
+def test_an_error_is_scrubbed_with_the_errors_it_came_from():
+    key = KEYS[0]
+    try:
+        try:
+            raise FalError(f"inner {key}")
+        except FalError as inner:
+            raise FalError(f"outer {key}", request_id=key) from inner
+    except FalError as exc:
+        outer = KeyRedactor(key).error(exc)
+    assert key not in "".join(traceback.format_exception(outer))
+    assert outer.request_id == HIDDEN

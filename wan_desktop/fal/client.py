@@ -42,7 +42,6 @@ from wan_desktop.fal.transport import (
     Sleep,
     Transport,
     send_with_retries,
-    show_url,
     with_query,
 )
 from wan_desktop.fal.uploads import DEFAULT_REST_URL, Uploader
@@ -252,19 +251,14 @@ class FalClient:
         self, url: str, body: bytes, headers: dict[str, str]
     ) -> httpx.Response:
         """POST the submit, repeated only while the answers prove it was turned away."""
-
-        async def send() -> httpx.Response:
-            try:
-                response = await self._http.post(url, content=body_pieces(body), headers=headers)
-            except httpx.TransportError as exc:
-                log.debug("POST %s failed: %s", show_url(url), type(exc).__name__)
-                raise
-            log.debug("POST %s -> %s", show_url(url), response.status_code)
-            return response
-
         try:
             response = await send_with_retries(
-                send, policy=self.retry, sleep=self._transport.sleep, may_retry=submit_may_retry
+                lambda: self._transport.request(
+                    "POST", url, content=body_pieces(body), headers=headers
+                ),
+                policy=self.retry,
+                sleep=self._transport.sleep,
+                may_retry=submit_may_retry,
             )
         except GaveUp as gave_up:
             raise no_answer_error(gave_up) from gave_up.__cause__

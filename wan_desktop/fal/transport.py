@@ -149,6 +149,16 @@ class Transport:
             f"Refusing to send the key to {parsed.scheme}://{parsed.host}: not https."
         )
 
+    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One HTTP request, logged (scheme, host and path only); no retry, no key added."""
+        try:
+            response = await self.http.request(method, url, **kwargs)
+        except httpx.TransportError as exc:
+            log.debug("%s %s failed: %s", method, show_url(url), type(exc).__name__)
+            raise
+        log.debug("%s %s -> %s", method, show_url(url), response.status_code)
+        return response
+
     async def call(
         self,
         method: str,
@@ -162,18 +172,12 @@ class Transport:
         """An idempotent call with the full retry policy. Returns the (read) final answer,
         2xx or not; ``NetworkError`` when no answer came after all attempts."""
         sent = {**(headers or {}), **(auth or {})}
-
-        async def send() -> httpx.Response:
-            try:
-                response = await self.http.request(method, url, headers=sent, **kwargs)
-            except httpx.TransportError as exc:
-                log.debug("%s %s failed: %s", method, show_url(url), type(exc).__name__)
-                raise
-            log.debug("%s %s -> %s", method, show_url(url), response.status_code)
-            return response
-
         try:
-            return await send_with_retries(send, policy=self.policy, sleep=self.sleep)
+            return await send_with_retries(
+                lambda: self.request(method, url, headers=sent, **kwargs),
+                policy=self.policy,
+                sleep=self.sleep,
+            )
         except GaveUp as gave_up:
             cause = type(gave_up.__cause__).__name__
             raise NetworkError(
