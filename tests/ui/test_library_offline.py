@@ -65,13 +65,18 @@ def test_everything_but_generating_works_offline(qtbot, offline_window, tmp_path
     )
     model.index(0).data(LibraryRole.Thumbnail)
     qtbot.waitUntil(lambda: model.index(0).data(LibraryRole.ThumbnailLoaded), timeout=5000)
+    entry = _search_play_reuse_continue(qtbot, win, pane)
+    _edit_reveal_export(qtbot, pane, services, entry, tmp_path)
+    _trash_and_restore(qtbot, pane, services, entry)
+    _import_by_drop(qtbot, pane, tmp_path)
 
-    # search
+
+def _search_play_reuse_continue(qtbot, win, pane):
+    model = pane.model
     with qtbot.waitSignal(model.queryApplied, timeout=5000):
         pane.search.setText("tram")
     assert model.rowCount() == 1 and pane.count_label.text() == "1 clip"
 
-    # play, reuse, continue
     pane.view.setCurrentIndex(model.index(0))
     qtbot.waitUntil(lambda: pane.details.entry is not None, timeout=5000)
     entry = pane.details.entry
@@ -86,8 +91,10 @@ def test_everything_but_generating_works_offline(qtbot, offline_window, tmp_path
     qtbot.waitUntil(lambda: not win.composer.drop_zone.is_loading(), timeout=10000)
     assert win.composer.drop_zone.source() == str(entry.last_frame_path)
     assert pane.actions.parent_for(win.composer.request()) == entry.id
+    return entry
 
-    # edit, reveal, export
+
+def _edit_reveal_export(qtbot, pane, services, entry, tmp_path):
     pane.details.favourite_check.setChecked(True)
     wait_task(qtbot, pane)
     assert services.library.get(entry.id).favourite
@@ -101,7 +108,9 @@ def test_everything_but_generating_works_offline(qtbot, offline_window, tmp_path
     pane.export_dialog.accept()
     assert wait_task(qtbot, pane).is_file()
 
-    # trash and restore
+
+def _trash_and_restore(qtbot, pane, services, entry):
+    model = pane.model
     pane.trash_action.trigger()
     wait_task(qtbot, pane)
     assert model.rowCount() == 0
@@ -112,7 +121,9 @@ def test_everything_but_generating_works_offline(qtbot, offline_window, tmp_path
     wait_task(qtbot, pane)
     assert services.library.get(entry.id).trashed_at is None
 
-    # import by drop
+
+def _import_by_drop(qtbot, pane, tmp_path):
+    model = pane.model
     with qtbot.waitSignal(model.queryApplied, timeout=5000):
         pane.trash_toggle.setChecked(False)
     with qtbot.waitSignal(model.queryApplied, timeout=5000):
