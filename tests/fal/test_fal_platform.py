@@ -227,3 +227,17 @@ async def test_real_sockets_refused_and_blackholed():
     assert isinstance(refused, Unavailable) and "could not be reached" in refused.reason
     assert isinstance(silent, Unavailable) and "did not answer" in silent.reason
     assert waited < 1.5
+
+
+@pytest.mark.asyncio
+async def test_a_schema_that_echoes_the_key_is_kept_without_it():
+    # Whatever is kept (the cache stores the OpenAPI document) must not hold the key.
+    body = models_answer()
+    secret = KEY.split(":")[1]
+    body["models"][0]["openapi"]["info"] = {"title": f"Key {KEY}", secret: [f"id={secret}"]}
+    async with client_for(answer(body=body)) as client:
+        got = await fetch_model_schema(client, PLATFORM, EP, KEY)
+    assert isinstance(got, LiveSchema)
+    kept = json.dumps(got.openapi) + repr(got.schema)
+    assert KEY not in kept and secret not in kept
+    assert got.schema.max_chars("prompt") == 1200

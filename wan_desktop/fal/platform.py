@@ -7,8 +7,8 @@ the request goes: tests pass a fake one) and never raise for what a server or th
 can do to them: a refusal, a timeout, a dropped connection or an answer that does not parse
 comes back as :class:`Unavailable`, a sentence saying why. The caller then uses its cache or
 the bundled table. Answers are read up to a size cap and checked by type (msgspec) before
-use; the key is hidden in every sentence, and never sent over plain ``http`` to another
-machine.
+use; the key is hidden in every sentence and in every string of an answer (``KeyRedactor``),
+and never sent over plain ``http`` to another machine.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from wan_desktop.core.model_schema import ModelSchema
 from wan_desktop.core.net import is_loopback_url
 from wan_desktop.core.openapi import SchemaError
 from wan_desktop.core.pricing import PriceQuote
-from wan_desktop.core.secrets import redact
 from wan_desktop.core.text import excerpt
+from wan_desktop.fal.redact import KeyRedactor
 
 __all__ = [
     "DEFAULT_TIMEOUT_S",
@@ -136,7 +136,7 @@ async def fetch_model_schema(
         )
     except SchemaError as exc:
         reason = f"{_where(platform_url)} published a schema this app cannot read: {exc}."
-        return Unavailable(redact(reason, key))
+        return Unavailable(KeyRedactor(key).text(reason))
     assert model.openapi is not None
     return LiveSchema(schema, model.openapi, fetched_at)
 
@@ -170,7 +170,7 @@ async def fetch_price(
             f"{_where(platform_url)} prices {endpoint_id} in {excerpt(price.currency, 12)} per "
             f"{excerpt(price.unit, 20)}; this app estimates in USD per second."
         )
-        return Unavailable(redact(reason, key))
+        return Unavailable(KeyRedactor(key).text(reason))
     if not math.isfinite(price.unit_price) or price.unit_price < 0:
         return Unavailable(f"{_where(platform_url)} answered a price that is not one.")
     return PriceQuote(price.unit_price, "account", fetched_at=clock())
@@ -190,17 +190,19 @@ async def _get(
     if key and (url.startswith("https://") or is_loopback_url(url)):
         headers["Authorization"] = f"Key {key}"
     where = _where(url)
+    hide = KeyRedactor(key)
     try:
         async with asyncio.timeout(timeout_s):
             status, body = await _read(client, url, params, headers, timeout_s)
     except (TimeoutError, httpx.TimeoutException):
         return Unavailable(f"{where} did not answer within {timeout_s:g} s.")
     except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
-        return Unavailable(redact(f"{where} could not be reached ({_describe(exc)}).", key))
+        return Unavailable(hide.text(f"{where} could not be reached ({_describe(exc)})."))
     if status >= 400:
-        return Unavailable(redact(_refusal(where, status, body), key), status)
+        return Unavailable(hide.text(_refusal(where, status, body)), status)
     try:
-        return msgspec.json.decode(body, type=answer_type)
+        # Decoded, the key hidden in every string (a server may echo it), then typed.
+        return msgspec.convert(hide.data(msgspec.json.decode(body)), type=answer_type)
     except msgspec.DecodeError:
         return Unavailable(f"{where} answered something this app cannot read.", status)
 
