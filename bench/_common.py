@@ -16,8 +16,10 @@ from __future__ import annotations
 import fractions
 import functools
 import io
+import itertools
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -115,18 +117,29 @@ class EngineProcess:
 
     ``real=True`` runs the product's own ``python -m wan_desktop emulator ARGS``; otherwise
     ``python -m bench._engine ARGS`` (the same server with the fast renderer, or one writing
-    ``--media-bytes`` bytes).
+    ``--media-bytes`` bytes). ``key`` is the engine's key (a random one when None; a
+    ``--key`` in ``args`` wins): every request must carry it, as :attr:`key`.
     """
 
-    def __init__(self, *args: str, real: bool = False, env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        *args: str,
+        real: bool = False,
+        env: dict[str, str] | None = None,
+        key: str | None = None,
+    ):
         module = ["-m", "wan_desktop", "emulator"] if real else ["-m", "bench._engine"]
+        self.key = _key_in(args) or key or secrets.token_urlsafe(24)
+        # Through the environment, like the app gives its engine the key: never on a command
+        # line, which every local user can read.
+        environment = {**os.environ, **(env or {}), "FAL_KEY": self.key}
         self.proc = subprocess.Popen(
             [sys.executable, *module, "--port", "0", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
             cwd=ROOT,
-            env={**os.environ, **(env or {})},
+            env=environment,
         )
         line = self.proc.stdout.readline().strip() if self.proc.stdout else ""
         if not line.startswith("listening on "):
@@ -138,7 +151,12 @@ class EngineProcess:
     def _http(self):
         import httpx
 
-        return httpx.Client(base_url=self.base_url, timeout=10, trust_env=False)
+        return httpx.Client(
+            base_url=self.base_url,
+            headers={"Authorization": f"Key {self.key}"},
+            timeout=10,
+            trust_env=False,
+        )
 
     def stats(self) -> dict:
         with self._http() as c:
@@ -168,6 +186,14 @@ class EngineProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _key_in(args: tuple[str, ...]) -> str | None:
+    """The value of a ``--key`` among ``args``, if any."""
+    for flag, value in itertools.pairwise(args):
+        if flag == "--key":
+            return value
+    return None
 
 
 def job_states(home: Path) -> list[str]:

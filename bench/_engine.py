@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-run-seconds", type=float, default=0.0)
     parser.add_argument("--keepalive-seconds", type=float, default=15.0)
     parser.add_argument("--media-bytes", type=int, default=0)
+    parser.add_argument("--key", default=os.environ.get("FAL_KEY"), help="default: FAL_KEY")
     args = parser.parse_args(argv)
     render = filler_render(args.media_bytes) if args.media_bytes else fast_render
     if not args.media_bytes:
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         min_run_s=args.min_run_seconds,
         keepalive_s=args.keepalive_seconds,
         render=render,
+        api_key=args.key,
     )
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

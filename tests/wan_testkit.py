@@ -54,10 +54,11 @@ def make_image(path: Path, width: int = 480, height: int = 320) -> Path:
 
 
 @contextlib.contextmanager
-def engine_process(*args: str) -> Iterator[EngineProcess]:
+def engine_process(*args: str, key: str | None = None) -> Iterator[EngineProcess]:
     """The product's own engine (``wan-desktop emulator ARGS``) in its own process, with its
-    control endpoint at hand, for the duration of a ``with`` block."""
-    engine = EngineProcess(*args, real=True)
+    control endpoint at hand, for the duration of a ``with`` block. It takes ``key`` (a
+    random one when None), as ``engine.key``."""
+    engine = EngineProcess(*args, real=True, key=key)
     try:
         yield engine
     finally:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from emulator_helpers import client_for, fake_render
+from emulator_helpers import KEY, client_for, fake_render
 
 from wan_desktop.emulator import EmulatorServer
 
 
 @pytest.fixture
 def make_engine():
-    """A factory of engines (fake renderer by default), all stopped after the test."""
+    """A factory of engines (fake renderer and the token ``KEY`` by default), all stopped after
+    the test."""
     engines: list[EmulatorServer] = []
 
     def make(**kwargs) -> EmulatorServer:
         kwargs.setdefault("render", fake_render)
         kwargs.setdefault("host", "127.0.0.1")
+        kwargs.setdefault("api_key", KEY)
         server = EmulatorServer(port=kwargs.pop("port", 0), **kwargs).start()
         engines.append(server)
         return server

@@ -110,8 +110,14 @@ def wait_until(predicate: Callable[[], object], timeout_s: float = 10.0, interva
 _TLS = ssl.create_default_context()  # made once: httpx builds one per client otherwise (~50 ms)
 
 
-def client_for(server: EmulatorServer, key: str | None = KEY) -> httpx.Client:
-    """An httpx client for ``server`` sending ``Authorization: Key <key>`` (none if None)."""
+ENGINE_KEY = "<the engine's own key>"
+
+
+def client_for(server: EmulatorServer, key: str | None = ENGINE_KEY) -> httpx.Client:
+    """An httpx client for ``server`` sending ``Authorization: Key <key>`` (the engine's own
+    key by default; no header if None)."""
+    if key == ENGINE_KEY:
+        key = server.api_key
     headers = {"Authorization": f"Key {key}"} if key else {}
     return httpx.Client(
         base_url=server.base_url, headers=headers, timeout=30, trust_env=False, verify=_TLS

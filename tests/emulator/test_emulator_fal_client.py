@@ -14,15 +14,18 @@ import asyncio
 import fal_client
 import fal_client.client as fal_client_module
 import pytest
-from emulator_helpers import body, wait_until
+from emulator_helpers import KEY, body, wait_until
 
 from wan_desktop.core import limits
+from wan_desktop.emulator import render_video
 
 
 @pytest.fixture
-def fal_engine(engine, monkeypatch):
-    """The real-render ``engine`` with FAL_KEY set to a dummy and fal-client pointed at it."""
-    monkeypatch.setenv("FAL_KEY", "dummy-key")
+def fal_engine(make_engine, monkeypatch):
+    """A real-render engine with FAL_KEY set to its key and fal-client pointed at it (every
+    engine here shares ``KEY``: fal-client's module functions keep the first key they read)."""
+    engine = make_engine(render=render_video)
+    monkeypatch.setenv("FAL_KEY", engine.api_key)
     monkeypatch.setattr(fal_client_module, "QUEUE_URL_FORMAT", engine.base_url + "/")
     return engine
 
@@ -30,7 +33,7 @@ def fal_engine(engine, monkeypatch):
 @pytest.fixture
 def fal_fast_engine(fast_engine, monkeypatch):
     """Like ``fal_engine`` but with the stand-in renderer (protocol-only tests)."""
-    monkeypatch.setenv("FAL_KEY", "dummy-key")
+    monkeypatch.setenv("FAL_KEY", fast_engine.api_key)
     monkeypatch.setattr(fal_client_module, "QUEUE_URL_FORMAT", fast_engine.base_url + "/")
     return fast_engine
 
@@ -77,7 +80,9 @@ def test_submit_status_result_and_cancel_by_handle(fal_fast_engine):
 
 def test_validation_error_is_a_422(fal_fast_engine):
     with pytest.raises(fal_client_module.FalClientHTTPError) as caught:
-        fal_client.subscribe(limits.ENDPOINT_ID, arguments=body(prompt="x" * 801))
+        fal_client.subscribe(
+            limits.ENDPOINT_ID, arguments=body(prompt="x" * (limits.PROMPT_MAX_CHARS + 1))
+        )
     assert caught.value.status_code == 422
     detail = caught.value.response.json()["detail"]
     assert detail[0]["loc"] == ["body", "prompt"]
@@ -94,7 +99,7 @@ def test_client_retries_rate_limits_and_ingress_errors(fal_fast_engine):
 
 def test_async_client(fal_fast_engine):
     async def go():
-        client = fal_client.AsyncClient(key="dummy-async")
+        client = fal_client.AsyncClient(key=KEY)
         handle = await client.submit(limits.ENDPOINT_ID, arguments=body(seed=9))
         return await handle.get()
 

@@ -42,7 +42,7 @@ def test_real_engine_end_to_end(engine):
         assert "actual_prompt" not in out  # expansion off
         video = out["video"]
         assert video["content_type"] == "video/mp4"
-        assert video["url"] == f"{engine.base_url}/files/{data['request_id']}.mp4"
+        assert video["url"].startswith(f"{engine.base_url}/files/{data['request_id']}.mp4?sig=")
         media = c.get(video["url"])
         assert media.status_code == 200
         assert len(media.content) == video["file_size"] == int(media.headers["content-length"])
@@ -217,11 +217,6 @@ def test_auth_missing_or_wrong(make_engine):
     with client_for(server, key="right-key") as right:
         assert right.post(SUBMIT, json=body()).status_code == 200
     assert server.stats()["submits"] == 1
-
-
-def test_any_key_accepted_without_api_key(client):
-    response = client.post(SUBMIT, json=body(), headers={"Authorization": "Key anything:else"})
-    assert response.status_code == 200
 
 
 def test_media_is_public_and_supports_ranges(client, fast_engine):
@@ -413,8 +408,8 @@ def test_control_endpoint(client, fast_engine):
     assert response.status_code == 200
     assert set(response.json()["faults"]) == {"rate_limit", "slow"}
     assert client.get("/_emulator/faults").json()["faults"]["rate_limit"]["count"] == 2
-    assert client.post("/_emulator/faults", json={"nonsense": {}}).status_code == 400
-    assert client.post("/_emulator/faults", json={"slow": {"bogus": 1}}).status_code == 400
+    assert client.post("/_emulator/faults", json={"nonsense": {}}).status_code == 422
+    assert client.post("/_emulator/faults", json={"slow": {"bogus": 1}}).status_code == 422
     assert client.delete("/_emulator/faults").json() == {"faults": {}}
     assert fast_engine.faults.active() == {}
     client.post(SUBMIT, json=body())

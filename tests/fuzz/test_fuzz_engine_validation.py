@@ -109,7 +109,7 @@ def test_submit_answers_200_or_422_with_loc(engine, raw):
     response = httpx.post(
         engine.base_url + SUBMIT,
         content=raw,
-        headers={"Authorization": "Key fuzz", "Content-Type": "application/json"},
+        headers={"Authorization": f"Key {engine.api_key}", "Content-Type": "application/json"},
         timeout=30,
     )
     assert response.status_code in (200, 422), (response.status_code, response.text[:300])

@@ -1,7 +1,9 @@
 """``wan-desktop emulator``: run the offline engine in the foreground.
 
-Prints ``listening on http://HOST:PORT`` as the first line on stdout (flushed, so a parent
-process can read the port), serves until SIGINT or SIGTERM, and exits 0.
+Prints ``listening on http://ADDRESS:PORT`` (the address actually bound) as the first line on
+stdout, then ``key: TOKEN`` when it made the key itself (both flushed, so a parent process can
+read them); serves until SIGINT or SIGTERM, and exits 0. The key is ``--key``, else
+``FAL_KEY``, else a random one: every request must carry it as ``Authorization: Key TOKEN``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import signal
 import sys
 import threading
 from pathlib import Path
+
+from wan_desktop.core.net import is_loopback_host
 
 from .faults import FaultError, parse_fault_spec
 from .server import EmulatorServer
@@ -36,7 +40,11 @@ def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="keep each job IN_PROGRESS at least this long",
     )
     parser.add_argument(
-        "--api-key", default=None, help="accept only this key (default: any non-empty key)"
+        "--key",
+        "--api-key",
+        dest="key",
+        default=None,
+        help="the key every request must carry (default: FAL_KEY, else a random one, printed)",
     )
     parser.add_argument(
         "--fault",
@@ -64,8 +72,9 @@ def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 DESCRIPTION = (
     "Run the offline engine: a fal-compatible queue server on this machine that animates an "
     "image with a slow camera move (it is not the AI model). Prints 'listening on "
-    "http://HOST:PORT' first, serves until Ctrl+C or SIGTERM, then exits 0. Point the app at it "
-    "with FAL_QUEUE_URL=http://HOST:PORT and any FAL_KEY."
+    "http://HOST:PORT' first (then 'key: TOKEN' when it made the key), serves until Ctrl+C or "
+    "SIGTERM, then exits 0. Point a fal client at it with FAL_QUEUE_URL=http://HOST:PORT and "
+    "FAL_KEY=TOKEN."
 )
 
 
@@ -88,13 +97,14 @@ def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM. Main thread only (it installs signal handlers)."""
     if getattr(args, "low_priority", False) and hasattr(os, "nice"):
         os.nice(10)
+    given_key = getattr(args, "key", None) or os.environ.get("FAL_KEY") or None
     engine = EmulatorServer(
         host=args.host,
         port=args.port,
         workers=args.workers,
         state_dir=args.state_dir,
         min_run_s=args.min_run_seconds,
-        api_key=getattr(args, "api_key", None),
+        api_key=given_key,
     )
     try:
         for spec in args.fault:
@@ -114,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         threading.Thread(target=_wait_for_eof, args=(done,), daemon=True).start()
     try:
         engine.start()
-        print(f"listening on {engine.base_url}", flush=True)
+        _announce(engine, printed_key=given_key is None)
         while not done.wait(0.5):  # a timed wait so the signal handler gets to run
             pass
     finally:
@@ -122,6 +132,21 @@ def run(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
+
+
+def _announce(engine: EmulatorServer, *, printed_key: bool) -> None:
+    """The address line, the key line when the engine made the key, a warning when the
+    address is not loopback."""
+    print(f"listening on {engine.bound_url}", flush=True)
+    if printed_key:
+        print(f"key: {engine.api_key}", flush=True)
+    if not is_loopback_host(engine.host):
+        print(
+            f"wan-desktop emulator: warning: listening on {engine.host}, which is not loopback: "
+            "other machines can connect (requests still need the key and a loopback Host).",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _wait_for_eof(done: threading.Event) -> None:

@@ -15,42 +15,38 @@ then forgotten. The names and parameters are those of ``docs/interfaces.md``:
 ``break_stream``          the SSE status stream closes before COMPLETED
 ``moderate``              submit answers 422 ``content_policy_violation`` on ``prompt``
 ``auth``                  401
+``echo_key``              the next submitted requests get their ``Authorization`` key back:
+                          in a status log line, in the result JSON (``received_key``) and in
+                          error details (a failed result, a refused submit). It proves that
+                          the app scrubs the key from everything a service sends; the key is
+                          kept in memory only, never in the engine's files.
 ========================  ============================================================
 
 ``rate_limit``, ``ingress_error``, ``drop_connection``, ``slow`` and ``auth`` take ``routes``,
-a subset of :data:`ROUTES` (default: all of them). Thread-safe: the HTTP handler threads and
+a subset of :data:`ROUTES` (default: all of them). Types and ranges of the parameters are in
+:mod:`.fault_params`: anything else (a ``delay_s`` of ``1e308``, a header value with a line
+break) raises :class:`FaultError`. Thread-safe: the HTTP handler threads and
 the job workers consult one :class:`Faults` object while tests change it from another thread.
 """
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["FAULT_DEFAULTS", "ROUTES", "FaultError", "Faults", "parse_fault_spec"]
+from .fault_params import FAULT_TYPES, ROUTES, check_params
 
-#: The queue routes a fault can be limited to.
-ROUTES = frozenset({"submit", "status", "stream", "result", "cancel", "media"})
+__all__ = ["FAULT_DEFAULTS", "ROUTES", "FaultError", "Faults", "parse_fault_spec"]
 
 #: Every fault name and its parameters with their defaults (``count`` is common to all).
 FAULT_DEFAULTS: dict[str, dict[str, Any]] = {
-    "rate_limit": {"retry_after_s": 1, "routes": None},
-    "ingress_error": {"status": 503, "routes": None},
-    "drop_connection": {"routes": None},
-    "slow": {"delay_s": 1.0, "routes": None},
-    "fail_request": {
-        "error": "The model failed to generate the video.",
-        "error_type": "runner_error",
-        "status": 500,
-    },
-    "expire_result": {},
-    "truncate_media": {"after_bytes": 1024},
-    "no_range": {},
-    "break_stream": {},
-    "moderate": {},
-    "auth": {"routes": None},
+    name: {
+        field: default
+        for field, default in zip(record.__struct_fields__, record.__struct_defaults__, strict=True)
+        if field != "count"
+    }
+    for name, record in FAULT_TYPES.items()
 }
 
 #: Faults that fire only on some routes whatever ``routes`` says.
@@ -61,6 +57,7 @@ _FIXED_ROUTES: dict[str, frozenset[str]] = {
     "no_range": frozenset({"media"}),
     "break_stream": frozenset({"stream"}),
     "moderate": frozenset({"submit"}),
+    "echo_key": frozenset({"submit"}),
 }
 
 
@@ -84,42 +81,32 @@ class Faults:
         """Switch fault ``name`` on (replacing the same fault's earlier setting).
 
         ``count`` (default 1) is how many matching calls it fires on; -1 means always;
-        0 switches it off. Raises :class:`FaultError` for unknown names or parameters.
+        0 switches it off. Raises :class:`FaultError` for unknown names or parameters, and
+        for values of the wrong type or out of range.
         """
-        if name not in FAULT_DEFAULTS:
-            raise FaultError(f"unknown fault {name!r}; known: {', '.join(sorted(FAULT_DEFAULTS))}")
-        allowed = {"count", *FAULT_DEFAULTS[name]}
-        unknown = sorted(set(params) - allowed)
-        if unknown:
-            raise FaultError(f"fault {name!r} takes no parameter {', '.join(unknown)}")
-        settings = {"count": 1, **copy.deepcopy(FAULT_DEFAULTS[name]), **params}
-        count = settings["count"]
-        if isinstance(count, bool) or not isinstance(count, int) or count < -1:
-            raise FaultError(f"fault {name!r}: count must be a whole number >= -1")
-        routes = settings.get("routes")
-        if routes is not None:
-            if isinstance(routes, str):
-                routes = [r for r in routes.replace("+", ",").split(",") if r]
-            bad = sorted(set(routes) - ROUTES)
-            if bad:
-                raise FaultError(f"fault {name!r}: unknown routes {', '.join(bad)}")
-            settings["routes"] = frozenset(routes)
-        with self._lock:
-            if count == 0:
-                self._active.pop(name, None)
-            else:
-                self._active[name] = settings
+        self._apply({name: _checked(name, params)})
 
     def update(self, faults: dict[str, dict[str, Any]]) -> None:
-        """Merge several faults at once (the body of ``POST /_emulator/faults``)."""
+        """Merge several faults at once (the body of ``POST /_emulator/faults``): all of
+        them, or none when one is refused."""
         if not isinstance(faults, dict):
             raise FaultError("faults must be an object {name: params}")
+        checked = {}
         for name, params in faults.items():
             if params is None:
                 params = {}
             if not isinstance(params, dict):
-                raise FaultError(f"fault {name!r}: parameters must be an object")
-            self.set(name, **params)
+                raise FaultError(f"fault {str(name)[:80]!r}: parameters must be an object")
+            checked[name] = _checked(name, params)
+        self._apply(checked)
+
+    def _apply(self, checked: dict[str, dict[str, Any]]) -> None:
+        with self._lock:
+            for name, settings in checked.items():
+                if settings["count"] == 0:
+                    self._active.pop(name, None)
+                else:
+                    self._active[name] = settings
 
     def clear(self, name: str | None = None) -> None:
         """Switch off fault ``name``, or every fault when ``name`` is None."""
@@ -169,6 +156,16 @@ class Faults:
         with self._lock:
             self._active.clear()
             self._fired.clear()
+
+
+def _checked(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    if name not in FAULT_TYPES:
+        known = ", ".join(sorted(FAULT_TYPES))
+        raise FaultError(f"unknown fault {str(name)[:80]!r}; known: {known}")
+    try:
+        return check_params(name, params)
+    except ValueError as exc:
+        raise FaultError(str(exc)) from exc
 
 
 def parse_fault_spec(spec: str) -> tuple[str, dict[str, Any]]:

@@ -96,6 +96,8 @@ class Job:
     error_status: int | None = None
     file_size: int | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    # The echo_key fault's copy of the request's key: in memory only, never in to_json().
+    echo_key: str | None = field(default=None, repr=False)
 
     @property
     def succeeded(self) -> bool:
@@ -208,10 +210,13 @@ class JobStore:
 
     # ---- queue operations ---------------------------------------------------------------
 
-    def submit(self, inputs: Inputs, *, fail: dict[str, Any] | None = None) -> dict[str, Any]:
+    def submit(
+        self, inputs: Inputs, *, fail: dict[str, Any] | None = None, echo_key: str | None = None
+    ) -> dict[str, Any]:
         """Queue a validated request; returns ``{request_id, gateway_request_id, position}``.
 
-        ``fail`` (the ``fail_request`` fault's parameters) makes the job end with that error.
+        ``fail`` (the ``fail_request`` fault's parameters) makes the job end with that error;
+        ``echo_key`` (the ``echo_key`` fault) is logged back and returned by :meth:`get`.
         """
         seed = inputs.seed if inputs.seed is not None else secrets.randbelow(limits.SEED_MAX + 1)
         actual_prompt = None
@@ -238,6 +243,7 @@ class JobStore:
             has_audio=inputs.audio is not None,
             fail=fail,
             logs=deque(maxlen=self.log_window),
+            echo_key=echo_key,
         )
         atomic_write_bytes(self._input_path(job.request_id, "image"), inputs.image)
         if inputs.audio is not None:
@@ -276,10 +282,11 @@ class JobStore:
             return body
 
     def get(self, request_id: str) -> dict[str, Any] | None:
-        """A copy of a job's persistent fields, or None when the id is unknown."""
+        """A copy of a job's persistent fields and its ``echo_key``, or None when the id is
+        unknown."""
         with self._cond:
             job = self._jobs.get(request_id)
-            return None if job is None else job.to_json()
+            return None if job is None else {**job.to_json(), "echo_key": job.echo_key}
 
     def cancel(self, request_id: str) -> str:
         """Cancel a request: one of the ``CANCEL_*`` outcomes of fal's cancel endpoint."""
@@ -368,6 +375,8 @@ class JobStore:
         total = int(inputs["duration"]) * limits.OUTPUT_FPS
         self._log(job, f"Offline engine: {width}x{height}, {inputs['duration']} s, seed {job.seed}")
         self._log(job, f"Camera: {camera_move(job.seed).name}")
+        if job.echo_key is not None:
+            self._log(job, f"Authorised with key {job.echo_key}")
         if job.fail is not None:
             self._hold(job)
             self._complete(

@@ -10,6 +10,10 @@ every test of the queue client talks to it. Usage::
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
+import hmac
+import secrets
 import shutil
 import socket
 import tempfile
@@ -19,6 +23,8 @@ from collections import Counter
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from wan_desktop.core.atomic import atomic_write_bytes
 
 from .faults import Faults
 from .handler import Handler
@@ -41,10 +47,9 @@ class _HTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], engine: EmulatorServer) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        self.engine = engine
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
-        super().__init__(address, Handler)
+        super().__init__(address, functools.partial(Handler, engine=engine, connections=self))
 
     def track(self, connection: socket.socket, open_: bool) -> None:
         with self._connections_lock:
@@ -61,6 +66,26 @@ class _HTTPServer(ThreadingHTTPServer):
                 connection.shutdown(socket.SHUT_RDWR)
 
 
+def _http_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _media_secret(state_dir: Path) -> bytes:
+    """The key that signs video URLs, kept in ``state_dir`` (private to this user) so that a
+    restarted engine honours the URLs it handed out before."""
+    path = state_dir / "media.secret"
+    try:
+        secret = path.read_bytes()
+        if len(secret) >= 32:
+            return secret
+    except FileNotFoundError:
+        pass
+    state_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_bytes(32)
+    atomic_write_bytes(path, secret, mode=0o600)
+    return secret
+
+
 class EmulatorServer:
     """The engine: an HTTP server (a background thread plus one thread per connection) and
     ``workers`` render threads.
@@ -68,7 +93,8 @@ class EmulatorServer:
     ``port=0`` picks a free port (read :attr:`base_url` after :meth:`start`). ``state_dir``
     keeps requests and videos across restarts; None uses a private temporary folder removed
     by :meth:`stop`. ``min_run_s`` keeps every job IN_PROGRESS at least that many seconds.
-    ``api_key`` None accepts any non-empty ``Authorization: Key ...``. ``keepalive_s`` is
+    ``api_key`` is the token every request must carry (``Authorization: Key TOKEN``); None
+    makes a random one (read it from :attr:`api_key`). ``keepalive_s`` is
     the SSE comment interval (seconds). ``log_window`` is how many recent log lines a status
     holds. ``render`` replaces :func:`render_video` (tests that do not look at the video).
     """
@@ -88,13 +114,14 @@ class EmulatorServer:
     ) -> None:
         self.host = host
         self.requested_port = port
-        self.api_key = api_key or None
+        self._api_key = api_key or secrets.token_urlsafe(32)
         self.keepalive_s = float(keepalive_s)
         self.faults = Faults()
         self._owns_dir = state_dir is None
         self.state_dir = (
             Path(tempfile.mkdtemp(prefix="wan-emulator-")) if state_dir is None else Path(state_dir)
         )
+        self._media_secret = _media_secret(self.state_dir)
         self.store = JobStore(
             self.state_dir,
             workers=workers,
@@ -160,16 +187,26 @@ class EmulatorServer:
         return int(self._httpd.server_address[1])
 
     @property
+    def api_key(self) -> str:
+        """The token every request must carry: ``Authorization: Key <api_key>``."""
+        return self._api_key
+
+    @property
+    def bound_url(self) -> str:
+        """``http://ADDRESS:PORT`` with the address actually bound (``0.0.0.0`` included)."""
+        return _http_url(self.host, self.port)
+
+    @property
     def base_url(self) -> str:
-        """``http://HOST:PORT``: the queue base, and the base of every URL the engine returns."""
-        host = self.host
-        if host in ("", "0.0.0.0"):
-            host = "127.0.0.1"
-        elif host == "::":
-            host = "::1"
-        if ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{self.port}"
+        """``http://HOST:PORT``: the queue base, and the base of every URL the engine returns
+        (a wildcard bind is reached through loopback)."""
+        host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+        return _http_url(host, self.port)
+
+    def __repr__(self) -> str:
+        # Never the key: a repr ends up in logs and tracebacks.
+        state = "stopped" if self._stopped.is_set() else "running" if self._httpd else "new"
+        return f"EmulatorServer({self.host!r}, {self.requested_port}, {state})"
 
     @property
     def stopping(self) -> bool:
@@ -185,6 +222,18 @@ class EmulatorServer:
     def sleep(self, seconds: float) -> None:
         """Sleep, but wake when the engine stops."""
         self._stopped.wait(max(0.0, seconds))
+
+    def media_url(self, request_id: str) -> str:
+        """The video's URL, signed so that it works without the key (as fal's CDN URLs do);
+        the signature stays valid across restarts on the same ``state_dir``."""
+        return f"{self.base_url}/files/{request_id}.mp4?sig={self._signature(request_id)}"
+
+    def media_signature_ok(self, request_id: str, signature: str) -> bool:
+        """True when ``signature`` is the one :meth:`media_url` gives ``request_id``."""
+        return hmac.compare_digest(signature.encode(), self._signature(request_id).encode())
+
+    def _signature(self, request_id: str) -> str:
+        return hmac.new(self._media_secret, request_id.encode(), hashlib.sha256).hexdigest()[:32]
 
     def count_request(self, route: str) -> None:
         with self._counts_lock:

@@ -1,0 +1,86 @@
+"""The checks every request passes before its body is read (the handler's thread).
+
+In order: the ``Host`` is this machine's loopback (a web page cannot reach the engine through
+DNS rebinding), an ``Origin``, when sent, is a loopback page too (no other page's script
+drives it), the request carries the engine's token (``Authorization: Key TOKEN``, as fal's
+clients send a key; a video URL may carry its signature instead), and the announced body fits
+:data:`MAX_BODY_BYTES`. Only then is the body read. A refusal closes the connection, since
+the unread body would otherwise be parsed as the next request.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from wan_desktop.core.net import is_loopback_host, is_loopback_url
+
+from .exchange import Exchange
+
+__all__ = ["MAX_BODY_BYTES", "admit", "read_body"]
+
+#: Largest submit body taken (bytes): a 25 MB image as base64 plus 15 MB audio, with room.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+_UNAUTHORISED = "Missing or invalid key: send 'Authorization: Key <the engine's key>'."
+
+
+def admit(exchange: Exchange) -> bool:
+    """Run the checks; at the first that fails answer it (closing the connection) and
+    return False."""
+    for check in (_host_refusal, _origin_refusal, _key_refusal, _length_refusal):
+        refusal = check(exchange)
+        if refusal is not None:
+            exchange.close_after()
+            exchange.json(refusal[0], {"detail": refusal[1]})
+            return False
+    return True
+
+
+def read_body(exchange: Exchange, stream: BinaryIO) -> bytes:
+    """The body of an admitted request (its length was checked by :func:`admit`)."""
+    length = int(exchange.headers.get("Content-Length") or 0)
+    return stream.read(length) if length else b""
+
+
+def _host_refusal(exchange: Exchange) -> tuple[int, str] | None:
+    values = exchange.headers.get_all("Host") or []
+    host = None
+    if len(values) == 1:
+        try:
+            host = urlsplit("//" + values[0].strip()).hostname
+        except ValueError:
+            host = None
+    if host and is_loopback_host(host):
+        return None
+    return 421, "This engine answers only requests addressed to loopback."
+
+
+def _origin_refusal(exchange: Exchange) -> tuple[int, str] | None:
+    origins = exchange.headers.get_all("Origin") or []
+    if all(is_loopback_url(origin.strip()) for origin in origins):
+        return None
+    return 403, "Requests from web pages are not taken."
+
+
+def _key_refusal(exchange: Exchange) -> tuple[int, str] | None:
+    scheme, _, key = exchange.headers.get("Authorization", "").partition(" ")
+    key = key.strip()
+    expected = exchange.engine.api_key
+    if scheme.lower() == "key" and hmac.compare_digest(key.encode(), expected.encode()):
+        exchange.key = key
+        return None
+    if exchange.route == "media" and exchange.request_id is not None:
+        signature = exchange.query.get("sig", [""])[-1]
+        if exchange.engine.media_signature_ok(exchange.request_id, signature):
+            return None
+    return 401, _UNAUTHORISED
+
+
+def _length_refusal(exchange: Exchange) -> tuple[int, str] | None:
+    if exchange.headers.get("Transfer-Encoding"):
+        return 411, "Send a Content-Length (chunked bodies are not taken)."
+    text = (exchange.headers.get("Content-Length") or "0").strip()
+    if not text.isdigit() or int(text) > MAX_BODY_BYTES:
+        return 413, f"The body is larger than {MAX_BODY_BYTES} bytes."
+    return None
