@@ -1,5 +1,6 @@
-"""Fixtures for the library tests: an open library in a temporary folder, and a factory of
-finished generations (real 1 s H.264 clips made with PyAV)."""
+"""Fixtures for the library tests: the one open library (``lib``, in the app's default folder
+under the test's own ``WAN_DESKTOP_HOME``, so the command line finds the same library), and a
+factory of finished generations (real 1 s H.264 clips made with PyAV)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from wan_desktop.library import Entry, Library, NewEntry
 
 
 @pytest.fixture
-def lib(tmp_path: Path) -> Iterator[Library]:
-    library = Library.open(tmp_path / "lib")
+def lib(wan_home: Path) -> Iterator[Library]:
+    """The library at ``WAN_DESKTOP_HOME/library``, closed after the test (a test may close it
+    earlier, to reopen the folder or run the command line on it)."""
+    library = Library.open(wan_home / "library")
     try:
         yield library
     finally:

@@ -9,7 +9,6 @@ import json
 import pytest
 from library_clips import make_clip
 
-from wan_desktop.library import Library
 from wan_desktop.library import cli as library_cli
 
 
@@ -23,11 +22,11 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def filled(wan_home, make):
-    with Library.open() as lib:  # the default folder under WAN_DESKTOP_HOME
-        a = lib.add(make(prompt="a red fox in the snow", seed=11))
-        b = lib.add(make(prompt="lighthouse in a storm", seed=22))
-        lib.set_favourite(b.id, True)
+def filled(lib, add):
+    a = add(prompt="a red fox in the snow", seed=11)
+    b = add(prompt="lighthouse in a storm", seed=22)
+    lib.set_favourite(b.id, True)
+    lib.close()  # the command line opens the same (default) library
     return a, b
 
 

@@ -83,17 +83,15 @@ def test_empty_trash_on_request(lib, add):
     assert lib.count(filters=Filters(trashed=True)) == 0
 
 
-def test_expired_trash_is_purged_on_open(tmp_path, make, monkeypatch):
-    root = tmp_path / "lib"
-    with Library.open(root) as lib:
-        entry = lib.add(make())
-        fresh = lib.add(make())
-        lib.trash(entry.id)
-        lib.trash(fresh.id)
-    with Library.open(root) as lib:
-        assert lib.count(filters=Filters(trashed=True)) == 2
+def test_expired_trash_is_purged_on_open(lib, add, monkeypatch):
+    root = lib.root
+    lib.trash(add().id)
+    lib.trash(add().id)
+    lib.close()
+    with Library.open(root) as again:
+        assert again.count(filters=Filters(trashed=True)) == 2
     later = clock.now() + timedelta(days=30, hours=1)
     monkeypatch.setattr(clock, "now", lambda: later)
-    with Library.open(root) as lib:
-        assert lib.count(filters=Filters(trashed=True)) == 0
+    with Library.open(root) as again:
+        assert again.count(filters=Filters(trashed=True)) == 0
     assert list((root / "trash").iterdir()) == []

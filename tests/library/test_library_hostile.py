@@ -17,7 +17,7 @@ from library_clips import make_clip
 from test_library_cli import run
 
 from wan_desktop.core.request import GenerationRequest
-from wan_desktop.library import Library, LibraryError
+from wan_desktop.library import LibraryError
 from wan_desktop.library import errors as errors_mod
 from wan_desktop.library.ids import new_id
 from wan_desktop.library.rows import row_from_sidecar
@@ -131,32 +131,24 @@ def test_paths_and_links_in_imported_metadata_are_dropped(lib, tmp_path):
     assert entry.image_path is None
 
 
-def test_a_planted_symlink_is_never_indexed_or_exported(lib, add, tmp_path):
-    secret = tmp_path / "secret.txt"
-    secret.write_text("the contents of a private file")
+@pytest.mark.parametrize("planted", ["video.mp4", "entry.json"])
+def test_a_planted_symlink_is_never_indexed_or_exported(lib, add, tmp_path, planted):
     entry = add()
-    entry.video_path.unlink()
-    os.symlink(secret, entry.video_path)
+    secret = tmp_path / "secret"
+    secret.write_bytes((entry.folder / planted).read_bytes())  # passes every other check
+    (entry.folder / planted).unlink()
+    os.symlink(secret, entry.folder / planted)
     dest = tmp_path / "out"
     dest.mkdir()
     with pytest.raises(LibraryError, match="link"):
-        lib.export(entry.id, dest)
+        lib.export(entry.id, dest, with_sidecar=True)
     assert list(dest.iterdir()) == []
     report = lib.rebuild()
-    assert report.indexed == 0 and [f for f, _ in report.skipped] == [
-        lib.paths.to_rel(entry.folder)
-    ]
+    assert report.indexed == 0
+    assert [f for f, _ in report.skipped] == [lib.paths.to_rel(entry.folder)]
     assert "link" in report.skipped[0][1]
-
-
-def test_a_symlinked_sidecar_is_refused(lib, add, tmp_path):
-    entry = add()
-    fake = tmp_path / "fake.json"
-    fake.write_text(entry.sidecar_path.read_text())
-    entry.sidecar_path.unlink()
-    os.symlink(fake, entry.sidecar_path)
-    report = lib.rebuild()
-    assert report.indexed == 0 and len(report.skipped) == 1
+    code, _, err = run("library", "export", entry.id, str(dest))
+    assert code == 2 and "Traceback" not in err and list(dest.iterdir()) == []
 
 
 def test_a_mistyped_sidecar_is_kept_with_the_field_set_aside(lib, add):
@@ -203,33 +195,34 @@ def test_rebuild_survives_a_folder_left_by_the_old_crash(lib, tmp_path):
     assert lib.get(entry_id).request is None
 
 
-def test_a_corrupt_index_is_reported_by_rebuild(wan_home, make):
-    with Library.open() as lib:
-        lib.add(make())
-    db = wan_home / "library" / "library.db"
+def damage_index(lib, add) -> Path:
+    add()
+    lib.close()
+    db = lib.paths.db
     for extra in ("-wal", "-shm"):
         db.with_name(db.name + extra).unlink(missing_ok=True)
     db.write_bytes(b"garbage" * 1000)
-    code, out, err = run("library", "rebuild", "--json")
+    return db
+
+
+def test_a_corrupt_index_is_reported_by_rebuild(lib, add):
+    damage_index(lib, add)
+    code, out, _ = run("library", "rebuild", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["indexed"] == 1
+    assert report["corrupt_moved_to"]
+    assert Path(report["corrupt_moved_to"]).read_bytes()[:7] == b"garbage"
+
+
+@pytest.mark.parametrize(
+    ("argv", "stream"),
+    [(("rebuild",), "out"), (("list", "--json"), "err"), (("search", "x"), "err")],
+)
+def test_a_corrupt_index_is_said_in_text(lib, add, argv, stream):
+    damage_index(lib, add)
+    code, out, err = run("library", *argv)
     assert code == 0
-    moved = json.loads(out)["corrupt_moved_to"]
-    assert moved and Path(moved).read_bytes()[:7] == b"garbage"
-    assert json.loads(out)["indexed"] == 1
-    db.write_bytes(b"garbage" * 1000)
-    code, out, err = run("library", "rebuild")
-    assert code == 0 and "library.db.corrupt-" in out + err
-
-
-def test_a_corrupt_index_is_reported_by_other_commands(wan_home, make):
-    with Library.open() as lib:
-        lib.add(make())
-    db = wan_home / "library" / "library.db"
-    for extra in ("-wal", "-shm"):
-        db.with_name(db.name + extra).unlink(missing_ok=True)
-    db.write_bytes(b"garbage" * 1000)
-    code, out, err = run("library", "list", "--json")
-    assert code == 0 and len(json.loads(out)) == 1
-    assert "library.db.corrupt-" in err
+    assert "library.db.corrupt-" in {"out": out, "err": err}[stream]
 
 
 @pytest.mark.parametrize(
@@ -270,3 +263,18 @@ def test_whatever_validate_accepts_can_be_indexed_and_read(fields):
         conn.execute("INSERT INTO t VALUES (?)", (value,))
     if clean["request"] is not None:
         assert isinstance(GenerationRequest.from_dict(clean["request"]).prompt, str)
+
+
+def test_a_row_written_before_the_schema_can_still_be_edited_and_trashed(lib, add):
+    entry = add()
+    data = dict(entry.data, parent_id="../../elsewhere")
+    lib._query("UPDATE entries SET data = ? WHERE id = ?", (json.dumps(data), entry.id))
+    assert lib.set_favourite(entry.id, True).set_aside == {"parent_id": '"../../elsewhere"'}
+    assert lib.trash(entry.id).trashed_at is not None
+    assert json.loads(lib.get(entry.id).sidecar_path.read_text())["parent_id"] is None
+
+
+def test_a_service_answer_of_the_wrong_type_does_not_stop_the_add(lib, make):
+    new = make()
+    new.response["actual_prompt"] = {"not": "text"}
+    assert lib.add(new).actual_prompt == ""

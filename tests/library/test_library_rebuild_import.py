@@ -27,41 +27,35 @@ def snapshot(lib: Library) -> dict[str, tuple]:
 
 
 @pytest.fixture
-def three(tmp_path, make):
-    root = tmp_path / "lib"
-    with Library.open(root) as lib:
-        a = lib.add(make(prompt="first sunrise", seed=1))
-        b = lib.add(make(prompt="second sunset", seed=2, audio=True, parent_id=a.id))
-        c = lib.add(make(prompt="third in trash", seed=3))
-        lib.set_tags(b.id, ["evening"])
-        lib.set_favourite(a.id, True)
-        lib.trash(c.id)
-        before = snapshot(lib)
-    return root, before
+def three(lib, add):
+    """Three entries (one with audio and a parent, one in the trash), the library closed."""
+    a = add(prompt="first sunrise", seed=1)
+    b = add(prompt="second sunset", seed=2, audio=True, parent_id=a.id)
+    c = add(prompt="third in trash", seed=3)
+    lib.set_tags(b.id, ["evening"])
+    lib.set_favourite(a.id, True)
+    lib.trash(c.id)
+    before = snapshot(lib)
+    lib.close()
+    return lib.root, before
 
 
-def test_deleted_index_is_rebuilt_on_open_with_same_ids(three):
+@pytest.mark.parametrize("damage", ["deleted", "corrupt"])
+def test_a_lost_or_corrupt_index_is_rebuilt_on_open_with_same_ids(three, damage):
     root, before = three
     for name in ("library.db", "library.db-wal", "library.db-shm"):
         if (root / name).exists():
             os.remove(root / name)
+    if damage == "corrupt":
+        (root / "library.db").write_bytes(b"this is not a database" * 100)
     with Library.open(root) as lib:
         assert snapshot(lib) == before
         assert lib._query("PRAGMA integrity_check")[0][0] == "ok"
         assert [s.id for s in lib.search("sunset")] == [
             i for i, v in before.items() if v[0].prompt == "second sunset"
         ]
-
-
-def test_corrupt_index_is_moved_aside_and_rebuilt(three):
-    root, before = three
-    (root / "library.db").write_bytes(b"this is not a database" * 100)
-    for name in ("library.db-wal", "library.db-shm"):
-        if (root / name).exists():
-            os.remove(root / name)
-    with Library.open(root) as lib:
-        assert snapshot(lib) == before
-    assert len(list(root.glob("library.db.corrupt-*"))) == 1
+        moved = lib.corrupt_index_moved_to
+    assert list(root.glob("library.db.corrupt-*")) == ([moved] if damage == "corrupt" else [])
 
 
 def test_rebuild_command_recreates_the_same_index(three):

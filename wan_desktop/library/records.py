@@ -67,6 +67,7 @@ def generated_sidecar(
             arguments[key] = _clean_reference(arguments[key], stored, original)
     response = new.response or {}
     seed = response.get("seed", new.request.seed)
+    actual_prompt = response.get("actual_prompt")
     return new_sidecar(
         schema=SIDECAR_SCHEMA,
         id=entry_id,
@@ -77,7 +78,7 @@ def generated_sidecar(
         arguments=arguments,
         response=response,
         seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
-        actual_prompt=response.get("actual_prompt") or "",
+        actual_prompt=actual_prompt if isinstance(actual_prompt, str) else "",
         request_id=new.request_id,
         endpoint=new.endpoint,
         timings=dict(new.timings),

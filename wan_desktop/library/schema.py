@@ -20,6 +20,7 @@ from typing import Annotated, Any, get_type_hints
 import msgspec
 
 from ..core.request import GenerationRequest
+from .errors import SidecarError
 from .ids import ID_PATTERN
 from .paths import FILE_NAME_PATTERN
 
@@ -193,10 +194,10 @@ def to_data(record: Sidecar) -> dict[str, Any]:
 
 def new_sidecar(**fields: Any) -> dict[str, Any]:
     """A sidecar's data from keyword fields (attribute names, ``import_`` for ``import``),
-    every other key at its default; raises ``msgspec.ValidationError`` for a wrong type."""
+    every other key at its default; raises :class:`SidecarError` for a wrong type."""
     good, bad = split_fields({_encode_name(k): v for k, v in fields.items()})
     if bad:
-        raise msgspec.ValidationError(f"new sidecar fields of the wrong type: {sorted(bad)}")
+        raise SidecarError(f"new sidecar fields of the wrong type: {', '.join(sorted(bad))}")
     return to_data(Sidecar(**good))
 
 

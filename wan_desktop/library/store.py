@@ -51,7 +51,7 @@ from .queries import DEFAULT_PAGE_SIZE, SUMMARY_COLUMNS, Queries
 from .rebuild import RebuildReport, rebuild_index
 from .records import generated_sidecar, imported_sidecar
 from .rows import insert_row, normalize_tags, row_from_sidecar
-from .sidecar import comment_text, decode_comment, validate, write_sidecar
+from .sidecar import comment_text, decode_comment, salvage, validate, write_sidecar
 from .staging import new_stage, stage_media, write_inputs
 
 __all__ = [
@@ -291,7 +291,9 @@ class Library:
             if not rows:
                 raise EntryNotFoundError(f"no entry with id {entry_id!r} in the library")
             folder_rel, data_text = rows[0]
-            data = json.loads(data_text)
+            # Salvaged: a row written by an older version may hold a field that no longer
+            # passes the schema; the edit sets it aside instead of failing.
+            data, _ = salvage(json.loads(data_text))
             data.update(changes)
             write_sidecar(self.paths.to_abs(folder_rel), data)
             row = row_from_sidecar(data, folder_rel)
@@ -331,7 +333,7 @@ class Library:
         if (entry.trashed_at is not None) == to_trash:
             state = "in the trash" if to_trash else "not in the trash"
             raise LibraryError(f"entry {entry_id} is already {state}")
-        data = dict(entry.data)
+        data, _ = salvage(dict(entry.data))
         data["trashed_at"] = clock.iso_utc(clock.now()) if to_trash else None
         rel = self.paths.trash_rel(entry_id) if to_trash else self.paths.entry_rel(entry_id)
         write_sidecar(entry.folder, data)
