@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=20)
     args = parser.parse_args(argv)
     tiny_mp4()
-    engine = EmulatorServer(workers=2, render=fast_render, keepalive_s=15)
+    engine = EmulatorServer(workers=2, render=fast_render, keepalive_s=15, api_key=KEY)
     engine.start()
     try:
         stream_ms, poll_ms = asyncio.run(_client_side(engine, args.requests))

@@ -94,7 +94,7 @@ def _media_url(engine: EngineProcess) -> tuple[str, int]:
     import base64
 
     uri = "data:image/png;base64," + base64.b64encode(small_png()).decode()
-    headers = {"Authorization": "Key bench"}
+    headers = {"Authorization": f"Key {engine.key}"}
     with httpx.Client(base_url=engine.base_url, headers=headers, timeout=60) as c:
         sent = c.post(SUBMIT, json={"prompt": "a pan", "image_url": uri, "seed": 1}).json()
         deadline = time.monotonic() + 120

@@ -30,12 +30,12 @@ TARGET_PCT = 2.0
 JOBS = 10
 
 
-async def _measure(base_url: str, window_s: float) -> tuple[float, float, int]:
+async def _measure(base_url: str, key: str, window_s: float) -> tuple[float, float, int]:
     with tempfile.TemporaryDirectory(prefix="wan-bench-idle-") as tmp:
         image = Path(tmp) / "in.png"
         image.write_bytes(small_png())
         library = Library.open(Path(tmp) / "lib")
-        runner = JobRunner(library, Backend(base_url, "bench-key", offline=False), concurrency=10)
+        runner = JobRunner(library, Backend(base_url, key, offline=False), concurrency=10)
         await runner.start()
         try:
             for i in range(JOBS):
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     with EngineProcess(
         "--min-run-seconds", "60", "--workers", str(JOBS), real=True
     ) as engine:  # fmt: skip
-        cpu, wall, running = asyncio.run(_measure(engine.base_url, args.window))
+        cpu, wall, running = asyncio.run(_measure(engine.base_url, engine.key, args.window))
     pct = 100 * cpu / wall
     ok = pct < TARGET_PCT and running == JOBS
     result_line(

@@ -220,7 +220,7 @@ async def run_cell(name: str, phase: str, spec: Plan, image: Path, png: bytes) -
     cell = Cell(name, phase)
     start = time.monotonic()
     min_run = 1.0 if phase in ("queued", "running") else 0.2
-    engine = EmulatorServer(workers=1, render=fast_render, min_run_s=min_run)
+    engine = EmulatorServer(workers=1, render=fast_render, min_run_s=min_run, api_key=KEY)
     engine.start()
     blocker: set[str] = set()
     recorder = _Recorder(engine, blocker)
@@ -314,7 +314,9 @@ def kill_cell(phase: str, image: Path, png: bytes) -> Cell:
         # Queued: the request ahead (and so ours) runs 6 s, long enough for the app to start,
         # see its job queued and be killed while it still is.
         hold = "6" if phase == "queued" else "2"
-        with EngineProcess("--workers", "1", "--min-run-seconds", hold, real=True) as engine:
+        with EngineProcess(
+            "--workers", "1", "--min-run-seconds", hold, real=True, key=KEY
+        ) as engine:
             env.update(
                 WAN_DESKTOP_HOME=str(home), FAL_QUEUE_URL=engine.base_url, FAL_KEY=KEY,
                 PYTHONUNBUFFERED="1",

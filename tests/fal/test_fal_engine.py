@@ -57,9 +57,11 @@ def _stub_render(image_bytes, *, dest, progress=None, **kwargs):
 @pytest.fixture
 def fake_engine():
     try:
-        server = emulator.EmulatorServer(workers=2, render=_stub_render, keepalive_s=0.5)
+        server = emulator.EmulatorServer(
+            workers=2, render=_stub_render, keepalive_s=0.5, api_key=KEY
+        )
     except TypeError:  # an engine without the render hook: use the real one
-        server = emulator.EmulatorServer(workers=2)
+        server = emulator.EmulatorServer(workers=2, api_key=KEY)
     server.start()
     try:
         yield server
@@ -69,7 +71,7 @@ def fake_engine():
 
 def fal(server, **kw) -> FalClient:
     kw.setdefault("retry", FAST)
-    return FalClient(KEY, base_url=server.base_url, **kw)
+    return FalClient(server.api_key, base_url=server.base_url, **kw)
 
 
 async def run_to_result(c: FalClient, *, stream=True) -> tuple[RequestHandle, list, dict]:

@@ -44,7 +44,7 @@ def full_run(tmp_path_factory):
     image = make_image(base / "scene.png")
     key = unique_key()
     runs = {}
-    with engine_process() as engine:
+    with engine_process(key=key) as engine:
         env = cli_env(home, engine.base_url, key)
         gen = ["generate", str(image), "--prompt", ESCAPING_PROMPT, "--seed", "5", "--json"]
         runs["generate"] = wan(*gen, env=env)
