@@ -117,7 +117,7 @@ def test_expanding_a_row_announces_the_layout_change_first(model, good_image):
     assert seen == ["about", "changed", "about", "changed"]
 
 
-def test_models_pass_qt_model_tester(qtmodeltester, model, good_image):
+def test_passes_qt_model_tester(qtmodeltester, model, good_image):
     model.apply_event(JobEvent(_job(str(good_image)), "added"))
     model.apply_event(JobEvent(_job(str(good_image), id="j2"), "added"))
     qtmodeltester.check(model, force_py=True)

@@ -188,3 +188,32 @@ def test_tooltip_shows_markup_from_data_literally(qtbot, model, lib, tmp_path):
     _load(qtbot, model, lib)
     tip = shown(model.index(0).data(Qt.ItemDataRole.ToolTipRole))
     assert tip.startswith(f"{HOSTILE_MARKUP}\na fox {HOSTILE_MARKUP}\n")
+
+
+def test_passes_qt_model_tester(qtbot, qtmodeltester, model, lib, tmp_path):
+    add_entry(lib, tmp_path / "in", hue=0.1)
+    bulk_rows(lib, 3)
+    _load(qtbot, model, lib)
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_a_poster_that_cannot_be_read_is_tried_once(qtbot, model, lib, tmp_path, monkeypatch):
+    from wan_desktop.ui import library_model
+
+    calls = []
+    real = library_model.read_thumbnail
+
+    def counting(path, box):
+        calls.append(path)
+        return real(path, box)
+
+    monkeypatch.setattr(library_model, "read_thumbnail", counting)
+    entry = add_entry(lib, tmp_path / "in", hue=0.4)
+    entry.poster_path.write_bytes(b"not a picture")
+    _load(qtbot, model, lib)
+    index = model.index(0)
+    for _ in range(5):  # repaints
+        assert index.data(LibraryRole.Thumbnail) == model.placeholder()
+        qtbot.wait(100)
+    assert index.data(LibraryRole.ThumbnailMissing) is True
+    assert calls == [str(entry.poster_path)]

@@ -105,7 +105,7 @@ class JobDelegate(QStyledItemDelegate):
             selected=selected,
             text_color=option.palette.color(text_role),
             inner=inner,
-            text_left=inner.left() + THUMB_PX + self.PAD + 4,
+            text_left=_thumb_rect(inner).right() + self.PAD + 4,
             line_h=QFontMetrics(option.font).height(),
         )
 
@@ -121,7 +121,7 @@ class JobDelegate(QStyledItemDelegate):
 
     def paint_thumbnail(self, row: _Row) -> None:
         """The job's picture fitted in a square at the left, or a grey square until it loads."""
-        thumb_rect = QRect(row.inner.left(), row.inner.top(), THUMB_PX, THUMB_PX)
+        thumb_rect = _thumb_rect(row.inner)
         image: QImage | None = row.index.data(JobRole.Thumbnail)
         if image is None:
             row.painter.fillRect(thumb_rect, row.option.palette.color(QPalette.ColorRole.Mid))
@@ -195,6 +195,10 @@ class JobDelegate(QStyledItemDelegate):
     @staticmethod
     def _third_rect(row: _Row) -> QRect:
         return row.line_rect(row.inner.top() + 2 * row.line_h + 10)
+
+
+def _thumb_rect(inner: QRect) -> QRect:
+    return QRect(inner.left(), inner.top(), THUMB_PX, THUMB_PX)
 
 
 def _summary_height(line_h: int) -> int:

@@ -120,7 +120,10 @@ class RoleListModel(QAbstractListModel):
         self.loader.reset()
         self._ids_of_key.clear()
 
-    def _on_loader_loaded(self, key: str, image: QImage) -> None:
+    def _on_loader_loaded(self, key: str, image: QImage | None) -> None:
+        if image is None or image.isNull():  # cached, it would read as a miss and loop
+            self._on_loader_failed(key, "no image")
+            return
         self.cache.put(key, image)
         for item_id in self._ids_of_key.pop(key, ()):
             self.changed_row(item_id, [self.THUMBNAIL_ROLE])
