@@ -260,6 +260,51 @@ def test_edits_are_saved(qtbot, win, lib):
     assert not lib.get(entry.id).favourite
 
 
+def test_a_favourite_saved_shows_in_the_details_without_saving_again(qtbot, win, lib):
+    pane = win.pane
+    entry = _select(qtbot, pane)
+    saves = []
+    set_favourite = pane.actions.set_favourite
+
+    async def counted(entry_id, favourite):
+        saves.append(favourite)
+        return await set_favourite(entry_id, favourite)
+
+    pane.actions.set_favourite = counted
+    pane.favourite_action.trigger()
+    wait_task(qtbot, pane)
+    qtbot.wait(200)  # an echo from the details panel would have started another save by now
+    assert saves == [True] and lib.get(entry.id).favourite
+    assert pane.details.favourite_check.isChecked() and pane.favourite_action.isChecked()
+
+
+def test_the_action_set_enables_what_applies(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    from wan_desktop.ui.library_action_set import LibraryActionSet
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    grid = QWidget(host)
+    actions = LibraryActionSet(host, grid)
+    assert actions.trash_action in grid.actions() and actions.trash_action not in host.actions()
+    actions.sync(has_current=False, trash_shown=False, any_clips=True)
+    assert not actions.play_action.isEnabled() and not actions.trash_action.isEnabled()
+    assert actions.trash_action.isVisible() and not actions.restore_action.isVisible()
+    assert not actions.empty_trash_action.isVisible()
+    actions.sync(has_current=True, trash_shown=False, any_clips=True)
+    assert all(a.isEnabled() for a in actions.clip_actions()) and actions.trash_action.isEnabled()
+    actions.sync(has_current=True, trash_shown=True, any_clips=False)
+    assert not actions.trash_action.isVisible() and actions.restore_action.isEnabled()
+    assert actions.empty_trash_action.isVisible() and not actions.empty_trash_action.isEnabled()
+    actions.sync(has_current=False, trash_shown=True, any_clips=True)
+    assert actions.empty_trash_action.isEnabled() and not actions.restore_action.isEnabled()
+    menu = actions.context_menu(trash_shown=True)
+    assert menu.objectName() == "libraryContextMenu"
+    assert actions.restore_action in menu.actions() and actions.trash_action not in menu.actions()
+    menu.close()
+
+
 def test_shortcut_reuses(qtbot, win):
     pane = win.pane
     _select(qtbot, pane)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QStyle
 
 from wan_desktop.library import Library
 from wan_desktop.ui.grid_layout import GridLayout
+from wan_desktop.ui.grid_navigation import moved_row, scroll_target
 from wan_desktop.ui.library_delegate import CARD_SIZE, LibraryDelegate
 from wan_desktop.ui.library_model import PAGE_SIZE, LibraryModel
 from wan_desktop.ui.library_view import SPACING, LibraryView
@@ -77,6 +78,53 @@ def test_rows_in_a_rectangle_come_from_its_spans():
     assert grid.visible_rows(70, 60, 100) == range(4, 8)  # y 70..129: grid row 1 only
     assert grid.visible_rows(70, 61, 100) == range(4, 12)  # y 70..130: grid rows 1 and 2
     assert grid.visible_rows(0, 10, 100) == range(0)  # the top margin
+
+
+def test_the_row_below_stops_on_the_last_grid_row():
+    grid = GridLayout(100, 50, 10, 10 + 3 * 110)  # 3 columns; 10 rows: grid rows 0-2 … 9
+    assert grid.row_below(5, 3, 10) == 8
+    assert grid.row_below(7, 3, 10) == 9  # no row 10: the last grid row's last card
+    assert grid.row_below(6, 3, 10) == 9  # same column on the last grid row
+    assert grid.row_below(9, 3, 10) == 9  # already there: stay
+
+
+def test_the_top_anchor_is_the_first_card_showing_and_how_far_past_its_top():
+    grid = GridLayout(100, 50, 10, 10 + 3 * 110)  # grid row 1 spans y 70..119
+    assert grid.top_anchor(0, 10) is None and grid.top_anchor(75, 0) is None
+    assert grid.top_anchor(75, 10) == (3, 5)
+    assert grid.top_anchor(65, 10) == (3, -5)  # in the spacing above it
+
+
+def test_keys_move_by_card_grid_row_page_and_to_the_ends():
+    grid = GridLayout(100, 50, 10, 10 + 3 * 110)  # 3 columns, 60 px a grid row
+    Move = QAbstractItemView.CursorAction
+
+    def moved(action, row):
+        return moved_row(grid, action, row, 10, 130)  # a page: 2 grid rows, 6 cards
+
+    assert (moved(Move.MoveLeft, 0), moved(Move.MoveRight, 9)) == (0, 9)
+    assert (moved(Move.MoveRight, 4), moved(Move.MoveNext, 4), moved(Move.MovePrevious, 4)) == (
+        5,
+        5,
+        3,
+    )
+    assert (moved(Move.MoveUp, 1), moved(Move.MoveUp, 4), moved(Move.MoveDown, 7)) == (1, 1, 9)
+    assert (moved(Move.MovePageDown, 1), moved(Move.MovePageUp, 7)) == (7, 1)
+    assert moved(Move.MovePageUp, 4) == 1  # less than a page up: the top grid row
+    assert (moved(Move.MoveHome, 5), moved(Move.MoveEnd, 5)) == (0, 9)
+
+
+def test_scroll_targets_keep_the_spacing_in_view():
+    def target(start, length, value, hint=Hint.EnsureVisible):
+        return scroll_target(start, length, value, 100, 5, hint)
+
+    assert target(200, 50, 0) == 155  # below: its bottom and spacing at the bottom
+    assert target(20, 50, 100) == 15  # above: its top and spacing at the top
+    assert target(30, 50, 0) == 0  # already in view: stay
+    assert target(200, 200, 0) == 195  # taller than the view: its top
+    assert target(200, 50, 0, Hint.PositionAtTop) == 195
+    assert target(200, 50, 0, Hint.PositionAtBottom) == 155
+    assert target(200, 50, 0, Hint.PositionAtCenter) == 175
 
 
 # ---- the view ---------------------------------------------------------------------------------

@@ -4,14 +4,15 @@ the filters (favourites, resolution, duration, date, audio), the sorts and the c
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 from library_ui_helpers import bulk_rows
 from PySide6.QtCore import QDate
 
-from wan_desktop.library import Library
+from wan_desktop.library import Filters, Library
 from wan_desktop.ui.library_actions import LibraryActions
-from wan_desktop.ui.library_model import LibraryRole
+from wan_desktop.ui.library_model import LibraryQuery, LibraryRole
 from wan_desktop.ui.library_pane import SEARCH_DEBOUNCE_MS, LibraryPane
 
 pytestmark = pytest.mark.timeout(60)
@@ -158,3 +159,31 @@ def test_a_search_never_blocks_on_a_big_page(qtbot, tasks, tmp_path):
     assert pane.model.rowCount() == 400
     pane.model.loader.cancel_all()
     lib.close()
+
+
+def test_the_filter_bar_describes_its_query_and_says_when_to_run_it(qtbot):
+    from wan_desktop.ui.library_filter_bar import LibraryFilterBar
+
+    bar = LibraryFilterBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    assert bar.query() == LibraryQuery("", Filters(trashed=False), "newest")
+    with qtbot.waitSignal(bar.queryChanged, timeout=1000):
+        bar.search.setText("fox")  # debounced
+    bar.search.setText("foxes")
+    bar.cancel_pending()  # the query runs now instead: no late second run
+    with qtbot.assertNotEmitted(bar.queryChanged, wait=2 * SEARCH_DEBOUNCE_MS):
+        pass
+    with qtbot.waitSignal(bar.queryChanged, timeout=100):  # at once
+        bar.date_filter.setCurrentIndex(bar.date_filter.count() - 1)
+    assert bar.date_from.isVisibleTo(bar) and bar.date_to.isVisibleTo(bar)
+    bar.date_from.setDate(QDate(2026, 3, 1))
+    bar.date_to.setDate(QDate(2026, 3, 2))
+    filters = bar.query().filters
+    assert filters.created_from == datetime(2026, 3, 1).astimezone(UTC)
+    assert filters.created_to == datetime(2026, 3, 3).astimezone(UTC)  # both days whole
+    with qtbot.waitSignal(bar.trashToggled, timeout=100) as toggled:
+        bar.trash_toggle.setChecked(True)
+    assert toggled.args == [True] and bar.query().filters.trashed
+    bar.show_count(3)
+    assert bar.count_label.text() == "3 in the trash"
