@@ -22,7 +22,7 @@ import httpx
 from wan_desktop.core.atomic import ensure_dir, fsync_dir
 from wan_desktop.fal.errors import DownloadError
 from wan_desktop.fal.retry import RetryPolicy
-from wan_desktop.fal.transport import GaveUp, Sleep, send_with_retries
+from wan_desktop.fal.transport import GaveUp, Sleep, send_with_retries, show_url
 
 __all__ = ["DownloadResult", "ProgressCallback", "check_media_url", "download"]
 
@@ -65,11 +65,6 @@ def check_media_url(url: str, http_ok: Callable[[str], bool]) -> httpx.URL:
 
 def _media_type(value: str | None) -> str:
     return (value or "").partition(";")[0].strip().lower()
-
-
-def _path_of(url: httpx.URL) -> str:
-    # Signed media URLs carry their secret in the query: log only scheme, host and path.
-    return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}{url.path}"
 
 
 class _Restart(Exception):
@@ -131,7 +126,7 @@ class _Download:
         while True:
             try:
                 async with self._http.stream("GET", self.url, headers=self._headers()) as answer:
-                    log.debug("GET %s -> %s", _path_of(self.url), answer.status_code)
+                    log.debug("GET %s -> %s", show_url(self.url), answer.status_code)
                     if self._follow_redirect(answer):
                         continue
                     try:
@@ -147,7 +142,7 @@ class _Download:
             except httpx.TransportError as exc:
                 log.debug(
                     "download of %s broke at %d bytes: %s",
-                    _path_of(self.url),
+                    show_url(self.url),
                     self.done,
                     type(exc).__name__,
                 )
