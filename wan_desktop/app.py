@@ -18,38 +18,58 @@ import gc
 import logging
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .core.paths import AppPaths
+    from .core.secrets import KeyStore
+    from .core.settings import Settings
+    from .core.settings_store import SettingsStore
+    from .jobs.backend import Backend
+    from .jobs.runner import JobRunner
+    from .library import Library
 
 __all__ = ["Services", "build_application", "run_window"]
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(eq=False)
 class Services:
-    """The Qt-free services the window drives. Every method runs on the loop thread."""
+    """The Qt-free services the window drives (it sees them as ``ui.window_services.
+    WindowServices``). ``store`` is the only writer of the settings and window-state files;
+    ``library``, ``backend`` and ``runner`` are ``None`` until started. Every method runs on
+    the loop thread."""
 
-    def __init__(self, paths: Any, settings: Any, key_store: Any):
-        self.paths = paths
-        self.settings = settings
-        self.key_store = key_store
-        self.library: Any = None
-        self.backend: Any = None
-        self.runner: Any = None
-        self.offline = False
-        self.has_key = False
+    paths: AppPaths
+    store: SettingsStore
+    key_store: KeyStore
+    library: Library | None = None
+    backend: Backend | None = None
+    runner: JobRunner | None = None
+    offline: bool = False
+    has_key: bool = False
 
     @classmethod
     def from_environment(cls) -> Services:
-        """Paths from ``WAN_DESKTOP_HOME`` (or the platform), settings from disk, the key store."""
+        """Paths from ``WAN_DESKTOP_HOME`` (or the platform), settings and window state from
+        disk, the key store."""
         from .core.paths import app_paths
         from .core.secrets import KeyStore
-        from .core.settings import load_settings
+        from .core.settings_store import SettingsStore
 
         paths = app_paths()
-        return cls(paths, load_settings(paths), KeyStore(paths))
+        return cls(paths, SettingsStore.load(paths), KeyStore(paths))
+
+    @property
+    def settings(self) -> Settings:
+        """The preferences in use (the store's)."""
+        return self.store.settings
 
     def library_root(self) -> Path:
+        """The library folder the settings name (or the default one)."""
         from .core.settings import library_dir
 
         return library_dir(self.paths, self.settings)
@@ -69,12 +89,8 @@ class Services:
 
     async def open_engine(self) -> None:
         """Pick the backend (fal, or start the offline engine) and start the job runner."""
-        await self._open_engine()
-
-    async def _open_engine(self) -> None:
         from .fal.client import preload_transport
         from .jobs.backend import open_backend
-        from .jobs.runner import JobRunner
         from .ui.async_bridge import run_blocking
 
         source = await run_blocking(self.key_store.get)
@@ -89,18 +105,24 @@ class Services:
         self.backend = await open_backend(self.paths, self.settings, self.key_store)
         self.offline = bool(self.backend.offline)
         try:
-            runner = JobRunner(
-                self.library,
-                self.backend,
-                concurrency=self.settings.concurrency,
-                upload_threshold_bytes=self.settings.upload_threshold_bytes,
-            )
-            await runner.start()
+            self.runner = await self._start_runner()
         except BaseException:
             backend, self.backend = self.backend, None
             await backend.close()  # never leave the offline engine's thread behind
             raise
-        self.runner = runner
+
+    async def _start_runner(self) -> JobRunner:
+        from .jobs.runner import JobRunner
+
+        assert self.library is not None and self.backend is not None
+        runner = JobRunner(
+            self.library,
+            self.backend,
+            concurrency=self.settings.concurrency,
+            upload_threshold_bytes=self.settings.upload_threshold_bytes,
+        )
+        await runner.start()
+        return runner
 
     async def _close_engine(self) -> None:
         runner, self.runner = self.runner, None
@@ -110,20 +132,17 @@ class Services:
         if backend is not None:
             await backend.close()
 
-    async def reconfigure(self, settings: Any, key_changed: bool) -> None:
-        """Apply new settings that change the engine (key, backend, queue URL)."""
-        self.settings = settings
+    async def reconfigure(self, key_changed: bool) -> None:
+        """Restart the engine with the stored settings (a new key, backend or queue URL)."""
         await self._close_engine()
-        await self._open_engine()
+        await self.open_engine()
 
     async def close(self) -> None:
         """Stop the runner and the engine; unfinished jobs stay resumable."""
         await self._close_engine()
         if self.library is not None:
             library, self.library = self.library, None
-            close = getattr(library, "close", None)
-            if close is not None:
-                close()
+            library.close()
 
 
 def build_application(argv: list[str] | None = None):

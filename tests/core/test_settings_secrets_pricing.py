@@ -11,7 +11,9 @@ import pytest
 from wan_desktop.core.paths import app_paths
 from wan_desktop.core.pricing import estimate_usd, format_estimate
 from wan_desktop.core.secrets import KeyStore, redact
-from wan_desktop.core.settings import Settings, load_settings, save_settings
+from wan_desktop.core.settings import DEFAULT_QUEUE_URL, Settings, load_settings, resolve_queue_url
+from wan_desktop.core.settings_store import SettingsStore
+from wan_desktop.core.window_state import WindowState, window_state_file
 
 
 def test_paths_follow_wan_desktop_home(wan_home):
@@ -22,10 +24,98 @@ def test_paths_follow_wan_desktop_home(wan_home):
 
 def test_settings_round_trip_and_private(wan_home):
     paths = app_paths()
-    s = Settings().replace(concurrency=5, backend="offline").with_recent_prompt("hello")
-    save_settings(paths, s)
-    assert load_settings(paths) == s
-    assert stat.S_IMODE(os.stat(paths.settings_file).st_mode) == 0o600
+    store = SettingsStore(paths)
+    store.set_settings(Settings().replace(concurrency=5, backend="offline"))
+    store.remember_prompt("hello")
+    store.save()
+    again = SettingsStore.load(paths)
+    assert again.settings == store.settings and again.window == store.window
+    assert load_settings(paths) == store.settings
+    for path in (paths.settings_file, window_state_file(paths)):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_preferences_and_window_state_live_in_two_files(wan_home):
+    paths = app_paths()
+    store = SettingsStore(paths)
+    store.set_window(WindowState(layout={"geometry": "AAA"}, first_run_done=True))
+    store.save()
+    assert not paths.settings_file.exists()  # nothing changed there: nothing written
+    store.set_settings(Settings(notify_sound=True))
+    store.save()
+    prefs = json.loads(paths.settings_file.read_text())
+    assert prefs["notify_sound"] is True
+    assert not {"window", "layout", "recent_prompts", "first_run_done"} & prefs.keys()
+    state = json.loads(window_state_file(paths).read_text())
+    assert state["layout"] == {"geometry": "AAA"} and state["first_run_done"] is True
+
+
+def test_an_old_settings_file_is_migrated(wan_home):
+    """Before the split, one settings.json held the window state too."""
+    paths = app_paths().ensure()
+    old = {
+        "concurrency": 3,
+        "library_dir": None,
+        "queue_url": "http://127.0.0.1:8123/",
+        "upload_threshold_bytes": 8000000,
+        "defaults": {"resolution": "720p", "duration": 10},
+        "backend": "fal",
+        "notify_sound": True,
+        "recent_prompts": ["waves", "a boat drifts"],
+        "first_run_done": True,
+        "window": {"geometry": "Z2VvbQ==", "main_splitter": "c3BsaXQ=", "library_visible": "1"},
+    }
+    paths.settings_file.write_text(json.dumps(old))
+    store = SettingsStore.load(paths)
+    assert store.settings.concurrency == 3 and store.settings.backend == "fal"
+    assert store.settings.defaults["resolution"] == "720p"
+    assert store.settings.notify_sound and store.settings.queue_url == "http://127.0.0.1:8123/"
+    assert store.window.recent_prompts == ("waves", "a boat drifts")
+    assert store.window.first_run_done
+    assert store.window.layout == old["window"]
+    assert load_settings(paths) == store.settings  # the command line reads it as before
+    store.save()  # the state moves out of the settings file
+    prefs = json.loads(paths.settings_file.read_text())
+    assert not {"window", "recent_prompts", "first_run_done"} & prefs.keys()
+    again = SettingsStore.load(paths)
+    assert again.window == store.window and again.settings == store.settings
+
+
+def test_a_bad_window_state_value_falls_back_alone(wan_home):
+    paths = app_paths().ensure()
+    window_state_file(paths).write_text(
+        json.dumps({"layout": {"geometry": "AAA"}, "recent_prompts": "oops", "first_run_done": 1})
+    )
+    state = SettingsStore.load(paths).window
+    assert state.layout == {"geometry": "AAA"}
+    assert state.recent_prompts == () and state.first_run_done is False
+
+
+def test_a_failed_save_stays_due(wan_home, monkeypatch):
+    import wan_desktop.core.settings_store as settings_store
+
+    paths = app_paths()
+    store = SettingsStore(paths)
+    store.set_settings(Settings(concurrency=4))
+
+    def fail(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(settings_store, "atomic_write_json", fail)
+    with pytest.raises(OSError):
+        store.save()
+    monkeypatch.undo()
+    store.save()
+    assert load_settings(paths).concurrency == 4
+
+
+def test_queue_url_precedence():
+    setting = Settings(queue_url="http://127.0.0.1:9000/")
+    assert resolve_queue_url(Settings(), {}) == (DEFAULT_QUEUE_URL, "default")
+    assert resolve_queue_url(setting, {}) == ("http://127.0.0.1:9000", "setting")
+    env = {"FAL_QUEUE_URL": "http://localhost:7000/"}
+    assert resolve_queue_url(setting, env) == ("http://localhost:7000", "env")
+    assert resolve_queue_url(Settings(), {"FAL_QUEUE_URL": ""})[1] == "default"
 
 
 def test_bad_settings_fall_back(wan_home):
@@ -43,8 +133,8 @@ def test_bad_settings_fall_back(wan_home):
 
 
 def test_recent_prompts_no_repeats():
-    s = Settings().with_recent_prompt("a").with_recent_prompt("b").with_recent_prompt("a")
-    assert s.recent_prompts == ["a", "b"]
+    s = WindowState().with_recent_prompt("a").with_recent_prompt("b").with_recent_prompt("a")
+    assert s.recent_prompts == ("a", "b")
 
 
 def test_key_store_env_wins_and_file_fallback_is_private(wan_home):

@@ -83,7 +83,7 @@ def test_generate_enqueues_and_keeps_the_composer(qtbot, window, run, good_image
     runner = window.runner
     assert runner.enqueued[0].prompt == "A lighthouse, waves crash"
     assert window.composer.prompt.text() == "A lighthouse, waves crash"
-    assert window.services.settings.recent_prompts[0] == "A lighthouse, waves crash"
+    assert window.services.store.window.recent_prompts[0] == "A lighthouse, waves crash"
     assert window.composer.prompt.recent_button.isEnabled()
 
 
@@ -125,9 +125,10 @@ def test_offline_banner_opens_settings(qtbot, window):
 
 
 def test_welcome_once_then_from_help(qtbot, tasks, paths):
-    from wan_desktop.core.settings import Settings, load_settings
+    from wan_desktop.core.settings_store import SettingsStore
+    from wan_desktop.core.window_state import WindowState
 
-    services = FakeServices(paths, settings=Settings())
+    services = FakeServices(paths, window_state=WindowState())
     win = MainWindow(services, tasks)
     qtbot.addWidget(win)
     win.show()
@@ -138,8 +139,8 @@ def test_welcome_once_then_from_help(qtbot, tasks, paths):
     qtbot.mouseClick(dialog.key_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: win.settings_dialog is not None and win.settings_dialog.isVisible())
     win.settings_dialog.reject()
-    assert services.settings.first_run_done
-    qtbot.waitUntil(lambda: load_settings(paths).first_run_done, timeout=5000)
+    assert services.store.window.first_run_done
+    qtbot.waitUntil(lambda: SettingsStore.load(paths).window.first_run_done, timeout=5000)
     win.maybe_show_welcome()
     assert win.welcome_dialog is None
     win.welcome_action.trigger()
@@ -149,7 +150,7 @@ def test_welcome_once_then_from_help(qtbot, tasks, paths):
 
 
 def test_splitters_are_remembered(qtbot, tasks, paths):
-    from wan_desktop.core.settings import load_settings
+    from wan_desktop.core.settings_store import SettingsStore
 
     services = FakeServices(paths)
     win = MainWindow(services, tasks)
@@ -159,9 +160,9 @@ def test_splitters_are_remembered(qtbot, tasks, paths):
     win.main_splitter.setSizes([500, 780])
     sizes = win.main_splitter.sizes()
     win.close()
-    saved = load_settings(paths)
-    assert saved.window.get("main_splitter")
-    services2 = FakeServices(paths, settings=saved)
+    saved = SettingsStore.load(paths)
+    assert saved.window.layout.get("main_splitter")
+    services2 = FakeServices(paths, store=saved)
     win2 = MainWindow(services2, tasks)
     qtbot.addWidget(win2)
     win2.resize(1280, 800)
@@ -256,7 +257,7 @@ def test_help_menu_copies_diagnostics_without_the_key(window, run, qtbot, monkey
 
 
 def test_deferred_window_paints_its_frame_then_fills_its_panes(qtbot, tasks, paths):
-    from wan_desktop.core.settings import load_settings
+    from wan_desktop.core.settings_store import SettingsStore
 
     # Remembered splitter sizes first, so the frame is laid out as the user left it.
     first = MainWindow(FakeServices(paths), tasks)
@@ -266,7 +267,7 @@ def test_deferred_window_paints_its_frame_then_fills_its_panes(qtbot, tasks, pat
     first.main_splitter.setSizes([520, 760])
     first.close()
 
-    win = MainWindow(FakeServices(paths, settings=load_settings(paths)), tasks, deferred=True)
+    win = MainWindow(FakeServices(paths, store=SettingsStore.load(paths)), tasks, deferred=True)
     qtbot.addWidget(win)
     win.resize(1280, 800)
     win.show()

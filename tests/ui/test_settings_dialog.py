@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtWidgets import QLineEdit
 
 from wan_desktop.core.secrets import KeyStore
-from wan_desktop.core.settings import Settings, load_settings
+from wan_desktop.core.settings import load_settings
+from wan_desktop.core.settings_store import SettingsStore
 from wan_desktop.ui.key_check import check_key
 from wan_desktop.ui.settings_dialog import SettingsDialog
 
@@ -17,7 +18,7 @@ from wan_desktop.ui.settings_dialog import SettingsDialog
 @pytest.fixture
 def dialog(qtbot, tasks, paths):
     store = KeyStore(paths, environ={})
-    dlg = SettingsDialog(Settings(), store, paths, tasks)
+    dlg = SettingsDialog(SettingsStore(paths), store, tasks)
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitUntil(lambda: dlg.load_task.done(), timeout=5000)

@@ -102,14 +102,28 @@ class FakeLibrary:
 
 
 class FakeServices:
-    """What MainWindow needs: paths, settings, key store, runner, library, offline."""
+    """What MainWindow needs (``ui.window_services.WindowServices``): paths, the settings store,
+    the key store, a runner, a library, offline. ``store`` defaults to one that says the
+    welcome was shown; ``settings`` / ``window_state`` replace its contents."""
 
-    def __init__(self, paths, *, runner=None, offline: bool = True, settings=None) -> None:
+    def __init__(
+        self,
+        paths,
+        *,
+        runner=None,
+        offline: bool = True,
+        settings=None,
+        window_state=None,
+        store=None,
+    ) -> None:
         from wan_desktop.core.secrets import KeyStore
-        from wan_desktop.core.settings import Settings
+        from wan_desktop.core.settings_store import SettingsStore
+        from wan_desktop.core.window_state import WindowState
 
         self.paths = paths
-        self.settings = settings or Settings(first_run_done=True)
+        self.store = store or SettingsStore(
+            paths, settings, window_state or WindowState(first_run_done=True)
+        )
         self.key_store = KeyStore(paths, environ={})
         self.runner = runner if runner is not None else FakeRunner()
         self.library = FakeLibrary()
@@ -117,6 +131,9 @@ class FakeServices:
         self.has_key = False
         self.reconfigured: list[tuple[Any, bool]] = []
 
-    async def reconfigure(self, settings, key_changed: bool) -> None:
-        self.settings = settings
-        self.reconfigured.append((settings, key_changed))
+    @property
+    def settings(self):
+        return self.store.settings
+
+    async def reconfigure(self, key_changed: bool) -> None:
+        self.reconfigured.append((self.store.settings, key_changed))

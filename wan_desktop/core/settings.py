@@ -1,14 +1,17 @@
-"""User settings: one JSON file, read at start, written atomically on change.
+"""User preferences: what the settings dialog edits, in one JSON file.
+
+Remembered window state (geometry, splitters, recent prompts, the first-run flag) is not a
+preference: it lives in :mod:`core.window_state`, in its own file. Both files are written only
+by :class:`core.settings_store.SettingsStore`.
 
 Unknown keys in the file are kept out (a newer version's settings do not break an older one);
-wrong types fall back to the default for that key rather than refusing to start.
+a value of the wrong type falls back to the default for that key rather than refusing to start.
+Qt-free; any thread.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import limits
-from .atomic import atomic_write_json
+from .lenient import read_json_object, record_from_data
 from .paths import AppPaths
 
 __all__ = [
@@ -24,27 +27,27 @@ __all__ = [
     "DEFAULT_QUEUE_URL",
     "DEFAULT_UPLOAD_THRESHOLD_BYTES",
     "QUEUE_URL_ENV",
+    "BackendChoice",
     "QueueUrlSource",
     "Settings",
     "library_dir",
     "load_settings",
     "resolve_queue_url",
-    "save_settings",
 ]
-
-log = logging.getLogger(__name__)
 
 #: fal's queue, unless FAL_QUEUE_URL or the setting says otherwise.
 DEFAULT_QUEUE_URL = "https://queue.fal.run"
 #: The environment variable that names another queue (the offline engine, a test server).
 QUEUE_URL_ENV = "FAL_QUEUE_URL"
-#: Where the queue URL in use came from.
-QueueUrlSource = Literal["env", "setting", "default"]
 #: fal's default for new accounts is 2 running requests; accounts with credit get more.
 CONCURRENCY_MAX = 40
 #: Files larger than this go through fal's CDN upload instead of a data URI (base64 adds a third).
 DEFAULT_UPLOAD_THRESHOLD_BYTES = 8_000_000
-RECENT_PROMPTS_MAX = 30
+
+#: ``auto``: fal when a key is set, else the offline engine.
+BackendChoice = Literal["auto", "fal", "offline"]
+#: Where the queue URL in use came from.
+QueueUrlSource = Literal["env", "setting", "default"]
 
 
 def _default_options() -> dict[str, Any]:
@@ -60,10 +63,12 @@ def _default_options() -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Everything the user can set. Immutable: change with :meth:`replace`, then save.
+    """Everything the user can set. Immutable: change with :meth:`replace`, then hand the
+    result to the store.
 
     ``backend``: ``auto`` (fal when a key is set, else the offline engine), ``fal`` or
     ``offline``. ``library_dir`` ``None`` means the default under the data folder.
+    ``upload_threshold_bytes``: larger inputs are uploaded to fal's CDN, in bytes.
     """
 
     concurrency: int = 2
@@ -71,23 +76,12 @@ class Settings:
     queue_url: str | None = None
     upload_threshold_bytes: int = DEFAULT_UPLOAD_THRESHOLD_BYTES
     defaults: dict[str, Any] = field(default_factory=_default_options)
-    backend: str = "auto"
+    backend: BackendChoice = "auto"
     notify_sound: bool = False
-    recent_prompts: list[str] = field(default_factory=list)
-    first_run_done: bool = False
-    window: dict[str, str] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied."""
         return dataclasses.replace(self, **changes)
-
-    def with_recent_prompt(self, prompt: str) -> Settings:
-        """A copy with ``prompt`` first in the recent list (no repeats, bounded)."""
-        text = prompt.strip()
-        if not text:
-            return self
-        recent = [text, *(p for p in self.recent_prompts if p != text)][:RECENT_PROMPTS_MAX]
-        return self.replace(recent_prompts=recent)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the settings file."""
@@ -95,27 +89,14 @@ class Settings:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
-        """Settings from a file's data; bad values fall back to defaults, with a log line."""
-        base = cls()
-        values: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):
-            if f.name not in data:
-                continue
-            value = data[f.name]
-            default = getattr(base, f.name)
-            if default is not None and not isinstance(value, type(default)):
-                log.warning("settings: ignoring %s of the wrong type", f.name)
-                continue
-            values[f.name] = value
-        settings = cls(**values)
-        return settings._sanitised()
+        """Settings from a file's data; bad values fall back to defaults, with a log line.
+        Keys of older files that are not preferences (window state) are ignored here."""
+        return record_from_data(cls, data, "settings")._sanitised()
 
     def _sanitised(self) -> Settings:
         changes: dict[str, Any] = {}
         if not 1 <= self.concurrency <= CONCURRENCY_MAX:
             changes["concurrency"] = min(max(self.concurrency, 1), CONCURRENCY_MAX)
-        if self.backend not in ("auto", "fal", "offline"):
-            changes["backend"] = "auto"
         defaults = _default_options()
         defaults.update({k: v for k, v in self.defaults.items() if k in defaults})
         if defaults["resolution"] not in limits.RESOLUTIONS:
@@ -149,20 +130,7 @@ def library_dir(paths: AppPaths, settings: Settings) -> Path:
 
 
 def load_settings(paths: AppPaths) -> Settings:
-    """Read the settings file; a missing or unreadable one gives the defaults."""
-    try:
-        data = json.loads(paths.settings_file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return Settings()
-    except (OSError, ValueError) as exc:
-        log.warning("settings: %s is unreadable (%s); using defaults", paths.settings_file, exc)
-        return Settings()
-    if not isinstance(data, dict):
-        return Settings()
-    return Settings.from_dict(data)
-
-
-def save_settings(paths: AppPaths, settings: Settings) -> None:
-    """Write the settings file atomically (private to the user)."""
-    paths.ensure()
-    atomic_write_json(paths.settings_file, settings.to_dict(), mode=0o600)
+    """Read the preferences (for readers such as the command line; the window reads and
+    writes through the store). A missing or unreadable file gives the defaults."""
+    data = read_json_object(paths.settings_file, "settings")
+    return Settings() if data is None else Settings.from_dict(data)

@@ -8,6 +8,7 @@ first reason is shown under it (all of them in its tooltip).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -268,6 +269,50 @@ class Composer(QWidget):
             return False
         self.generateRequested.emit(self.request())
         return True
+
+    # ---- what the window asks of it -------------------------------------------------------
+
+    def apply_defaults(self, defaults: dict[str, Any]) -> None:
+        """The options and the negative prompt from the settings' ``defaults``."""
+        self.options.apply_defaults(defaults)
+        self.negative.set_text(str(defaults.get("negative_prompt", "")))
+
+    def set_recent_prompts(self, prompts: list[str]) -> None:
+        """The prompt's recent list, newest first."""
+        self.prompt.set_recent(prompts)
+
+    def insert_shots(self) -> None:
+        """Insert shot lines into the prompt and turn multi-shot on (with prompt expansion)."""
+        self.prompt.insert_shots()
+        self._on_prompt_shots_inserted()
+
+    def browse_image(self) -> None:
+        """Ask for an input image with a file dialog."""
+        self.drop_zone.browse()
+
+    def paste_image(self) -> bool:
+        """Use the clipboard's image, image file or image link; ``False`` when it has none."""
+        return self.drop_zone.paste()
+
+    def clear_image(self) -> None:
+        """Drop the input image."""
+        self.drop_zone.clear()
+
+    def set_offline(self, offline: bool) -> None:
+        """Whether jobs run on the offline engine (the price line says so)."""
+        self.cost.set_offline(offline)
+
+    def set_today_total(self, usd: float) -> None:
+        """Today's spend on fal, in US dollars."""
+        self.cost.set_today_total(usd)
+
+    def offer_seed(self, seed: int | None) -> None:
+        """Offer a finished video's seed for the next one."""
+        self.options.offer_seed(seed)
+
+    def after_enqueue(self) -> None:
+        """A job was queued from the form: a fixed seed is used once unless locked."""
+        self.options.after_enqueue()
 
     # ---- slots ----------------------------------------------------------------------------
 

@@ -26,13 +26,14 @@ async def check_key(key: str, base_url: str | None = None, *, transport=None) ->
     from urllib.parse import urlsplit
 
     from ..core import limits
+    from ..core.net import is_loopback_host
     from ..fal import AuthError, FalClient, FalError, NetworkError, RequestHandle, RetryPolicy
 
     key = key.strip()
     if not key:
         return KeyCheck(False, "Enter a key first.")
     host = urlsplit(base_url or "").hostname or ""
-    allow = frozenset({host}) if host in {"127.0.0.1", "localhost", "::1"} else frozenset()
+    allow = frozenset({host}) if is_loopback_host(host) else frozenset()
     async with FalClient(
         key,
         base_url=base_url,

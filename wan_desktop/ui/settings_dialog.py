@@ -6,8 +6,6 @@ Keyring calls can block (D-Bus), so reading and writing the key happen in an exe
 
 from __future__ import annotations
 
-import os
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -27,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import limits
-from ..core.paths import AppPaths
 from ..core.secrets import KeyStore
-from ..core.settings import CONCURRENCY_MAX, DEFAULT_QUEUE_URL, Settings, save_settings
+from ..core.settings import CONCURRENCY_MAX, DEFAULT_QUEUE_URL, Settings, resolve_queue_url
+from ..core.settings_store import SettingsStore
 from .async_bridge import TaskKeeper, run_blocking
 from .key_check import KeyCheck, check_key
 from .theme import set_role
@@ -43,11 +42,34 @@ BACKENDS = (
 )
 
 
-def _top_aligned(tab: QWidget, form: QFormLayout) -> None:
-    """Rows at the top of the tab; spare height goes below them, not between them."""
+def _form_tab(*rows: tuple[str, QWidget | QLayout]) -> QWidget:
+    """A tab of labelled rows at its top; spare height goes below them, not between them."""
+    tab = QWidget()
+    form = QFormLayout()
+    for label, field in rows:
+        form.addRow(label, field)
     outer = QVBoxLayout(tab)
     outer.addLayout(form)
     outer.addStretch(1)
+    return tab
+
+
+def _row(*widgets: QWidget, stretch_first: bool = False, stretch_last: bool = False) -> QHBoxLayout:
+    """Widgets side by side; the first one takes the spare width, or a stretch after them."""
+    row = QHBoxLayout()
+    for index, widget in enumerate(widgets):
+        row.addWidget(widget, 1 if stretch_first and index == 0 else 0)
+    if stretch_last:
+        row.addStretch(1)
+    return row
+
+
+def _note(text: str, *, wrap: bool = True) -> QLabel:
+    """A muted sentence under a row."""
+    label = QLabel(text)
+    set_role(label, "muted")
+    label.setWordWrap(wrap)
+    return label
 
 
 def _named(widget, name: str, accessible: str):
@@ -57,15 +79,16 @@ def _named(widget, name: str, accessible: str):
 
 
 class SettingsDialog(QDialog):
-    """``settingsDialog``. ``saved(settings, key_changed)`` after OK has stored everything."""
+    """``settingsDialog``. Edits the preferences in ``store`` (a ``SettingsStore``, the one
+    writer of the settings file) and the key in ``key_store``. ``saved(settings, key_changed)``
+    after Save has stored everything."""
 
     saved = Signal(object, bool)
 
     def __init__(
         self,
-        settings: Settings,
+        store: SettingsStore,
         key_store: KeyStore,
-        paths: AppPaths,
         tasks: TaskKeeper,
         parent: QWidget | None = None,
         *,
@@ -76,9 +99,10 @@ class SettingsDialog(QDialog):
         self.setAccessibleName("Settings")
         self.setWindowTitle("Settings")
         self.setMinimumWidth(620)
-        self._settings = settings
+        self._settings_store = store
+        self._settings = store.settings
         self._store = key_store
-        self._paths = paths
+        self._paths = store.paths
         self._tasks = tasks
         self._check = key_checker
         self._key_origin: str | None = None
@@ -86,7 +110,18 @@ class SettingsDialog(QDialog):
         self.test_task = None
         self.save_task = None
 
-        # ---- fal key tab ----------------------------------------------------------------
+        self.tabs = _named(QTabWidget(), "settingsTabs", "Settings sections")
+        self.tabs.addTab(self._build_key_tab(), "fal key")
+        self.tabs.addTab(self._build_generation_tab(), "Generation")
+        self.tabs.addTab(self._build_storage_tab(), "Storage && advanced")
+        self._build_footer()
+        self._fill(self._settings)
+        self._connect()
+        self.load_task = tasks.spawn(self._load_key_state(), "Read the key", self)
+
+    # ---- building -------------------------------------------------------------------------
+
+    def _build_key_widgets(self) -> None:
         self.key_edit = _named(QLineEdit(), "falKeyEdit", "fal key")
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText("key-id:key-secret")
@@ -114,34 +149,24 @@ class SettingsDialog(QDialog):
         for value, label in BACKENDS:
             self.backend.addItem(label, value)
 
-        key_row = QHBoxLayout()
-        key_row.addWidget(self.key_edit, 1)
-        key_row.addWidget(self.show_key)
-        key_row.addWidget(self.test_button)
-        key_tab = QWidget()
-        kf = QFormLayout()
-        _top_aligned(key_tab, kf)
+    def _build_key_tab(self) -> QWidget:
+        """The key (masked, shown, tested, removed), where it is kept, and the backend."""
+        self._build_key_widgets()
+        key_row = _row(self.key_edit, self.show_key, self.test_button, stretch_first=True)
         info = QVBoxLayout()
         info.setSpacing(6)
-        info.addWidget(self.key_state)
-        info.addWidget(self.key_status)
-        info.addWidget(self.where)
-        remove_row = QHBoxLayout()
-        remove_row.addWidget(self.remove_key)
-        remove_row.addStretch(1)
-        info.addLayout(remove_row)
-        backend_note = QLabel(
+        for label in (self.key_state, self.key_status, self.where):
+            info.addWidget(label)
+        info.addLayout(_row(self.remove_key, stretch_last=True))
+        backend_note = _note(
             "The offline engine animates your image locally with a camera move; it is not "
             "the Wan AI model. It is used when no key is set."
         )
-        set_role(backend_note, "muted")
-        backend_note.setWordWrap(True)
-        kf.addRow("fal key", key_row)
-        kf.addRow("", info)
-        kf.addRow("Generate with", self.backend)
-        kf.addRow("", backend_note)
+        return _form_tab(
+            ("fal key", key_row), ("", info), ("Generate with", self.backend), ("", backend_note)
+        )
 
-        # ---- generation tab -------------------------------------------------------------
+    def _build_generation_widgets(self) -> None:
         self.concurrency = _named(QSpinBox(), "concurrencySpin", "Jobs at once")
         self.concurrency.setRange(1, CONCURRENCY_MAX)
         self.concurrency.setToolTip("How many jobs run at once on fal (new accounts: 2).")
@@ -171,52 +196,45 @@ class SettingsDialog(QDialog):
             "notifySoundCheck",
             "Notification sound",
         )
-        gen_tab = QWidget()
-        gf = QFormLayout()
-        _top_aligned(gen_tab, gf)
-        gf.addRow("Jobs at once", self.concurrency)
-        gf.addRow("Resolution", self.default_resolution)
-        gf.addRow("Duration", self.default_duration)
-        checks = QHBoxLayout()
-        for w in (self.default_expansion, self.default_multi, self.default_safety):
-            checks.addWidget(w)
-        checks.addStretch(1)
-        gf.addRow("Options", checks)
-        gf.addRow("Negative prompt", self.default_negative)
-        gf.addRow("", self.notify_sound)
 
-        # ---- storage & advanced tab -----------------------------------------------------
+    def _build_generation_tab(self) -> QWidget:
+        """Jobs at once, the default options and the notification sound."""
+        self._build_generation_widgets()
+        checks = _row(
+            self.default_expansion, self.default_multi, self.default_safety, stretch_last=True
+        )
+        return _form_tab(
+            ("Jobs at once", self.concurrency),
+            ("Resolution", self.default_resolution),
+            ("Duration", self.default_duration),
+            ("Options", checks),
+            ("Negative prompt", self.default_negative),
+            ("", self.notify_sound),
+        )
+
+    def _build_storage_tab(self) -> QWidget:
+        """The library folder and the queue URL (which ``FAL_QUEUE_URL`` overrides)."""
         self.library_dir = _named(QLineEdit(), "libraryDirEdit", "Library folder")
-        self.library_dir.setPlaceholderText(str(paths.library))
+        self.library_dir.setPlaceholderText(str(self._paths.library))
         self.library_browse = _named(
             QPushButton("Choose…"), "libraryDirButton", "Choose library folder"
         )
         self.queue_url = _named(QLineEdit(), "queueUrlEdit", "Queue URL")
         self.queue_url.setPlaceholderText(DEFAULT_QUEUE_URL)
-        lib_row = QHBoxLayout()
-        lib_row.addWidget(self.library_dir, 1)
-        lib_row.addWidget(self.library_browse)
-        adv_tab = QWidget()
-        af = QFormLayout()
-        _top_aligned(adv_tab, af)
-        af.addRow("Library folder", lib_row)
-        note = QLabel("A new library folder is used the next time the app starts.")
-        set_role(note, "muted")
-        af.addRow("", note)
-        af.addRow("Queue URL", self.queue_url)
-        env_note = QLabel(
+        _url, source = resolve_queue_url(self._settings)
+        env_note = _note(
             "FAL_QUEUE_URL in the environment overrides this."
-            if os.environ.get("FAL_QUEUE_URL")
+            if source == "env"
             else "Leave empty for fal's queue. For testing against a compatible server only."
         )
-        set_role(env_note, "muted")
-        env_note.setWordWrap(True)
-        af.addRow("", env_note)
+        return _form_tab(
+            ("Library folder", _row(self.library_dir, self.library_browse, stretch_first=True)),
+            ("", _note("A new library folder is used the next time the app starts.", wrap=False)),
+            ("Queue URL", self.queue_url),
+            ("", env_note),
+        )
 
-        self.tabs = _named(QTabWidget(), "settingsTabs", "Settings sections")
-        self.tabs.addTab(key_tab, "fal key")
-        self.tabs.addTab(gen_tab, "Generation")
-        self.tabs.addTab(adv_tab, "Storage && advanced")
+    def _build_footer(self) -> None:
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -230,7 +248,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 
-        self._fill(settings)
+    def _connect(self) -> None:
         self.show_key.toggled.connect(self._on_show_key_toggled)
         self.test_button.clicked.connect(self._on_test_button_clicked)
         self.remove_key.clicked.connect(self._on_remove_key_clicked)
@@ -238,7 +256,6 @@ class SettingsDialog(QDialog):
         self.default_expansion.toggled.connect(self._on_default_expansion_toggled)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
-        self.load_task = tasks.spawn(self._load_key_state(), "Read the key", self)
 
     # ---- filling and reading --------------------------------------------------------------
 
@@ -305,7 +322,7 @@ class SettingsDialog(QDialog):
         if not key:
             source = await run_blocking(self._store.get)
             key = source.key if source else ""
-        base = os.environ.get("FAL_QUEUE_URL") or self.queue_url.text().strip() or None
+        base, _source = resolve_queue_url(self.result_settings())
         self.key_status.setText("Testing …")
         self.key_status.show()
         set_role(self.key_status, "muted")
@@ -330,7 +347,8 @@ class SettingsDialog(QDialog):
             message = await run_blocking(self._store.set, key)
             self.where.setText(message)
             key_changed = True
-        await run_blocking(save_settings, self._paths, new_settings)
+        self._settings_store.set_settings(new_settings)
+        await run_blocking(self._settings_store.save)
         self._settings = new_settings
         self.saved.emit(new_settings, key_changed)
 

@@ -1,0 +1,116 @@
+"""The one writer of the settings file and the window-state file.
+
+The window, the settings dialog and the welcome all change preferences or remembered state
+through one :class:`SettingsStore`; nothing else writes those files. Older versions kept the
+window state inside the settings file: the store reads it from there once and, at its next
+save, moves it into its own file and leaves the settings file with preferences only.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Literal
+
+from .atomic import atomic_write_json
+from .lenient import read_json_object
+from .paths import AppPaths
+from .settings import Settings
+from .window_state import WindowState, window_state_file
+
+__all__ = ["SettingsStore"]
+
+_Part = Literal["settings", "window"]
+
+
+class SettingsStore:
+    """Preferences (:class:`Settings`) and window state (:class:`WindowState`) in memory, and
+    their files on disk.
+
+    Change them with :meth:`set_settings` / :meth:`set_window` (or :meth:`remember_prompt`) on
+    the thread that owns the store (the GUI thread in the window); :meth:`save` writes what
+    changed and may run in a worker thread. Saves are serialised, each file written atomically
+    and readable only by the user.
+    """
+
+    def __init__(
+        self,
+        paths: AppPaths,
+        settings: Settings | None = None,
+        window: WindowState | None = None,
+    ) -> None:
+        self.paths = paths
+        self._settings = settings if settings is not None else Settings()
+        self._window = window if window is not None else WindowState()
+        self._dirty: set[_Part] = set()
+        self._lock = threading.Lock()  # the state and what is due
+        self._write_lock = threading.Lock()  # one save at a time, in order
+
+    @classmethod
+    def load(cls, paths: AppPaths) -> SettingsStore:
+        """Both files read (missing or unreadable ones give defaults); an older settings
+        file's window state is taken over, to be moved out at the next :meth:`save`."""
+        data = read_json_object(paths.settings_file, "settings") or {}
+        window_data = read_json_object(window_state_file(paths), "window state")
+        legacy = WindowState.from_legacy_settings(data)
+        if window_data is not None:
+            window = WindowState.from_dict(window_data)
+        else:
+            window = legacy or WindowState()
+        store = cls(paths, Settings.from_dict(data), window)
+        if legacy is not None:
+            store._dirty.update(("window", "settings"))  # the state moves to its own file
+        return store
+
+    @property
+    def settings(self) -> Settings:
+        """The preferences in use."""
+        return self._settings
+
+    @property
+    def window(self) -> WindowState:
+        """The window's remembered state."""
+        return self._window
+
+    def set_settings(self, settings: Settings) -> None:
+        """Use ``settings`` from now on; written at the next :meth:`save`."""
+        with self._lock:
+            if settings != self._settings:
+                self._settings = settings
+                self._dirty.add("settings")
+
+    def set_window(self, window: WindowState) -> None:
+        """Remember ``window``; written at the next :meth:`save`."""
+        with self._lock:
+            if window != self._window:
+                self._window = window
+                self._dirty.add("window")
+
+    def remember_prompt(self, prompt: str) -> WindowState:
+        """Put ``prompt`` first in the recent prompts; returns the new state (not yet saved)."""
+        self.set_window(self._window.with_recent_prompt(prompt))
+        return self._window
+
+    def save(self) -> None:
+        """Write the files whose contents changed (the window state first: an older settings
+        file still holds it until the settings file is rewritten). Raises ``OSError``; what
+        was not written stays due for the next save. Any thread; the owner's changes never
+        wait for the disk."""
+        with self._write_lock:
+            with self._lock:
+                dirty, self._dirty = self._dirty, set()
+                settings, window = self._settings, self._window
+            try:
+                if "window" in dirty:
+                    self._write(window_state_file(self.paths), window.to_dict())
+                    dirty.discard("window")
+                if "settings" in dirty:
+                    self._write(self.paths.settings_file, settings.to_dict())
+                    dirty.discard("settings")
+            finally:
+                with self._lock:
+                    self._dirty |= dirty
+
+    def _write(self, path: Path, data: dict[str, Any]) -> None:
+        self.paths.ensure()
+        atomic_write_json(path, data, mode=0o600)

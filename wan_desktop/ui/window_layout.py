@@ -1,0 +1,63 @@
+"""The main window's layout memory: its geometry and splitter states, kept as base64 text in
+the window state (``core.window_state.WindowState.layout``)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from PySide6.QtCore import QByteArray, QSize
+from PySide6.QtWidgets import QMainWindow, QSplitter, QWidget
+
+__all__ = ["DEFAULT_SIZE", "decode_state", "encode_state", "layout_of", "reset_sizes", "restore"]
+
+DEFAULT_SIZE = QSize(1280, 800)
+
+
+def encode_state(data: QByteArray) -> str:
+    """Qt's saved state as text for the JSON file."""
+    return base64.b64encode(bytes(data.data())).decode("ascii")
+
+
+def decode_state(text: str | None) -> QByteArray | None:
+    """The saved state back; ``None`` when absent or not base64."""
+    if not text:
+        return None
+    try:
+        return QByteArray(base64.b64decode(text))
+    except (ValueError, binascii.Error):
+        return None
+
+
+def restore(window: QMainWindow, splitters: dict[str, QSplitter], layout: dict[str, str]) -> bool:
+    """Put back the geometry (else :data:`DEFAULT_SIZE`) and each splitter's state; ``False``
+    when a splitter had none to restore (the caller then shares the space out afresh)."""
+    geometry = decode_state(layout.get("geometry"))
+    if geometry is None or not window.restoreGeometry(geometry):
+        window.resize(DEFAULT_SIZE)
+    restored = True
+    for key, splitter in splitters.items():
+        state = decode_state(layout.get(key))
+        if state is None or not splitter.restoreState(state):
+            restored = False
+    return restored
+
+
+def layout_of(
+    window: QMainWindow, splitters: dict[str, QSplitter], library: QWidget | None
+) -> dict[str, str]:
+    """What :func:`restore` needs next time, plus whether the library pane is shown."""
+    layout = {"geometry": encode_state(window.saveGeometry())}
+    layout.update({key: encode_state(s.saveState()) for key, s in splitters.items()})
+    if library is not None:
+        layout["library_visible"] = "1" if library.isVisibleTo(window) else "0"
+    return layout
+
+
+def reset_sizes(main: QSplitter, work: QSplitter) -> None:
+    """The default shares: composer 40 %, player and jobs 60 % (library panes 30 % each);
+    player 60 % over jobs 40 %."""
+    total = main.width()
+    main.setSizes([int(total * 0.4), int(total * 0.6)] + [int(total * 0.3)] * (main.count() - 2))
+    height = work.height()
+    work.setSizes([int(height * 0.6), int(height * 0.4)])
