@@ -115,7 +115,8 @@ def _time_to_lines(code: str, env: dict[str, str]) -> dict[str, float]:
 def startup(home: Path) -> bool:
     from bench.bench_library import fill
     from wan_desktop.core.paths import app_paths
-    from wan_desktop.core.settings import Settings, save_settings
+    from wan_desktop.core.settings_store import SettingsStore
+    from wan_desktop.core.window_state import WindowState
 
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "WAN_DESKTOP_HOME": str(home)}
     env.pop("FAL_KEY", None)
@@ -128,7 +129,9 @@ def startup(home: Path) -> bool:
         stdout=subprocess.DEVNULL,
     )
     paths = app_paths(env)
-    save_settings(paths, Settings(first_run_done=True))
+    store = SettingsStore(paths)
+    store.set_window(WindowState(first_run_done=True))
+    store.save()
     fill(paths.library, 10_000)
     _time_to_lines(APP, env)  # warm the OS file cache for both
     _time_to_lines(BARE, env)
@@ -195,7 +198,7 @@ def gui_stall(home: Path) -> bool:
 
     async def job() -> tuple[JobState, str | None]:
         services = Services.from_environment()
-        services.settings = services.settings.replace(first_run_done=True)
+        services.store.set_window(services.store.window.replace(first_run_done=True))
         tasks = TaskKeeper()
         window = MainWindow(services, tasks)
         window.resize(1280, 800)

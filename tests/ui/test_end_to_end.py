@@ -19,7 +19,7 @@ def live(qtbot, run, tasks, wan_home):
     from wan_desktop.ui.main_window import MainWindow
 
     services = Services.from_environment()
-    services.settings = services.settings.replace(first_run_done=True)
+    services.store.set_window(services.store.window.replace(first_run_done=True))
     window = MainWindow(services, tasks)
     qtbot.addWidget(window)
     window.show()
@@ -70,4 +70,4 @@ def test_generate_on_the_offline_engine_and_watch_it(qtbot, live, good_image):
     qtbot.mouseClick(use_seed, Qt.MouseButton.LeftButton)
     assert window.composer.options.values()["seed"] == entry.seed
     # The prompt went to the recent list, kept in the settings.
-    assert services.settings.recent_prompts[0] == "Slow push in, the sun flickers"
+    assert services.store.window.recent_prompts[0] == "Slow push in, the sun flickers"

@@ -33,7 +33,7 @@ def offline_window(qtbot, tasks, run, wan_home, monkeypatch, tmp_path):
     monkeypatch.setenv("FAL_KEY", "key-id:key-secret")
     monkeypatch.setenv("FAL_QUEUE_URL", f"http://127.0.0.1:{_closed_port()}")
     services = Services.from_environment()
-    services.settings = services.settings.replace(first_run_done=True)
+    services.store.set_window(services.store.window.replace(first_run_done=True))
     services.paths.ensure()
     with Library.open(services.library_root()) as lib:
         add_entry(lib, tmp_path / "in", hue=0.2, prompt="waves on a pebble beach", seed=5)
