@@ -123,7 +123,7 @@ def _request_record() -> Any:
 RequestRecord = _request_record()
 
 
-class Sidecar(msgspec.Struct, kw_only=True):
+class Sidecar(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """``entry.json``, schema 1 (see :mod:`.sidecar` for what each key means)."""
 
     schema: Schema

@@ -86,6 +86,14 @@ def salvage(raw: Any) -> tuple[dict[str, Any], dict[str, str]]:
     files)."""
     if not isinstance(raw, dict):
         raise SidecarError("the sidecar is not a JSON object")
+    try:
+        # The common case, a sound sidecar, in one call; key by key only when it is not.
+        record = msgspec.convert(raw, Sidecar)
+    except (msgspec.ValidationError, RecursionError):
+        pass
+    else:
+        if record.schema <= SIDECAR_SCHEMA:
+            return to_data(record), {}
     good, bad = split_fields(raw)
     problem = _identity_problem(raw, bad)
     if problem is not None:
