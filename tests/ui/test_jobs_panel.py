@@ -105,6 +105,10 @@ def test_format_duration():
     assert format_duration(None) == ""
     assert format_duration(7) == "0:07"
     assert format_duration(3723) == "1:02:03"
+    assert format_duration(62.4) == "1:02"  # the library's cards and details read the same
+    from wan_desktop.ui.library_model import format_duration as library_format
+
+    assert library_format is format_duration
 
 
 def test_expanding_a_row_announces_the_layout_change_first(model, good_image):

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .library_model import format_duration, local_time
+from .formats import format_duration, local_time
 from .plain_text import plain_label
 from .prompt_diff import diff_html
 from .theme import set_role

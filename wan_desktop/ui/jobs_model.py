@@ -19,6 +19,7 @@ from PySide6.QtGui import QImage, QImageReader
 from ..core.text import excerpt
 from ..jobs.model import JobEvent, JobSnapshot, JobState
 from .async_bridge import TaskKeeper
+from .formats import format_duration
 from .plain_text import tooltip_text
 from .role_model import RoleListModel
 from .thumbnail_cache import BackgroundImageLoader, ImageCache
@@ -53,16 +54,6 @@ class EntryPictures(Protocol):
     """What the model needs of a ``Library``: an entry by id (worker thread)."""
 
     def get(self, entry_id: str) -> Any: ...
-
-
-def format_duration(seconds: float | None) -> str:
-    """``0:07``, ``1:02:03``; empty for ``None``."""
-    if seconds is None:
-        return ""
-    s = max(0, round(seconds))
-    h, rest = divmod(s, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def read_image_preview(path: str) -> QImage:

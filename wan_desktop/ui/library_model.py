@@ -13,7 +13,6 @@ import enum
 import functools
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from ..core.text import excerpt
 from ..library import EntrySummary, Filters
 from ..library.scrub import DEFAULT_SCRUB_FRAMES, sample_frames
 from .async_bridge import TaskKeeper, run_blocking
+from .formats import format_duration, local_time
 from .plain_text import tooltip_text
 from .role_model import RoleListModel
 from .thumbnail_cache import BackgroundImageLoader, ImageCache, read_thumbnail, to_qimage
@@ -99,20 +99,6 @@ def format_count(n: int, trashed: bool = False) -> str:
     if trashed:
         return f"{n:,} in the trash"
     return f"{n:,} clip" if n == 1 else f"{n:,} clips"
-
-
-def format_duration(seconds: float) -> str:
-    """``0:05``, ``1:02``."""
-    total = round(seconds or 0)
-    return f"{total // 60}:{total % 60:02d}"
-
-
-def _local_time(iso: str) -> str:
-    try:
-        when = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-    except ValueError:
-        return iso
-    return f"{when:%d %b %Y · %H:%M}"
 
 
 def summary_of_entry(entry: Any) -> EntrySummary:
@@ -509,7 +495,7 @@ class LibraryModel(RoleListModel):
             facts.append("audio")
         if s.favourite:
             facts.append("favourite")
-        parts.append(" · ".join(facts) + " · " + _local_time(s.created_at))
+        parts.append(" · ".join(facts) + " · " + local_time(s.created_at))
         return "\n".join(parts)
 
     def remember_video(self, entry_id: str, path: Path | str) -> None:
@@ -551,8 +537,3 @@ def _accessible_text(s: EntrySummary) -> str:
     audio = ", with audio" if s.has_audio else ""
     title = s.title or excerpt(s.prompt, 120)
     return f"{title}, {format_duration(s.duration_s)}, {s.resolution}{favourite}{audio}"
-
-
-def local_time(iso: str) -> str:
-    """``12 Mar 2025 · 14:32`` in local time."""
-    return _local_time(iso)
