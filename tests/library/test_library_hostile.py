@@ -278,3 +278,21 @@ def test_a_service_answer_of_the_wrong_type_does_not_stop_the_add(lib, make):
     new = make()
     new.response["actual_prompt"] = {"not": "text"}
     assert lib.add(new).actual_prompt == ""
+
+
+def test_a_folder_that_cannot_be_listed_is_skipped_and_reported(lib, add, monkeypatch):
+    entry = add()
+    month = entry.folder.parent
+    real_iterdir = Path.iterdir
+
+    def iterdir(self):
+        if self == month:
+            raise PermissionError(13, "Permission denied")
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    report = lib.rebuild()
+    assert report.indexed == 0
+    assert report.skipped == (
+        (lib.paths.to_rel(month), "cannot be read: [Errno 13] Permission denied"),
+    )

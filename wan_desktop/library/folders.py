@@ -39,28 +39,36 @@ class FolderContents:
     set_aside: tuple[str, ...]
 
 
-def _id_folders(parent: Path) -> Iterator[Path]:
-    for folder in sorted(parent.iterdir()):
-        if folder.is_dir() and not folder.is_symlink() and is_valid_id(folder.name):
-            yield folder
+Skipped = list[tuple[str, str]]
 
 
-def _real_dirs(parent: Path) -> Iterator[Path]:
-    for child in sorted(parent.iterdir()):
-        if child.is_dir() and not child.is_symlink():
-            yield child
+def _children(parent: Path, paths: LibraryPaths, skipped: Skipped | None) -> list[Path]:
+    """The real folders in ``parent`` (no symbolic links), sorted; a folder that cannot be
+    listed has none, and is reported in ``skipped``."""
+    try:
+        children = sorted(parent.iterdir())
+    except OSError as exc:
+        if skipped is not None:
+            skipped.append((parent.relative_to(paths.root).as_posix(), f"cannot be read: {exc}"))
+        return []
+    return [c for c in children if c.is_dir() and not c.is_symlink()]
 
 
-def entry_folders(paths: LibraryPaths) -> Iterator[tuple[Path, bool]]:
-    """``(folder, in_trash)`` for every folder named like an entry id, in id order."""
+def entry_folders(
+    paths: LibraryPaths, skipped: Skipped | None = None
+) -> Iterator[tuple[Path, bool]]:
+    """``(folder, in_trash)`` for every folder named like an entry id, in id order. Folders on
+    the way that cannot be listed are added to ``skipped`` as ``(folder_rel, reason)``."""
     if paths.entries.is_dir():
-        for year in _real_dirs(paths.entries):
-            for month in _real_dirs(year):
-                for folder in _id_folders(month):
-                    yield folder, False
+        for year in _children(paths.entries, paths, skipped):
+            for month in _children(year, paths, skipped):
+                for folder in _children(month, paths, skipped):
+                    if is_valid_id(folder.name):
+                        yield folder, False
     if paths.trash.is_dir():
-        for folder in _id_folders(paths.trash):
-            yield folder, True
+        for folder in _children(paths.trash, paths, skipped):
+            if is_valid_id(folder.name):
+                yield folder, True
 
 
 def _from_comment(folder: Path) -> tuple[dict[str, Any], dict[str, str]]:

@@ -59,7 +59,7 @@ def rebuild_index(
     set_aside: list[tuple[str, tuple[str, ...]]] = []
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for folder, in_trash in entry_folders(paths):
+    for folder, in_trash in entry_folders(paths, skipped):
         rel = paths.to_rel(folder)
         try:
             found = read_folder(folder, in_trash)
