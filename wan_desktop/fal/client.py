@@ -13,7 +13,6 @@ import contextlib
 import enum
 import functools
 import logging
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from pathlib import Path
 from types import TracebackType
@@ -21,7 +20,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import httpx
 
-from wan_desktop.core.settings import DEFAULT_QUEUE_URL
+from wan_desktop.core.settings import DEFAULT_QUEUE_URL, Settings, resolve_queue_url
 from wan_desktop.fal.download import DownloadResult, ProgressCallback, download
 from wan_desktop.fal.errors import AuthError, FalError, ValidationError, request_failed
 from wan_desktop.fal.handle import RequestHandle, app_root
@@ -82,7 +81,6 @@ def preload_transport() -> None:
         importlib.import_module(name)
 
 
-QUEUE_URL_ENV = "FAL_QUEUE_URL"
 DEFAULT_TIMEOUT_S = 60.0
 CONNECT_TIMEOUT_S = 10.0
 # The server sends a keep-alive comment every 15 s: a stream silent for longer is dead.
@@ -158,7 +156,8 @@ class FalClient:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         key = (key or "").strip()
-        self.base_url = (base_url or os.environ.get(QUEUE_URL_ENV) or DEFAULT_QUEUE_URL).rstrip("/")
+        # Without a base, the app's one precedence rule (FAL_QUEUE_URL, else fal's queue).
+        self.base_url = (base_url or resolve_queue_url(Settings())[0]).rstrip("/")
         self.timeout_s = timeout_s
         self.stream_idle_timeout_s = stream_idle_timeout_s
         http_ok = PlainHttpRule.for_urls((self.base_url, rest_url), allow_http_hosts)
