@@ -1,7 +1,12 @@
 """Qt-free async client for fal's queue: submit, follow, result, cancel, upload, download.
 
-``FalClient`` is the entry point; ``status`` holds the request states, ``errors`` the
-exception hierarchy (written out in its docstring), ``retry`` the retry rules.
+``FalClient`` (``client``) is the entry point; everything it returns or raises has the key
+hidden (``redact``). Behind it: ``transport`` (the one retry loop, the key header, where the
+key may go), ``submit`` (headers, body, handle), ``watch`` (stream and polling), ``uploads``
+(CDN token and storage upload), ``download`` (resumable, a small state object). ``status``
+holds the request states, ``errors`` the exception hierarchy (written out in its
+docstring), ``retry`` the retry rules as pure functions, ``mapping`` error answers to
+errors, ``platform`` fal's Platform API (schema and price).
 """
 
 from __future__ import annotations
