@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import QModelIndex, QObject, QSize, Qt
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtGui import QImage
 
 from ..core.text import excerpt
 from ..jobs.model import JobEvent, JobSnapshot, JobState
@@ -22,12 +22,13 @@ from .async_bridge import TaskKeeper
 from .formats import format_duration
 from .plain_text import tooltip_text
 from .role_model import RoleListModel
-from .thumbnail_cache import BackgroundImageLoader, ImageCache
+from .thumbnail_cache import BackgroundImageLoader, ImageCache, read_thumbnail
 
 __all__ = ["THUMB_PX", "JobRole", "JobsModel", "format_duration", "read_image_preview"]
 
 THUMB_PX = 64
 _THUMB_CACHE_MAX = 200
+_PREVIEW_BOX = QSize(THUMB_PX * 2, THUMB_PX * 2)
 _EXCERPT_CHARS = 90
 _ACCESSIBLE_EXCERPT_CHARS = 60
 
@@ -57,20 +58,9 @@ class EntryPictures(Protocol):
 
 
 def read_image_preview(path: str) -> QImage:
-    """A small preview of the image at ``path``. Worker thread only. Raises ``OSError``."""
-    reader = QImageReader(path)
-    reader.setAutoTransform(True)
-    size = reader.size()
-    if size.isValid():
-        reader.setScaledSize(
-            size.scaled(
-                QSize(THUMB_PX * 2, THUMB_PX * 2), Qt.AspectRatioMode.KeepAspectRatioByExpanding
-            )
-        )
-    image = reader.read()
-    if image.isNull():
-        raise OSError(f"cannot read {path}: {reader.errorString()}")
-    return image
+    """A small preview of the image at ``path`` (it covers twice the thumbnail's square, for
+    sharp edges on high-density screens). Worker thread only. Raises ``OSError``."""
+    return read_thumbnail(path, _PREVIEW_BOX, Qt.AspectRatioMode.KeepAspectRatioByExpanding)
 
 
 def entry_preview(library: EntryPictures, entry_id: str) -> QImage:

@@ -187,14 +187,17 @@ class BackgroundImageLoader(QObject):
             task.cancel()
 
 
-def read_thumbnail(path: str, box: QSize) -> QImage:
-    """Decode the image at ``path`` scaled to fit ``box`` (device pixels), scaled while
-    decoding where the format allows (JPEG). Worker thread. Raises ``OSError``."""
+def read_thumbnail(
+    path: str, box: QSize, aspect: Qt.AspectRatioMode = Qt.AspectRatioMode.KeepAspectRatio
+) -> QImage:
+    """Decode the image at ``path`` scaled down to ``box`` (device pixels; ``aspect``: fit it,
+    or cover it with ``KeepAspectRatioByExpanding``), scaled while decoding where the format
+    allows (JPEG). Worker thread. Raises ``OSError``."""
     reader = QImageReader(path)
     reader.setAutoTransform(True)
     size = reader.size()
     if size.isValid() and (size.width() > box.width() or size.height() > box.height()):
-        reader.setScaledSize(size.scaled(box, Qt.AspectRatioMode.KeepAspectRatio))
+        reader.setScaledSize(size.scaled(box, aspect))
     image = reader.read()
     if image.isNull():
         raise OSError(f"cannot read {path}: {reader.errorString()}")
