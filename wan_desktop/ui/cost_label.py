@@ -30,10 +30,12 @@ class CostLabel(QLabel):
         )
 
     def update_estimate(self, resolution: str, duration_s: int) -> None:
+        """Show the estimate for ``resolution`` and ``duration_s`` seconds."""
         self._estimate = pricing.format_estimate(resolution, duration_s)
         self._render()
 
     def set_today_total(self, usd: float) -> None:
+        """Show ``usd`` dollars spent today."""
         self._today_usd = usd
         self._render()
 
@@ -43,9 +45,11 @@ class CostLabel(QLabel):
         self._render()
 
     def estimate_text(self) -> str:
+        """The estimate shown (``$0.38 · 5 s · 1080p``)."""
         return self._estimate
 
     def today_usd(self) -> float:
+        """Today's total shown, in dollars."""
         return self._today_usd
 
     def _render(self) -> None:

@@ -159,10 +159,12 @@ class JobsPanel(QWidget):
         return b
 
     def current_job(self) -> JobSnapshot | None:
+        """The selected job's snapshot, or ``None``."""
         index = self.view.currentIndex()
         return index.data(JobRole.Snapshot) if index.isValid() else None
 
     def select_job(self, job_id: str) -> None:
+        """Select ``job_id``'s row (nothing when it is not shown)."""
         row = self.model.row_of(job_id)
         if row >= 0:
             self.view.setCurrentIndex(self.model.index(row))

@@ -342,6 +342,7 @@ class LibraryModel(RoleListModel):
             self.busyChanged.emit(busy)
 
     def is_busy(self) -> bool:
+        """Whether a query's first page is on its way."""
         return self._busy
 
     def total(self) -> int:
@@ -351,6 +352,7 @@ class LibraryModel(RoleListModel):
     # ---- rows ---------------------------------------------------------------------------------
 
     def summary(self, row: int) -> EntrySummary | None:
+        """The summary at ``row``, or ``None``."""
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, item_id: str) -> int:
@@ -358,10 +360,12 @@ class LibraryModel(RoleListModel):
         return self._row_of.get(item_id, -1)
 
     def index_of(self, entry_id: str) -> QModelIndex:
+        """The index of ``entry_id`` (invalid when it is not loaded)."""
         row = self.row_of(entry_id)
         return self.index(row) if row >= 0 else QModelIndex()
 
     def ids(self) -> list[str]:
+        """The ids of the loaded rows, in order."""
         return [s.id for s in self._rows]
 
     def add_summary(self, summary: EntrySummary) -> bool:
@@ -398,6 +402,7 @@ class LibraryModel(RoleListModel):
         self.dataChanged.emit(index, index, [])
 
     def set_favourite_local(self, entry_id: str, favourite: bool) -> None:
+        """Show ``entry_id`` as (not) favourite before the library confirms it."""
         row = self._row_of.get(entry_id)
         if row is not None:
             self.update_summary(replace_summary(self._rows[row], favourite=favourite))
@@ -417,10 +422,12 @@ class LibraryModel(RoleListModel):
     # ---- thumbnails ---------------------------------------------------------------------------
 
     def thumb_box(self) -> QSize:
+        """The thumbnail size in device pixels."""
         r = max(1.0, float(self.device_pixel_ratio))
         return QSize(round(THUMB_SIZE.width() * r), round(THUMB_SIZE.height() * r))
 
     def placeholder(self) -> QImage:
+        """The picture shown until a poster is decoded (or when there is none)."""
         box = self.thumb_box()
         return _placeholder(box.width(), box.height())
 
@@ -469,6 +476,7 @@ class LibraryModel(RoleListModel):
             self.changed_row(entry_id, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
 
     def scrub_id(self) -> str | None:
+        """The entry being scrubbed, or ``None``."""
         return self._scrub_id
 
     def _on_scrub_loader_loaded(self, entry_id: str, frames: list[QImage]) -> None:

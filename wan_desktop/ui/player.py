@@ -132,40 +132,50 @@ class MediaEngine(QObject):
     # ---- control --------------------------------------------------------------------------
 
     def load(self, path: str | None) -> None:
+        """Open ``path`` paused (``None``: nothing); frames and duration follow as signals."""
         self._player.pause()
         self.frames_received = 0
         self._player.setSource(QUrl.fromLocalFile(path) if path else QUrl())
 
     def source(self) -> str | None:
+        """The local path playing, or ``None``."""
         url = self._player.source()
         return url.toLocalFile() if url.isValid() and not url.isEmpty() else None
 
     def play(self) -> None:
+        """Start or resume playing."""
         self._player.play()
 
     def pause(self) -> None:
+        """Pause where it is."""
         self._player.pause()
 
     def stop(self) -> None:
+        """Stop and go back to the start (paused first: see the module docstring)."""
         self._player.pause()  # never stop() straight from playing: see the module docstring
         self._player.stop()
 
     def toggle(self) -> None:
+        """Play when paused, pause when playing."""
         if self.is_playing():
             self.pause()
         else:
             self.play()
 
     def is_playing(self) -> bool:
+        """Whether it is playing now."""
         return self._player.playbackState() == self._QMediaPlayer.PlaybackState.PlayingState
 
     def position_ms(self) -> int:
+        """Where it is, in milliseconds from the start."""
         return self._player.position()
 
     def duration_ms(self) -> int:
+        """The clip's length in milliseconds (0 until known)."""
         return self._player.duration()
 
     def seek_ms(self, ms: int) -> None:
+        """Jump to ``ms`` milliseconds, clamped to the clip."""
         self._player.setPosition(max(0, min(int(ms), max(0, self.duration_ms()))))
 
     def step_frames(self, frames: int) -> None:
@@ -174,14 +184,17 @@ class MediaEngine(QObject):
         self.seek_ms(self.position_ms() + round(frames * 1000 / self._fps))
 
     def set_fps(self, fps: float) -> None:
+        """Frames per second for frame steps (the clip's rate once it is known)."""
         if fps > 0:
             self._fps = fps
 
     def set_loop(self, loop: bool) -> None:
+        """Play the clip over and over (``True``) or once."""
         self._loop = loop
         self._player.setLoops(self._QMediaPlayer.Loops.Infinite if loop else 1)
 
     def loop(self) -> bool:
+        """Whether it loops."""
         return self._loop
 
     def set_volume(self, volume: float) -> None:
@@ -189,18 +202,23 @@ class MediaEngine(QObject):
         self._audio.setVolume(volume)
 
     def volume(self) -> float:
+        """The volume from 0.0 to 1.0 (linear)."""
         return self._audio.volume()
 
     def set_muted(self, muted: bool) -> None:
+        """Mute or unmute the sound."""
         self._audio.setMuted(muted)
 
     def is_muted(self) -> bool:
+        """Whether the sound is muted."""
         return self._audio.isMuted()
 
     def set_rate(self, rate: float) -> None:
+        """Playback speed: 1.0 is normal, 2.0 twice as fast."""
         self._player.setPlaybackRate(rate)
 
     def rate(self) -> float:
+        """The playback speed (1.0: normal)."""
         return self._player.playbackRate()
 
     # ---- slots ----------------------------------------------------------------------------
@@ -271,13 +289,16 @@ class VideoCanvas(QWidget):
         self.setMinimumSize(QSize(240, 135))
 
     def set_image(self, image: QImage | None) -> None:
+        """Paint ``image`` (``None``: the message instead)."""
         self._image = image
         self.update()
 
     def image(self) -> QImage | None:
+        """The picture painted now, or ``None``."""
         return self._image
 
     def set_message(self, message: str) -> None:
+        """The text shown when there is no picture."""
         self._message = message
         self.update()
 
@@ -549,6 +570,7 @@ class VideoPlayer(QWidget):
             self.engine.play()
 
     def unload(self) -> None:
+        """Stop, forget the clip, show the empty canvas."""
         self._path = None
         self._load_token += 1
         if self._engine is not None:
@@ -559,9 +581,11 @@ class VideoPlayer(QWidget):
         self.title.setText("")
 
     def path(self) -> str | None:
+        """The clip loaded, or ``None``."""
         return self._path
 
     def position_ms(self) -> int:
+        """Where the clip is, in milliseconds (0 without playback)."""
         return self._engine.position_ms() if self._engine else 0
 
     def toggle(self) -> None:
@@ -569,9 +593,11 @@ class VideoPlayer(QWidget):
         self._on_play_button_clicked()
 
     def is_full_screen(self) -> bool:
+        """Whether the player asked to be shown alone."""
         return self._full
 
     def set_full_screen(self, full: bool) -> None:
+        """Ask the window (``fullScreenRequested``) to show only the player, or not."""
         self._full = full
         self.full_button.setToolTip("Leave full screen (F or Esc)" if full else "Full screen (F)")
         self.fullScreenRequested.emit(full)

@@ -69,11 +69,13 @@ class ImageCache:
             self._bytes -= old_size
 
     def discard(self, key: str) -> None:
+        """Forget ``key`` (nothing when it is not kept)."""
         item = self._items.pop(key, None)
         if item is not None:
             self._bytes -= item[1]
 
     def clear(self) -> None:
+        """Forget everything."""
         self._items.clear()
         self._bytes = 0
 
@@ -109,6 +111,7 @@ class BackgroundImageLoader(QObject):
         self.dropped = 0  # stale results thrown away
 
     def is_pending(self, key: str) -> bool:
+        """Whether ``key`` waits or runs."""
         return key in self._waiting or key in self._running
 
     def request(self, key: str, fn: Callable[[], Any]) -> None:
@@ -182,6 +185,7 @@ class BackgroundImageLoader(QObject):
         return True
 
     def cancel_all(self) -> None:
+        """Forget what waits and cancel what runs (the owner is going away)."""
         self.reset()
         for task in list(self._tasks):
             task.cancel()
