@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
+import tracemalloc
+import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -15,6 +18,16 @@ from wan_desktop.core.problems import InvalidInputError
 from wan_desktop.media.fetch import fetch_image
 
 PNG = image_bytes((300, 300))
+
+
+def _deflate(data_mb: int, *, wrapper: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, wrapper)
+    zeros = b"\x00" * 1_000_000
+    return b"".join(packer.compress(zeros) for _ in range(data_mb)) + packer.flush()
+
+
+# gzip (wbits 31) and zlib-wrapped deflate (wbits 15) of 200 MB of zeros.
+BOMBS = {"gzip": _deflate(200, wrapper=31), "deflate": _deflate(200, wrapper=15)}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -50,13 +63,47 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/slow":
             time.sleep(1.0)
             self._send(200, PNG, "image/png")
+        elif path == "/drip":
+            self._drip()
+        elif path in ("/gzip-bomb", "/deflate-bomb"):
+            self._bomb(path.removeprefix("/").removesuffix("-bomb"))
+        elif path == "/gzip-small":
+            self._send(200, gzip.compress(PNG), "image/png", {"Content-Encoding": "gzip"})
         elif path == "/":
             self._send(200, PNG, "image/png")
         else:
             self._send(404, b"not here", "text/plain")
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
+    def _drip(self) -> None:
+        """One byte every 0.2 s, for ever (until the client hangs up)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+        try:
+            while True:
+                self.wfile.write(b"\x89")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass
+
+    def _bomb(self, encoding: str) -> None:
+        """200 MB of zeros, compressed to about 200 kB."""
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Encoding", encoding)
+        self.end_headers()
+        try:
+            self.wfile.write(BOMBS[encoding])
+        except OSError:
+            pass
+
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -210,3 +257,38 @@ async def test_https_is_fetched_through_the_given_client():
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
         data, name = await fetch_image("https://cdn.example/a/b/c.png?x=1", client=client)
     assert data == PNG and name == "c.png"
+
+
+@pytest.mark.asyncio
+async def test_a_dripping_download_stops_at_the_deadline(base):
+    start = time.monotonic()
+    message = await refused(f"{base}/drip", deadline_s=1.0)
+    assert time.monotonic() - start < 3.0
+    assert "1 s" in message and "127.0.0.1" in message
+
+
+@pytest.mark.asyncio
+async def test_fetches_have_a_deadline_by_default():
+    import inspect
+
+    assert inspect.signature(fetch_image).parameters["deadline_s"].default == 60.0
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+@pytest.mark.asyncio
+async def test_a_compression_bomb_stops_at_the_cap_in_decoded_bytes(base, encoding):
+    """200 MB of zeros sent compressed: memory stays near the 1 MB cap while decoding."""
+    tracemalloc.start()
+    try:
+        message = await refused(f"{base}/{encoding}-bomb", max_bytes=1_000_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "1 MB" in message
+    assert peak < 6_000_000, peak
+
+
+@pytest.mark.asyncio
+async def test_a_compressed_image_is_decoded(base):
+    data, _ = await fetch(f"{base}/gzip-small")
+    assert data == PNG

@@ -101,3 +101,24 @@ def test_importing_the_package_loads_neither_pillow_nor_pyav():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("My Photo 1.jpeg", "My_Photo_1.png"),
+        ("C:\\Users\\me\\shot.final.JPG", "shot.final.png"),
+        ("../../etc/passwd", "passwd.png"),
+        ("....", "input.png"),
+        (None, "input.png"),
+        ("ÅÄÖ", "input.png"),
+        ("CON.png", "_CON.png"),
+        ("nul", "_nul.png"),
+        ("com0.tar", "_com0.png"),
+        ("x" * 300 + ".png", "x" * 64 + ".png"),
+    ],
+)
+def test_safe_file_name_keeps_the_canonical_extension_and_no_reserved_name(name, expected):
+    from wan_desktop.media.prepared import safe_file_name
+
+    assert safe_file_name(name, "png", "input") == expected

@@ -23,8 +23,8 @@ import av.logging
 from wan_desktop.core import limits
 from wan_desktop.core.problems import InvalidInputError, Problem
 
-from ._text import format_megabytes, format_number, format_seconds
-from .files import read_input_file
+from ._text import format_number, format_seconds
+from .files import check_size, read_input_file
 from .prepared import PreparedMedia, safe_file_name
 from .sniff import describe_content
 
@@ -36,7 +36,6 @@ _MIME = {"WAV": "audio/wav", "MP3": "audio/mpeg"}
 _EXTENSION = {"WAV": "wav", "MP3": "mp3"}
 # FFmpeg demuxer names that confirm what the first bytes suggested.
 _DEMUXERS = {"WAV": {"wav"}, "MP3": {"mp3"}}
-_LIMIT_MB = format_number(limits.AUDIO_MAX_BYTES / 1_000_000)
 _LIMIT_S = (
     f"it must be between {format_number(limits.AUDIO_MIN_S)} and "
     f"{format_number(limits.AUDIO_MAX_S)} seconds"
@@ -49,11 +48,11 @@ _DECODE_MARGIN_S = 1.0
 def prepare_audio_file(path: str | Path, *, video_duration_s: float | None = None) -> PreparedMedia:
     """Check and prepare the audio file at ``path`` (see :func:`prepare_audio_bytes`).
 
-    The size is checked from the file system before anything is read.
+    Only a regular file within the limit is read (see :func:`~.files.read_input_file`).
     Synchronous and CPU-bound: call in an executor, never on the GUI thread.
     """
     path = Path(path)
-    data = read_input_file(path, field=FIELD, label="Audio", check_size=_check_size)
+    data = read_input_file(path, field=FIELD, label="Audio")
     return prepare_audio_bytes(data, path.name, video_duration_s=video_duration_s)
 
 
@@ -109,11 +108,7 @@ def audio_notes(duration_s: float, video_duration_s: float | None) -> list[str]:
 
 
 def _check_size(size: int) -> None:
-    if size > limits.AUDIO_MAX_BYTES:
-        raise _refuse(
-            f"Audio is {format_megabytes(size, limits.AUDIO_MAX_BYTES)}; "
-            f"the limit is {_LIMIT_MB} MB."
-        )
+    check_size(size, field=FIELD, label="Audio")
 
 
 def _sniff(data: bytes) -> str | None:

@@ -28,7 +28,7 @@ from wan_desktop.core import limits
 from wan_desktop.core.problems import InvalidInputError, Problem
 
 from ._text import format_megabytes, format_number
-from .files import read_input_file
+from .files import check_size, read_input_file
 from .prepared import PreparedMedia, safe_file_name
 from .sniff import describe_content
 
@@ -71,11 +71,11 @@ _WARNINGS_LOCK = threading.Lock()
 def prepare_image_file(path: str | Path) -> PreparedMedia:
     """Check and prepare the image file at ``path`` (see :func:`prepare_image_bytes`).
 
-    The size is checked from the file system before anything is read.
+    Only a regular file within the limit is read (see :func:`~.files.read_input_file`).
     Synchronous and CPU-bound: call in an executor, never on the GUI thread.
     """
     path = Path(path)
-    data = read_input_file(path, field=FIELD, label="Image", check_size=_check_size)
+    data = read_input_file(path, field=FIELD, label="Image")
     return prepare_image_bytes(data, path.name)
 
 
@@ -105,11 +105,7 @@ def prepare_image_bytes(data: bytes, name: str) -> PreparedMedia:
 
 
 def _check_size(size: int) -> None:
-    if size > limits.IMAGE_MAX_BYTES:
-        raise _refuse(
-            f"Image is {format_megabytes(size, limits.IMAGE_MAX_BYTES)}; "
-            f"the limit is {_LIMIT_MB} MB."
-        )
+    check_size(size, field=FIELD, label="Image")
 
 
 def _open(data: bytes, name: str) -> ImageFile.ImageFile:

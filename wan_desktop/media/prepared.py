@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from ..core.names import safe_name
 from .datauri import to_data_uri
 
 __all__ = ["PreparedMedia", "safe_file_name"]
@@ -72,11 +73,14 @@ class PreparedMedia:
         return to_data_uri(self.data, self.mime)
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# Names travel in upload headers and URLs too: ASCII letters, digits and ``._-`` only.
+_NOT_ASCII_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def safe_file_name(name: str | None, extension: str, fallback: str) -> str:
-    """``<stem>.<extension>`` from a user's file name: letters, digits, ``._-`` only.
+    """``<stem>.<extension>`` from a user's file name: the stem in ASCII letters, digits and
+    ``._-`` (at most 64), made safe on every OS by :func:`~wan_desktop.core.names.safe_name`
+    (no reserved device names such as ``CON``).
 
     The stem keeps the user's name recognisable in the library and upload; the extension is
     the canonical one for the content (never the user's, which may lie). ``fallback`` is the
@@ -85,5 +89,5 @@ def safe_file_name(name: str | None, extension: str, fallback: str) -> str:
     stem = PurePath(str(name or "").replace("\\", "/")).name
     if "." in stem:
         stem = stem.rsplit(".", 1)[0]
-    stem = _UNSAFE.sub("_", stem).strip("._-")[:64] or fallback
-    return f"{stem}.{extension}"
+    stem = _NOT_ASCII_SAFE.sub("_", stem).strip("._-")[:64]
+    return safe_name(stem, f".{extension}", fallback=fallback)
