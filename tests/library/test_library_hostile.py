@@ -296,3 +296,11 @@ def test_a_folder_that_cannot_be_listed_is_skipped_and_reported(lib, add, monkey
     assert report.skipped == (
         (lib.paths.to_rel(month), "cannot be read: [Errno 13] Permission denied"),
     )
+
+
+def test_an_import_whose_id_has_an_unindexed_folder_gets_a_new_id(lib, add, tmp_path):
+    entry = add()
+    exported = lib.export(entry.id, tmp_path)
+    lib._query("DELETE FROM entries WHERE id = ?", (entry.id,))  # the folder stays on disk
+    imported = lib.import_video(exported)
+    assert imported.id != entry.id and imported.data["import"]["original_id"] == entry.id

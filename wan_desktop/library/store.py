@@ -223,7 +223,7 @@ class Library:
             raw = decode_comment(mp4meta.read_comment(path))
         except video.VideoError:
             raw = None
-        data = imported_sidecar(path.name, _facts(info), sha, raw, self._queries.exists)
+        data = imported_sidecar(path.name, _facts(info), sha, raw, self._id_taken)
         stage = new_stage(self.paths, data["id"])
         try:
             self._file_in(stage, path, data)
@@ -231,6 +231,14 @@ class Library:
             shutil.rmtree(stage, ignore_errors=True)
             raise
         return self.get(data["id"])
+
+    def _id_taken(self, entry_id: str) -> bool:
+        """Whether ``entry_id`` is indexed, or has a folder on disk (live or in the trash)."""
+        return (
+            self._queries.exists(entry_id)
+            or (self.paths.root / self.paths.entry_rel(entry_id)).exists()
+            or (self.paths.root / self.paths.trash_rel(entry_id)).exists()
+        )
 
     # ---- reading ------------------------------------------------------------------------------
 
