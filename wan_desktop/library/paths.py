@@ -58,18 +58,22 @@ class LibraryPaths:
 
     @property
     def db(self) -> Path:
+        """The index database."""
         return self.root / DB_NAME
 
     @property
     def entries(self) -> Path:
+        """The folder of live entries."""
         return self.root / ENTRIES
 
     @property
     def trash(self) -> Path:
+        """The folder of trashed entries."""
         return self.root / TRASH
 
     @property
     def staging(self) -> Path:
+        """Entries being built, and journal lines."""
         return self.root / STAGING
 
     def entry_rel(self, entry_id: str) -> str:

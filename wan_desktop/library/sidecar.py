@@ -12,6 +12,7 @@ Format (``schema`` 1)::
      "files"     {"video", "image", "audio", "poster", "last_frame"}: plain names in the folder,
      "video"     probe of the video (width, height, fps, duration_s, frame_count, has_audio, ...),
      "image"/"audio"  what was sent: original file name, mime, format, size, sha256, ...
+     "import"    imported videos only: source file name and hash, when, the id it had
      -- sidecar only --
      "video_sha256", "size_bytes", "favourite", "tags", "notes", "title", "trashed_at",
      "rejected_metadata"  fields that failed their type check when read, as JSON text}
