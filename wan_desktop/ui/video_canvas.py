@@ -1,0 +1,70 @@
+"""The picture of the player: the latest frame, painted by the widget itself.
+
+A ``QVideoWidget`` comes out empty in ``QWidget.grab()`` (offscreen and under Xvfb); a widget
+that paints the ``QImage`` of each frame is captured, so screenshots and tests see the video.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from .theme import colors
+
+__all__ = ["VideoCanvas"]
+
+
+class VideoCanvas(QWidget):
+    """Paints the latest frame, fitted and centred, on a dark background; ``grab()`` sees it."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("videoCanvas")
+        self.setAccessibleName("Video")
+        self._image: QImage | None = None
+        self._message = "Your video will play here"
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(QSize(240, 135))
+
+    def set_image(self, image: QImage | None) -> None:
+        """Paint ``image`` (``None``: the message instead)."""
+        self._image = image
+        self.update()
+
+    def image(self) -> QImage | None:
+        """The picture painted now, or ``None``."""
+        return self._image
+
+    def set_message(self, message: str) -> None:
+        """The text shown when there is no picture."""
+        self._message = message
+        self.update()
+
+    def paintEvent(self, _event) -> None:  # Qt override
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Qt.GlobalColor.black if self._image else _bg())
+        if self._image is not None and not self._image.isNull():
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            target = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            rect = QRect(
+                (self.width() - target.width()) // 2,
+                (self.height() - target.height()) // 2,
+                target.width(),
+                target.height(),
+            )
+            painter.drawImage(rect, self._image)
+            return
+        painter.setPen(Qt.GlobalColor.lightGray)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        painter.setFont(font)
+        painter.drawText(
+            self.rect().adjusted(24, 24, -24, -24),
+            Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+            self._message,
+        )
+
+
+def _bg() -> QColor:
+    return QColor(colors().canvas_bg)
