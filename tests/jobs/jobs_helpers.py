@@ -6,19 +6,40 @@ MP4, the offline engine as a separate process, and the CLI as a subprocess.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from wan_testkit import tiny_mp4
+from wan_testkit import EngineProcess, tiny_mp4
 
 from bench._common import job_states  # noqa: F401 - one reader for the tests and the bench
 
 KEY = "test-key-0123456789"
+
+
+class _KeyedEngine(EngineProcess):
+    """The engine process whose control calls (stats, faults) carry its key."""
+
+    def _http(self):
+        client = super()._http()
+        client.headers["Authorization"] = f"Key {KEY}"
+        return client
+
+
+@contextlib.contextmanager
+def fal_engine(*args: str) -> Iterator[EngineProcess]:
+    """``wan-desktop emulator ARGS`` in its own process standing in for fal, for a ``with``
+    block: it takes :data:`KEY`, the key :func:`cli_env` gives the app."""
+    engine = _KeyedEngine("--key", KEY, *args, real=True)
+    try:
+        yield engine
+    finally:
+        engine.stop()
 
 
 def fast_render(image_bytes, *, dest, progress=None, **kwargs) -> None:
@@ -69,3 +90,49 @@ def parse_json_line(text: str) -> dict:
     lines = [line for line in text.splitlines() if line.strip()]
     assert len(lines) == 1, text
     return json.loads(lines[0])
+
+
+WINDOW_LIKE = Path(__file__).with_name("window_like.py")
+
+
+def spawn(*args: str, env: dict[str, str], err: Path) -> subprocess.Popen:
+    """Start ``wan-desktop ARGS`` in the background: stdout piped, stderr into the file
+    ``err`` (read it while the process runs with ``err.read_text()``)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "wan_desktop", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=err.open("w"),
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def start_window_like(env: dict[str, str], err: Path) -> subprocess.Popen:
+    """The window's services in a process of their own (``window_like.py``), once ready.
+    Stop it with :func:`stop_window_like`."""
+    proc = subprocess.Popen(
+        [sys.executable, str(WINDOW_LIKE)],
+        env={**env, "QT_QPA_PLATFORM": "offscreen"},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=err.open("w"),
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if line.strip() != "ready":
+        proc.kill()
+        raise AssertionError(f"the window-like process did not start: {err.read_text()}")
+    return proc
+
+
+def stop_window_like(proc: subprocess.Popen) -> int:
+    """Close the window-like process as a user closes the window; returns its exit code."""
+    assert proc.stdin is not None
+    proc.stdin.close()
+    try:
+        return proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()

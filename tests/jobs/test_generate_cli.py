@@ -13,8 +13,8 @@ from pathlib import Path
 
 import av
 import pytest
-from jobs_helpers import KEY, cli_env, parse_json_line, wan
-from wan_testkit import engine_process, make_image
+from jobs_helpers import KEY, cli_env, fal_engine, parse_json_line, wan
+from wan_testkit import make_image
 
 from wan_desktop.library import Library
 from wan_desktop.media.mp4meta import read_comment
@@ -80,7 +80,7 @@ def test_without_a_key_exit_3_and_say_how_to_set_it(tmp_path, image):
     ],
 )
 def test_invalid_request_exit_2_nothing_sent(tmp_path, image, extra, field_words):
-    with engine_process() as engine:
+    with fal_engine() as engine:
         out = wan("generate", str(image), *extra, env=cli_env(tmp_path / "h", engine.base_url))
         assert out.returncode == 2, out.stderr
         for word in field_words:
@@ -98,7 +98,7 @@ def test_invalid_media_exit_2_nothing_sent(tmp_path):
         w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000)
         w.writeframes(b"\0\0" * int(8000 * 2.9))
     big = make_image(tmp_path / "ok.png")
-    with engine_process() as engine:
+    with fal_engine() as engine:
         env = cli_env(tmp_path / "h", engine.base_url)
         out = wan("generate", str(small), "--prompt", "ok", env=env)
         assert out.returncode == 2 and "239" in out.stderr and "240" in out.stderr
@@ -120,7 +120,7 @@ def test_invalid_media_exit_2_nothing_sent(tmp_path):
     ],
 )
 def test_service_refusals_and_failures_exit_codes(tmp_path, image, fault, code, words):
-    with engine_process("--fault", f"{fault}:count=-1") as engine:
+    with fal_engine("--fault", f"{fault}:count=-1") as engine:
         out = wan(
             "generate",
             str(image),

@@ -26,7 +26,7 @@ DEADLINE_S = 60
 
 @pytest.fixture
 def server():
-    engine = EmulatorServer(workers=4, render=fast_render, keepalive_s=0.5)
+    engine = EmulatorServer(workers=4, render=fast_render, keepalive_s=0.5, api_key="k-test")
     engine.start()
     try:
         yield engine
@@ -132,7 +132,7 @@ async def test_local_queue_cancel_move_remove(harness, image, server):
 
 async def test_cancel_queued_at_the_service_is_removed(tmp_path, image):
     # Long enough that the running job cannot finish before it is cancelled, even under load.
-    engine = EmulatorServer(workers=1, render=fast_render, min_run_s=10)
+    engine = EmulatorServer(workers=1, render=fast_render, min_run_s=10, api_key="k")
     engine.start()
     library = Library.open(tmp_path / "lib2")
     runner = JobRunner(library, Backend(engine.base_url, "k", offline=False), concurrency=2)
@@ -247,7 +247,7 @@ async def test_every_fault_ends_done_or_clearly_failed(
 
 
 async def test_network_loss_after_submit_is_resumed_without_a_new_submit(tmp_path, image):
-    engine = EmulatorServer(workers=1, render=fast_render, min_run_s=1.0)
+    engine = EmulatorServer(workers=1, render=fast_render, min_run_s=1.0, api_key="k")
     engine.start()
     library = Library.open(tmp_path / "lib3")
     from wan_desktop.fal import FalClient, RetryPolicy
@@ -282,7 +282,7 @@ async def test_network_loss_after_submit_is_resumed_without_a_new_submit(tmp_pat
 
 
 async def test_cancel_while_submitting_cancels_at_the_service(tmp_path, image):
-    engine = EmulatorServer(workers=1, render=fast_render, min_run_s=3.0)
+    engine = EmulatorServer(workers=1, render=fast_render, min_run_s=3.0, api_key="k")
     engine.start()
     engine.faults.set("slow", delay_s=0.6, count=1, routes=["submit"])
     library = Library.open(tmp_path / "lib4")

@@ -10,29 +10,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from ..core.paths import AppPaths
 from ..core.secrets import KeyStore
 from ..core.settings import DEFAULT_QUEUE_URL, Settings, resolve_queue_url
-from ..fal import FalClient
+from ..fal import FalClient, RequestHandle
 
 __all__ = [
     "DEFAULT_QUEUE_URL",
-    "OFFLINE_KEY",
     "Backend",
     "EngineProcess",
     "NoKeyError",
     "open_backend",
 ]
-
-#: The offline engine accepts any key; this one marks requests as local in its logs.
-OFFLINE_KEY = "offline-engine"
 
 
 class EngineProcess:
@@ -48,6 +46,9 @@ class EngineProcess:
         self.workers = workers
         self.start_timeout_s = start_timeout_s
         self.base_url = ""
+        #: This run's token: the engine answers only requests that carry it as their key, so
+        #: other local processes (and web pages) cannot read or steer its requests.
+        self.token = secrets.token_urlsafe(24)
         self._proc: subprocess.Popen[bytes] | None = None
 
     def command(self) -> list[str]:
@@ -71,11 +72,17 @@ class EngineProcess:
 
     def start(self) -> None:
         """Start the child and wait for its address (blocking: call in an executor)."""
+        # The token goes through the environment, never the command line (which every local
+        # user can read); it also replaces the user's own fal key, which the child must not see.
+        env = {**os.environ, "FAL_KEY": self.token}
+        for name in ("FAL_KEY_ID", "FAL_KEY_SECRET"):
+            env.pop(name, None)
         self._proc = subprocess.Popen(
             self.command(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            env=env,
         )
         assert self._proc.stdout is not None
         ready = threading.Event()
@@ -138,15 +145,30 @@ class Backend:
         """A new client for this backend (use as ``async with``)."""
         return FalClient(self.key, base_url=self.base_url)
 
+    def live_handle(self, handle: dict[str, Any], sent_to: str) -> RequestHandle:
+        """The request handle to use now for a job sent to ``sent_to`` (``fal``/``offline``).
+
+        The offline engine listens on a new port each run while its request ids stay valid,
+        so a stored offline handle is rebuilt against the live engine.
+        """
+        stored = RequestHandle.from_dict(handle)
+        if sent_to == "offline" and self.offline:
+            return RequestHandle.from_base(self.base_url, stored.endpoint_id, stored.request_id)
+        return stored
+
+    def live_url(self, url: str, sent_to: str) -> str:
+        """A result URL (the video) rewritten to the live engine for an offline job."""
+        if sent_to == "offline" and self.offline and url:
+            live = urlsplit(self.base_url)
+            parts = urlsplit(url)
+            return urlunsplit((live.scheme, live.netloc, parts.path, parts.query, ""))
+        return url
+
     async def close(self) -> None:
         """Stop the offline engine, if this backend started one."""
         if self.engine is not None:
             engine, self.engine = self.engine, None
             await asyncio.get_running_loop().run_in_executor(None, engine.stop)
-
-
-def _is_loopback(url: str) -> bool:
-    return (urlsplit(url).hostname or "") in {"127.0.0.1", "localhost", "::1"}
 
 
 async def open_backend(
@@ -181,7 +203,7 @@ async def open_backend(
         paths.ensure()
         engine = EngineProcess(paths.engine, workers=workers or max(1, settings.concurrency))
         await loop.run_in_executor(None, engine.start)
-        return Backend(engine.base_url, OFFLINE_KEY, offline=True, engine=engine)
+        return Backend(engine.base_url, engine.token, offline=True, engine=engine)
     base, _source = resolve_queue_url(settings)
     assert key is not None
     return Backend(base.rstrip("/"), key, offline=False)

@@ -11,20 +11,22 @@ import shutil
 from pathlib import Path
 
 from ..core.atomic import atomic_write_bytes, ensure_dir
+from ..core.names import safe_name
 from ..media.audio import prepare_audio_bytes
 from ..media.files import read_input_file
 from ..media.image import prepare_image_bytes
 from ..media.prepared import PreparedMedia
 
-__all__ = ["copy_source", "prepare_inputs", "remove_folder", "safe_name"]
+__all__ = ["copy_name", "copy_source", "prepare_inputs", "remove_folder"]
 
 
-def safe_name(name: str, default: str) -> str:
-    """A file name for a copied input: the original's suffix, nothing that could escape."""
+def copy_name(name: str, default: str) -> str:
+    """The name of a copied input: ``default``'s stem with the original's suffix when it is a
+    plausible one (``source-image.jpg``), else ``default``; nothing that could escape."""
     suffix = Path(name).suffix.lower()
     if not suffix or len(suffix) > 6 or not suffix[1:].isalnum():
         suffix = Path(default).suffix
-    return Path(default).stem + suffix
+    return safe_name(Path(default).stem, suffix)
 
 
 def copy_source(source: Path, folder: Path, default_name: str, *, field: str) -> Path:
@@ -35,7 +37,7 @@ def copy_source(source: Path, folder: Path, default_name: str, *, field: str) ->
     label = "Image" if field == "image_url" else "Audio"
     data = read_input_file(source, field=field, label=label)
     ensure_dir(folder)
-    dest = folder / safe_name(source.name, default_name)
+    dest = folder / copy_name(source.name, default_name)
     atomic_write_bytes(dest, data)
     return dest
 

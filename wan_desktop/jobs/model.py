@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..core.request import GenerationRequest
 
-__all__ = ["JobEvent", "JobSnapshot", "JobState"]
+__all__ = ["JobEvent", "JobEventKind", "JobSnapshot", "JobState"]
 
 
 class JobState(enum.StrEnum):
@@ -78,17 +78,29 @@ class JobSnapshot:
     seed: int | None = None  # the seed used once the service said, else the one asked for
     input_image_path: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Failed while its submit was in flight: the service may have the request (and bill it).
+    #: Stays True until the user retries or removes it.
+    needs_attention: bool = False
+
+
+class JobEventKind(enum.StrEnum):
+    """What a :class:`JobEvent` reports. A ``str`` enum: ``kind == "state"`` holds too."""
+
+    ADDED = "added"
+    STATE = "state"  # the state changed, or a note was added (cancellation outcome)
+    POSITION = "position"  # the place in the service's queue, or in the local queue
+    LOG = "log"  # a new log line from the service (``JobEvent.line``)
+    PROGRESS = "progress"  # download progress
+    REMOVED = "removed"
+    #: Once, after the ``state`` event that made the job done, failed or cancelled: the hook
+    #: for notifications.
+    FINISHED = "finished"
 
 
 @dataclass(frozen=True, slots=True)
 class JobEvent:
-    """Something happened to a job.
-
-    ``kind``: ``added``, ``state``, ``position``, ``log``, ``progress``, ``removed``, and
-    ``finished`` (once, after the ``state`` event that made the job done, failed or cancelled:
-    the hook for notifications).
-    """
+    """Something happened to a job (see :class:`JobEventKind`)."""
 
     job: JobSnapshot
-    kind: str
+    kind: JobEventKind
     line: str | None = None  # the new log line, for kind == "log"

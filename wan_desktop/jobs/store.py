@@ -8,14 +8,14 @@ the runner makes them from its own single database thread.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from ..core.request import GenerationRequest
 from .model import JobSnapshot, JobState
@@ -66,18 +66,19 @@ class JobRecord:
     resume_from: str | None = None  # a state to pick up from without a new submit
 
     def to_json(self) -> str:
-        data = dataclasses.asdict(self)
-        data["request"] = self.request.to_dict()
-        data["state"] = self.state.value
-        return json.dumps(data, ensure_ascii=False)
+        """The record as JSON text (the job table's ``data`` column, the folder's ``job.json``)."""
+        return msgspec.json.encode(self).decode()
 
     @classmethod
-    def from_json(cls, text: str) -> JobRecord:
-        data = json.loads(text)
-        data["request"] = GenerationRequest.from_dict(data["request"])
-        data["state"] = JobState(data["state"])
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+    def from_json(cls, text: str | bytes) -> JobRecord:
+        """Parse and type-check a record; ``msgspec.ValidationError``/``DecodeError`` when it
+        is not one (unknown keys are ignored, so older and newer versions read each other)."""
+        return msgspec.json.decode(text, type=cls)
+
+    @property
+    def needs_attention(self) -> bool:
+        """Failed while its submit was in flight, not yet retried or removed."""
+        return self.maybe_submitted and self.state is JobState.FAILED
 
     def snapshot(self, *, now: float, eta_s: float | None, library_root: Path) -> JobSnapshot:
         """The plain, frozen view of this job handed to listeners."""
@@ -108,6 +109,7 @@ class JobRecord:
             seed=(self.result or {}).get("seed", self.request.seed),
             input_image_path=image,
             notes=tuple(self.notes),
+            needs_attention=self.needs_attention,
         )
 
 
@@ -162,6 +164,11 @@ class JobStore:
         records = [JobRecord.from_json(text) for (text,) in rows]
         records.sort(key=lambda r: r.position)
         return records
+
+    def ids(self) -> set[str]:
+        """The id of every job in the table."""
+        with self._lock:
+            return {row[0] for row in self._conn.execute("SELECT id FROM jobs")}
 
     def get(self, job_id: str) -> JobRecord | None:
         """One job by id."""
