@@ -78,7 +78,14 @@ def main(argv: list[str]) -> int:
     if argv and argv[0] in COMMANDS:
         args = build_parser().parse_args(argv)
         module = importlib.import_module(COMMANDS[args.command])
-        return int(module.run(args))
+        code = int(module.run(args))
+        if code == 0 and args.command == "library" and args.library_command == "rebuild":
+            # The library does not know the job queue (jobs sits above it): the queue's
+            # records in the job folders are put back here, after the index.
+            from .jobs.restore import restore_after_rebuild
+
+            restore_after_rebuild(getattr(args, "library", None))
+        return code
     if argv and argv[0] in ("-h", "--help"):
         _window_parser().print_help()
         print()

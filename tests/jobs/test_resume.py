@@ -17,8 +17,8 @@ import time
 import av
 import httpx
 import pytest
-from jobs_helpers import cli_env, job_states, wait_until, wan
-from wan_testkit import engine_process, make_image
+from jobs_helpers import cli_env, fal_engine, job_states, wait_until, wan
+from wan_testkit import make_image
 
 from wan_desktop.library import Library
 
@@ -62,7 +62,7 @@ def _packets(path) -> list[bytes]:
 def test_kill_9_then_resume_gives_one_entry_and_one_submit(tmp_path, phase):
     image = make_image(tmp_path / "scene.png")
     home = tmp_path / "home"
-    with engine_process("--min-run-seconds", "3") as engine:
+    with fal_engine("--min-run-seconds", "3") as engine:
         if phase == "downloading":
             # Hold the media response so the app is caught mid-download.
             engine.set_fault("slow", delay_s=4, count=1, routes=["media"])
@@ -109,7 +109,7 @@ def test_kill_9_then_resume_gives_one_entry_and_one_submit(tmp_path, phase):
 def test_ctrl_c_exits_130_and_the_job_stays_resumable(tmp_path):
     image = make_image(tmp_path / "scene.png")
     home = tmp_path / "home"
-    with engine_process("--min-run-seconds", "3") as engine:
+    with fal_engine("--min-run-seconds", "3") as engine:
         env = cli_env(home, engine.base_url)
         proc = _start_generate(image, env)
         wait_until(lambda: "running" in job_states(home), timeout_s=60)
@@ -168,13 +168,15 @@ def test_offline_job_killed_mid_render_resumes_on_a_new_engine(tmp_path):
 def test_jobs_cancel_acts_on_one_job_and_leaves_the_others(tmp_path):
     image = make_image(tmp_path / "scene.png")
     home = tmp_path / "home"
-    with engine_process("--min-run-seconds", "30", "--workers", "1") as engine:
+    with fal_engine("--min-run-seconds", "30", "--workers", "1") as engine:
         env = cli_env(home, engine.base_url)
-        procs = [_start_generate(image, env) for _ in range(2)]
-        try:
-            wait_until(lambda: sorted(job_states(home)) == ["queued", "running"], timeout_s=60)
-        finally:
-            for proc in procs:
+        # One generate at a time (each owns the queue while it runs): the first is killed
+        # while its request runs, the second while its request waits behind it.
+        for wanted in (["running"], ["queued", "running"]):
+            proc = _start_generate(image, env)
+            try:
+                wait_until(lambda w=wanted: sorted(job_states(home)) == w, timeout_s=60)
+            finally:
                 proc.send_signal(signal.SIGKILL)
                 proc.wait(timeout=10)
         listed = json.loads(wan("jobs", "list", "--json", env=env).stdout)

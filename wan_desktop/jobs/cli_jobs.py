@@ -1,0 +1,253 @@
+"""``wan-desktop jobs list|cancel|resume|retry|remove``: the job queue from a shell.
+
+``list`` only reads the table. The others act on the queue, so they need to own it
+(:mod:`.queue_lock`): ``resume`` refuses while another process owns it (that process carries
+the jobs on itself); ``cancel`` and ``remove`` go through the window when it owns the queue;
+``retry`` runs like ``generate``. Coroutines on the command's asyncio loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+from ..library import Library
+from .backend import NoKeyError
+from .cli_output import (
+    EXIT_BUSY,
+    EXIT_DONE,
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_REFUSED,
+    Progress,
+    attention_lines,
+    busy_message,
+    exit_code,
+    job_json,
+)
+from .cli_queue import Interrupt, Opened, library_root, owned_runner, run_one_job
+from .filing import result_summary
+from .handoff import Call, HandoffError, call_owner
+from .model import JobSnapshot, JobState
+from .queue_lock import QueueLock
+from .store import JobRecord, JobStore
+
+__all__ = ["jobs_cancel", "jobs_list", "jobs_remove", "jobs_resume", "jobs_retry"]
+
+
+def _read_table() -> tuple[Any, list[JobRecord]]:
+    """The library folder and every job in its table, read as any process may (blocking)."""
+    root = library_root()
+    with Library.open(root) as library:
+        store = JobStore(library.paths.db)
+        try:
+            return library.root, store.load()
+        finally:
+            store.close()
+
+
+async def jobs_list(args: argparse.Namespace, interrupt: Interrupt) -> int:
+    """Print every job, newest last, and what to do about those that need the user."""
+    root, records = await asyncio.get_running_loop().run_in_executor(None, _read_table)
+    jobs = [r.snapshot(now=time.time(), eta_s=None, library_root=root) for r in records]
+    if args.json:
+        print(json.dumps([job_json(j) for j in jobs], ensure_ascii=False, indent=2))
+        return EXIT_DONE
+    if not jobs:
+        print("No jobs.")
+        return EXIT_DONE
+    for job in jobs:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(job.created_at))
+        prompt = job.request.prompt.replace("\n", " ")
+        prompt = prompt if len(prompt) <= 48 else prompt[:47] + "…"
+        extra = f"  ({job.error})" if job.error else ""
+        print(f"{job.id}  {when}  {job.state.value:<11}  {prompt}{extra}")
+    for job in jobs:
+        if job.needs_attention:
+            print("\n".join(["", *attention_lines(job)]))
+    return EXIT_DONE
+
+
+def _backend_of(job_id: str) -> str | None:
+    """The backend a job was sent to (``fal``/``offline``), read from the job table."""
+    _root, records = _read_table()
+    return next((r.backend for r in records if r.id == job_id), None)
+
+
+_Op = Literal["cancel", "remove"]
+_DOING = {"cancel": "cancelling a job", "remove": "removing a job"}
+
+
+async def _on_one_job(
+    args: argparse.Namespace,
+    kind: str,
+    op: _Op,
+    act: Callable[[Opened], Awaitable[JobSnapshot]],
+) -> int:
+    """``cancel``/``remove`` one job: here when the queue is free, else through its owner."""
+    loop = asyncio.get_running_loop()
+    backend = await loop.run_in_executor(None, _backend_of, args.job_id)
+    if backend is None:
+        print(
+            f"error: no job with id {args.job_id!r} (see `wan-desktop jobs list`)", file=sys.stderr
+        )
+        return EXIT_INVALID
+    lock = QueueLock(await loop.run_in_executor(None, library_root))
+    try:
+        if lock.try_acquire(kind):
+            async with owned_runner(backend == "offline", False, resume=False) as opened:
+                job = await act(opened)
+        else:
+            job = await _through_owner(lock, op, args.job_id)
+    except (ValueError, HandoffError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY if isinstance(exc, HandoffError) else EXIT_INVALID
+    except NoKeyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        lock.release()
+    if args.json:
+        print(json.dumps(job_json(job), ensure_ascii=False))
+    else:
+        print(f"{job.id}: {'removed' if op == 'remove' else job.state.value}")
+        for note in job.notes[-1:] if op == "cancel" else ():
+            print(note)
+    return EXIT_DONE
+
+
+async def _through_owner(lock: QueueLock, op: _Op, job_id: str) -> JobSnapshot:
+    holder = lock.holder()
+    if holder is None or holder.endpoint is None:
+        message = busy_message(holder, _DOING[op]).removeprefix("error: ")
+        raise HandoffError(message, reached=False)
+    reply = await call_owner(holder.endpoint, Call(op=op, job_id=job_id))
+    assert reply.job is not None
+    return reply.job
+
+
+async def jobs_cancel(args: argparse.Namespace, interrupt: Interrupt) -> int:
+    """Cancel one job, leaving the others for whoever resumes them."""
+    return await _on_one_job(args, "jobs cancel", "cancel", lambda o: o.runner.cancel(args.job_id))
+
+
+async def jobs_remove(args: argparse.Namespace, interrupt: Interrupt) -> int:
+    """Forget one finished job (a job that needs the user, once dealt with)."""
+
+    async def remove(opened: Opened) -> JobSnapshot:
+        job = opened.runner.get(args.job_id)
+        opened.runner.remove(args.job_id)
+        return job
+
+    return await _on_one_job(args, "jobs remove", "remove", remove)
+
+
+async def jobs_retry(args: argparse.Namespace, interrupt: Interrupt) -> int:
+    """Run a finished job again (resumed without a new submit when the service has it), here
+    or in the queue's owner, and follow it to its end like ``generate``."""
+    backend = await asyncio.get_running_loop().run_in_executor(None, _backend_of, args.job_id)
+    if backend is None:
+        print(
+            f"error: no job with id {args.job_id!r} (see `wan-desktop jobs list`)", file=sys.stderr
+        )
+        return EXIT_INVALID
+
+    async def start(runner: Any) -> JobSnapshot:
+        try:
+            return await runner.retry(args.job_id, new_seed=args.new_seed)
+        except ValueError as exc:
+            raise _Refused(str(exc)) from None
+
+    call = Call(op="retry", job_id=args.job_id, new_seed=args.new_seed, backend=backend)
+    try:
+        return await run_one_job(
+            "jobs retry",
+            call,
+            start,
+            offline=backend == "offline",
+            require_key=False,
+            as_json=args.json,
+            whole_job=True,
+            interrupt=interrupt,
+        )
+    except _Refused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+class _Refused(Exception):
+    """The job cannot be run again (not finished, or its inputs are gone)."""
+
+
+async def jobs_resume(args: argparse.Namespace, interrupt: Interrupt) -> int:
+    """Finish every unfinished job: those sent to fal (with the key), then those sent to the
+    offline engine (started for them), printing what became of each; then list the jobs that
+    need the user. Refuses while another process owns the queue."""
+    interrupt.message = "Interrupted. Unfinished jobs stay resumable."
+    lock = QueueLock(await asyncio.get_running_loop().run_in_executor(None, library_root))
+    if not lock.try_acquire("jobs resume"):
+        print(busy_message(lock.holder(), "resuming"), file=sys.stderr)
+        return EXIT_BUSY
+    try:
+        finals, outputs, attention = await _resume_passes(args)
+    except NoKeyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        lock.release()
+    outputs += [job_json(j) for j in attention]
+    if args.json:
+        print(json.dumps(outputs, ensure_ascii=False, indent=2))
+    for job in attention:
+        print("\n".join(attention_lines(job)), file=sys.stderr)
+    if not finals and not attention and not args.json:
+        print("Nothing to resume.", file=sys.stderr)
+    codes = [exit_code(j) for j in finals] + [EXIT_FAILED for _ in attention]
+    return max(codes, default=EXIT_DONE)
+
+
+async def _resume_passes(
+    args: argparse.Namespace,
+) -> tuple[list[JobSnapshot], list[dict[str, Any]], list[JobSnapshot]]:
+    finals: list[JobSnapshot] = []
+    outputs: list[dict[str, Any]] = []
+    attention: list[JobSnapshot] = []
+    passes = [args.offline]
+    while passes:
+        offline = passes.pop(0)
+        async with owned_runner(offline, False, resume=True) as opened:
+            runner = opened.runner
+            pending = [
+                j
+                for j in runner.jobs()
+                if not j.state.is_final and j.backend == runner.backend.name
+            ]
+            for job in pending:
+                runner.subscribe(Progress(job.id, sys.stderr))
+            for job in pending:
+                final = await runner.wait(job.id)
+                finals.append(final)
+                outputs.append(_resume_json(final, opened.library))
+                if not args.json:
+                    what = final.entry_id if final.state is JobState.DONE else (final.error or "")
+                    print(f"{final.id}: {final.state.value} {what}".rstrip())
+            attention = [j for j in runner.jobs() if j.needs_attention]
+            if (
+                not args.offline
+                and not offline
+                and any(j.backend == "offline" for j in runner.pending_elsewhere())
+            ):
+                passes.append(True)
+    return finals, outputs, attention
+
+
+def _resume_json(final: JobSnapshot, library: Library) -> dict[str, Any]:
+    item = job_json(final)
+    if final.state is JobState.DONE:
+        item.update(result_summary(final, library), id=final.id, entry_id=final.entry_id)
+    return item
