@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .core.settings import Settings
     from .core.settings_store import SettingsStore
     from .jobs.backend import Backend
+    from .jobs.queue_host import QueueHost
     from .jobs.runner import JobRunner
     from .library import Library
 
@@ -51,6 +52,7 @@ class Services:
     runner: JobRunner | None = None
     offline: bool = False
     has_key: bool = False
+    queue: QueueHost | None = None  # this library's job queue, owned for the window's life
 
     @classmethod
     def from_environment(cls) -> Services:
@@ -121,12 +123,19 @@ class Services:
             concurrency=self.settings.concurrency,
             upload_threshold_bytes=self.settings.upload_threshold_bytes,
         )
-        await runner.start()
+        from .jobs.queue_host import QueueHost
+
+        if self.queue is None:
+            self.queue = QueueHost(self.library.root)
+        # Waits while a `generate` or `jobs resume` runs this library's jobs.
+        await self.queue.start(runner, self.library)
         return runner
 
     async def _close_engine(self) -> None:
         runner, self.runner = self.runner, None
         backend, self.backend = self.backend, None
+        if self.queue is not None:
+            await self.queue.stop_serving()
         if runner is not None:
             await runner.close()
         if backend is not None:
@@ -140,6 +149,8 @@ class Services:
     async def close(self) -> None:
         """Stop the runner and the engine; unfinished jobs stay resumable."""
         await self._close_engine()
+        if self.queue is not None:
+            await self.queue.close()
         if self.library is not None:
             library, self.library = self.library, None
             library.close()
