@@ -20,6 +20,7 @@ from wan_desktop.core.request import GenerationRequest
 from wan_desktop.library import LibraryError
 from wan_desktop.library import errors as errors_mod
 from wan_desktop.library.ids import new_id
+from wan_desktop.library.migrations import SchemaTooNewError
 from wan_desktop.library.rows import row_from_sidecar
 from wan_desktop.library.sidecar import SidecarError, validate
 from wan_desktop.media import mp4meta
@@ -231,6 +232,7 @@ def test_a_corrupt_index_is_said_in_text(lib, add, argv, stream):
 )
 def test_every_library_error_shares_the_base(name):
     assert issubclass(getattr(errors_mod, name), errors_mod.LibraryError)
+    assert issubclass(SchemaTooNewError, errors_mod.LibraryError)
 
 
 json_values = st.recursive(
@@ -304,3 +306,12 @@ def test_an_import_whose_id_has_an_unindexed_folder_gets_a_new_id(lib, add, tmp_
     lib._query("DELETE FROM entries WHERE id = ?", (entry.id,))  # the folder stays on disk
     imported = lib.import_video(exported)
     assert imported.id != entry.id and imported.data["import"]["original_id"] == entry.id
+
+
+def test_an_index_from_a_newer_version_is_a_clean_cli_error(lib):
+    lib.close()
+    conn = sqlite3.connect(lib.paths.db)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    code, out, err = run("library", "list")
+    assert code == 2 and out == "" and "Update wan-desktop" in err and "Traceback" not in err

@@ -10,7 +10,9 @@ Hierarchy::
     │                             name that is not a plain file name (also a ValueError)
     ├── UnsafeFileError           an entry file that is a symbolic link (or not a regular
     │                             file): never opened, indexed or exported
-    └── ExportError               a template or destination that cannot be used (ValueError)
+    ├── ExportError               a template or destination that cannot be used (ValueError)
+    └── SchemaTooNewError         the index was written by a newer wan-desktop (in
+                                  :mod:`.migrations`; also a RuntimeError)
 
 A video that cannot be played raises the media layer's ``VideoError`` (from
 :func:`wan_desktop.media.video.check_playable`), not one of these: this module stays free of

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from .errors import LibraryError
+
 __all__ = ["CURRENT_VERSION", "MIGRATIONS", "SchemaTooNewError", "migrate", "schema_version"]
 
 MIGRATIONS: list[list[str]] = [
@@ -139,7 +141,7 @@ MIGRATIONS: list[list[str]] = [
 CURRENT_VERSION = len(MIGRATIONS)
 
 
-class SchemaTooNewError(RuntimeError):
+class SchemaTooNewError(LibraryError, RuntimeError):
     """The index was written by a newer wan-desktop (its schema version is unknown here)."""
 
 
