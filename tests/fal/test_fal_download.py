@@ -280,3 +280,14 @@ async def test_retried_answers_wait_through_the_injected_sleep(tmp_path):
     async with FalClient(None, transport=transport, retry=FAST, sleep=record) as c:
         await c.download("https://media.test/v.mp4", tmp_path / "v.mp4")
     assert delays == [7.0, 7.0] and len(ranges) == 3
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("status", [204, 206])
+async def test_a_success_code_without_the_file_is_an_error(tmp_path, status):
+    transport, _ = media_server([(status, b"", {"content-type": "video/mp4"})])
+    dest = tmp_path / "dl" / "v.mp4"
+    async with FalClient(None, transport=transport, retry=FAST) as c:
+        with pytest.raises(DownloadError, match=f"HTTP {status}"):
+            await c.download("https://media.test/v.mp4", dest)
+    assert list(dest.parent.iterdir()) == []

@@ -106,6 +106,8 @@ class _Download:
         self._ranges_ok = False
         self._redirects = 0
         self._finished = False
+        #: True once an answer carried the whole file (a bare 2xx does not).
+        self.received = False
 
     async def open(self) -> None:
         """Open ``.part``: a partial file left by an earlier run (the app was killed
@@ -138,6 +140,7 @@ class _Download:
                         await answer.aread()
                         return answer
                     await self._write_body(answer)
+                    self.received = True
                     return answer
             except httpx.TransportError as exc:
                 log.debug(
@@ -270,7 +273,7 @@ async def download(
                 f"({type(gave_up.__cause__).__name__}).",
                 retryable=True,
             ) from gave_up.__cause__
-        if not answer.is_success:
+        if not job.received:
             raise _http_error(answer.status_code)
         return await job.finish()
     finally:
