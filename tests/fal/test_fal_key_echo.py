@@ -50,7 +50,13 @@ def echoing_service(key: str) -> httpx.MockTransport:
     key_id, _, secret = key.partition(":")
     log_line = {"message": said, "level": "INFO", "source": secret, "timestamp": key_id}
     status = {"status": "IN_PROGRESS", "logs": [log_line]}
-    done = {"status": "COMPLETED", "logs": [log_line], "metrics": {said: said}}
+    done = {
+        "status": "COMPLETED",
+        "logs": [log_line],
+        "metrics": {said: said},
+        "error": said,  # so a failed result() is told with the service's words
+        "error_type": secret,
+    }
     result = {
         "video": {"url": f"https://v3.fal.media/x.mp4?{said}", said: [said, {"deep": [said]}]},
         "seed": 7,
