@@ -63,6 +63,7 @@ BAD_FIELDS = [
     {"files": {"video": "../../../escaped.mp4"}},
     {"schema": "1"},
     {"unknown_key": {"x": 1}},
+    {"arguments": {"x": json.loads("[" * 500 + "]" * 500)}},
 ]
 
 

@@ -25,6 +25,7 @@ from .ids import ID_PATTERN
 from .paths import FILE_NAME_PATTERN
 
 __all__ = [
+    "MAX_DEPTH",
     "SET_ASIDE_KEY",
     "SIDECAR_SCHEMA",
     "Files",
@@ -32,7 +33,9 @@ __all__ = [
     "MediaInfo",
     "Sidecar",
     "VideoFacts",
+    "nested_too_deep",
     "new_sidecar",
+    "salvage",
     "split_fields",
     "to_data",
 ]
@@ -42,6 +45,9 @@ SIDECAR_SCHEMA = 1
 SET_ASIDE_KEY = "rejected_metadata"
 #: How much of a set-aside value is kept (characters of its JSON text).
 _SET_ASIDE_CHARS = 1000
+#: Deeper JSON is not ours (ours nests 3 levels); it would exhaust the recursion of every
+#: encoder and decoder downstream.
+MAX_DEPTH = 32
 
 EntryId = Annotated[str, msgspec.Meta(pattern=ID_PATTERN)]
 FileName = Annotated[str, msgspec.Meta(pattern=FILE_NAME_PATTERN)]
@@ -168,6 +174,23 @@ def _as_text(value: Any) -> str:
     return text[:_SET_ASIDE_CHARS]
 
 
+def nested_too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether ``value`` (plain JSON data) nests lists and objects more than ``limit`` levels
+    (checked without recursion)."""
+    level = [value]
+    for _ in range(limit + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
+
+
 def split_fields(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Check every key of ``raw`` against :class:`Sidecar`: ``(good, bad)`` where ``good``
     maps attribute names to converted values and ``bad`` maps each key that is unknown or of
@@ -180,6 +203,9 @@ def split_fields(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
             bad[str(key)] = _as_text(value)
             continue
         name, kind = known
+        if nested_too_deep(value):
+            bad[key] = _as_text(value)
+            continue
         try:
             good[name] = msgspec.convert(value, kind)
         except (msgspec.ValidationError, RecursionError):
@@ -192,13 +218,51 @@ def to_data(record: Sidecar) -> dict[str, Any]:
     return msgspec.to_builtins(record)
 
 
+def _identity_problem(raw: dict[str, Any], bad: dict[str, str]) -> str | None:
+    """Why ``raw`` is not ours at all (its id, schema or files), or ``None``."""
+    if "id" in bad or "id" not in raw:
+        return f"the sidecar has no valid id ({str(raw.get('id'))[:40]!r})"
+    schema = raw.get("schema")
+    if "schema" in bad or "schema" not in raw:
+        return f"the sidecar has no schema number ({str(schema)[:20]!r})"
+    if schema > SIDECAR_SCHEMA:
+        return f"the sidecar's schema {schema} is newer than this wan-desktop's"
+    if "files" in bad or "files" not in raw:
+        return "the sidecar names no video file, or a file outside its folder"
+    return None
+
+
+def salvage(raw: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """``(data, set_aside)``: the sidecar ``raw`` with every field checked by type, and the
+    fields that failed (as JSON text), which ``data`` also keeps under ``rejected_metadata``.
+    Raises :class:`SidecarError` when ``raw`` is not ours at all (no valid id, schema or
+    files)."""
+    if not isinstance(raw, dict):
+        raise SidecarError("the sidecar is not a JSON object")
+    if not nested_too_deep(raw, MAX_DEPTH + 1):
+        try:
+            # The common case, a sound sidecar, in one call; key by key only when it is not.
+            record = msgspec.convert(raw, Sidecar)
+        except (msgspec.ValidationError, RecursionError):
+            pass
+        else:
+            if record.schema <= SIDECAR_SCHEMA:
+                return to_data(record), {}
+    good, bad = split_fields(raw)
+    problem = _identity_problem(raw, bad)
+    if problem is not None:
+        raise SidecarError(problem)
+    if bad:
+        good["rejected_metadata"] = {**good.get("rejected_metadata", {}), **bad}
+    return to_data(Sidecar(**good)), bad
+
+
 def new_sidecar(**fields: Any) -> dict[str, Any]:
     """A sidecar's data from keyword fields (attribute names, ``import_`` for ``import``),
-    every other key at its default; raises :class:`SidecarError` for a wrong type."""
-    good, bad = split_fields({_encode_name(k): v for k, v in fields.items()})
-    if bad:
-        raise SidecarError(f"new sidecar fields of the wrong type: {', '.join(sorted(bad))}")
-    return to_data(Sidecar(**good))
+    every other key at its default. A field of the wrong type (a service's answer that is
+    not what it should be) is set aside rather than losing the entry; raises
+    :class:`SidecarError` when the id, schema or files are wrong."""
+    return salvage({_encode_name(k): v for k, v in fields.items()})[0]
 
 
 def _encode_name(name: str) -> str:

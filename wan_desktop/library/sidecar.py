@@ -36,7 +36,7 @@ import msgspec
 from ..core.atomic import atomic_write_json
 from .errors import SidecarError, UnsafeFileError
 from .files import read_regular
-from .schema import SET_ASIDE_KEY, SIDECAR_SCHEMA, Sidecar, split_fields, to_data
+from .schema import SET_ASIDE_KEY, SIDECAR_SCHEMA, salvage
 
 __all__ = [
     "COMMENT_EXCLUDED",
@@ -64,44 +64,6 @@ COMMENT_EXCLUDED = frozenset(
 _MAGIC_KEY = "wan_desktop"
 #: A sidecar is a few kilobytes; a bigger file is not one of ours and is not read whole.
 _MAX_SIDECAR_BYTES = 16 << 20
-
-
-def _identity_problem(raw: dict[str, Any], bad: dict[str, str]) -> str | None:
-    """Why ``raw`` is not ours at all (its id, schema or files), or ``None``."""
-    if "id" in bad or "id" not in raw:
-        return f"the sidecar has no valid id ({str(raw.get('id'))[:40]!r})"
-    schema = raw.get("schema")
-    if "schema" in bad or "schema" not in raw:
-        return f"the sidecar has no schema number ({str(schema)[:20]!r})"
-    if schema > SIDECAR_SCHEMA:
-        return f"the sidecar's schema {schema} is newer than this wan-desktop's"
-    if "files" in bad or "files" not in raw:
-        return "the sidecar names no video file, or a file outside its folder"
-    return None
-
-
-def salvage(raw: Any) -> tuple[dict[str, Any], dict[str, str]]:
-    """``(data, set_aside)``: the sidecar ``raw`` with every field checked by type, and the
-    fields that failed (as JSON text), which ``data`` also keeps under ``rejected_metadata``.
-    Raises :class:`SidecarError` when ``raw`` is not ours at all (no valid id, schema or
-    files)."""
-    if not isinstance(raw, dict):
-        raise SidecarError("the sidecar is not a JSON object")
-    try:
-        # The common case, a sound sidecar, in one call; key by key only when it is not.
-        record = msgspec.convert(raw, Sidecar)
-    except (msgspec.ValidationError, RecursionError):
-        pass
-    else:
-        if record.schema <= SIDECAR_SCHEMA:
-            return to_data(record), {}
-    good, bad = split_fields(raw)
-    problem = _identity_problem(raw, bad)
-    if problem is not None:
-        raise SidecarError(problem)
-    if bad:
-        good["rejected_metadata"] = {**good.get("rejected_metadata", {}), **bad}
-    return to_data(Sidecar(**good)), bad
 
 
 def validate(data: Any) -> dict[str, Any]:
