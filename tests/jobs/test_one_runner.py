@@ -51,11 +51,11 @@ def test_window_and_jobs_resume_never_run_the_same_jobs(tmp_path):
     home = tmp_path / "home"
     with fal_engine("--min-run-seconds", "3", "--workers", "3") as engine:
         env = cli_env(home, engine.base_url)
-        procs = [
-            spawn(*_generate_args(image, "--seed", str(i)), env=env, err=tmp_path / f"g{i}.err")
-            for i in range(3)
-        ]
-        _kill_when(procs, home, lambda states: states == ["running"] * 3)
+        # Three jobs left unfinished at the service, one generate at a time (each owns the
+        # queue while it runs, so they cannot overlap).
+        for i in range(3):
+            gen = spawn(*_generate_args(image, "--seed", str(i)), env=env, err=tmp_path / "g.err")
+            _kill_when([gen], home, lambda states, n=i + 1: states == ["running"] * n)
         window = start_window_like(env, tmp_path / "window.err")
         try:
             out = wan("jobs", "resume", "--json", env=env)
