@@ -316,3 +316,14 @@ def test_an_index_from_a_newer_version_is_a_clean_cli_error(lib):
     conn.close()
     code, out, err = run("library", "list")
     assert code == 2 and out == "" and "Update wan-desktop" in err and "Traceback" not in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_planted_fifo_is_refused_without_waiting(lib, add, tmp_path):
+    entry = add()
+    entry.video_path.unlink()
+    os.mkfifo(entry.video_path)
+    with pytest.raises(LibraryError, match="not a regular file"):
+        lib.export(entry.id, tmp_path)
+    report = lib.rebuild()
+    assert report.indexed == 0 and "not a regular file" in report.skipped[0][1]
