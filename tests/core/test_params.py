@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from wan_desktop.core.model_schema import ModelSchema, parse_param
-from wan_desktop.core.problems import Problem
+from wan_desktop.core.model_schema import ModelSchema, parse_param, parse_params
+from wan_desktop.core.problems import InvalidInputError, Problem
 
 FIXTURE = Path(__file__).parent / "fixtures" / "platform_models_wan.json"
 
@@ -80,3 +80,14 @@ def test_integer_bounds_on_one_side_only(live):
     )
     problem = parse_param("motion_strength=12", table)
     assert isinstance(problem, Problem) and "integer ≤ 10" in problem.message
+
+
+def test_a_command_line_of_params(live):
+    assert parse_params(["loop_video=yes", "motion_strength=3"], live) == {
+        "loop_video": True,
+        "motion_strength": 3,
+    }
+    assert parse_params([], live) == {}
+    with pytest.raises(InvalidInputError) as info:
+        parse_params(["loop_video=yes", "loop_video=no", "nope=1", "motion_strength=x"], live)
+    assert info.value.fields == ["loop_video", "nope", "motion_strength"]

@@ -13,7 +13,7 @@ engine read it, so they never disagree about a limit.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from . import limits
 from .input_values import check_value, display_name, parse_value
 from .limits import InputSpec
 from .openapi import MISSING, PropertyInfo, input_properties
-from .problems import Problem
+from .problems import InvalidInputError, Problem
 
 __all__ = [
     "SOURCES",
@@ -29,6 +29,7 @@ __all__ = [
     "check_extras",
     "current_schema",
     "parse_param",
+    "parse_params",
     "set_current_schema",
 ]
 
@@ -208,6 +209,28 @@ def parse_param(text: str, schema: ModelSchema | None = None) -> tuple[str, obje
         return Problem(name, f"{name}: unknown field (the model's other inputs: {offered}).")
     parsed = parse_value(spec, value)
     return parsed if isinstance(parsed, Problem) else (name, parsed)
+
+
+def parse_params(texts: Iterable[str], schema: ModelSchema | None = None) -> dict[str, object]:
+    """Every ``NAME=VALUE`` of a command line as ``{name: typed value}``.
+
+    Raises :class:`InvalidInputError` naming every refused field (unknown, mistyped, out of
+    range, or set twice) so nothing is sent.
+    """
+    table = current_schema() if schema is None else schema
+    values: dict[str, object] = {}
+    problems: list[Problem] = []
+    for text in texts:
+        parsed = parse_param(text, table)
+        if isinstance(parsed, Problem):
+            problems.append(parsed)
+        elif parsed[0] in values:
+            problems.append(Problem(parsed[0], f"{parsed[0]} is set twice; set it once."))
+        else:
+            values[parsed[0]] = parsed[1]
+    if problems:
+        raise InvalidInputError(problems)
+    return values
 
 
 def check_extras(values: Mapping[str, object], schema: ModelSchema) -> list[Problem]:
