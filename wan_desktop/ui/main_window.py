@@ -13,27 +13,28 @@ memory its own functions (``window_layout``).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from ..core.text import excerpt
 from . import window_layout
 from .async_bridge import TaskKeeper, run_blocking
 from .full_screen import FullScreenController
 from .generate_flow import GenerateFlow
 from .pane_box import PaneBox
 from .theme import colors
+from .window_dialogs import WindowDialogs
 from .window_menus import MENUS, build_menus, make_action
 
 if TYPE_CHECKING:  # imported where first used: none of them is needed for the first paint
     from ..core.request import GenerationRequest
-    from ..core.settings import Settings
-    from ..jobs.model import JobEvent, JobSnapshot
+    from ..jobs.model import JobSnapshot
     from .banner import OfflineBanner
     from .composer import Composer
+    from .jobs_link import JobsLink
     from .jobs_panel import JobsModel, JobsPanel
     from .library_actions import LibraryActions
     from .player import VideoPlayer
@@ -61,6 +62,15 @@ def _splitter(orientation: Qt.Orientation, name: str, panes, stretches) -> QSpli
     return splitter
 
 
+@dataclass(frozen=True, slots=True)
+class _Panes:
+    composer: Composer
+    player: VideoPlayer
+    jobs_panel: JobsPanel
+    jobs_model: JobsModel
+    jobs: JobsLink
+
+
 class MainWindow(QMainWindow):
     """``mainWindow``: drives ``services`` (see :class:`~.window_services.WindowServices`)."""
 
@@ -77,29 +87,20 @@ class MainWindow(QMainWindow):
         self.setAccessibleName("Wan Desktop")
         self.setWindowTitle("Wan Desktop")
         self.services = services
-        self._applied_settings = services.settings  # what the panes and the runner use
         self.tasks = tasks or TaskKeeper(self)
         self.tasks.failed.connect(self._on_tasks_failed)
-        self.runner: JobQueue | None = None
         self.generate_flow = GenerateFlow(
-            services.store, persist=lambda: self._save_store("Save recent prompts")
+            services.store, persist=lambda: self.save_store("Save recent prompts")
         )
-        self._unsubscribe = None
+        self.dialogs = WindowDialogs(self)
         self._offline = False
-        self._tray = None  # a QSystemTrayIcon, made for the first notification
-        self.settings_dialog: SettingsDialog | None = None
-        self.welcome_dialog: WelcomeDialog | None = None
         self.library_pane: QWidget | None = None
         self.library_actions: LibraryActions | None = None
         self.last_enqueue_task = None
-        self.last_played_job: str | None = None
-        # The panes go into these boxes (finish_building). At start-up the window paints its
-        # frame first (menus, status line, the panes laid out at their remembered sizes) and
-        # the panes' contents a moment later, so it is on screen as early as possible.
-        self._composer: Composer | None = None
-        self._player: VideoPlayer | None = None
-        self._jobs_panel: JobsPanel | None = None
-        self._jobs_model: JobsModel | None = None
+        # The panes go into boxes (finish_building). At start-up the window paints its frame
+        # first (menus, status line, the panes laid out at their remembered sizes) and the
+        # panes' contents a moment later, so it is on screen as early as possible.
+        self._panes: _Panes | None = None
         self._banner: OfflineBanner | None = None  # made when the offline engine is in use
         self._build_frame()
         self.full_screen = FullScreenController(self, self._around_the_player, lambda: self.player)
@@ -140,7 +141,12 @@ class MainWindow(QMainWindow):
 
     def is_built(self) -> bool:
         """Whether every pane has been built (:meth:`finish_building`)."""
-        return self._player is not None
+        return self._panes is not None
+
+    def _built(self) -> _Panes:
+        self.finish_building()
+        assert self._panes is not None
+        return self._panes
 
     # The panes, built on first use if the app has not built them yet.
 
@@ -160,30 +166,42 @@ class MainWindow(QMainWindow):
     @property
     def composer(self) -> Composer:
         """The composer pane (``composer``)."""
-        self.finish_building()
-        assert self._composer is not None
-        return self._composer
+        return self._built().composer
 
     @property
     def player(self) -> VideoPlayer:
         """The player pane (``videoPlayer``)."""
-        self.finish_building()
-        assert self._player is not None
-        return self._player
+        return self._built().player
 
     @property
     def jobs_panel(self) -> JobsPanel:
         """The jobs pane (``jobsPanel``)."""
-        self.finish_building()
-        assert self._jobs_panel is not None
-        return self._jobs_panel
+        return self._built().jobs_panel
 
     @property
     def jobs_model(self) -> JobsModel:
         """The jobs pane's model."""
-        self.finish_building()
-        assert self._jobs_model is not None
-        return self._jobs_model
+        return self._built().jobs_model
+
+    @property
+    def runner(self) -> JobQueue | None:
+        """The job runner the window drives (``None`` until the engine runs)."""
+        return self.generate_flow.runner
+
+    @property
+    def last_played_job(self) -> str | None:
+        """The job whose video the player got last."""
+        return self._panes.jobs.last_played_job if self._panes is not None else None
+
+    @property
+    def settings_dialog(self) -> SettingsDialog | None:
+        """The open settings dialog, if any."""
+        return self.dialogs.settings_dialog
+
+    @property
+    def welcome_dialog(self) -> WelcomeDialog | None:
+        """The open welcome, if any."""
+        return self.dialogs.welcome_dialog
 
     @property
     def jobs_view(self) -> QWidget:
@@ -200,6 +218,7 @@ class MainWindow(QMainWindow):
             return
         from .composer import Composer
         from .icons import icon
+        from .jobs_link import JobsLink
         from .jobs_panel import JobsModel, JobsPanel
         from .player import VideoPlayer
 
@@ -216,17 +235,12 @@ class MainWindow(QMainWindow):
         self.composer_box.add_panel(composer)
         composer.generateRequested.connect(self._on_composer_generate_requested)
         player = VideoPlayer(self.tasks)
+        player.fullScreenRequested.connect(self._on_player_full_screen_requested)
+        self.player_box.add_panel(player)
         jobs_model = JobsModel(self.tasks, self)
         jobs_panel = JobsPanel(jobs_model)
-        self.player_box.add_panel(player)
         self.jobs_box.add_panel(jobs_panel)
-        jobs_panel.cancelRequested.connect(self._on_jobs_panel_cancel_requested)
-        jobs_panel.retryRequested.connect(self._on_jobs_panel_retry_requested)
-        jobs_panel.removeRequested.connect(self._on_jobs_panel_remove_requested)
-        jobs_panel.playRequested.connect(self._on_jobs_panel_play_requested)
-        player.fullScreenRequested.connect(self._on_player_full_screen_requested)
-        self._composer, self._player = composer, player
-        self._jobs_model, self._jobs_panel = jobs_model, jobs_panel
+        self._panes = _Panes(composer, player, jobs_panel, jobs_model, JobsLink(self, jobs_panel))
         if self.services.runner is not None and self.runner is None:
             self.attach_runner(self.services.runner, self.services.offline)
 
@@ -269,13 +283,9 @@ class MainWindow(QMainWindow):
 
     def attach_runner(self, runner: JobQueue, offline: bool) -> None:
         """Drive ``runner`` (a ``JobRunner``); ``offline`` when it runs on the offline engine."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-        self.runner = self.generate_flow.runner = runner
+        self.generate_flow.runner = runner
         self._offline = offline
-        self.jobs_model.set_jobs(list(runner.jobs()))
-        self.jobs_model.set_library(self.services.library)
-        self._unsubscribe = runner.subscribe(self._on_runner_event)
+        self._built().jobs.attach(runner)
         if self.library_actions is not None:
             self.library_actions.attach_runner(runner)
         if offline or self._banner is not None:
@@ -285,7 +295,6 @@ class MainWindow(QMainWindow):
             "Offline engine (not the AI model)" if offline else "fal · Wan 2.6"
         )
         self.composer.set_ready(None)
-        self._update_today_total()
         # Qt Multimedia starts now that the window is up, not when the first result arrives.
         _ = self.player.engine
 
@@ -294,49 +303,6 @@ class MainWindow(QMainWindow):
         self.engine_label.setText("Engine unavailable")
         self.composer.set_ready(message)
         self.statusBar().showMessage(message)
-
-    def _on_runner_event(self, event: JobEvent) -> None:
-        from ..jobs.model import JobState
-
-        self.jobs_model.apply_event(event)
-        job = event.job
-        if event.kind != "state":
-            return
-        if job.state is JobState.DONE:
-            self._update_today_total()
-            self.tasks.spawn(self._show_result(job.id, job.entry_id), "Show the new video", self)
-        elif job.state is JobState.FAILED:
-            message = job.error or "The job failed."
-            if job.error_field:
-                self.composer.mark_refusal(job.error_field, message)
-            self.statusBar().showMessage(f"Failed: {message}", 15000)
-
-    async def _show_result(self, job_id: str, entry_id: str | None) -> None:
-        library = self.services.library
-        if entry_id is None or library is None:
-            return
-        entry = await run_blocking(library.get, entry_id)
-        self.last_played_job = job_id
-        prompt = excerpt(entry.request.prompt)
-        self.player.load(str(entry.video_path), title=f"{prompt} · seed {entry.seed}")
-        self.composer.offer_seed(entry.seed)
-        self._notify("Your video is ready", prompt)
-
-    def _notify(self, title: str, text: str) -> None:
-        from PySide6.QtWidgets import QSystemTrayIcon
-
-        if QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages():
-            if self._tray is None:
-                self._tray = QSystemTrayIcon(self.windowIcon(), self)
-                self._tray.show()
-            self._tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 5000)
-        self.statusBar().showMessage(f"{title}: {text}", 10000)
-        if self.services.settings.notify_sound:
-            QApplication.beep()
-
-    def _update_today_total(self) -> None:
-        if self.runner is not None:
-            self.composer.set_today_total(self.runner.spent_today_usd())
 
     # ---- generate ---------------------------------------------------------------------------
 
@@ -359,81 +325,26 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(outcome.message, 5000)
         return outcome.job
 
-    def _save_store(self, what: str) -> None:
+    def save_store(self, what: str) -> None:
+        """Write the settings store in a worker thread (``what`` names it if it fails)."""
         self.tasks.spawn(run_blocking(self.services.store.save), what)
 
     # ---- dialogs ----------------------------------------------------------------------------
 
     def open_settings(self) -> SettingsDialog:
-        """Show the settings dialog (non-modal to the loop: ``open()``, never ``exec()``)."""
-        if self.settings_dialog is not None and self.settings_dialog.isVisible():
-            self.settings_dialog.raise_()
-            return self.settings_dialog
-        from .settings_dialog import SettingsDialog
-
-        services = self.services
-        dialog = SettingsDialog(services.store, services.key_store, self.tasks, self)
-        dialog.saved.connect(self._on_settings_dialog_saved)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.settings_dialog = dialog
-        dialog.open()
-        return dialog
+        """Show the settings dialog (``open()``, never ``exec()``)."""
+        return self.dialogs.open_settings()
 
     def show_welcome(self) -> WelcomeDialog:
         """Show the welcome (what the app does, where the library is, key or offline)."""
-        from .welcome import WelcomeDialog
-
-        dialog = WelcomeDialog(self._library_folder(), self.services.has_key, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(self._on_welcome_dialog_finished)
-        self.welcome_dialog = dialog
-        dialog.open()
-        return dialog
+        return self.dialogs.show_welcome()
 
     def maybe_show_welcome(self) -> None:
         """The welcome, once (``first_run_done`` in the window state)."""
         if not self.services.store.window.first_run_done:
             self.show_welcome()
 
-    def _on_welcome_dialog_finished(self, _result: int) -> None:
-        dialog = self.welcome_dialog
-        choice = dialog.choice() if dialog is not None else "offline"
-        self.welcome_dialog = None
-        store = self.services.store
-        if not store.window.first_run_done:
-            store.set_window(store.window.replace(first_run_done=True))
-            self._save_store("Save settings")
-        if choice == "key":
-            self.open_settings()
-
-    def _on_settings_dialog_saved(self, settings: Settings, key_changed: bool) -> None:
-        """The dialog stored ``settings`` (through the store); apply what changed."""
-        old, self._applied_settings = self._applied_settings, settings
-        if settings.defaults != old.defaults:
-            self.composer.apply_defaults(settings.defaults)
-        if self.runner is not None and settings.concurrency != old.concurrency:
-            self.runner.concurrency = settings.concurrency
-        engine_changed = (
-            key_changed or settings.backend != old.backend or settings.queue_url != old.queue_url
-        )
-        if engine_changed:
-            self.tasks.spawn(self._reconfigure(key_changed), "Switch engine")
-
-    async def _reconfigure(self, key_changed: bool) -> None:
-        self.composer.set_ready("Switching engine …")
-        self.engine_label.setText("Switching …")
-        try:
-            await self.services.reconfigure(key_changed)
-        except Exception as exc:
-            self.set_engine_problem(f"The engine could not start: {exc}")
-            raise
-        assert self.services.runner is not None
-        self.attach_runner(self.services.runner, self.services.offline)
-
     # ---- menu slots (window_menus.MENUS names them) -------------------------------------------
-
-    def _on_open_action_triggered(self) -> None:
-        self.composer.browse_image()
 
     def _on_paste_action_triggered(self) -> None:
         if not self.composer.paste_image():
@@ -445,26 +356,15 @@ class MainWindow(QMainWindow):
         if not self.composer.trigger_generate():
             self.statusBar().showMessage(self.composer.reason_text(), 5000)
 
-    def _on_play_action_triggered(self) -> None:
-        self.player.toggle()
-
-    def _on_clear_action_triggered(self) -> None:
-        self.composer.clear_image()
-
-    def _on_shots_action_triggered(self) -> None:
-        self.composer.insert_shots()
-
-    def _library_folder(self) -> str:
+    def library_folder(self) -> str:
+        """The library folder in use (the setting, else the default)."""
         return self.services.settings.library_dir or str(self.services.paths.library)
 
     def _on_open_library_folder_action_triggered(self) -> None:
-        _open_url(QUrl.fromLocalFile(self._library_folder()))
+        _open_url(QUrl.fromLocalFile(self.library_folder()))
 
     def _on_show_jobs_action_toggled(self, checked: bool) -> None:
         self.jobs_box.setVisible(checked)
-
-    def _on_full_screen_action_triggered(self) -> None:
-        self.player.toggle_full_screen()
 
     def reset_layout(self) -> None:
         """Share the window between the panes as on first start."""
@@ -512,23 +412,6 @@ class MainWindow(QMainWindow):
         if not full and self._banner is not None:
             self._banner.setVisible(self._offline)
 
-    def _on_jobs_panel_cancel_requested(self, job_id: str) -> None:
-        if self.runner is not None:
-            self.tasks.spawn(self.runner.cancel(job_id), "Cancel the job")
-
-    def _on_jobs_panel_retry_requested(self, job_id: str) -> None:
-        if self.runner is not None:
-            self.tasks.spawn(self.runner.retry(job_id), "Retry the job")
-
-    def _on_jobs_panel_remove_requested(self, job_id: str) -> None:
-        if self.runner is not None:
-            self.runner.remove(job_id)
-
-    def _on_jobs_panel_play_requested(self, job_id: str) -> None:
-        job = self.jobs_model.job(job_id)
-        if job is not None and job.entry_id:
-            self.tasks.spawn(self._show_result(job_id, job.entry_id), "Play the video", self)
-
     def _on_tasks_failed(self, what: str, message: str) -> None:
         self.statusBar().showMessage(f"{what} failed: {message}", 15000)
         if QApplication.platformName() == "offscreen" or not self.isVisible():
@@ -551,7 +434,7 @@ class MainWindow(QMainWindow):
         return window_layout.layout_of(self, self._splitters(), self.library_pane)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
-        player = self._player
+        player = self._panes.player if self._panes is not None else None
         if player is not None and player.is_full_screen():
             player.set_full_screen(False)
         store = self.services.store
@@ -560,10 +443,8 @@ class MainWindow(QMainWindow):
             store.save()  # a few hundred bytes, at exit
         except OSError as exc:
             log.warning("could not save the window layout: %s", exc)
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-        if player is not None:
+        if self._panes is not None:
+            self._panes.jobs.detach()
             player.unload()
         super().closeEvent(event)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -23,9 +24,11 @@ Role = QAction.MenuRole
 
 @dataclass(frozen=True, slots=True)
 class ActionSpec:
-    """One menu action. ``attr``: the window attribute that holds it; ``slot``: the name of
-    the window method it triggers; ``checked``: checkable, and checked at first, when not
-    None; ``widget_shortcut``: the shortcut belongs to a widget (Space: the player's own)."""
+    """One menu action. ``attr``: the window attribute that holds it; ``slot``: the window
+    method it triggers, or a pane's public method (``"player.toggle"``, looked up when
+    triggered: the panes are built after the menus); ``checked``: checkable, and checked at
+    first, when not None; ``widget_shortcut``: the shortcut belongs to a widget (Space: the
+    player's own)."""
 
     attr: str
     text: str
@@ -44,7 +47,7 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
     (
         "file_menu",
         (
-            _("open_action", "&Open image…", "openImageAction", "_on_open_action_triggered",
+            _("open_action", "&Open image…", "openImageAction", "composer.browse_image",
               (Key.Open,), "Choose the input image"),
             _("paste_action", "&Paste image", "pasteImageAction", "_on_paste_action_triggered",
               (Key.Paste,), "Use the image (or image link) on the clipboard"),
@@ -64,10 +67,10 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
             _("generate_action", "&Generate", "generateAction", "_on_generate_action_triggered",
               ("Ctrl+Return", "Ctrl+Enter"), "Queue a video with these inputs"),
             _("play_action", "&Play / pause\tSpace", "playPauseAction",
-              "_on_play_action_triggered", widget_shortcut=True),
+              "player.toggle", widget_shortcut=True),
             _("shots_action", "Insert &shot lines", "insertShotsAction",
-              "_on_shots_action_triggered", ("Ctrl+Shift+M",)),
-            _("clear_action", "&Clear image", "clearImageAction", "_on_clear_action_triggered"),
+              "composer.insert_shots", ("Ctrl+Shift+M",)),
+            _("clear_action", "&Clear image", "clearImageAction", "composer.clear_image"),
         ),
     ),
     (
@@ -76,7 +79,7 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
             _("show_jobs_action", "&Jobs", "showJobsAction", "_on_show_jobs_action_toggled",
               ("Ctrl+J",), checked=True),
             _("full_screen_action", "&Full-screen video", "fullScreenAction",
-              "_on_full_screen_action_triggered", ("Ctrl+Shift+F",)),
+              "player.toggle_full_screen", ("Ctrl+Shift+F",)),
             None,
             _("reset_layout_action", "&Reset layout", "resetLayoutAction", "reset_layout"),
         ),
@@ -119,10 +122,15 @@ def make_action(
     return action
 
 
+def _slot(window: QMainWindow, path: str) -> Callable[..., object]:
+    if "." not in path:
+        return getattr(window, path)
+    return lambda *_args: attrgetter(path)(window)()
+
+
 def _build_action(window: QMainWindow, spec: ActionSpec) -> QAction:
-    action = make_action(
-        window, spec.text, spec.name, getattr(window, spec.slot), spec.shortcuts, spec.tip
-    )
+    slot = _slot(window, spec.slot)
+    action = make_action(window, spec.text, spec.name, slot, spec.shortcuts, spec.tip)
     if spec.role is not None:
         action.setMenuRole(spec.role)
     if spec.checked is not None:

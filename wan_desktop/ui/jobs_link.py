@@ -1,0 +1,122 @@
+"""The window's link to the job runner: the runner's events into the jobs pane, the pane's
+requests (cancel, retry, remove, play) to the runner, and each finished video into the player
+with a notification.
+
+It uses only public methods of the window's panes; the runner arrives once the engine runs
+(:meth:`JobsLink.attach`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QApplication
+
+from ..core.text import excerpt
+from .async_bridge import run_blocking
+
+if TYPE_CHECKING:
+    from ..jobs.model import JobEvent
+    from .jobs_panel import JobsPanel
+    from .main_window import MainWindow
+    from .window_services import JobQueue
+
+__all__ = ["JobsLink"]
+
+
+class JobsLink:
+    """Connects ``window``'s jobs pane (``panel``), composer and player to a runner. GUI thread
+    (the loop's). ``last_played_job`` is the job whose video the player last got."""
+
+    def __init__(self, window: MainWindow, panel: JobsPanel) -> None:
+        self._window = window
+        self.runner: JobQueue | None = None
+        self.last_played_job: str | None = None
+        self._unsubscribe = None
+        self._tray = None  # a QSystemTrayIcon, made for the first notification
+        panel.cancelRequested.connect(self._on_jobs_panel_cancel_requested)
+        panel.retryRequested.connect(self._on_jobs_panel_retry_requested)
+        panel.removeRequested.connect(self._on_jobs_panel_remove_requested)
+        panel.playRequested.connect(self._on_jobs_panel_play_requested)
+
+    def attach(self, runner: JobQueue) -> None:
+        """Show ``runner``'s jobs and hear its events (instead of the previous runner's)."""
+        self.detach()
+        self.runner = runner
+        model = self._window.jobs_model
+        model.set_jobs(list(runner.jobs()))
+        model.set_library(self._window.services.library)
+        self._unsubscribe = runner.subscribe(self._on_runner_event)
+        self.update_today_total()
+
+    def detach(self) -> None:
+        """Stop hearing the runner's events (the window closes, or another runner comes)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def update_today_total(self) -> None:
+        """Today's spend on fal, in the composer's price line."""
+        if self.runner is not None:
+            self._window.composer.set_today_total(self.runner.spent_today_usd())
+
+    def _on_runner_event(self, event: JobEvent) -> None:
+        from ..jobs.model import JobState
+
+        window = self._window
+        window.jobs_model.apply_event(event)
+        job = event.job
+        if event.kind != "state":
+            return
+        if job.state is JobState.DONE:
+            self.update_today_total()
+            window.tasks.spawn(self.show_result(job.id, job.entry_id), "Show the new video", window)
+        elif job.state is JobState.FAILED:
+            message = job.error or "The job failed."
+            if job.error_field:
+                window.composer.mark_refusal(job.error_field, message)
+            window.statusBar().showMessage(f"Failed: {message}", 15000)
+
+    async def show_result(self, job_id: str, entry_id: str | None) -> None:
+        """Play the job's video (library entry ``entry_id``), offer its seed, announce it."""
+        window = self._window
+        library = window.services.library
+        if entry_id is None or library is None:
+            return
+        entry = await run_blocking(library.get, entry_id)
+        self.last_played_job = job_id
+        prompt = excerpt(entry.request.prompt)
+        window.player.load(str(entry.video_path), title=f"{prompt} · seed {entry.seed}")
+        window.composer.offer_seed(entry.seed)
+        self._notify("Your video is ready", prompt)
+
+    def _notify(self, title: str, text: str) -> None:
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        window = self._window
+        if QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages():
+            if self._tray is None:
+                self._tray = QSystemTrayIcon(window.windowIcon(), window)
+                self._tray.show()
+            self._tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 5000)
+        window.statusBar().showMessage(f"{title}: {text}", 10000)
+        if window.services.settings.notify_sound:
+            QApplication.beep()
+
+    def _on_jobs_panel_cancel_requested(self, job_id: str) -> None:
+        if self.runner is not None:
+            self._window.tasks.spawn(self.runner.cancel(job_id), "Cancel the job")
+
+    def _on_jobs_panel_retry_requested(self, job_id: str) -> None:
+        if self.runner is not None:
+            self._window.tasks.spawn(self.runner.retry(job_id), "Retry the job")
+
+    def _on_jobs_panel_remove_requested(self, job_id: str) -> None:
+        if self.runner is not None:
+            self.runner.remove(job_id)
+
+    def _on_jobs_panel_play_requested(self, job_id: str) -> None:
+        job = self._window.jobs_model.job(job_id)
+        if job is not None and job.entry_id:
+            coro = self.show_result(job_id, job.entry_id)
+            self._window.tasks.spawn(coro, "Play the video", self._window)
