@@ -4,6 +4,7 @@ any form we can know: whole, its ``id`` and ``secret`` halves alone, URL-encoded
 
 from __future__ import annotations
 
+import enum
 import json
 import traceback
 from urllib.parse import quote, quote_plus
@@ -149,6 +150,11 @@ def test_redactor_walks_data_and_the_client_types():
     assert done.logs[0] == LogEntry(HIDDEN, source=HIDDEN)
     assert done.metrics == {HIDDEN: [HIDDEN, (HIDDEN,)]} and done.error == HIDDEN
     assert r.data({"n": 1, "ok": True, "none": None}) == {"n": 1, "ok": True, "none": None}
+    assert r.data([Color.RED])[0] is Color.RED  # a str subclass without the key is kept as is
+
+
+class Color(enum.StrEnum):
+    RED = "red"
 
 
 @pytest.mark.parametrize("key", [None, "", "short"])

@@ -57,8 +57,8 @@ class KeyRedactor:
 
     def text(self, value: str) -> str:
         """``value`` with every form of the key replaced by ``HIDDEN``."""
-        if self._pattern is None or not value:
-            return value
+        if self._pattern is None or not value or not self._pattern.search(value):
+            return value  # the very object: a str subclass (an enum member) stays what it is
         return self._pattern.sub(HIDDEN, value)
 
     def data(self, value: T) -> T:
