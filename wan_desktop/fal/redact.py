@@ -7,7 +7,8 @@ returns or raises through one :class:`KeyRedactor` on the way out.
 
 The forms hidden: the whole key, each half of a fal key (``KEY_ID:KEY_SECRET``) on its own
 when it is at least ``MIN_PART_CHARS`` long, and each of those URL-encoded (``%3A`` or
-``%3a``, ``+`` for spaces). Matching ignores case, so a re-cased echo is caught too.
+``%3a``, ``+`` for spaces). Matching ignores case, so a re-cased echo is caught too. A "key"
+shorter than ``MIN_KEY_CHARS`` is no fal key (tests use ``"k"``) and is left alone.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from urllib.parse import quote, quote_plus
 
 from wan_desktop.core.logs import HIDDEN
 
-__all__ = ["HIDDEN", "MIN_KEY_CHARS", "MIN_PART_CHARS", "KeyRedactor"]
+__all__ = ["HIDDEN", "MIN_KEY_CHARS", "MIN_PART_CHARS", "KeyRedactor", "key_forms"]
 
 #: Shorter keys are not fal keys, and hiding them would maul ordinary text (a test key "k").
 MIN_KEY_CHARS = 6
