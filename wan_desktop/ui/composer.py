@@ -71,6 +71,27 @@ class Composer(QWidget):
         self._ready_reason: str | None = "Starting the engine …"
         self._refused: dict[str, str] = {}
 
+        self._build_fields(tasks, cache_dir)
+        self._build_footer()
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        footer = QVBoxLayout()
+        footer.setContentsMargins(10, 4, 10, 10)
+        footer.setSpacing(6)
+        for widget in (self.cost, self.generate_button, self.reason):
+            footer.addWidget(widget)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self._build_scroll(), 1)  # the form scrolls; price and Generate never do
+        outer.addWidget(line)
+        outer.addLayout(footer)
+        self._connect()
+        self._on_options_changed()
+
+    def _build_fields(self, tasks: TaskKeeper, cache_dir: Path) -> None:
+        """The image, the two prompts, the options, the audio and the price."""
         self.drop_zone = ImageDropZone(tasks, cache_dir)
         self.prompt = PromptEditor(
             "Prompt",
@@ -93,6 +114,9 @@ class Composer(QWidget):
         self.options = OptionsPanel()
         self.audio = AudioPicker(tasks)
         self.cost = CostLabel()
+
+    def _build_footer(self) -> None:
+        """Generate, and the reason it is unavailable."""
         self.generate_button = QPushButton("Generate")
         self.generate_button.setObjectName("generateButton")
         apply_style(self.generate_button, "primaryButton")
@@ -105,9 +129,8 @@ class Composer(QWidget):
         set_role(self.reason, "warning")
         self.reason.setWordWrap(True)
 
-        line = QFrame()
-        line.setFrameShape(QFrame.Shape.HLine)
-        line.setFrameShadow(QFrame.Shadow.Sunken)
+    def _build_scroll(self) -> QScrollArea:
+        """The fields in a form that scrolls up and down when the window is short."""
         form = _Form()
         form.setObjectName("composerForm")
         layout = _FormLayout(form)
@@ -119,26 +142,15 @@ class Composer(QWidget):
         layout.addWidget(_section("Options"))
         layout.addWidget(self.options)
         layout.addWidget(self.audio)
-        # The form scrolls when the window is short; the price and Generate never do.
         self.scroll = QScrollArea()
         self.scroll.setObjectName("composerScroll")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(form)
-        footer = QVBoxLayout()
-        footer.setContentsMargins(10, 4, 10, 10)
-        footer.setSpacing(6)
-        footer.addWidget(self.cost)
-        footer.addWidget(self.generate_button)
-        footer.addWidget(self.reason)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-        outer.addWidget(self.scroll, 1)
-        outer.addWidget(line)
-        outer.addLayout(footer)
+        return self.scroll
 
+    def _connect(self) -> None:
         self.drop_zone.imageChanged.connect(self._on_drop_zone_image_changed)
         self.prompt.textChanged.connect(self._on_prompt_text_changed)
         self.prompt.shotsInserted.connect(self._on_prompt_shots_inserted)
@@ -146,7 +158,6 @@ class Composer(QWidget):
         self.options.changed.connect(self._on_options_changed)
         self.audio.changed.connect(self._on_audio_changed)
         self.generate_button.clicked.connect(self._on_generate_button_clicked)
-        self._on_options_changed()
 
     def minimumSizeHint(self) -> QSize:  # Qt override
         """Never narrower than the form's controls plus a vertical scroll bar: the form only

@@ -169,6 +169,16 @@ class _Preview(QWidget):
         painter.drawImage(x, y, self._scaled)
 
 
+def _tool_button(name: str, accessible: str, text: str, icon_name: str) -> QToolButton:
+    button = QToolButton()
+    button.setObjectName(name)
+    button.setAccessibleName(accessible)
+    button.setText(text)
+    set_icon(button, icon_name)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    return button
+
+
 class ImageDropZone(QFrame):
     """Holds the input image. ``imageChanged`` fires when the image, its problem or the
     loading state changes. ``source()`` is the local path to send (``None`` when empty)."""
@@ -192,7 +202,15 @@ class ImageDropZone(QFrame):
         self._token = 0
         self.last_task = None
 
-        # Empty state.
+        self._stack = QStackedLayout(self)
+        self._stack.addWidget(self._build_empty_state())
+        self._stack.addWidget(self._build_loaded_state())
+
+        self.replace_button.clicked.connect(self._on_replace_button_clicked)
+        self.clear_button.clicked.connect(self._on_clear_button_clicked)
+
+    def _build_empty_state(self) -> QWidget:
+        """What the zone shows with no image: what to drop, and the limits."""
         empty = QWidget()
         icon_label = QLabel()
         icon_label.setProperty("svgPixmap", "image")
@@ -212,13 +230,15 @@ class ImageDropZone(QFrame):
         set_role(rules, "muted")
         rules.setAlignment(Qt.AlignmentFlag.AlignCenter)
         rules.setWordWrap(True)
-        el = QVBoxLayout(empty)
-        el.addStretch(1)
+        layout = QVBoxLayout(empty)
+        layout.addStretch(1)
         for w in (icon_label, title, hint, rules):
-            el.addWidget(w)
-        el.addStretch(1)
+            layout.addWidget(w)
+        layout.addStretch(1)
+        return empty
 
-        # Loaded state.
+    def _build_loaded_state(self) -> QWidget:
+        """What the zone shows with an image: its preview, details, problem and buttons."""
         loaded = QWidget()
         self._preview = _Preview()
         self.info_label = QLabel()
@@ -231,34 +251,20 @@ class ImageDropZone(QFrame):
         set_role(self.problem_label, "error")
         self.problem_label.setWordWrap(True)
         self.problem_label.hide()
-        self.replace_button = QToolButton()
-        self.replace_button.setObjectName("imageReplaceButton")
-        self.replace_button.setAccessibleName("Replace image")
-        self.replace_button.setText("Replace…")
-        set_icon(self.replace_button, "open")
-        self.replace_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.clear_button = QToolButton()
-        self.clear_button.setObjectName("imageClearButton")
-        self.clear_button.setAccessibleName("Clear image")
-        self.clear_button.setText("Clear")
-        set_icon(self.clear_button, "close")
-        self.clear_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.replace_button = _tool_button(
+            "imageReplaceButton", "Replace image", "Replace…", "open"
+        )
+        self.clear_button = _tool_button("imageClearButton", "Clear image", "Clear", "close")
         bar = QHBoxLayout()
         bar.addWidget(self.info_label, 1)
         bar.addWidget(self.replace_button)
         bar.addWidget(self.clear_button)
-        ll = QVBoxLayout(loaded)
-        ll.setContentsMargins(6, 6, 6, 6)
-        ll.addWidget(self._preview, 1)
-        ll.addLayout(bar)
-        ll.addWidget(self.problem_label)
-
-        self._stack = QStackedLayout(self)
-        self._stack.addWidget(empty)
-        self._stack.addWidget(loaded)
-
-        self.replace_button.clicked.connect(self._on_replace_button_clicked)
-        self.clear_button.clicked.connect(self._on_clear_button_clicked)
+        layout = QVBoxLayout(loaded)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self._preview, 1)
+        layout.addLayout(bar)
+        layout.addWidget(self.problem_label)
+        return loaded
 
     # ---- state ----------------------------------------------------------------------------
 

@@ -42,6 +42,13 @@ def _named(widget: QWidget, name: str, accessible: str) -> QWidget:
     return widget
 
 
+def _boxed(layout: QHBoxLayout) -> QWidget:
+    """``layout`` in a widget of its own (a form row)."""
+    box = QWidget()
+    box.setLayout(layout)
+    return box
+
+
 class OptionsPanel(QWidget):
     """Form of options. ``changed`` fires on any edit; :meth:`values` gives request fields."""
 
@@ -49,13 +56,34 @@ class OptionsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self._last_seed: int | None = None
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Resolution / length", self._build_length_row())
+        form.addRow("Seed", self._build_seed_row())
+        form.addRow("", self.use_last_seed)
+        form.addRow("", self._build_checks_row())
+        self.apply_defaults({})
+        self._connect()
+
+    def _build_length_row(self) -> QWidget:
+        """Resolution and duration side by side."""
         self.resolution = _named(QComboBox(), "resolutionCombo", "Resolution")
         for res in limits.RESOLUTIONS:
             self.resolution.addItem(res, res)
         self.duration = _named(QComboBox(), "durationCombo", "Duration")
         for seconds in limits.DURATIONS_S:
             self.duration.addItem(f"{seconds} s", seconds)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.resolution, 1)
+        row.addSpacing(8)
+        row.addWidget(self.duration, 1)
+        return _boxed(row)
 
+    def _build_seed_row(self) -> QWidget:
+        """The seed, its dice and lock, "Random"; and the "Use seed N" link (shown later)."""
         self.seed = _named(QSpinBox(), "seedSpin", "Seed")
         self.seed.setRange(limits.SEED_MIN, limits.SEED_MAX)
         self.seed.setMinimumWidth(110)
@@ -73,8 +101,16 @@ class OptionsPanel(QWidget):
         apply_style(self.use_last_seed, "linkButton")
         self.use_last_seed.setFlat(True)
         self.use_last_seed.hide()
-        self._last_seed: int | None = None
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.seed, 1)
+        for widget in (self.dice, self.lock, self.seed_random):
+            row.addWidget(widget)
+        return _boxed(row)
 
+    def _build_checks_row(self) -> QWidget:
+        """Prompt expansion, multi-shot and the safety checker."""
         self.expansion = _named(
             QCheckBox("Prompt expansion"), "promptExpansionCheck", "Prompt expansion"
         )
@@ -82,43 +118,14 @@ class OptionsPanel(QWidget):
         self.multi_shots = _named(QCheckBox("Multi-shot"), "multiShotsCheck", "Multi-shot")
         self.safety = _named(QCheckBox("Safety checker"), "safetyCheckerCheck", "Safety checker")
         self.safety.setToolTip("Let the service check the input and output for unsafe content.")
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.expansion, self.multi_shots, self.safety):
+            row.addWidget(widget)
+        row.addStretch(1)
+        return _boxed(row)
 
-        seed_row = QHBoxLayout()
-        seed_row.setSpacing(4)
-        seed_row.addWidget(self.seed, 1)
-        seed_row.addWidget(self.dice)
-        seed_row.addWidget(self.lock)
-        seed_row.addWidget(self.seed_random)
-        seed_box = QWidget()
-        seed_box.setLayout(seed_row)
-        seed_row.setContentsMargins(0, 0, 0, 0)
-
-        checks = QHBoxLayout()
-        checks.setContentsMargins(0, 0, 0, 0)
-        checks.addWidget(self.expansion)
-        checks.addWidget(self.multi_shots)
-        checks.addWidget(self.safety)
-        checks.addStretch(1)
-        checks_box = QWidget()
-        checks_box.setLayout(checks)
-
-        row1 = QHBoxLayout()
-        row1.setContentsMargins(0, 0, 0, 0)
-        row1.addWidget(self.resolution, 1)
-        row1.addSpacing(8)
-        row1.addWidget(self.duration, 1)
-        row1_box = QWidget()
-        row1_box.setLayout(row1)
-
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Resolution / length", row1_box)
-        form.addRow("Seed", seed_box)
-        form.addRow("", self.use_last_seed)
-        form.addRow("", checks_box)
-
-        self.apply_defaults({})
+    def _connect(self) -> None:
         self.resolution.currentIndexChanged.connect(self._on_any_changed)
         self.duration.currentIndexChanged.connect(self._on_any_changed)
         self.seed.valueChanged.connect(self._on_seed_value_changed)

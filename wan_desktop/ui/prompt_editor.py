@@ -48,6 +48,17 @@ def shot_lines(duration_s: int) -> list[str]:
     return [f"Shot {i + 1} [{bounds[i]}–{bounds[i + 1]}s] " for i in range(shots)]
 
 
+def _tool_button(name: str, accessible: str, text: str, icon_name: str) -> QToolButton:
+    button = QToolButton()
+    button.setObjectName(name)
+    button.setAccessibleName(accessible)
+    button.setText(text)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    set_icon(button, icon_name)
+    button.setAutoRaise(True)
+    return button
+
+
 class PromptEditor(QWidget):
     """A titled ``QPlainTextEdit`` with a ``N / max`` counter and an inline error line.
 
@@ -74,6 +85,27 @@ class PromptEditor(QWidget):
         self._recent: list[str] = []
         self._duration_s = 5
 
+        self._build_edit(title, edit_name, placeholder)
+        self._build_labels(title, edit_name, counter_name)
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.addWidget(self.title)
+        header.addStretch(1)
+        self.recent_button: QToolButton | None = None
+        self.shots_button: QToolButton | None = None
+        if with_tools:
+            self._build_tools(header)
+        header.addWidget(self.counter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(header)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.error)
+        self.edit.textChanged.connect(self._on_edit_text_changed)
+        self._update_counter()
+
+    def _build_edit(self, title: str, edit_name: str, placeholder: str) -> None:
         self.title = QLabel(title)
         set_role(self.title, "heading")
         self.edit = QPlainTextEdit()
@@ -84,6 +116,9 @@ class PromptEditor(QWidget):
         self.edit.setTabChangesFocus(True)
         self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.title.setBuddy(self.edit)
+
+    def _build_labels(self, title: str, edit_name: str, counter_name: str) -> None:
+        """The length counter and the problem line under the text."""
         self.counter = QLabel()
         self.counter.setObjectName(counter_name)
         self.counter.setAccessibleName(f"{title} length")
@@ -95,47 +130,23 @@ class PromptEditor(QWidget):
         self.error.setWordWrap(True)
         self.error.hide()
 
-        header = QHBoxLayout()
-        header.setContentsMargins(0, 0, 0, 0)
-        header.addWidget(self.title)
-        header.addStretch(1)
-        self.recent_button: QToolButton | None = None
-        self.shots_button: QToolButton | None = None
-        if with_tools:
-            self.recent_button = QToolButton()
-            self.recent_button.setObjectName("recentPromptsButton")
-            self.recent_button.setAccessibleName("Recent prompts")
-            self.recent_button.setToolTip("Recent prompts")
-            self.recent_button.setText("Recent")
-            self.recent_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            set_icon(self.recent_button, "history")
-            self.recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-            self.recent_button.setAutoRaise(True)
-            self._recent_menu = QMenu(self.recent_button)
-            self.recent_button.setMenu(self._recent_menu)
-            self.shots_button = QToolButton()
-            self.shots_button.setObjectName("multiShotHelperButton")
-            self.shots_button.setAccessibleName("Insert shot lines")
-            self.shots_button.setText("Shots")
-            self.shots_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            set_icon(self.shots_button, "shots")
-            self.shots_button.setAutoRaise(True)
-            self.shots_button.clicked.connect(self._on_shots_button_clicked)
-            header.addWidget(self.recent_button)
-            header.addWidget(self.shots_button)
-            self.set_recent([])
-            self.set_duration(self._duration_s)
-        header.addWidget(self.counter)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addLayout(header)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.error)
-
-        self.edit.textChanged.connect(self._on_edit_text_changed)
-        self._update_counter()
+    def _build_tools(self, header: QHBoxLayout) -> None:
+        """The recent-prompts menu and the multi-shot helper, into ``header``."""
+        self.recent_button = _tool_button(
+            "recentPromptsButton", "Recent prompts", "Recent", "history"
+        )
+        self.recent_button.setToolTip("Recent prompts")
+        self.recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._recent_menu = QMenu(self.recent_button)
+        self.recent_button.setMenu(self._recent_menu)
+        self.shots_button = _tool_button(
+            "multiShotHelperButton", "Insert shot lines", "Shots", "shots"
+        )
+        self.shots_button.clicked.connect(self._on_shots_button_clicked)
+        header.addWidget(self.recent_button)
+        header.addWidget(self.shots_button)
+        self.set_recent([])
+        self.set_duration(self._duration_s)
 
     # ---- text -----------------------------------------------------------------------------
 
