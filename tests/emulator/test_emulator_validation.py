@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import threading
+import time
+import tracemalloc
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import av
@@ -21,7 +24,8 @@ from emulator_helpers import (
 from PIL import Image
 
 from wan_desktop.core import limits
-from wan_desktop.emulator import EmulatorServer
+from wan_desktop.emulator import EmulatorServer, validate
+from wan_desktop.emulator.validate import validate_arguments
 
 
 @pytest.fixture(scope="module")
@@ -281,6 +285,61 @@ def test_big_loopback_audio_is_cut_off_while_fetching(client, file_server):
     files["/big.wav"] = b"\0" * (limits.AUDIO_MAX_BYTES + 10)
     entry = errors_of(submit(client, body(audio_url=f"{base}/big.wav")))["audio_url"]
     assert "15 MB" in entry["msg"]
+
+
+@pytest.fixture
+def hostile_server():
+    """A loopback server sending a gzip bomb (``/bomb``: 200 MB of zeros) or dripping one
+    byte every 0.2 s (``/drip``)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = b"".join(packer.compress(b"\0" * 1_000_000) for _ in range(200)) + packer.flush()
+
+    class Hostile(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            if self.path == "/bomb":
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(bomb)))
+            self.end_headers()
+            try:
+                if self.path == "/bomb":
+                    self.wfile.write(bomb)
+                while self.path == "/drip":
+                    self.wfile.write(b"\0")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_gzip_bomb_from_loopback_stops_at_the_cap(hostile_server):
+    tracemalloc.start()
+    try:
+        errors = validate_arguments(body(image_url=f"{hostile_server}/bomb"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    (error,) = errors
+    assert error.type == "file_too_large" and "25 MB" in error.msg
+    assert peak < limits.IMAGE_MAX_BYTES + 8_000_000, peak
+
+
+def test_a_dripping_loopback_url_stops_at_the_deadline(hostile_server, monkeypatch):
+    monkeypatch.setattr(validate, "FETCH_DEADLINE_S", 1.0)
+    start = time.monotonic()
+    (error,) = validate_arguments(body(image_url=f"{hostile_server}/drip"))
+    assert time.monotonic() - start < 4.0
+    assert error.type == "file_download_error" and "1 s" in error.msg
 
 
 # ---- audio ----------------------------------------------------------------------------------

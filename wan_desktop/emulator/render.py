@@ -146,43 +146,71 @@ def render_video(
     5 s of 720p): call it from a worker thread. Raises ``PIL.UnidentifiedImageError`` /
     ``av.FFmpegError`` on undecodable input.
     """
-    image = Image.open(io.BytesIO(image_bytes))
-    turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # EXIF: a quarter turn
-    width, height = (image.height, image.width) if turned else image.size
-    out_w, out_h = output_size(width, height, resolution)
-    move = camera_move(seed)
-    total = int(duration_s) * limits.OUTPUT_FPS
-    # Pre-scale once so that the tightest crop maps about 1:1 onto the output: every frame is
-    # then a small bilinear resample with a sub-pixel box (smooth, no blur from upscaling).
-    src_w, src_h = _even(out_w * move.zoom), _even(out_h * move.zoom)
-    image.draft("RGB", (src_h, src_w) if turned else (src_w, src_h))  # JPEG: decode smaller
-    image = _to_rgb(ImageOps.exif_transpose(image))
-    first = _yuv_planes(image.resize((out_w, out_h), Image.Resampling.LANCZOS))
-    # The frames are drawn plane by plane in YUV 4:2:0 (converted once, here): half the
-    # pixels of RGB to resample, and no colour conversion per frame.
-    source = _yuv_planes(image.resize((src_w, src_h), Image.Resampling.LANCZOS))
-    del image
+    scene = _Scene.of(image_bytes, resolution, camera_move(seed), int(duration_s))
     samples = _decode_audio(audio_bytes, duration_s) if audio_bytes is not None else None
+    _write_atomically(
+        Path(dest),
+        lambda part: _encode(part, scene.frame_at, scene.total, scene.size, samples, progress),
+    )
 
-    def frame_at(index: int) -> av.VideoFrame:
+
+@dataclass(frozen=True, slots=True)
+class _Scene:
+    """The image ready to film: its first frame and a larger source to crop, both as YUV
+    4:2:0 planes (converted once: half the pixels of RGB to resample, no colour conversion
+    per frame), and the camera move over ``total`` frames of ``size``."""
+
+    first: list[Image.Image]
+    source: list[Image.Image]
+    source_size: tuple[int, int]
+    size: tuple[int, int]
+    move: CameraMove
+    total: int
+
+    @classmethod
+    def of(cls, image_bytes: bytes, resolution: str, move: CameraMove, duration_s: int) -> _Scene:
+        image = Image.open(io.BytesIO(image_bytes))
+        turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # EXIF: a quarter turn
+        width, height = (image.height, image.width) if turned else image.size
+        out_w, out_h = output_size(width, height, resolution)
+        # Pre-scale once so that the tightest crop maps about 1:1 onto the output: every frame
+        # is then a small bilinear resample with a sub-pixel box (smooth, no upscaling blur).
+        src_w, src_h = _even(out_w * move.zoom), _even(out_h * move.zoom)
+        image.draft("RGB", (src_h, src_w) if turned else (src_w, src_h))  # JPEG: decode smaller
+        image = _to_rgb(ImageOps.exif_transpose(image))
+        return cls(
+            first=_yuv_planes(image.resize((out_w, out_h), Image.Resampling.LANCZOS)),
+            source=_yuv_planes(image.resize((src_w, src_h), Image.Resampling.LANCZOS)),
+            source_size=(src_w, src_h),
+            size=(out_w, out_h),
+            move=move,
+            total=duration_s * limits.OUTPUT_FPS,
+        )
+
+    def frame_at(self, index: int) -> av.VideoFrame:
+        """Frame ``index`` (0 is the input framing exactly: fal starts from the image)."""
+        out_w, out_h = self.size
         if index == 0:
-            planes = first  # the input framing exactly: fal starts from the image itself
-        else:
-            left, top, right, bottom = move.box_at(index / (total - 1), src_w, src_h)
-            planes = []
-            for plane, scale in zip(source, (1, 2, 2), strict=True):
-                box = (left / scale, top / scale, right / scale, bottom / scale)
-                size = (out_w // scale, out_h // scale)
-                planes.append(plane.resize(size, Image.Resampling.BILINEAR, box=box))
+            return _video_frame(self.first, out_w, out_h)
+        left, top, right, bottom = self.move.box_at(index / (self.total - 1), *self.source_size)
+        planes = []
+        for plane, scale in zip(self.source, (1, 2, 2), strict=True):
+            box = (left / scale, top / scale, right / scale, bottom / scale)
+            size = (out_w // scale, out_h // scale)
+            planes.append(plane.resize(size, Image.Resampling.BILINEAR, box=box))
         return _video_frame(planes, out_w, out_h)
 
-    dest = Path(dest)
+
+def _write_atomically(dest: Path, write: Callable[[str], None]) -> None:
+    """``write(path)`` to a temporary name beside ``dest``, then fsync and rename it into place.
+
+    A temporary path rather than core.atomic's file object: +faststart re-opens the output to
+    move the index in front of the media, which needs a real file name.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    # A temporary path rather than core.atomic's file object: +faststart re-opens the output
-    # to move the index in front of the media, which needs a real file name.
     part = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.part")
     try:
-        _encode(str(part), frame_at, total, (out_w, out_h), samples, progress)
+        write(str(part))
         with open(part, "rb+") as written:
             os.fsync(written.fileno())
         os.replace(part, dest)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import ipaddress
+import time
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
@@ -31,12 +31,17 @@ import httpx
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from wan_desktop.core import limits
+from wan_desktop.core.net import is_loopback_host
 from wan_desktop.core.request import GenerationRequest
+from wan_desktop.media.decoding import UnsupportedEncodingError, decoded_pieces_sync
 
-__all__ = ["LOOPBACK_HOSTS", "FieldError", "Inputs", "validate_arguments"]
+__all__ = ["FETCH_DEADLINE_S", "FieldError", "Inputs", "validate_arguments"]
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-_FETCH_TIMEOUT_S = 10.0
+_FETCH_TIMEOUT_S = 10.0  # the longest wait for any one piece of a fetch (seconds)
+#: Seconds a whole loopback fetch may take.
+FETCH_DEADLINE_S = 30.0
+# Only encodings decoded piece by piece, so that the cap holds on decoded bytes.
+_ACCEPT = {"Accept-Encoding": "gzip, deflate"}
 # Types of the entries, as pydantic names them.
 _TYPES = {
     "prompt": "string_too_long",
@@ -92,61 +97,16 @@ def validate_arguments(body: object) -> Inputs | list[FieldError]:
     """
     if not isinstance(body, dict):
         return [FieldError("body", "The request body must be a JSON object.", "model_type")]
-    errors: list[FieldError] = []
-
-    fields = {name: body.get(name, limits.default_of(name)) for name in limits.INPUTS}
-    duration = fields["duration"]
-    if isinstance(duration, str) and duration in limits.INPUTS["duration"].choices:
-        duration = int(duration)
-    elif isinstance(duration, float):
-        duration = str(duration)  # 5.0 == 5 in Python; the API's enum does not take it
-    prompt = body.get("prompt", "")
-    request = GenerationRequest(
-        prompt=prompt if prompt is not None else "",
-        image="data:",  # checked below, from the raw JSON
-        resolution=fields["resolution"],
-        duration=duration,  # type: ignore[arg-type]
-        negative_prompt=fields["negative_prompt"],
-        enable_prompt_expansion=fields["enable_prompt_expansion"],
-        multi_shots=fields["multi_shots"],
-        seed=fields["seed"],
-        enable_safety_checker=fields["enable_safety_checker"],
-    )
-    for problem in request.validate():
-        if problem.field in ("image_url", "audio_url"):
-            continue
-        errors.append(FieldError(problem.field, problem.message, _type_of(problem, body)))
-
-    image = image_size = None
-    image_value = body.get("image_url")
-    if image_value is None:
-        errors.append(FieldError("image_url", "Image is required (image_url).", "missing"))
-    else:
-        got = _load_media("image_url", image_value, limits.IMAGE_MAX_BYTES)
-        if isinstance(got, FieldError):
-            errors.append(got)
-        else:
-            checked = _check_image(got)
-            if isinstance(checked, FieldError):
-                errors.append(checked)
-            else:
-                image, image_size = got, checked
-
-    audio = audio_duration = None
-    if body.get("audio_url") is not None:
-        got = _load_media("audio_url", body["audio_url"], limits.AUDIO_MAX_BYTES)
-        if isinstance(got, FieldError):
-            errors.append(got)
-        else:
-            checked_audio = _check_audio(got)
-            if isinstance(checked_audio, FieldError):
-                errors.append(checked_audio)
-            else:
-                audio, audio_duration = got, checked_audio
-
-    if errors:
+    request = _request_of(body)
+    errors = [
+        FieldError(problem.field, problem.message, _type_of(problem, body))
+        for problem in request.validate()
+        if problem.field not in ("image_url", "audio_url")  # checked below, from the raw JSON
+    ]
+    image = _image_of(body, errors)
+    audio = _audio_of(body, errors)
+    if errors or image is None:
         return errors
-    assert image is not None and image_size is not None
     return Inputs(
         prompt=request.prompt,
         negative_prompt=request.negative_prompt,
@@ -156,11 +116,67 @@ def validate_arguments(body: object) -> Inputs | list[FieldError]:
         enable_prompt_expansion=request.enable_prompt_expansion,
         multi_shots=request.multi_shots,
         enable_safety_checker=request.enable_safety_checker,
-        image=image,
-        image_size=image_size,
-        audio=audio,
-        audio_duration_s=audio_duration,
+        image=image[0],
+        image_size=image[1],
+        audio=None if audio is None else audio[0],
+        audio_duration_s=None if audio is None else audio[1],
     )
+
+
+def _request_of(body: dict[str, Any]) -> GenerationRequest:
+    """The body as the app's request, the API's defaults filled in (not validated yet)."""
+    # Raw JSON values, typed Any on purpose: request.validate() is what checks their types.
+    fields: dict[str, Any] = {
+        name: body.get(name, limits.default_of(name)) for name in limits.INPUTS
+    }
+    duration: Any = fields["duration"]
+    if isinstance(duration, str) and duration in limits.INPUTS["duration"].choices:
+        duration = int(duration)
+    elif isinstance(duration, float):
+        duration = str(duration)  # 5.0 == 5 in Python; the API's enum does not take it
+    prompt = body.get("prompt", "")
+    return GenerationRequest(
+        prompt=prompt if prompt is not None else "",
+        image="data:",  # checked from the raw JSON by _image_of
+        resolution=fields["resolution"],
+        duration=duration,
+        negative_prompt=fields["negative_prompt"],
+        enable_prompt_expansion=fields["enable_prompt_expansion"],
+        multi_shots=fields["multi_shots"],
+        seed=fields["seed"],
+        enable_safety_checker=fields["enable_safety_checker"],
+    )
+
+
+def _image_of(
+    body: dict[str, Any], errors: list[FieldError]
+) -> tuple[bytes, tuple[int, int]] | None:
+    """The image's bytes and size, or None with the problem added to ``errors``."""
+    value = body.get("image_url")
+    if value is None:
+        errors.append(FieldError("image_url", "Image is required (image_url).", "missing"))
+        return None
+    data = _load_media("image_url", value, limits.IMAGE_MAX_BYTES)
+    checked = data if isinstance(data, FieldError) else _check_image(data)
+    if isinstance(checked, FieldError):
+        errors.append(checked)
+        return None
+    assert isinstance(data, bytes)
+    return data, checked
+
+
+def _audio_of(body: dict[str, Any], errors: list[FieldError]) -> tuple[bytes, float] | None:
+    """The audio's bytes and duration (None when there is none, or with the problem added to
+    ``errors``)."""
+    if body.get("audio_url") is None:
+        return None
+    data = _load_media("audio_url", body["audio_url"], limits.AUDIO_MAX_BYTES)
+    checked = data if isinstance(data, FieldError) else _check_audio(data)
+    if isinstance(checked, FieldError):
+        errors.append(checked)
+        return None
+    assert isinstance(data, bytes)
+    return data, checked
 
 
 def _type_of(problem, body: dict[str, Any]) -> str:
@@ -187,7 +203,7 @@ def _load_media(field: str, value: object, max_bytes: int) -> bytes | FieldError
     parts = urllib.parse.urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return FieldError(field, f"{label} must be an http(s) URL or a data URI.", "url_parsing")
-    if not _is_loopback(parts.hostname):
+    if not is_loopback_host(parts.hostname):
         return FieldError(
             field,
             f"{label}: the offline engine cannot reach the internet; send the file as a data "
@@ -195,15 +211,6 @@ def _load_media(field: str, value: object, max_bytes: int) -> bytes | FieldError
             "url_unreachable",
         )
     return _fetch(field, value, max_bytes)
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_HOSTS:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _decode_data_uri(field: str, value: str, max_bytes: int) -> bytes | FieldError:
@@ -237,12 +244,13 @@ def _too_big(field: str, max_bytes: int, size: int | None) -> FieldError:
 
 
 def _fetch(field: str, url: str, max_bytes: int) -> bytes | FieldError:
+    """The body at a loopback ``url``: decoded bytes counted against ``max_bytes`` as they
+    come, the whole fetch within :data:`FETCH_DEADLINE_S` seconds."""
     label = limits.INPUTS[field].label
-    data = bytearray()
     try:
         with (
             httpx.Client(timeout=_FETCH_TIMEOUT_S, trust_env=False) as client,
-            client.stream("GET", url) as response,
+            client.stream("GET", url, headers=_ACCEPT) as response,
         ):
             if response.status_code != 200:
                 return FieldError(
@@ -250,16 +258,30 @@ def _fetch(field: str, url: str, max_bytes: int) -> bytes | FieldError:
                     f"{label}: fetching the URL failed with HTTP {response.status_code}.",
                     "file_download_error",
                 )
-            for chunk in response.iter_bytes():
-                data += chunk
-                if len(data) > max_bytes:
-                    return _too_big(field, max_bytes, None)
-    except httpx.HTTPError as exc:
+            return _read_capped(field, response, max_bytes)
+    except (httpx.HTTPError, UnsupportedEncodingError) as exc:
         return FieldError(
             field,
             f"{label}: fetching the URL failed ({type(exc).__name__}).",
             "file_download_error",
         )
+
+
+def _read_capped(field: str, response: httpx.Response, max_bytes: int) -> bytes | FieldError:
+    deadline = time.monotonic() + FETCH_DEADLINE_S
+    encoding = response.headers.get("content-encoding", "")
+    data = bytearray()
+    for piece in decoded_pieces_sync(response.iter_raw(), encoding):
+        data += piece
+        if len(data) > max_bytes:
+            return _too_big(field, max_bytes, None)
+        if time.monotonic() > deadline:
+            return FieldError(
+                field,
+                f"{limits.INPUTS[field].label}: fetching the URL took longer than "
+                f"{FETCH_DEADLINE_S:g} s; it was stopped.",
+                "file_download_error",
+            )
     return bytes(data)
 
 
