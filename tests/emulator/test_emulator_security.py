@@ -289,3 +289,10 @@ def test_without_echo_key_the_key_never_comes_back(make_engine):
         status = poll_status(c, rid, "COMPLETED")
         assert "quiet-key" not in json.dumps(status)
         assert "quiet-key" not in c.get(f"/wan/v2.6/requests/{rid}").text
+
+
+@pytest.mark.parametrize(("host", "bound"), [("localhost", "127.0.0.1"), ("0.0.0.0", "0.0.0.0")])
+def test_bound_url_is_the_address_really_bound(make_engine, host, bound):
+    server = make_engine(host=host)
+    assert server.bound_url == f"http://{bound}:{server.port}"
+    assert server.base_url.startswith(("http://127.0.0.1:", "http://localhost:"))

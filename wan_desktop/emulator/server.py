@@ -193,8 +193,11 @@ class EmulatorServer:
 
     @property
     def bound_url(self) -> str:
-        """``http://ADDRESS:PORT`` with the address actually bound (``0.0.0.0`` included)."""
-        return _http_url(self.host, self.port)
+        """``http://ADDRESS:PORT`` with the address actually bound (``0.0.0.0`` included;
+        after :meth:`start`)."""
+        if self._httpd is None:
+            raise RuntimeError("the engine is not started")
+        return _http_url(str(self._httpd.server_address[0]), self.port)
 
     @property
     def base_url(self) -> str:
