@@ -48,24 +48,22 @@ class VideoDropMixin(_ViewBase):
         """Video files were dropped (local paths, in the drag's order)."""
         raise NotImplementedError
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # Qt override
-        if event.source() is self:
-            event.ignore()
-            return
-        if video_paths_in(event.mimeData()):
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-            self._drop_active = True
-            self.viewport().update()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # Qt override
+    def _take_videos(self, event: QDragEnterEvent | QDragMoveEvent) -> bool:
+        """Accept the drag as a copy when it brings video files from elsewhere."""
         if event.source() is not self and video_paths_in(event.mimeData()):
             event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
-        else:
-            event.ignore()
+            return True
+        event.ignore()
+        return False
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # Qt override
+        if self._take_videos(event):
+            self._drop_active = True
+            self.viewport().update()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # Qt override
+        self._take_videos(event)
 
     def dragLeaveEvent(self, event) -> None:  # Qt override
         self._drop_active = False
