@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -156,7 +156,7 @@ class LibraryPane(QWidget):
 
     def _connect_actions(self) -> None:
         a = self.action_set
-        handlers: list[tuple[Any, Callable[[], object]]] = [
+        handlers: list[tuple[QAction, Callable[[], object]]] = [
             (a.play_action, lambda: self._for_current(self.actions.play, "Play the clip")),
             (a.reuse_action, lambda: self.reuse("all")),
             (a.reuse_seed_action, lambda: self.reuse("new_seed")),
