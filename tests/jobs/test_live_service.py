@@ -14,6 +14,7 @@ from wan_desktop.core import model_schema, pricing
 from wan_desktop.core.model_cache import DAY_S, CacheRecord, ServiceCache
 from wan_desktop.core.paths import app_paths
 from wan_desktop.core.request import GenerationRequest
+from wan_desktop.jobs import live_service
 from wan_desktop.jobs.live_service import (
     LiveRefresher,
     ServiceTarget,
@@ -71,8 +72,8 @@ def fake() -> FakePlatform:
 
 
 async def run(fake: FakePlatform, target: ServiceTarget | None = None, **kw):
-    async with httpx.AsyncClient(transport=fake.transport()) as client:
-        return await resolve(client, app_paths(), target or ServiceTarget(PLATFORM, KEY), **kw)
+    target = target or ServiceTarget(PLATFORM, KEY)
+    return await resolve(app_paths(), target, transport=fake.transport(), **kw)
 
 
 def write_cache(kind: str, payload: dict, *, age_s: float, key: str | None = KEY) -> None:
@@ -287,3 +288,35 @@ async def _until(condition, timeout_s: float = 5.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         await asyncio.sleep(0.01)
+
+
+@pytest.mark.asyncio
+async def test_no_client_is_opened_while_the_cache_is_fresh(fake, monkeypatch):
+    await run(fake)
+    opened = []
+    real = live_service._new_client
+    monkeypatch.setattr(live_service, "_new_client", lambda t: opened.append(t) or real(t))
+    await run(fake)
+    assert opened == []
+
+
+@pytest.mark.asyncio
+async def test_a_given_client_is_used_and_left_open(fake):
+    async with httpx.AsyncClient(transport=fake.transport()) as client:
+        info = await resolve(app_paths(), ServiceTarget(PLATFORM, KEY), client=client)
+        assert info.schema.source == "live" and not client.is_closed
+
+
+@pytest.mark.asyncio
+async def test_the_budget_counts_opening_the_client(fake, monkeypatch):
+    real = live_service._new_client
+
+    def slow_client(transport):
+        time.sleep(0.5)  # a slow TLS set-up (it runs in a worker thread)
+        return real(transport)
+
+    monkeypatch.setattr(live_service, "_new_client", slow_client)
+    fake.delay_s = 30
+    started = time.monotonic()
+    await resolve_for_cli(app_paths(), key=KEY, platform_url=PLATFORM, transport=fake.transport())
+    assert time.monotonic() - started < 1.4

@@ -21,6 +21,7 @@ not cached: they come back at once, and a port that changes each run would only 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -59,6 +60,8 @@ log = logging.getLogger(__name__)
 
 #: How long ``generate`` waits for fal's Platform API before it goes on with what it has.
 CLI_TIMEOUT_S = 1.0
+# Even when opening a client used up the budget, give the question this long.
+_MIN_ASK_S = 0.05
 #: After a failed refresh the window asks again this much later (not at once: fal may be down).
 RETRY_AFTER_FAILURE_S = 3600.0
 
@@ -116,18 +119,25 @@ def load_cached(paths: AppPaths, target: ServiceTarget) -> ServiceInfo:
 
 
 async def resolve(
-    client: httpx.AsyncClient,
     paths: AppPaths,
     target: ServiceTarget,
     *,
+    client: httpx.AsyncClient | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     max_age_s: float = DAY_S,
     force: bool = False,
 ) -> ServiceInfo:
     """The table and price for ``target``: from the cache while fresh for this key, else
-    asked of fal (both questions at once, each bounded by ``timeout_s``), else the cache at
-    any age, else bundled. New answers are cached. Never raises but for cancellation.
-    Event-loop coroutine (the file work runs in a worker thread)."""
+    asked of fal (both questions at once), else the cache at any age, else bundled. New
+    answers are cached. Never raises but for cancellation.
+
+    ``timeout_s`` bounds the whole call from its start, opening a client included.
+    ``client`` is the one to ask with; without it a client (over ``transport``) is opened,
+    in a worker thread (its TLS set-up takes CPU), only when fal must be asked.
+    Event-loop coroutine (the file work runs in a worker thread).
+    """
+    deadline = time.monotonic() + timeout_s
     cache = ServiceCache.for_paths(paths)
     schema_rec, price_rec = (
         await asyncio.to_thread(_load_records, cache) if target.cacheable else (None, None)
@@ -142,19 +152,46 @@ async def resolve(
             )
         )
 
-    where = (target.platform_url, target.endpoint_id, target.key)
     ask_schema = not fresh(schema_rec)
     ask_price = bool(target.key) and not target.offline and not fresh(price_rec)
-    live_schema, live_price = await asyncio.gather(
-        fetch_model_schema(client, *where, timeout_s=timeout_s) if ask_schema else _none(),
-        fetch_price(client, *where, timeout_s=timeout_s) if ask_price else _none(),
-    )
+    live_schema = live_price = None
+    if ask_schema or ask_price:
+        live_schema, live_price = await _ask(
+            client, transport, target, ask_schema, ask_price, deadline
+        )
     schema, schema_notes = _pick_schema(live_schema, schema_rec, target)
     price, price_notes = _pick_price(live_price, price_rec, target)
     if target.cacheable:
         await asyncio.to_thread(_save_answers, cache, target, live_schema, live_price)
     failed = isinstance(live_schema, Unavailable) or isinstance(live_price, Unavailable)
     return ServiceInfo(schema, price, schema_notes + price_notes, live_ok=not failed)
+
+
+async def _ask(
+    client: httpx.AsyncClient | None,
+    transport: httpx.AsyncBaseTransport | None,
+    target: ServiceTarget,
+    ask_schema: bool,
+    ask_price: bool,
+    deadline: float,
+) -> tuple[LiveSchema | Unavailable | None, PriceQuote | Unavailable | None]:
+    """Both questions at once, answered (or given up) by ``deadline`` (monotonic seconds)."""
+    async with contextlib.AsyncExitStack() as stack:
+        if client is None:
+            client = await asyncio.to_thread(_new_client, transport)
+            stack.push_async_callback(client.aclose)
+        timeout_s = max(deadline - time.monotonic(), _MIN_ASK_S)
+        where = (target.platform_url, target.endpoint_id, target.key)
+        schema, price = await asyncio.gather(
+            fetch_model_schema(client, *where, timeout_s=timeout_s) if ask_schema else _none(),
+            fetch_price(client, *where, timeout_s=timeout_s) if ask_price else _none(),
+        )
+        return schema, price
+
+
+def _new_client(transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+    # No redirects: an answer that points elsewhere is not fal's answer.
+    return httpx.AsyncClient(transport=transport, follow_redirects=False)
 
 
 async def resolve_for_cli(
@@ -164,13 +201,15 @@ async def resolve_for_cli(
     offline: bool = False,
     platform_url: str | None = None,
     timeout_s: float = CLI_TIMEOUT_S,
+    client: httpx.AsyncClient | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> ServiceInfo:
-    """Resolve and apply the table and price before ``generate``, waiting at most about
-    ``timeout_s`` for fal. ``platform_url`` defaults to ``FAL_PLATFORM_URL`` (or fal's); a
-    malformed one is a note, not a failure. Event-loop coroutine; never raises but for
-    cancellation."""
+    """Resolve and apply the table and price before ``generate``, in at most about
+    ``timeout_s`` in all. ``platform_url`` defaults to ``FAL_PLATFORM_URL`` (or fal's; for
+    the offline engine pass its ``/v1`` URL); a malformed one is a note, not a failure.
+    ``client``/``transport`` as in :func:`resolve`. Event-loop coroutine; never raises but
+    for cancellation."""
     try:
         url = platform_url or resolve_platform_url(environ)
     except ValueError as exc:
@@ -178,8 +217,7 @@ async def resolve_for_cli(
         info.apply()
         return info
     target = ServiceTarget(url, key, offline=offline)
-    async with httpx.AsyncClient(transport=transport, follow_redirects=False) as client:
-        info = await resolve(client, paths, target, timeout_s=timeout_s)
+    info = await resolve(paths, target, client=client, transport=transport, timeout_s=timeout_s)
     info.apply()
     for note in info.notes:
         log.info("%s", note)
@@ -229,19 +267,23 @@ class LiveRefresher:
 
     async def run(self) -> None:
         """Refresh until cancelled. A failure is logged and retried later, never raised."""
-        async with httpx.AsyncClient(transport=self._transport, follow_redirects=False) as client:
-            while True:
-                self._wake.clear()
-                info = await self._refresh(client)
-                wait_s = self._max_age_s if info.live_ok else self._retry_after_s
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=wait_s)
-                except TimeoutError:
-                    pass
+        while True:
+            self._wake.clear()
+            info = await self._refresh()
+            wait_s = self._max_age_s if info.live_ok else self._retry_after_s
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=wait_s)
+            except TimeoutError:
+                pass
 
-    async def _refresh(self, client: httpx.AsyncClient) -> ServiceInfo:
+    async def _refresh(self) -> ServiceInfo:
+        # A client per refresh (opened only when fal is asked): refreshes are a day apart.
         info = await resolve(
-            client, self._paths, self._target, timeout_s=self._timeout_s, max_age_s=self._max_age_s
+            self._paths,
+            self._target,
+            transport=self._transport,
+            timeout_s=self._timeout_s,
+            max_age_s=self._max_age_s,
         )
         self.refreshes += 1
         info.apply()
