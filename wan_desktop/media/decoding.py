@@ -25,6 +25,7 @@ PIECE_BYTES = 64 * 1024
 # zlib window sizes: 47 reads either a gzip or a zlib header; -15 is raw deflate.
 _AUTO_HEADER = 32 + zlib.MAX_WBITS
 _RAW_DEFLATE = -zlib.MAX_WBITS
+_UNSURE_MAX_BYTES = 1 << 20
 
 
 class UnsupportedEncodingError(ValueError):
@@ -41,7 +42,9 @@ class Decoder:
         if self._name not in ("", "identity", "gzip", "x-gzip", "deflate"):
             raise UnsupportedEncodingError(encoding[:40])
         self._zlib = None if self._name in ("", "identity") else zlib.decompressobj(_AUTO_HEADER)
-        self._first = True
+        # "deflate" comes zlib-wrapped or raw: until the first output, what was fed is kept so
+        # that a stream the wrapped reading refuses can be read again as raw deflate.
+        self._unsure: bytearray | None = bytearray() if self._name == "deflate" else None
 
     def feed(self, chunk: bytes) -> Iterator[bytes]:
         """The decoded pieces of ``chunk`` (each at most :data:`PIECE_BYTES` when compressed)."""
@@ -49,10 +52,21 @@ class Decoder:
             if chunk:
                 yield chunk
             return
-        if self._first and self._name == "deflate" and not _has_zlib_header(chunk):
-            self._zlib = zlib.decompressobj(_RAW_DEFLATE)  # deflate as some servers send it
-        self._first = False
-        data = chunk
+        if self._unsure is not None:
+            self._unsure += chunk
+            if len(self._unsure) > _UNSURE_MAX_BYTES:
+                self._unsure = None  # no output after this much input: it is not raw either
+        try:
+            yield from self._inflate(chunk)
+        except UnsupportedEncodingError:
+            if self._unsure is None:
+                raise
+            seen, self._unsure = bytes(self._unsure), None
+            self._zlib = zlib.decompressobj(_RAW_DEFLATE)
+            yield from self._inflate(seen)
+
+    def _inflate(self, data: bytes) -> Iterator[bytes]:
+        assert self._zlib is not None
         while data:
             try:
                 piece = self._zlib.decompress(data, PIECE_BYTES)
@@ -60,6 +74,7 @@ class Decoder:
                 raise UnsupportedEncodingError(f"damaged {self._name} data") from exc
             data = self._zlib.unconsumed_tail
             if piece:
+                self._unsure = None  # the reading works: no going back
                 yield piece
             elif not data or self._zlib.eof:
                 return
@@ -94,7 +109,3 @@ def decoded_pieces_sync(raw: Iterable[bytes], encoding: str) -> Iterator[bytes]:
     tail = decoder.end()
     if tail:
         yield tail
-
-
-def _has_zlib_header(chunk: bytes) -> bool:
-    return len(chunk) >= 2 and (chunk[0] & 0x0F) == 8 and (chunk[0] << 8 | chunk[1]) % 31 == 0
