@@ -84,3 +84,10 @@ def test_a_missing_file_reads_as_nothing(cache):
 def test_unknown_kinds_are_refused(cache):
     with pytest.raises(ValueError):
         cache.path("../settings")
+
+
+def test_a_deeply_nested_file_reads_as_nothing(cache):
+    cache.folder.mkdir(parents=True)
+    deep = b"[" * 200_000 + b"]" * 200_000
+    cache.path("schema").write_bytes(b'{"payload": {"a": ' + deep + b"}}")
+    assert cache.load("schema") is None

@@ -241,3 +241,12 @@ async def test_a_schema_that_echoes_the_key_is_kept_without_it():
     kept = json.dumps(got.openapi) + repr(got.schema)
     assert KEY not in kept and secret not in kept
     assert got.schema.max_chars("prompt") == 1200
+
+
+@pytest.mark.asyncio
+async def test_a_deeply_nested_answer_is_unreadable_not_a_crash():
+    deep = b"[" * 200_000 + b"]" * 200_000
+    raw = b'{"models": [{"endpoint_id": "' + EP.encode() + b'", "openapi": {"a": ' + deep + b"}}]}"
+    async with client_for(answer(raw=raw)) as client:
+        got = await fetch_model_schema(client, PLATFORM, EP, KEY)
+    assert isinstance(got, Unavailable) and "cannot read" in got.reason

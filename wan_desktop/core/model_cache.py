@@ -137,7 +137,8 @@ class ServiceCache:
             return None
         try:
             record = msgspec.json.decode(data, type=CacheRecord)
-        except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
+        # ValidationError is a DecodeError; absurd nesting is a RecursionError.
+        except (msgspec.DecodeError, RecursionError) as exc:
             log.warning("ignoring the cached fal %s: %s", kind, exc)
             return None
         return record if record.version == _VERSION else None

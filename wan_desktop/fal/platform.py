@@ -203,7 +203,7 @@ async def _get(
     try:
         # Decoded, the key hidden in every string (a server may echo it), then typed.
         return msgspec.convert(hide.data(msgspec.json.decode(body)), type=answer_type)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):  # nesting deeper than a schema ever is
         return Unavailable(f"{where} answered something this app cannot read.", status)
 
 
