@@ -44,7 +44,8 @@ def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--api-key",
         dest="key",
         default=None,
-        help="the key every request must carry (default: FAL_KEY, else a random one, printed)",
+        help="the key every request must carry (default: FAL_KEY, else a random one, printed); "
+        "a command line is visible to other local users, so FAL_KEY is the safer way",
     )
     parser.add_argument(
         "--fault",
