@@ -226,3 +226,20 @@ def test_parsing_does_not_change_the_document():
     before = copy.deepcopy(doc)
     ModelSchema.from_openapi(doc)
     assert doc == before
+
+
+def test_a_hostile_schema_cannot_flood_the_window():
+    doc = openapi_doc()
+    props = doc["components"]["schemas"]["WanV26ImageToVideoFlashInput"]["properties"]
+    for i in range(500):
+        props[f"flag_{i}"] = {"type": "boolean", "title": "T" * 5000, "description": "d" * 50_000}
+    props["../../etc"] = {"type": "boolean"}
+    props["bad name"] = {"type": "boolean"}
+    doc["components"]["schemas"]["ResolutionEnum"]["enum"] = [f"{i}p" for i in range(5000)]
+    table = ModelSchema.from_openapi(doc)
+    assert len(table.choices("resolution")) == 100
+    extras = table.extras
+    assert len(extras) == model_schema.MAX_EXTRA_INPUTS
+    assert "../../etc" not in extras and "bad name" not in extras
+    flag = extras["flag_0"]
+    assert len(flag.label) <= 120 and len(flag.description) <= 2000

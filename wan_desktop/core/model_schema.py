@@ -13,6 +13,7 @@ engine read it, so they never disagree about a limit.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,8 +23,10 @@ from .input_values import check_value, display_name, parse_value
 from .limits import InputSpec
 from .openapi import MISSING, PropertyInfo, input_properties
 from .problems import InvalidInputError, Problem
+from .text import excerpt
 
 __all__ = [
+    "MAX_EXTRA_INPUTS",
     "SOURCES",
     "ModelSchema",
     "check_extras",
@@ -35,6 +38,14 @@ __all__ = [
 
 #: Where a table came from: as shipped, fetched from fal just now, or read from the cache.
 SOURCES = ("bundled", "live", "cache")
+
+#: The most inputs unknown to this version that are offered: a real schema has a handful; a
+#: hostile one must not make the window build thousands of widgets.
+MAX_EXTRA_INPUTS = 50
+# Extra inputs are sent back under their names and typed after --param: API-style names only.
+_EXTRA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+_MAX_LABEL_CHARS = 120
+_MAX_DESCRIPTION_CHARS = 2000
 
 _EXTRA_KINDS = {"boolean": "boolean", "integer": "integer", "number": "number", "string": "string"}
 
@@ -81,7 +92,7 @@ class ModelSchema:
         for info in input_properties(doc, endpoint_id):
             if info.name in merged:
                 merged[info.name] = _overlay(merged[info.name], info)
-            else:
+            elif len(extras) < MAX_EXTRA_INPUTS:
                 spec = _extra(info)
                 if spec is not None:
                     extras[info.name] = spec
@@ -168,9 +179,9 @@ def _overlay(spec: InputSpec, info: PropertyInfo) -> InputSpec:
 def _extra(info: PropertyInfo) -> InputSpec | None:
     """An input this version does not know, if it is of a kind the app can offer."""
     kind = "enum" if info.enum else _EXTRA_KINDS.get(info.type or "")
-    if kind is None:
+    if kind is None or not _EXTRA_NAME.fullmatch(info.name):
         return None
-    label = info.title or info.name.replace("_", " ").capitalize()
+    label = excerpt(info.title, _MAX_LABEL_CHARS) or info.name.replace("_", " ").capitalize()
     spec = InputSpec(
         info.name,
         label,
@@ -180,7 +191,7 @@ def _extra(info: PropertyInfo) -> InputSpec | None:
         max_chars=info.max_length if kind == "string" else None,
         minimum=info.minimum if kind in ("integer", "number") else None,
         maximum=info.maximum if kind in ("integer", "number") else None,
-        description=info.description,
+        description=info.description[:_MAX_DESCRIPTION_CHARS],
     )
     if info.default is not MISSING and _fits(spec, info.default):
         spec = dataclasses.replace(spec, default=info.default)

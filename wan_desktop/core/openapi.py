@@ -15,12 +15,14 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["MISSING", "PropertyInfo", "SchemaError", "input_properties"]
+__all__ = ["MAX_ENUM_VALUES", "MISSING", "PropertyInfo", "SchemaError", "input_properties"]
 
 #: ``PropertyInfo.default`` when the schema gives no default (``None`` is a real default).
 MISSING: Any = msgspec.UNSET
 
 _REF_PREFIX = "#/components/schemas/"
+#: The most enum values read for one input: enough for any real choice list, not a flood.
+MAX_ENUM_VALUES = 100
 # How deep $ref / allOf / anyOf chains are followed: fal's documents need two levels; a loop
 # in a hostile document must not recurse for ever.
 _MAX_REF_DEPTH = 4
@@ -194,7 +196,7 @@ def _info(name: str, prop: _Property, required: bool) -> PropertyInfo:
         title=(prop.title or "").strip(),
         description=(prop.description or "").strip(),
         default=prop.default,
-        enum=tuple(v for v in prop.enum or () if _is_scalar(v)),
+        enum=tuple(v for v in prop.enum or () if _is_scalar(v))[:MAX_ENUM_VALUES],
         max_length=max_length,
         minimum=prop.minimum if _is_finite(prop.minimum) else None,
         maximum=prop.maximum if _is_finite(prop.maximum) else None,
