@@ -296,3 +296,17 @@ def test_bound_url_is_the_address_really_bound(make_engine, host, bound):
     server = make_engine(host=host)
     assert server.bound_url == f"http://{bound}:{server.port}"
     assert server.base_url.startswith(("http://127.0.0.1:", "http://localhost:"))
+
+
+def test_expect_100_continue_is_not_granted_to_a_wrong_key(make_engine):
+    """curl asks before sending a large body: a wrong key gets the 401 instead of '100'."""
+    server = make_engine(api_key="the-right-token")
+    answer = raw_request(
+        server,
+        f"POST {SUBMIT} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+        "Authorization: Key wrong\r\nExpect: 100-continue\r\nContent-Length: 5000000\r\n\r\n",
+    )
+    assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
+    with client_for(server) as c:
+        response = c.post(SUBMIT, json=body(), headers={"Expect": "100-continue"})
+    assert response.status_code == 200

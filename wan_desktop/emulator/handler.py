@@ -139,10 +139,22 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
             self.close_connection = True  # the client went away: nothing to answer
 
-    def _handle(self, method: str) -> None:
+    def handle_expect_100(self) -> bool:
+        # A client that asks before sending its body hears the refusal instead of "100".
+        try:
+            return admit(self._exchange(self.command)) and super().handle_expect_100()
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            self.close_connection = True
+            return False
+
+    def _exchange(self, method: str) -> Exchange:
         url = urlsplit(self.path)
         ex = Exchange(self, self.engine, method=method, path=url.path, query=parse_qs(url.query))
         ex.route, ex.request_id = route_of(url.path)
+        return ex
+
+    def _handle(self, method: str) -> None:
+        ex = self._exchange(method)
         if not admit(ex):
             return
         body = read_body(ex, self.rfile)
