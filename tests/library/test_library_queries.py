@@ -99,6 +99,35 @@ def test_full_text_over_every_field_with_prefixes(filled):
     assert lib.count("fox") == 1
 
 
+def test_a_resolution_or_a_seed_finds_its_clips(lib):
+    rows = []
+    for i, (prompt, seed, resolution) in enumerate(
+        [("a red fox", 745410674, "1080p"), ("waves", 12, "720p"),
+         ("1080 lines of rain", 99, "720p"), ("a fox at dawn", 745, "720p")]
+    ):  # fmt: skip
+        entry_id = new_id(T0 + i * DAY)
+        data = synthetic_sidecar(entry_id, prompt=prompt, resolution=resolution)
+        data["seed"] = seed
+        rows.append((lib.paths.entry_rel(entry_id), data))
+    lib._bulk_insert(rows)
+    fox, waves, rain, dawn = (entry_id for entry_id in (r[1]["id"] for r in rows))
+
+    def found(text: str) -> set[str]:
+        return {s.id for s in lib.search(text)}
+
+    assert found("1080") == {fox, rain}  # the resolution, or the word in a prompt
+    assert found("1080p") == found("1080P") == {fox}
+    assert found("720p") == {waves, rain, dawn}
+    assert found("745410674") == {fox}  # a seed, whole
+    assert found("7454") == {fox}  # or as typed so far
+    assert found("745") == {fox, dawn}
+    assert found("fox 745410674") == {fox}  # words still all have to match
+    assert found("waves 745410674") == set()
+    assert found("fox 1080p") == {fox}
+    assert lib.count("1080") == 2 and lib.count("745410674") == 1
+    assert [s.id for s in lib.search("720p", sort="oldest")] == [waves, rain, dawn]
+
+
 @pytest.mark.parametrize(
     "text", ['"', 'quote "inside', "AND", "OR NOT", "NEAR(", "*", "^", "a:b", "(", "-", "'"]
 )

@@ -19,7 +19,7 @@ from .index import Index
 from .models import Entry, EntrySummary, Filters
 from .paths import LibraryPaths, check_file_name
 from .rows import row_from_sidecar
-from .search import filters_sql, fts_query, order_sql
+from .search import filters_sql, order_sql, search_sql
 from .sidecar import SIDECAR_NAME
 
 __all__ = ["DEFAULT_PAGE_SIZE", "SUMMARY_COLUMNS", "Queries"]
@@ -193,35 +193,29 @@ class Queries:
     ) -> list[EntrySummary]:
         """Entries whose prompt, negative prompt, actual prompt, tags, notes or title contain
         every word of ``text`` (each word as a prefix: search as you type; case and accents
-        ignored). Any text is safe (quotes and FTS operators are taken literally); text with
-        no searchable word lists everything (``relevance`` then means newest)."""
-        query = fts_query(text)
-        if query is None:
-            return self.list(
-                filters,
-                sort="newest" if sort == "relevance" else sort,
-                limit=limit,
-                offset=offset,
-            )
-        where, params = filters_sql(filters or Filters())
+        ignored; a number-like word may also be the resolution or the seed). Any text is safe
+        (quotes and FTS operators are taken literally); text with no searchable word lists
+        everything (``relevance`` then means newest, as it does when only numbers were
+        typed)."""
+        found = search_sql(text, filters or Filters())
+        if found is None or not found.ranked:
+            sort = "newest" if sort == "relevance" else sort
+        if found is None:
+            return self.list(filters, sort=sort, limit=limit, offset=offset)
         sql = (
-            f"SELECT {SUMMARY_COLUMNS} FROM entries_fts JOIN entries e ON e.seq = "
-            f"entries_fts.rowid WHERE entries_fts MATCH ? AND {where} "
-            f"ORDER BY {order_sql(sort, searching=True)} LIMIT ? OFFSET ?"
+            f"SELECT {SUMMARY_COLUMNS} FROM {found.source} "
+            f"ORDER BY {order_sql(sort, searching=found.ranked)} LIMIT ? OFFSET ?"
         )
-        return self._summaries(self._query(sql, [query, *params, int(limit), max(0, int(offset))]))
+        params = [*found.params, int(limit), max(0, int(offset))]
+        return self._summaries(self._query(sql, params))
 
     def count(self, text: str | None = None, filters: Filters | None = None) -> int:
         """How many entries :meth:`search` (with ``text``) or :meth:`list` would page through."""
-        where, params = filters_sql(filters or Filters())
-        query = fts_query(text) if text else None
-        if query is None:
+        found = search_sql(text, filters or Filters()) if text else None
+        if found is None:
+            where, params = filters_sql(filters or Filters())
             return int(self._query(f"SELECT count(*) FROM entries e WHERE {where}", params)[0][0])
-        sql = (
-            "SELECT count(*) FROM entries_fts JOIN entries e ON e.seq = entries_fts.rowid "
-            f"WHERE entries_fts MATCH ? AND {where}"
-        )
-        return int(self._query(sql, [query, *params])[0][0])
+        return int(self._query(f"SELECT count(*) FROM {found.source}", found.params)[0][0])
 
     def all_tags(self) -> list[tuple[str, int]]:
         """Every tag in use by live entries with its count, most used first."""

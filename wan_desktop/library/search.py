@@ -5,22 +5,32 @@ User text is never pasted into a ``MATCH`` expression as it is: FTS5 has its own
 syntax error. Each word becomes a quoted string (inner quotes doubled) with a ``*`` so the
 last letters need not be typed yet; words are ANDed. Words with nothing FTS would index
 (punctuation only) are dropped, since a quoted string with no token is an error in FTS5.
+
+A word that looks like a number also finds what the text index does not hold: "1080" or
+"1080p" the clips of that resolution, "745410674" the clip of that seed (:func:`search_sql`).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from .clock import iso_utc
 from .models import Filters
 
-__all__ = ["filters_sql", "fts_query", "iso_utc", "order_sql"]
+__all__ = ["SearchSql", "filters_sql", "fts_query", "iso_utc", "order_sql", "search_sql"]
 
 # unicode61 indexes letters, numbers and private-use characters; everything else separates.
 _TOKEN_CATEGORIES = ("L", "N", "Co")
 _MAX_WORDS = 16
+# "1080", "1080p", "745410674": a resolution (digits then an optional "p") or a seed.
+_NUMBER_WORD = re.compile(r"(\d+)(p?)", re.IGNORECASE)
+# Below this many digits a number matches a seed only whole: "5" in "5 cats" should not
+# bring every seed that starts with a 5.
+_SEED_PREFIX_DIGITS = 3
 
 
 def _has_token(word: str) -> bool:
@@ -32,13 +42,73 @@ def fts_query(text: str) -> str | None:
     ``None`` when ``text`` holds no searchable word. Never raises for any ``str``."""
     words = []
     for raw in text.split():
-        # Drop characters SQLite cannot hold in a query string (NUL, lone surrogates).
-        word = raw.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
-        if word and _has_token(word):
-            words.append('"' + word.replace('"', '""') + '"*')
+        if quoted := _quoted(raw):
+            words.append(quoted)
         if len(words) >= _MAX_WORDS:
             break
     return " ".join(words) or None
+
+
+def _quoted(word: str) -> str:
+    """``word`` as an FTS5 prefix string, or "" when FTS would index nothing of it."""
+    # Drop characters SQLite cannot hold in a query string (NUL, lone surrogates).
+    word = word.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
+    return '"' + word.replace('"', '""') + '"*' if word and _has_token(word) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSql:
+    """What a search selects from: ``source`` is the ``FROM`` … ``WHERE`` … text of a query
+    (entries as ``e``) and ``params`` its parameters; ``ranked`` when it joins the text index,
+    so ``bm25`` (the ``relevance`` sort) can order it."""
+
+    source: str
+    params: list[Any]
+    ranked: bool
+
+
+def _number_clause(word: str, alias: str) -> tuple[str, list[Any]] | None:
+    """For a number-like word: the clips whose text holds it, or of that resolution, or whose
+    seed is it (or starts with it, from :data:`_SEED_PREFIX_DIGITS` digits on)."""
+    number = _NUMBER_WORD.fullmatch(word)
+    if number is None:
+        return None
+    digits, p = number.groups()
+    a = alias
+    clauses = [f"{a}.seq IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)",
+               f"{a}.resolution = ?"]  # fmt: skip
+    params: list[Any] = [_quoted(word), f"{int(digits)}p"]
+    if not p:
+        prefix = len(digits) >= _SEED_PREFIX_DIGITS
+        clauses.append(f"CAST({a}.seed AS TEXT) LIKE ?" if prefix else f"{a}.seed = ?")
+        params.append(f"{digits}%" if prefix else int(digits))
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+def search_sql(text: str, filters: Filters, alias: str = "e") -> SearchSql | None:
+    """The rows :func:`fts_query`'s words match (number-like words also as a resolution or a
+    seed) that pass ``filters``; ``None`` when ``text`` holds no searchable word."""
+    words, numbers, params = [], [], []
+    for raw in text.split():
+        clause = _number_clause(raw, alias)
+        if clause is not None:
+            numbers.append(clause[0])
+            params.extend(clause[1])
+        elif quoted := _quoted(raw):
+            words.append(quoted)
+        if len(words) + len(numbers) >= _MAX_WORDS:
+            break
+    if not words and not numbers:
+        return None
+    where, filter_params = filters_sql(filters, alias)
+    conditions = " AND ".join([*numbers, where])
+    if not words:
+        return SearchSql(f"entries {alias} WHERE {conditions}", [*params, *filter_params], False)
+    source = (
+        f"entries_fts JOIN entries {alias} ON {alias}.seq = entries_fts.rowid "
+        f"WHERE entries_fts MATCH ? AND {conditions}"
+    )
+    return SearchSql(source, [" ".join(words), *params, *filter_params], True)
 
 
 def _ms(value: datetime | str) -> int:
