@@ -30,6 +30,21 @@ def test_every_field_and_width(lib, add, tmp_path):
     assert path.name == (f"{entry.id}-{entry.created_at[:10]}-{hhmmss}-5-abcd-720p-1s-My Title.mp4")
 
 
+@pytest.mark.parametrize(
+    ("prompt", "width", "expected"),
+    [
+        ("a red fox running through the snow at dawn", 20, "a red fox running"),
+        ("a red fox running through", 17, "a red fox running"),  # the cut falls on a space
+        ("a red fox running through", 18, "a red fox running"),
+        ("a red fox, running far", 12, "a red fox"),  # no comma left hanging
+        ("abcdefghijklmnop and more", 4, "abcd"),  # no space within the width: a hard cut
+        ("short", 40, "short"),
+    ],
+)
+def test_a_width_cuts_at_a_word_boundary(prompt, width, expected):
+    assert render_name(f"{{prompt:{width}}}", {"prompt": prompt}) == expected
+
+
 def test_never_overwrites(lib, add, tmp_path):
     entry = add()
     (tmp_path / "clip.mp4").write_bytes(b"precious")

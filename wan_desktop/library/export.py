@@ -45,7 +45,8 @@ _MAX_COPIES = 10_000
 
 def render_name(template: str, fields: dict[str, Any]) -> str:
     """The template filled from ``fields`` (unsafe characters in values replaced), not yet
-    :func:`safe_name`-d. ``{prompt:N}`` keeps the first N characters. Raises
+    :func:`safe_name`-d. ``{prompt:N}`` keeps at most N characters, cut after the last whole
+    word that fits (mid-word only when the first word alone is longer). Raises
     :class:`ExportError` for an unknown field, a bad width, or a template whose own text holds
     a path separator or ``..``."""
     out = []
@@ -65,10 +66,22 @@ def render_name(template: str, fields: dict[str, Any]) -> str:
         if spec:
             if not spec.isdigit() or int(spec) <= 0:
                 raise ExportError(f"{{{name}:{spec}}}: the width must be a positive number")
-            value = value[: int(spec)]
+            value = _cut_at_word(value, int(spec))
         # A value can never add a folder level or climb: separators become "_".
         out.append(clean_name_text(value).replace("..", "_"))
     return "".join(out)
+
+
+def _cut_at_word(value: str, width: int) -> str:
+    """``value`` cut to at most ``width`` characters at the last space within them (and
+    without punctuation left hanging); a hard cut when no space falls within the width."""
+    if len(value) <= width:
+        return value
+    cut = value[: width + 1]  # a space just past the width still ends a whole word
+    space = cut.rfind(" ")
+    if space <= 0:
+        return value[:width]
+    return cut[:space].rstrip(" ,;:-") or value[:width]
 
 
 def _numbered(stem: str, suffix: str, n: int) -> str:
