@@ -17,12 +17,18 @@ import contextlib
 import gc
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import asyncio
+
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtCore import QSize as QSizeType
+    from PySide6.QtWidgets import QApplication, QWidget
+
     from .core.paths import AppPaths
     from .core.secrets import KeyStore
     from .core.settings import Settings
@@ -31,6 +37,8 @@ if TYPE_CHECKING:
     from .jobs.queue_host import QueueHost
     from .jobs.runner import JobRunner
     from .library import Library
+    from .ui.async_bridge import TaskKeeper
+    from .ui.main_window import MainWindow
 
 __all__ = ["Services", "build_application", "run_window"]
 
@@ -176,7 +184,7 @@ def build_application(argv: list[str] | None = None):
     return app
 
 
-def _set_application_icon(app: Any) -> None:
+def _set_application_icon(app: QApplication) -> None:
     """The icon of every window of the app (the title bar, the task switcher)."""
     from PySide6.QtGui import QIcon
 
@@ -187,7 +195,7 @@ def _set_application_icon(app: Any) -> None:
         app.setWindowIcon(QIcon(str(icon_path)))
 
 
-async def _start_services(window: Any, services: Services, tasks: Any) -> None:
+async def _start_services(window: MainWindow, services: Services, tasks: TaskKeeper) -> None:
     """After the first paint: the library (and its pane), then the engine and the runner."""
     import importlib
 
@@ -196,21 +204,23 @@ async def _start_services(window: Any, services: Services, tasks: Any) -> None:
     # The pane's modules load in a worker thread; only building its widgets happens here.
     module = await run_blocking(importlib.import_module, "wan_desktop.ui.library_pane")
     await services.open_library()
-    if getattr(window, "library_actions", None) is None:
+    if window.library_actions is None:
         module.install_library(window, tasks)
+    assert window.library_actions is not None
     window.library_actions.set_library(services.library)
     try:
         await services.open_engine()
     except Exception as exc:
         window.set_engine_problem(f"The engine could not start: {exc}")
         raise
+    assert services.runner is not None
     window.attach_runner(services.runner, services.offline)
     # The library pane, the engine and the runner live as long as the window, like what
     # start-up made before the first paint: leave them out of later collections too.
     gc.freeze()
 
 
-def _paint_now(widget: Any, timeout_ms: int = 1000) -> None:
+def _paint_now(widget: QWidget, timeout_ms: int = 1000) -> None:
     """Run Qt's own event loop until ``widget`` has painted once (at most ``timeout_ms``).
 
     Start-up uses it before asyncio is even imported, so what is built so far is on screen
@@ -222,7 +232,7 @@ def _paint_now(widget: Any, timeout_ms: int = 1000) -> None:
     loop = QEventLoop()
 
     class _Painted(QObject):
-        def eventFilter(self, obj: Any, event: Any) -> bool:  # Qt override
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt override
             if obj is widget and event.type() == QEvent.Type.Paint:
                 QTimer.singleShot(0, loop.quit)  # after this paint has finished
             return False
@@ -235,7 +245,12 @@ def _paint_now(widget: Any, timeout_ms: int = 1000) -> None:
 
 
 async def _main(
-    window: Any, services: Services, tasks: Any, image: str | None, screenshot, smoke
+    window: MainWindow,
+    services: Services,
+    tasks: TaskKeeper,
+    image: str | None,
+    screenshot: str | None,
+    smoke: bool,
 ) -> int:
     import asyncio
 
@@ -275,7 +290,14 @@ async def _main(
     return code
 
 
-async def _one_shot(window, start, screenshot, smoke, save_screenshot, QSize) -> int:
+async def _one_shot(
+    window: MainWindow,
+    start: asyncio.Task[None],
+    screenshot: str | None,
+    smoke: bool,
+    save_screenshot: Callable[..., object],
+    QSize: type[QSizeType],
+) -> int:
     """``--screenshot`` / ``--smoke``: wait for the engine, do the one thing, report."""
     import asyncio
 
@@ -304,7 +326,7 @@ async def _one_shot(window, start, screenshot, smoke, save_screenshot, QSize) ->
     return 0
 
 
-async def _smoke_play(window) -> bool:
+async def _smoke_play(window: MainWindow) -> bool:
     """Play one frame of a tiny clip made with PyAV (proves Qt Multimedia works)."""
     import asyncio
     import tempfile
@@ -412,7 +434,7 @@ def _collection_paused_while_starting() -> Iterator[None]:
         gc.enable()
 
 
-def _start_window(offscreen: bool) -> tuple[Any, Any, Services, Any]:
+def _start_window(offscreen: bool) -> tuple[QApplication, MainWindow, Services, TaskKeeper]:
     """The application, the window painted (its frame, then its panes), the services and the
     task keeper; the log file set up."""
     from . import ui  # noqa: F401 - first: PySide6 with its import hook made cheap (ui/__init__)
