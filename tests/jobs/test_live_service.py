@@ -15,8 +15,8 @@ from wan_desktop.core.model_cache import DAY_S, CacheRecord, ServiceCache
 from wan_desktop.core.paths import app_paths
 from wan_desktop.core.request import GenerationRequest
 from wan_desktop.jobs import live_service
+from wan_desktop.jobs.live_refresher import LiveRefresher
 from wan_desktop.jobs.live_service import (
-    LiveRefresher,
     ServiceTarget,
     load_cached,
     resolve,
