@@ -240,3 +240,37 @@ def test_scrub_is_usable_on_its_own():
     assert logs.scrub("Authorization: Key abc.def") == "Authorization: Key «key hidden»"
     once = logs.scrub(f"Authorization: Key {KEY} FAL_KEY={OTHER}")
     assert logs.scrub(once) == once  # idempotent: scrubbing twice changes nothing
+
+
+def test_registered_key_is_hidden_url_encoded_and_re_cased(paths):
+    from urllib.parse import quote, quote_plus
+
+    path = logs.setup_logging(paths)
+    logs.register_secret(KEY)
+    log = logging.getLogger("t")
+    log.info("GET https://x/?k=%s", quote(KEY, safe=""))
+    log.info("form k=%s", quote_plus(KEY))
+    log.info("lower %s", quote(KEY, safe="").lower())
+    log.info("upper %s", KEY.upper())
+    text = _text(path)
+    _assert_no_key(text, KEY, KEY_ID, KEY_SECRET, KEY_SECRET.upper(), KEY_ID.upper())
+    assert "%3A" not in text and "%3a" not in text
+
+
+def test_half_keys_are_hidden_registered_or_not(paths):
+    path = logs.setup_logging(paths)
+    log = logging.getLogger("t")
+    log.info("pasted %s then cut", KEY[:50])  # unregistered, cut short in the secret
+    log.info("encoded %s", KEY.replace(":", "%3A"))  # unregistered, URL-encoded
+    logs.register_secret(KEY)
+    log.info("secret alone %s, id alone %s", KEY_SECRET, KEY_ID)
+    text = _text(path)
+    _assert_no_key(text, KEY[:50], KEY_SECRET, KEY_ID, KEY[37:50])
+
+
+def test_scrub_and_the_fal_client_share_one_redactor():
+    from wan_desktop.core import redact as core_redact
+    from wan_desktop.fal import redact as fal_redact
+
+    assert fal_redact.KeyRedactor is core_redact.KeyRedactor
+    assert logs.HIDDEN == core_redact.HIDDEN

@@ -10,7 +10,7 @@ import pytest
 
 from wan_desktop.core.paths import app_paths
 from wan_desktop.core.pricing import estimate_usd, format_estimate
-from wan_desktop.core.secrets import KeyStore, redact
+from wan_desktop.core.secrets import KeyStore, env_key, redact
 from wan_desktop.core.settings import DEFAULT_QUEUE_URL, Settings, load_settings, resolve_queue_url
 from wan_desktop.core.settings_store import SettingsStore
 from wan_desktop.core.window_state import WindowState, window_state_file
@@ -154,8 +154,25 @@ def test_key_store_env_wins_and_file_fallback_is_private(wan_home):
     assert store.get() is None
 
 
+def test_key_store_reads_fal_key_id_and_secret_when_fal_key_is_unset(wan_home):
+    paths = app_paths()
+    pair = {"FAL_KEY_ID": " id-0001 ", "FAL_KEY_SECRET": "secret-0002\n"}
+    got = KeyStore(paths, environ=pair).get()
+    assert got is not None and got.key == "id-0001:secret-0002" and got.origin == "env"
+    assert env_key(pair) == "id-0001:secret-0002"
+    # FAL_KEY wins over the pair, as in fal-client.
+    both = {**pair, "FAL_KEY": "whole-key-9"}
+    assert KeyStore(paths, environ=both).get().key == "whole-key-9"
+    assert env_key(both) == "whole-key-9"
+    # Half a pair is no key: the stored key (or none) is used.
+    for half in ({"FAL_KEY_ID": "id-0001"}, {"FAL_KEY_SECRET": "secret-0002"}):
+        assert env_key(half) is None
+        assert KeyStore(paths, environ=half).get() is None
+    assert "FAL_KEY_ID" in KeyStore(paths, environ=pair).describe()
+
+
 def test_redact_hides_key_and_parts():
-    text = "failed with id123abc:secret456 and secret456"
+    text = "failed with id123abc:secret456 and secret456 and id123abc%3Asecret456"
     out = redact(text, "id123abc:secret456")
     assert "secret456" not in out and "id123abc" not in out
 

@@ -7,10 +7,12 @@ uses (httpx included) logs there too. Each handler it installs carries a
 with its arguments merged, the exception text and the stack text all go through
 :func:`scrub`, which hides
 
-- every secret given to :func:`register_secret` (and ``FAL_KEY`` from the environment, read at
-  set-up), through :func:`wan_desktop.core.secrets.redact`;
 - anything shaped like an ``Authorization: Key …`` header, a ``FAL_KEY=…`` assignment, or a
-  fal key (``<uuid>:<hex>``), known or not.
+  fal key (``<uuid>:<hex>``, also URL-encoded ``<uuid>%3A<hex>`` and cut short after a few
+  characters of the secret), known or not;
+- every secret given to :func:`register_secret` (and the key from the environment, read at
+  set-up), through the app's one :class:`wan_desktop.core.redact.KeyRedactor`: whole, its
+  ``id`` and ``secret`` halves alone, URL-encoded, in any letter case.
 
 The log is appended to in place (a log cannot be renamed into place line by line); rotated
 files keep their 0600 mode because rotation only renames them.
@@ -30,9 +32,11 @@ from pathlib import Path
 
 from .atomic import ensure_dir
 from .paths import AppPaths
-from .secrets import redact
+from .redact import HIDDEN, MIN_KEY_CHARS, KeyRedactor
+from .secrets import env_key
 
 __all__ = [
+    "HIDDEN",
     "LOG_BACKUPS",
     "LOG_FILE_NAME",
     "LOG_MAX_BYTES",
@@ -50,13 +54,14 @@ LOG_FILE_NAME = "wan-desktop.log"
 LOG_MAX_BYTES = 1_000_000
 #: Rotated files kept next to the live one (``wan-desktop.log.1`` … ``.5``).
 LOG_BACKUPS = 5
-HIDDEN = "«key hidden»"
 
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(threadName)s] %(message)s"
 _MARK = "_wan_desktop_handler"
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
+# One redactor for every registered secret, rebuilt when the set changes (under _lock).
+_redactor = KeyRedactor(None)
 # Filters added to handlers that setup_logging() found on the root logger (undone at shutdown).
 _guarded: list[tuple[logging.Handler, logging.Filter]] = []
 
@@ -67,9 +72,10 @@ _PATTERNS = (
     re.compile(r"""(?i)(authorization['"]?\s*[:=]\s*['"]?\s*key\s+)[^\s'",;)}\]«]+"""),
     # "FAL_KEY=abc", "FAL_KEY: abc", "'FAL_KEY': 'abc'", "export FAL_KEY='abc'"
     re.compile(r"""(?i)(\bFAL_KEY['"]?\s*[:=]\s*['"]?)[^\s'",;)}\]«]+"""),
-    # A fal key itself: "<uuid>:<32 hex>" (a request id alone is a uuid and stays visible).
+    # A fal key itself: "<uuid>:<32 hex>", URL-encoded ("%3A") or cut short after a few hex
+    # digits of the secret (a request id alone is a uuid and stays visible).
     re.compile(
-        r"(?i)()\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[0-9a-f]{16,}\b"
+        r"(?i)()\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?::|%3a)[0-9a-f]{4,}"
     ),
 )
 
@@ -77,36 +83,40 @@ _PATTERNS = (
 def register_secret(value: str | None) -> None:
     """Hide ``value`` (and its ``id`` / ``secret`` halves) in every log record from now on.
 
-    Call it whenever a key is loaded or entered. Empty and very short values (under 6
-    characters, which :func:`redact` ignores too) are skipped.
+    Call it whenever a key is loaded or entered. Empty and very short values (under
+    ``MIN_KEY_CHARS``, which the redactor ignores too) are skipped.
     """
+    global _redactor
     if not value:
         return
     value = value.strip()
-    if len(value) < 6:
+    if len(value) < MIN_KEY_CHARS:
         return
     with _lock:
-        _secrets.add(value)
+        if value not in _secrets:
+            _secrets.add(value)
+            _redactor = KeyRedactor(*_secrets)
 
 
 def forget_secrets() -> None:
     """Drop every registered secret (for tests; the patterns still apply)."""
+    global _redactor
     with _lock:
         _secrets.clear()
+        _redactor = KeyRedactor(None)
 
 
 def scrub(text: str) -> str:
-    """``text`` with registered secrets and anything key-shaped hidden."""
+    """``text`` with anything key-shaped and every registered secret hidden."""
     if not text:
         return text
-    with _lock:
-        known = sorted(_secrets, key=len, reverse=True)
-    for secret in known:
-        # The whole key first: redact() alone may hide its halves first, leaving "«…»:«…»".
-        text = redact(text.replace(secret, HIDDEN), secret)
+    # The shapes first: a fal key cut short is caught whole, before the redactor hides only
+    # its id half and leaves the first digits of the secret beside the mark.
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + HIDDEN, text)
-    return text
+    with _lock:
+        redactor = _redactor
+    return redactor.text(text)
 
 
 class RedactingFilter(logging.Filter):
@@ -181,10 +191,12 @@ def setup_logging(
     levels; with another folder the old handlers are replaced. ``level`` gates the file;
     ``console`` adds a stderr handler showing ``console_level`` and above, with the same
     filter. Handlers someone else already put on the root logger get the filter too, so they
-    cannot print a key either. ``FAL_KEY`` from the environment is registered as a secret
-    here; keys loaded later go through :func:`register_secret`.
+    cannot print a key either. The key from the environment (``FAL_KEY``, else
+    ``FAL_KEY_ID:FAL_KEY_SECRET``) is registered as a secret here; keys loaded later go
+    through :func:`register_secret`.
     """
     register_secret(os.environ.get("FAL_KEY"))
+    register_secret(env_key(os.environ))
     path = log_file(paths)
     root = logging.getLogger()
     with _lock:

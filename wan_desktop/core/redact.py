@@ -1,9 +1,10 @@
-"""Hiding the fal key in everything that comes back from the service (pure; any thread).
+"""Hiding the fal key in text and data (pure; any thread): the one redactor of the app.
 
 A service (or a proxy, or the offline engine) may echo the key: in a log line, a result
 field, an error detail, a header, a URL. Whatever echoes it, the key must not reach the
-library, the MP4 comment or the command line's output, so the client passes every value it
-returns or raises through one :class:`KeyRedactor` on the way out.
+library, the MP4 comment, the command line's output or the log file, so the fal client passes
+every value it returns or raises through one :class:`KeyRedactor`, and the log scrubber
+(``core.logs.scrub``) hides every registered key through one too.
 
 The forms hidden: the whole key, each half of a fal key (``KEY_ID:KEY_SECRET``) on its own
 when it is at least ``MIN_PART_CHARS`` long, and each of those URL-encoded (``%3A`` or
@@ -18,10 +19,10 @@ import re
 from typing import Any, TypeVar
 from urllib.parse import quote, quote_plus
 
-from wan_desktop.core.logs import HIDDEN
-
 __all__ = ["HIDDEN", "MIN_KEY_CHARS", "MIN_PART_CHARS", "KeyRedactor", "key_forms"]
 
+#: What a hidden key is replaced with, everywhere.
+HIDDEN = "«key hidden»"
 #: Shorter keys are not fal keys, and hiding them would maul ordinary text (a test key "k").
 MIN_KEY_CHARS = 6
 #: A half of ``id:secret`` shorter than this could be an ordinary word: it is left alone.
@@ -42,13 +43,16 @@ def key_forms(key: str) -> list[str]:
 
 
 class KeyRedactor:
-    """Hides one key in text, in decoded JSON and in the client's result and error types.
+    """Hides one key (or several) in text, in decoded JSON and in the fal client's result and
+    error types.
 
-    ``KeyRedactor(None)`` (no key) changes nothing. Immutable once built; any thread.
+    ``KeyRedactor(None)`` (no key) changes nothing; ``KeyRedactor(key, other, ...)`` hides
+    each. Immutable once built; any thread.
     """
 
-    def __init__(self, key: str | None) -> None:
-        forms = key_forms(key or "")
+    def __init__(self, key: str | None, *more: str | None) -> None:
+        found = {form for k in (key, *more) for form in key_forms(k or "")}
+        forms = sorted(found, key=len, reverse=True)
         self._pattern = (
             re.compile("|".join(map(re.escape, forms)), re.IGNORECASE) if forms else None
         )

@@ -1,4 +1,10 @@
-"""Where the fal key lives: ``FAL_KEY``, else the system keyring, else a private file.
+"""Where the fal key lives, first found wins:
+
+1. ``FAL_KEY`` in the environment;
+2. ``FAL_KEY_ID`` and ``FAL_KEY_SECRET`` in the environment, both set, joined as
+   ``ID:SECRET`` (as fal's own client reads them; one without the other is ignored);
+3. the system keyring;
+4. a private file.
 
 The key is never logged, never part of an exception message or a repr. Headless machines often
 have no keyring (keyring's fail backend); then the key goes to ``<config>/fal-key`` readable
@@ -10,12 +16,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .atomic import atomic_write_text
 from .paths import AppPaths
+from .redact import KeyRedactor
 
-__all__ = ["KeySource", "KeyStore", "redact"]
+__all__ = ["KeySource", "KeyStore", "env_key", "redact"]
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +33,8 @@ USERNAME = "fal"
 
 @dataclass(frozen=True, slots=True)
 class KeySource:
-    """A key and where it came from: ``env`` (FAL_KEY), ``keyring`` or ``file``."""
+    """A key and where it came from: ``env`` (``FAL_KEY``, or ``FAL_KEY_ID`` with
+    ``FAL_KEY_SECRET``), ``keyring`` or ``file``."""
 
     key: str = field(repr=False)
     origin: str
@@ -34,20 +43,27 @@ class KeySource:
         return f"KeySource(key=<hidden>, origin={self.origin!r})"
 
 
+def env_key(environ: Mapping[str, str]) -> str | None:
+    """The key the environment names: ``FAL_KEY``, else ``FAL_KEY_ID:FAL_KEY_SECRET`` when
+    both are set (fal-client's rule); ``None`` when neither is. Values are stripped."""
+    whole = (environ.get("FAL_KEY") or "").strip()
+    if whole:
+        return whole
+    key_id = (environ.get("FAL_KEY_ID") or "").strip()
+    secret = (environ.get("FAL_KEY_SECRET") or "").strip()
+    return f"{key_id}:{secret}" if key_id and secret else None
+
+
 def redact(text: str, key: str | None) -> str:
-    """``text`` with every occurrence of ``key`` (and of its parts ``id:secret``) hidden."""
-    if not key:
-        return text
-    for part in {key, *key.split(":")}:
-        if len(part) >= 6:
-            text = text.replace(part, "«key hidden»")
-    return text
+    """``text`` with ``key`` hidden: whole, its ``id`` and ``secret`` halves, URL-encoded, in
+    any letter case (the app's one ``KeyRedactor``)."""
+    return KeyRedactor(key).text(text)
 
 
 class KeyStore:
     """Reads and writes the fal key. Keyring calls may block briefly: call off the GUI thread."""
 
-    def __init__(self, paths: AppPaths, environ: dict[str, str] | None = None):
+    def __init__(self, paths: AppPaths, environ: Mapping[str, str] | None = None):
         self._paths = paths
         self._environ = os.environ if environ is None else environ
 
@@ -76,9 +92,9 @@ class KeyStore:
 
     def get(self) -> KeySource | None:
         """The key to use, or ``None`` when none is set anywhere."""
-        env_key = self._environ.get("FAL_KEY", "").strip()
-        if env_key:
-            return KeySource(env_key, "env")
+        from_env = env_key(self._environ)
+        if from_env:
+            return KeySource(from_env, "env")
         kr = self._keyring()
         if kr is not None:
             try:
@@ -117,7 +133,7 @@ class KeyStore:
         )
 
     def clear(self) -> None:
-        """Forget the stored key (``FAL_KEY`` in the environment is not touched)."""
+        """Forget the stored key (a key in the environment is not touched)."""
         kr = self._keyring()
         if kr is not None:
             with contextlib.suppress(Exception):
@@ -131,11 +147,12 @@ class KeyStore:
             where = f"the system keyring ({self._backend_name()})"
         else:
             where = f"{self.fallback_file} (no system keyring found; the file is private to you)"
-        env = (
-            " FAL_KEY is set in the environment and takes precedence."
-            if self._environ.get("FAL_KEY", "").strip()
-            else ""
-        )
+        if (self._environ.get("FAL_KEY") or "").strip():
+            env = " FAL_KEY is set in the environment and takes precedence."
+        elif env_key(self._environ):
+            env = " FAL_KEY_ID and FAL_KEY_SECRET are set in the environment and take precedence."
+        else:
+            env = ""
         return f"The key is stored in {where}.{env}"
 
     def _backend_name(self) -> str:
