@@ -25,7 +25,7 @@ from typing import Any
 from .. import __version__
 from .logs import log_file, scrub
 from .paths import AppPaths
-from .secrets import redact
+from .secrets import env_key, redact
 
 __all__ = ["PACKAGES", "collect", "format_text"]
 
@@ -136,7 +136,7 @@ def collect(paths: AppPaths, *, extra: Mapping[str, Any] | None = None) -> dict[
     "library": {"videos": 12, "bytes": 123}}``) and scrubbed like everything else. Blocking
     (keyring, PyAV import): call from a worker thread.
     """
-    fal_key = os.environ.get("FAL_KEY", "").strip()
+    fal_key = env_key(os.environ) or ""
     info: dict[str, Any] = {
         "app": {
             "name": "wan-desktop",
