@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
 from wan_desktop.core import model_schema, pricing
+from wan_desktop.core.limits import InputSpec
 from wan_desktop.core.model_cache import DAY_S, CacheRecord, ServiceCache
+from wan_desktop.core.model_schema import ModelSchema, parse_param
 from wan_desktop.core.paths import app_paths
+from wan_desktop.core.platform_answers import models_answer, pricing_answer
 from wan_desktop.core.request import GenerationRequest
 from wan_desktop.jobs import live_service
 from wan_desktop.jobs.live_refresher import LiveRefresher
@@ -320,3 +326,50 @@ async def test_the_budget_counts_opening_the_client(fake, monkeypatch):
     started = time.monotonic()
     await resolve_for_cli(app_paths(), key=KEY, platform_url=PLATFORM, transport=fake.transport())
     assert time.monotonic() - started < 1.4
+
+
+@pytest.mark.asyncio
+async def test_a_stand_in_on_a_real_socket_is_followed():
+    """A fal stand-in on loopback publishing its own prompt limit, an extra field and a price."""
+    bundled = ModelSchema.bundled()
+    changed = bundled.replace(
+        inputs={
+            **bundled.inputs,
+            "prompt": dataclasses.replace(bundled.spec("prompt"), max_chars=1111),
+            "loop_video": InputSpec("loop_video", "Loop video", "boolean", default=False),
+        }
+    )
+    bodies = {
+        "/v1/models": json.dumps(models_answer(changed)).encode(),
+        "/v1/models/pricing": json.dumps(pricing_answer(EP, 0.09)).encode(),
+    }
+    seen_keys = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen_keys.append(self.headers.get("Authorization"))
+            body = bodies[self.path.split("?")[0]]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/v1"
+        info = await resolve_for_cli(app_paths(), key=KEY, platform_url=url, timeout_s=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert info.schema.max_chars("prompt") == 1111 and info.live_ok
+    assert pricing.estimate("1080p", 10).amount_usd == pytest.approx(0.9)
+    assert parse_param("loop_video=true") == ("loop_video", True)
+    [problem] = GenerationRequest(prompt="p" * 1112, image="/tmp/i.png").validate()
+    assert "1111" in problem.message
+    assert seen_keys == [f"Key {KEY}", f"Key {KEY}"]
