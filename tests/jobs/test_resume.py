@@ -174,8 +174,15 @@ def test_jobs_cancel_acts_on_one_job_and_leaves_the_others(tmp_path):
         # while its request runs, the second while its request waits behind it.
         for wanted in (["running"], ["queued", "running"]):
             proc = _start_generate(image, env)
+            seen: list[list[str]] = []
             try:
-                wait_until(lambda w=wanted: sorted(job_states(home)) == w, timeout_s=60)
+                wait_until(
+                    lambda w=wanted, s=seen: s.append(sorted(job_states(home))) or s[-1] == w,
+                    timeout_s=90,
+                )
+            except AssertionError:
+                proc.kill()
+                raise AssertionError(f"states {seen[-3:]}, {proc.communicate()[1]!r}") from None
             finally:
                 proc.send_signal(signal.SIGKILL)
                 proc.wait(timeout=10)

@@ -60,6 +60,11 @@ def _seed(text: str) -> int:
 
 def add_parser(subparsers: Any) -> None:
     """Add ``generate`` and ``jobs`` to the top-level parser."""
+    _add_generate(subparsers)
+    _add_jobs(subparsers)
+
+
+def _add_generate(subparsers: Any) -> None:
     gen = subparsers.add_parser(
         "generate",
         help="make a video from an image (kept in the library)",
@@ -115,6 +120,8 @@ def add_parser(subparsers: Any) -> None:
     )
     gen.add_argument("--json", action="store_true", help="print the result as one JSON object")
 
+
+def _add_jobs(subparsers: Any) -> None:
     jobs = subparsers.add_parser(
         "jobs", help="list, cancel or resume jobs", description="The job queue kept in the library."
     )

@@ -31,6 +31,8 @@ LOCK_NAME = "jobs.lock"
 #: Windows locks byte ranges: the lock sits far past the record, so reading it never blocks.
 _LOCK_OFFSET = 1 << 20
 _RECORD_MAX_BYTES = 4096
+#: Windows opens descriptors in text mode unless told otherwise.
+_BINARY = getattr(os, "O_BINARY", 0)
 
 
 class Endpoint(msgspec.Struct, frozen=True):
@@ -112,7 +114,7 @@ class QueueLock:
         """Take the lock now if it is free (recording ``kind`` and this pid); False if not."""
         if self._fd is not None:
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | _BINARY, 0o600)
         if not _lock_fd(fd):
             os.close(fd)
             return False
@@ -180,7 +182,7 @@ class QueueLock:
         if self._fd is not None:
             return True
         try:
-            fd = os.open(self.path, os.O_RDWR)
+            fd = os.open(self.path, os.O_RDWR | _BINARY)
         except OSError:
             return False
         try:
