@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QStackedLayout,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +31,8 @@ from PySide6.QtWidgets import (
 from ..core import limits
 from ..core.problems import InvalidInputError
 from .async_bridge import TaskKeeper, run_blocking
-from .icons import icon, set_icon
+from .icons import icon
+from .text_buttons import text_tool_button
 from .theme import apply_style, set_role, set_style_property
 
 __all__ = ["IMAGE_FILTER", "ImageDropZone", "ImageInfo", "read_image"]
@@ -169,16 +169,6 @@ class _Preview(QWidget):
         painter.drawImage(x, y, self._scaled)
 
 
-def _tool_button(name: str, accessible: str, text: str, icon_name: str) -> QToolButton:
-    button = QToolButton()
-    button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    button.setText(text)
-    set_icon(button, icon_name)
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    return button
-
-
 class ImageDropZone(QFrame):
     """Holds the input image. ``imageChanged`` fires when the image, its problem or the
     loading state changes. ``source()`` is the local path to send (``None`` when empty)."""
@@ -251,10 +241,10 @@ class ImageDropZone(QFrame):
         set_role(self.problem_label, "error")
         self.problem_label.setWordWrap(True)
         self.problem_label.hide()
-        self.replace_button = _tool_button(
+        self.replace_button = text_tool_button(
             "imageReplaceButton", "Replace image", "Replace…", "open"
         )
-        self.clear_button = _tool_button("imageClearButton", "Clear image", "Clear", "close")
+        self.clear_button = text_tool_button("imageClearButton", "Clear image", "Clear", "close")
         bar = QHBoxLayout()
         bar.addWidget(self.info_label, 1)
         bar.addWidget(self.replace_button)

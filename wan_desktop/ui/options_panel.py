@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ..core import limits
 from .icons import set_icon
+from .naming import named
 from .theme import apply_style
 
 __all__ = ["OptionsPanel"]
@@ -34,12 +35,6 @@ _MULTI_SHOT_ON_TIP = (
     "Let the service split the video into several shots. Write 'Shot 1 [0–4s] …' lines in the "
     "prompt to direct each one."
 )
-
-
-def _named(widget: QWidget, name: str, accessible: str) -> QWidget:
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible)
-    return widget
 
 
 def _boxed(layout: QHBoxLayout) -> QWidget:
@@ -69,10 +64,10 @@ class OptionsPanel(QWidget):
 
     def _build_length_row(self) -> QWidget:
         """Resolution and duration side by side."""
-        self.resolution = _named(QComboBox(), "resolutionCombo", "Resolution")
+        self.resolution = named(QComboBox(), "resolutionCombo", "Resolution")
         for res in limits.RESOLUTIONS:
             self.resolution.addItem(res, res)
-        self.duration = _named(QComboBox(), "durationCombo", "Duration")
+        self.duration = named(QComboBox(), "durationCombo", "Duration")
         for seconds in limits.DURATIONS_S:
             self.duration.addItem(f"{seconds} s", seconds)
         row = QHBoxLayout()
@@ -84,20 +79,20 @@ class OptionsPanel(QWidget):
 
     def _build_seed_row(self) -> QWidget:
         """The seed, its dice and lock, "Random"; and the "Use seed N" link (shown later)."""
-        self.seed = _named(QSpinBox(), "seedSpin", "Seed")
+        self.seed = named(QSpinBox(), "seedSpin", "Seed")
         self.seed.setRange(limits.SEED_MIN, limits.SEED_MAX)
         self.seed.setMinimumWidth(110)
         self.seed.setToolTip("The same seed, image and prompt give the same video.")
-        self.seed_random = _named(QCheckBox("Random"), "seedRandomCheck", "Random seed")
+        self.seed_random = named(QCheckBox("Random"), "seedRandomCheck", "Random seed")
         self.seed_random.setToolTip("Let the service pick a new seed for each video.")
-        self.dice = _named(QToolButton(), "seedDiceButton", "Roll a new seed")
+        self.dice = named(QToolButton(), "seedDiceButton", "Roll a new seed")
         set_icon(self.dice, "dice")
         self.dice.setToolTip("Roll a new seed (and use it)")
-        self.lock = _named(QToolButton(), "seedLockButton", "Keep this seed")
+        self.lock = named(QToolButton(), "seedLockButton", "Keep this seed")
         self.lock.setCheckable(True)
         set_icon(self.lock, "unlock")
         self.lock.setToolTip("Keep this seed for the next videos too (unlocked: back to random)")
-        self.use_last_seed = _named(QPushButton(), "useSeedButton", "Use the last seed")
+        self.use_last_seed = named(QPushButton(), "useSeedButton", "Use the last seed")
         apply_style(self.use_last_seed, "linkButton")
         self.use_last_seed.setFlat(True)
         self.use_last_seed.hide()
@@ -111,12 +106,12 @@ class OptionsPanel(QWidget):
 
     def _build_checks_row(self) -> QWidget:
         """Prompt expansion, multi-shot and the safety checker."""
-        self.expansion = _named(
+        self.expansion = named(
             QCheckBox("Prompt expansion"), "promptExpansionCheck", "Prompt expansion"
         )
         self.expansion.setToolTip("Let the service rewrite the prompt in more detail.")
-        self.multi_shots = _named(QCheckBox("Multi-shot"), "multiShotsCheck", "Multi-shot")
-        self.safety = _named(QCheckBox("Safety checker"), "safetyCheckerCheck", "Safety checker")
+        self.multi_shots = named(QCheckBox("Multi-shot"), "multiShotsCheck", "Multi-shot")
+        self.safety = named(QCheckBox("Safety checker"), "safetyCheckerCheck", "Safety checker")
         self.safety.setToolTip("Let the service check the input and output for unsafe content.")
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .icons import set_icon
+from .text_buttons import text_tool_button
 from .theme import apply_style, set_role, set_style_property
 
 __all__ = ["WARN_FRACTION", "PromptEditor", "counter_level", "shot_lines"]
@@ -46,17 +46,6 @@ def shot_lines(duration_s: int) -> list[str]:
     shots = max(2, math.ceil(duration_s / _SHOT_S))
     bounds = [math.floor(i * duration_s / shots + 0.5) for i in range(shots + 1)]
     return [f"Shot {i + 1} [{bounds[i]}–{bounds[i + 1]}s] " for i in range(shots)]
-
-
-def _tool_button(name: str, accessible: str, text: str, icon_name: str) -> QToolButton:
-    button = QToolButton()
-    button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    button.setText(text)
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    set_icon(button, icon_name)
-    button.setAutoRaise(True)
-    return button
 
 
 class PromptEditor(QWidget):
@@ -132,15 +121,15 @@ class PromptEditor(QWidget):
 
     def _build_tools(self, header: QHBoxLayout) -> None:
         """The recent-prompts menu and the multi-shot helper, into ``header``."""
-        self.recent_button = _tool_button(
-            "recentPromptsButton", "Recent prompts", "Recent", "history"
+        self.recent_button = text_tool_button(
+            "recentPromptsButton", "Recent prompts", "Recent", "history", auto_raise=True
         )
         self.recent_button.setToolTip("Recent prompts")
         self.recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self._recent_menu = QMenu(self.recent_button)
         self.recent_button.setMenu(self._recent_menu)
-        self.shots_button = _tool_button(
-            "multiShotHelperButton", "Insert shot lines", "Shots", "shots"
+        self.shots_button = text_tool_button(
+            "multiShotHelperButton", "Insert shot lines", "Shots", "shots", auto_raise=True
         )
         self.shots_button.clicked.connect(self._on_shots_button_clicked)
         header.addWidget(self.recent_button)

@@ -31,6 +31,7 @@ from ..core.settings import CONCURRENCY_MAX, DEFAULT_QUEUE_URL, Settings, resolv
 from ..core.settings_store import SettingsStore
 from .async_bridge import TaskKeeper, run_blocking
 from .key_check import KeyCheck, check_key
+from .naming import named
 from .theme import set_role
 
 __all__ = ["BACKENDS", "SettingsDialog"]
@@ -72,12 +73,6 @@ def _note(text: str, *, wrap: bool = True) -> QLabel:
     return label
 
 
-def _named(widget, name: str, accessible: str):
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible)
-    return widget
-
-
 class SettingsDialog(QDialog):
     """``settingsDialog``. Edits the preferences in ``store`` (a ``SettingsStore``, the one
     writer of the settings file) and the key in ``key_store``. ``saved(settings, key_changed)``
@@ -110,7 +105,7 @@ class SettingsDialog(QDialog):
         self.test_task = None
         self.save_task = None
 
-        self.tabs = _named(QTabWidget(), "settingsTabs", "Settings sections")
+        self.tabs = named(QTabWidget(), "settingsTabs", "Settings sections")
         self.tabs.addTab(self._build_key_tab(), "fal key")
         self.tabs.addTab(self._build_generation_tab(), "Generation")
         self.tabs.addTab(self._build_storage_tab(), "Storage && advanced")
@@ -122,30 +117,30 @@ class SettingsDialog(QDialog):
     # ---- building -------------------------------------------------------------------------
 
     def _build_key_widgets(self) -> None:
-        self.key_edit = _named(QLineEdit(), "falKeyEdit", "fal key")
+        self.key_edit = named(QLineEdit(), "falKeyEdit", "fal key")
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText("key-id:key-secret")
         self.key_edit.setClearButtonEnabled(True)
-        self.show_key = _named(QPushButton("Show"), "showKeyButton", "Show key")
+        self.show_key = named(QPushButton("Show"), "showKeyButton", "Show key")
         self.show_key.setCheckable(True)
-        self.test_button = _named(QPushButton("Test key"), "testKeyButton", "Test key")
+        self.test_button = named(QPushButton("Test key"), "testKeyButton", "Test key")
         self.test_button.setToolTip(
             "One cheap authenticated call to fal; nothing is generated or billed."
         )
-        self.remove_key = _named(
+        self.remove_key = named(
             QPushButton("Remove stored key"), "removeKeyButton", "Remove stored key"
         )
-        self.key_state = _named(
+        self.key_state = named(
             QLabel("Checking where the key is kept …"), "keyStateLabel", "Key state"
         )
-        self.key_status = _named(QLabel(), "keyStatusLabel", "Key test result")
+        self.key_status = named(QLabel(), "keyStatusLabel", "Key test result")
         self.key_status.setWordWrap(True)
         self.key_status.hide()
-        self.where = _named(QLabel(), "keyStorageLabel", "Where the key is stored")
+        self.where = named(QLabel(), "keyStorageLabel", "Where the key is stored")
         self.where.setWordWrap(True)
         self.where.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         set_role(self.where, "muted")
-        self.backend = _named(QComboBox(), "backendCombo", "Backend")
+        self.backend = named(QComboBox(), "backendCombo", "Backend")
         for value, label in BACKENDS:
             self.backend.addItem(label, value)
 
@@ -167,31 +162,29 @@ class SettingsDialog(QDialog):
         )
 
     def _build_generation_widgets(self) -> None:
-        self.concurrency = _named(QSpinBox(), "concurrencySpin", "Jobs at once")
+        self.concurrency = named(QSpinBox(), "concurrencySpin", "Jobs at once")
         self.concurrency.setRange(1, CONCURRENCY_MAX)
         self.concurrency.setToolTip("How many jobs run at once on fal (new accounts: 2).")
-        self.default_resolution = _named(
-            QComboBox(), "defaultResolutionCombo", "Default resolution"
-        )
+        self.default_resolution = named(QComboBox(), "defaultResolutionCombo", "Default resolution")
         for r in limits.RESOLUTIONS:
             self.default_resolution.addItem(r, r)
-        self.default_duration = _named(QComboBox(), "defaultDurationCombo", "Default duration")
+        self.default_duration = named(QComboBox(), "defaultDurationCombo", "Default duration")
         for d in limits.DURATIONS_S:
             self.default_duration.addItem(f"{d} s", d)
-        self.default_expansion = _named(
+        self.default_expansion = named(
             QCheckBox("Prompt expansion"), "defaultExpansionCheck", "Default prompt expansion"
         )
-        self.default_multi = _named(
+        self.default_multi = named(
             QCheckBox("Multi-shot"), "defaultMultiShotsCheck", "Default multi-shot"
         )
-        self.default_safety = _named(
+        self.default_safety = named(
             QCheckBox("Safety checker"), "defaultSafetyCheck", "Default safety checker"
         )
-        self.default_negative = _named(
+        self.default_negative = named(
             QLineEdit(), "defaultNegativePromptEdit", "Default negative prompt"
         )
         self.default_negative.setMaxLength(limits.NEGATIVE_PROMPT_MAX_CHARS)
-        self.notify_sound = _named(
+        self.notify_sound = named(
             QCheckBox("Play a sound when a video is ready"),
             "notifySoundCheck",
             "Notification sound",
@@ -214,12 +207,12 @@ class SettingsDialog(QDialog):
 
     def _build_storage_tab(self) -> QWidget:
         """The library folder and the queue URL (which ``FAL_QUEUE_URL`` overrides)."""
-        self.library_dir = _named(QLineEdit(), "libraryDirEdit", "Library folder")
+        self.library_dir = named(QLineEdit(), "libraryDirEdit", "Library folder")
         self.library_dir.setPlaceholderText(str(self._paths.library))
-        self.library_browse = _named(
+        self.library_browse = named(
             QPushButton("Choose…"), "libraryDirButton", "Choose library folder"
         )
-        self.queue_url = _named(QLineEdit(), "queueUrlEdit", "Queue URL")
+        self.queue_url = named(QLineEdit(), "queueUrlEdit", "Queue URL")
         self.queue_url.setPlaceholderText(DEFAULT_QUEUE_URL)
         _url, source = resolve_queue_url(self._settings)
         env_note = _note(
@@ -239,7 +232,7 @@ class SettingsDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.setObjectName("settingsButtons")
-        self.error = _named(QLabel(), "settingsErrorLabel", "Settings problem")
+        self.error = named(QLabel(), "settingsErrorLabel", "Settings problem")
         set_role(self.error, "error")
         self.error.setWordWrap(True)
         self.error.hide()
