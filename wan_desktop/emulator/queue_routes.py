@@ -119,9 +119,15 @@ def stream(ex: Exchange, request_id: str) -> None:
 
 
 def _stream_events(
-    ex: Exchange, request_id: str, body: dict[str, Any] | None, version: int, *, logs: bool,
+    ex: Exchange,
+    request_id: str,
+    body: dict[str, Any] | None,
+    version: int,
+    *,
+    logs: bool,
     broken: bool,
-) -> None:  # fmt: skip
+) -> None:
+    """Write an event per change (a comment when quiet) until COMPLETED or the engine stops."""
     engine = ex.engine
     keepalive_s = engine.keepalive_s
     last: str | None = None
