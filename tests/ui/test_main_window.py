@@ -306,3 +306,38 @@ def test_a_deferred_window_builds_its_panes_when_first_asked(qtbot, tasks, paths
     win.findChild(QAction, "clearImageAction").trigger()
     assert win.composer.drop_zone.source() is None
     win.close()
+
+
+def test_an_older_settings_file_keeps_the_layout_and_recent_prompts(qtbot, tasks, paths):
+    """Before preferences and window state were split, settings.json held both."""
+    import json
+
+    from wan_desktop.core.settings_store import SettingsStore
+    from wan_desktop.core.window_state import window_state_file
+
+    first = MainWindow(FakeServices(paths), tasks)
+    qtbot.addWidget(first)
+    first.resize(1280, 800)
+    first.show()
+    first.main_splitter.setSizes([530, 750])
+    sizes = first.main_splitter.sizes()
+    first.close()
+    state = json.loads(window_state_file(paths).read_text())
+    old = {"concurrency": 3, "window": state["layout"], "first_run_done": True}
+    old["recent_prompts"] = ["The tide rolls in", "Leaves drift"]
+    paths.settings_file.write_text(json.dumps(old))
+    window_state_file(paths).unlink()
+
+    store = SettingsStore.load(paths)
+    win = MainWindow(FakeServices(paths, store=store), tasks)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    assert win.main_splitter.sizes() == sizes
+    assert win.services.settings.concurrency == 3
+    assert win.composer.prompt.recent_button.isEnabled()
+    win.maybe_show_welcome()
+    assert win.welcome_dialog is None  # the welcome was shown under the old file
+    win.close()
+    assert not {"window", "recent_prompts"} & json.loads(paths.settings_file.read_text()).keys()
+    assert SettingsStore.load(paths).window.recent_prompts == ("The tide rolls in", "Leaves drift")
