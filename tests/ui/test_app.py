@@ -120,13 +120,18 @@ sys.exit(main([]))
 """
 
 
-def test_application_quit_closes_the_services_on_the_loop(wan_home):
-    """``QApplication.quit()`` with the services up: the HTTP client and the engine are closed
-    while the loop still runs, so the exit is clean (code 0, no traceback)."""
+@pytest.mark.parametrize("how", ["QApplication.quit", "self.close"])
+def test_application_quit_closes_the_services_on_the_loop(wan_home, how):
+    """``QApplication.quit()`` (or closing the window) with the services up: the HTTP client
+    and the engine are closed while the loop still runs, so the exit is clean (code 0, no
+    traceback)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", WAN_DESKTOP_HOME=str(wan_home))
     env.pop("FAL_KEY", None)
+    probe = _QUIT_PROBE.replace(
+        "QTimer.singleShot(200, QApplication.quit)", f"QTimer.singleShot(200, {how})"
+    )
     result = subprocess.run(
-        [sys.executable, "-c", _QUIT_PROBE],
+        [sys.executable, "-c", probe],
         env=env,
         capture_output=True,
         text=True,
