@@ -6,8 +6,10 @@ is the composition root. The runner may arrive after the window is shown
 (:meth:`MainWindow.attach_runner`): the window paints first, the engine starts behind it.
 
 Its pieces live beside it: the menus are a table (``window_menus``), queueing a job is a plain
-service (``generate_flow``), full screen has its own controller (``full_screen``), the layout
-memory its own functions (``window_layout``).
+service (``generate_flow``), the runner's events reach the panes through ``jobs_link``, the
+dialogs open through ``window_dialogs``, full screen has its own controller (``full_screen``)
+and the layout memory its own functions (``window_layout``). The window calls only public
+methods of its panes.
 """
 
 from __future__ import annotations
