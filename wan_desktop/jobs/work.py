@@ -84,6 +84,7 @@ class JobWork:
 
     @property
     def root(self) -> Path:
+        """The library folder (job folders and paths in records are relative to it)."""
         return self.book.root
 
     async def run(self, rec: JobRecord) -> None:
