@@ -79,6 +79,11 @@ def _backend_of(job_id: str) -> str | None:
     return next((r.backend for r in records if r.id == job_id), None)
 
 
+def _no_such_job(job_id: str) -> int:
+    print(f"error: no job with id {job_id!r} (see `wan-desktop jobs list`)", file=sys.stderr)
+    return EXIT_INVALID
+
+
 _Op = Literal["cancel", "remove"]
 _DOING = {"cancel": "cancelling a job", "remove": "removing a job"}
 
@@ -93,10 +98,7 @@ async def _on_one_job(
     loop = asyncio.get_running_loop()
     backend = await loop.run_in_executor(None, _backend_of, args.job_id)
     if backend is None:
-        print(
-            f"error: no job with id {args.job_id!r} (see `wan-desktop jobs list`)", file=sys.stderr
-        )
-        return EXIT_INVALID
+        return _no_such_job(args.job_id)
     lock = QueueLock(await loop.run_in_executor(None, library_root))
     try:
         if lock.try_acquire(kind):
@@ -152,10 +154,7 @@ async def jobs_retry(args: argparse.Namespace, interrupt: Interrupt) -> int:
     or in the queue's owner, and follow it to its end like ``generate``."""
     backend = await asyncio.get_running_loop().run_in_executor(None, _backend_of, args.job_id)
     if backend is None:
-        print(
-            f"error: no job with id {args.job_id!r} (see `wan-desktop jobs list`)", file=sys.stderr
-        )
-        return EXIT_INVALID
+        return _no_such_job(args.job_id)
 
     async def start(runner: Any) -> JobSnapshot:
         try:
