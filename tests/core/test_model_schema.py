@@ -243,3 +243,14 @@ def test_a_hostile_schema_cannot_flood_the_window():
     assert "../../etc" not in extras and "bad name" not in extras
     flag = extras["flag_0"]
     assert len(flag.label) <= 120 and len(flag.description) <= 2000
+
+
+def test_durations_that_are_not_plain_numbers_are_ignored():
+    doc = openapi_doc()
+    props = doc["components"]["schemas"]["WanV26ImageToVideoFlashInput"]["properties"]
+    props["duration"]["enum"] = ["²", "5s", "10"]
+    props["duration"]["default"] = "²"
+    table = ModelSchema.from_openapi(doc)
+    assert table.durations_s() == (10,)
+    assert "duration" not in table.request_defaults()
+    assert [p.field for p in make(duration=5).validate(table)] == ["duration"]

@@ -122,7 +122,7 @@ class ModelSchema:
 
     def durations_s(self) -> tuple[int, ...]:
         """The durations on offer, in seconds."""
-        allowed = tuple(int(c) for c in self.choices("duration") if str(c).isdigit())
+        allowed = tuple(int(c) for c in self.choices("duration") if _is_seconds(c))
         return allowed or limits.DURATIONS_S
 
     @property
@@ -141,10 +141,17 @@ class ModelSchema:
             "generate_audio",
         )
         found = {n: self.default(n) for n in names if self.default(n) is not None}
-        duration = str(self.default("duration"))
-        if duration.isdigit():
-            found["duration"] = int(duration)
+        duration = self.default("duration")
+        if _is_seconds(duration):
+            found["duration"] = int(str(duration))
         return found
+
+
+def _is_seconds(value: object) -> bool:
+    """A whole number of seconds as the API's enum spells it ("5"); "²" is a digit to
+    ``str.isdigit`` but not to ``int``."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) <= 6
 
 
 def _fits(spec: InputSpec, value: object) -> bool:
