@@ -117,6 +117,13 @@ class LibraryActionSet(QObject):
         toolbar.addSeparator()
         for a in (self.trash_action, self.restore_action, self.empty_trash_action):
             toolbar.addAction(a)
+        # A toolbar's buttons take no focus by default: keyboard users could not reach them,
+        # nor the » button that holds what does not fit.
+        buttons = [toolbar.widgetForAction(a) for a in toolbar.actions()]
+        buttons.append(toolbar.findChild(QToolButton, "qt_toolbar_ext_button"))
+        for button in buttons:
+            if isinstance(button, QToolButton):
+                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         return toolbar
 
     def clip_actions(self) -> tuple[QAction, ...]:

@@ -87,6 +87,10 @@ class LibraryFilterBar(QWidget):
         self.date_filter = _combo("libraryDateFilter", "Date", _DATES)
         self.date_from = self._date_edit("libraryDateFrom", "From date", -30)
         self.date_to = self._date_edit("libraryDateTo", "To date", 0)
+        # The custom range gets a row of its own: beside the other date controls it made the
+        # whole pane wider the moment it showed.
+        self.date_range = QWidget()
+        self.date_range.setObjectName("libraryDateRange")
         self.sort_combo = _combo("librarySortCombo", "Sort", _SORTS)
         self.trash_toggle = _toggle("libraryTrashToggle", "Show the trash",
                                     "Show the trash (restore or delete for good)",
@@ -121,15 +125,24 @@ class LibraryFilterBar(QWidget):
         filter_row.addStretch(1)
         date_row = QHBoxLayout()
         date_row.setSpacing(4)
-        for w in (self.date_filter, self.date_from, self.date_to, self.sort_combo):
+        for w in (self.date_filter, self.sort_combo):
             date_row.addWidget(w)
         date_row.addStretch(1)
         date_row.addWidget(self.trash_toggle)
+        range_row = QHBoxLayout(self.date_range)
+        range_row.setContentsMargins(0, 0, 0, 0)
+        range_row.setSpacing(4)
+        between = QLabel("to")
+        set_role(between, "muted")
+        for w in (QLabel("From"), self.date_from, between, self.date_to):
+            range_row.addWidget(w)
+        range_row.addStretch(1)
         rows = QVBoxLayout(self)
         rows.setContentsMargins(0, 0, 0, 0)
         rows.setSpacing(5)  # the pane's own spacing, so the bar's rows sit as its other rows
         for row in (find_row, filter_row, date_row):
             rows.addLayout(row)
+        rows.addWidget(self.date_range)
 
     def _connect(self) -> None:
         self.search.textChanged.connect(self._on_search_text_changed)
@@ -207,6 +220,4 @@ class LibraryFilterBar(QWidget):
         self.queryChanged.emit()
 
     def _sync_dates_visible(self) -> None:
-        custom = self.date_filter.currentData() == CUSTOM_RANGE
-        self.date_from.setVisible(custom)
-        self.date_to.setVisible(custom)
+        self.date_range.setVisible(self.date_filter.currentData() == CUSTOM_RANGE)

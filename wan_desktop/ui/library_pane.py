@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..library import DEFAULT_TEMPLATE
+from ..library import DEFAULT_TEMPLATE, EntryNotFoundError
 from .async_bridge import TaskKeeper
 from .details_panel import DetailsPanel
 from .export_dialog import ExportDialog
@@ -61,9 +61,14 @@ class _Forward:
 
 class LibraryPane(QWidget):
     """``libraryPane``: find, browse and act on clips. ``actions`` is the service it drives;
-    ``last_task`` the task it started last (tests wait on it)."""
+    ``last_task`` the task it started last (tests wait on it).
+
+    ``statusMessage(text)`` for the status line; ``trashed(ids)`` after clips were moved to the
+    trash, so the window can offer to undo it with :meth:`restore_ids`.
+    """
 
     statusMessage = Signal(str)
+    trashed = Signal(list)
 
     search = _Forward("filter_bar")
     count_label = _Forward("filter_bar")
@@ -157,7 +162,7 @@ class LibraryPane(QWidget):
     def _connect_actions(self) -> None:
         a = self.action_set
         handlers: list[tuple[QAction, Callable[[], object]]] = [
-            (a.play_action, lambda: self._for_current(self.actions.play, "Play the clip")),
+            (a.play_action, self.preview_current),
             (a.reuse_action, lambda: self.reuse("all")),
             (a.reuse_seed_action, lambda: self.reuse("new_seed")),
             (a.reuse_prompt_action, lambda: self.reuse("prompt")),
@@ -172,7 +177,7 @@ class LibraryPane(QWidget):
             (a.restore_action, lambda: self._move_selected(restore=True)),
             (a.empty_trash_action, lambda: self.empty_trash(confirm=True)),
             (a.import_action, self._on_import_triggered),
-            (a.find_action, self.filter_bar.focus_search),
+            (a.find_action, self.focus_search),
         ]  # fmt: skip
         for action, handler in handlers:
             action.triggered.connect(lambda _checked=False, handler=handler: handler())
@@ -187,6 +192,10 @@ class LibraryPane(QWidget):
         d.parentRequested.connect(self._on_details_parent_requested)
 
     # ---- query --------------------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box, its text selected (the window's Ctrl+F)."""
+        self.filter_bar.focus_search()
 
     def current_query(self) -> LibraryQuery:
         """The query the find bar describes."""
@@ -260,6 +269,11 @@ class LibraryPane(QWidget):
             self.statusMessage.emit("Select a clip first.")
         return entry_id
 
+    def preview_current(self) -> asyncio.Task | None:
+        """Play the current clip in the player, as the Play action does (the window's Space
+        calls this when the grid has focus); without one, say that a clip must be selected."""
+        return self._for_current(self.actions.play, "Play the clip")
+
     def reuse(self, mode: ReuseMode) -> asyncio.Task | None:
         """Fill the composer from the current clip (see :meth:`LibraryActions.reuse`)."""
         return self._for_current(lambda entry_id: self.actions.reuse(entry_id, mode),
@@ -320,16 +334,57 @@ class LibraryPane(QWidget):
         ids = self.view.selected_ids() or ([entry_id] if entry_id else [])
         if not ids:
             return
-        move = self.actions.restore if restore else self.actions.trash
-        what = "Restore from the trash" if restore else "Move to the trash"
-        self._spawn(self._move_out_of_view(ids, move), what)
+        if restore:
+            restoring = self._move_out_of_view(ids, self.actions.restore, [])
+            self._spawn(restoring, "Restore from the trash")
+        else:
+            self._spawn(self._trash(ids), "Move to the trash")
 
     async def _move_out_of_view(
-        self, ids: list[str], move: Callable[[str], Awaitable[Any]]
+        self, ids: list[str], move: Callable[[str], Awaitable[Any]], moved: list[str]
     ) -> None:
+        """Move each clip, dropping its card as it goes and adding its id to ``moved``."""
         for entry_id in ids:
             await move(entry_id)
             self.model.remove_id(entry_id)
+            moved.append(entry_id)
+
+    async def _trash(self, ids: list[str]) -> None:
+        moved: list[str] = []
+        try:
+            await self._move_out_of_view(ids, self.actions.trash, moved)
+        finally:  # the clips trashed before a failure can still be brought back
+            if moved:
+                self.trashed.emit(moved)
+
+    def restore_ids(self, ids: list[str]) -> asyncio.Task | None:
+        """Bring ``ids`` back from the trash (the window's Undo after :attr:`trashed`); ids
+        not in the trash, or not in the library, are left alone. The restored clips show in
+        the grid again, the first one selected."""
+        if not ids:
+            return None
+        return self._spawn(self._restore_ids(list(ids)), "Restore from the trash")
+
+    async def _restore_ids(self, ids: list[str]) -> None:
+        restored = []
+        for entry_id in ids:
+            try:
+                entry = await self.actions.entry(entry_id)
+            except EntryNotFoundError:
+                continue
+            if entry.trashed_at is not None:
+                await self.actions.restore(entry_id)
+                restored.append(entry_id)
+        if not restored:
+            return
+        if self.filter_bar.trash_shown():
+            for entry_id in restored:
+                self.model.remove_id(entry_id)
+            return
+        refreshed = self.model.refresh()  # back in their place in the order shown
+        if refreshed is not None:
+            await refreshed
+        self.select(restored[0])
 
     def empty_trash(self, confirm: bool = True) -> asyncio.Task | None:
         """Delete the trash for good (asks first unless ``confirm`` is False)."""
