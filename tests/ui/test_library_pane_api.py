@@ -138,3 +138,31 @@ def test_custom_range_does_not_widen_the_pane(qtbot, pane):
     assert pane.date_from.isVisible() and pane.date_to.isVisible()
     assert pane.minimumSizeHint().width() <= before
     assert pane.width() == 520
+
+
+def _ink(icon) -> float:
+    """The mean lightness (0-255) of an icon's opaque pixels."""
+    image = icon.pixmap(16, 16).toImage()
+    values = [
+        image.pixelColor(x, y).lightness()
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() > 160
+    ]
+    assert values, "the icon draws nothing"
+    return sum(values) / len(values)
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_the_overflow_button_is_tinted_from_the_palette(qapp, qtbot, pane, scheme):
+    manager = qapp._wan_theme
+    overflow = pane.toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+    try:
+        manager.force(scheme)
+        ink = _ink(overflow.icon())
+        if scheme == "dark":
+            assert ink > 170  # light ink on the dark bar
+        else:
+            assert ink < 90
+    finally:
+        manager.force("light")

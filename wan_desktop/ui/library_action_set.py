@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar, QToolButton, QWidget
 
-from .icons import standard_icon
+from .icons import set_icon, standard_icon
 from .naming import named
 
 __all__ = ["LibraryActionSet"]
@@ -120,7 +120,13 @@ class LibraryActionSet(QObject):
         # A toolbar's buttons take no focus by default: keyboard users could not reach them,
         # nor the » button that holds what does not fit.
         buttons = [toolbar.widgetForAction(a) for a in toolbar.actions()]
-        buttons.append(toolbar.findChild(QToolButton, "qt_toolbar_ext_button"))
+        overflow = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+        if overflow is not None:
+            # The style's own » is black whatever the scheme: a tinted one follows the palette.
+            set_icon(overflow, "overflow")
+            overflow.setAccessibleName("More clip actions")
+            overflow.setToolTip("More clip actions")
+            buttons.append(overflow)
         for button in buttons:
             if isinstance(button, QToolButton):
                 button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
