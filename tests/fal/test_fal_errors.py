@@ -178,3 +178,67 @@ def test_fuzz_error_from_response_never_raises(code, body):
     for during in ("submit", "status", "result", "cancel"):
         err = error_from_response(answer(code, body), during=during)
         assert isinstance(err, E.FalError) and str(err)
+
+
+LOCKED = "User is locked. Reason: Exhausted balance. Top up your balance to continue."
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [LOCKED, "Account locked: insufficient balance", "Exhausted balance", "user is LOCKED"],
+)
+@pytest.mark.parametrize("during", ["submit", "status", "result", "upload", "token"])
+def test_locked_account_is_not_a_bad_key(detail, during):
+    err = error_from_response(answer(403, {"detail": detail}), during=during)
+    assert isinstance(err, E.AccountLockedError) and not isinstance(err, E.AuthError)
+    assert err.refused and not err.retryable and err.resumable
+    assert err.reason == detail and detail in str(err)
+    assert "https://fal.ai/dashboard/billing" in str(err)
+    assert "FAL_KEY" not in str(err) and "not a problem with the key" in str(err)
+    assert err.status_code == 403
+
+
+def test_locked_account_reason_has_the_key_scrubbed():
+    key = "0f6b1c2e-1111-2222-3333-444455556666:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"
+    err = error_from_response(answer(403, {"detail": f"{LOCKED} (key {key})"}), during="submit")
+    err.scrub(key)
+    assert key not in str(err) and key not in err.reason and key.split(":")[1] not in err.reason
+    assert "Exhausted balance" in err.reason
+
+
+def test_401_says_the_key_is_wrong_403_other_shows_fals_words():
+    err = error_from_response(answer(401, {"detail": "Invalid key"}), during="submit")
+    assert isinstance(err, E.AuthError) and "wrong" in str(err) and "FAL_KEY" in str(err)
+    err = error_from_response(answer(403, {"detail": "Not allowed for this app"}), during="submit")
+    assert isinstance(err, E.AuthError) and not isinstance(err, E.AccountLockedError)
+    assert "Not allowed for this app" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("code", "during"), [(400, "cancel"), (404, "status"), (404, "result"), (409, "submit")]
+)
+def test_every_refusal_shows_fals_detail(code, during):
+    err = error_from_response(answer(code, {"detail": "fal says why"}), during=during)
+    assert "fal says why" in str(err)
+
+
+def test_a_detail_list_is_rendered_readably():
+    detail = [
+        {"loc": ["body", "prompt"], "msg": "Too long", "type": "value_error"},
+        {"loc": ["query", "x"], "msg": "Bad", "type": "x"},
+        {"msg": "No field"},
+    ]
+    err = error_from_response(answer(400, {"detail": detail}), during="submit")
+    assert "prompt: Too long; x: Bad; No field" in str(err)
+    assert "{" not in str(err) and "loc" not in str(err)
+
+
+def test_x_fal_retryable_sets_the_errors_flag():
+    err = error_from_response(
+        answer(500, {"detail": "x"}, {"X-Fal-Retryable": "true"}), during="status"
+    )
+    assert err.retryable and err.resumable
+    err = error_from_response(
+        answer(503, {"detail": "x"}, {"X-Fal-Retryable": "false"}), during="status"
+    )
+    assert not err.retryable and not err.resumable

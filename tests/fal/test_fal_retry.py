@@ -141,3 +141,46 @@ def test_retry_after_http_date():
 def test_unreadable_retry_after_falls_back_to_backoff(value):
     assert parse_retry_after(value) is None
     assert backoff_delay(1, value, rng=lambda: 0.5) == pytest.approx(0.1)
+
+
+YES = {"X-Fal-Retryable": "true"}
+NO = {"X-Fal-Retryable": "false"}
+
+
+@pytest.mark.parametrize(
+    ("code", "headers", "expected"),
+    [
+        (500, YES, True),  # fal says it may work again: beats "500 is not retried"
+        (400, YES, True),
+        (504, {**USER_TIMEOUT, **YES}, True),
+        (429, NO, False),  # fal says it will not: beats "429 is retried"
+        (503, NO, False),
+        (408, {"x-fal-retryable": " False "}, False),
+        (500, {"X-Fal-Retryable": "maybe"}, False),  # unreadable: the status decides
+        (503, {"X-Fal-Retryable": "maybe"}, True),
+    ],
+)
+def test_should_retry_honours_x_fal_retryable(code, headers, expected):
+    assert should_retry(resp(code, headers)) is expected
+
+
+@pytest.mark.parametrize(
+    ("code", "headers", "expected"),
+    [
+        # A refusal (4xx) proves the queue did not take the submit: fal's "true" is enough.
+        (409, YES, True),
+        (400, YES, True),
+        # A 5xx may come after the queue took it: never repeated, whatever the header says...
+        (500, YES, False),
+        (502, YES, False),
+        (503, {**RID, **YES}, False),
+        # ...except the ingress's own turn-away, which the status already proves.
+        (503, YES, True),
+        # "false" always wins: not even a 429 is sent again.
+        (429, NO, False),
+        (408, NO, False),
+        (503, NO, False),
+    ],
+)
+def test_submit_may_retry_honours_x_fal_retryable_only_when_not_accepted(code, headers, expected):
+    assert submit_may_retry(resp(code, headers)) is expected

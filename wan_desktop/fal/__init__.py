@@ -14,6 +14,8 @@ from __future__ import annotations
 from wan_desktop.fal.client import DEFAULT_QUEUE_URL, CancelOutcome, FalClient
 from wan_desktop.fal.download import DownloadResult
 from wan_desktop.fal.errors import (
+    BILLING_URL,
+    AccountLockedError,
     AuthError,
     CancelledByUserError,
     ContentPolicyError,
@@ -26,6 +28,7 @@ from wan_desktop.fal.errors import (
     RequestTimeoutError,
     ResultExpiredError,
     ServiceError,
+    StartTimeoutError,
     ValidationError,
 )
 from wan_desktop.fal.handle import RequestHandle
@@ -41,7 +44,9 @@ from wan_desktop.fal.status import (
 )
 
 __all__ = [
+    "BILLING_URL",
     "DEFAULT_QUEUE_URL",
+    "AccountLockedError",
     "AuthError",
     "CancelOutcome",
     "CancelledByUserError",
@@ -64,6 +69,7 @@ __all__ = [
     "ResultExpiredError",
     "RetryPolicy",
     "ServiceError",
+    "StartTimeoutError",
     "Status",
     "ValidationError",
     "backoff_delay",

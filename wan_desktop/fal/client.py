@@ -22,11 +22,23 @@ import httpx
 
 from wan_desktop.core.settings import DEFAULT_QUEUE_URL, Settings, resolve_queue_url
 from wan_desktop.fal.download import DownloadResult, ProgressCallback, download
-from wan_desktop.fal.errors import AuthError, FalError, ValidationError, request_failed
+from wan_desktop.fal.errors import (
+    AccountLockedError,
+    AuthError,
+    FalError,
+    StartTimeoutError,
+    ValidationError,
+    request_failed,
+)
 from wan_desktop.fal.handle import RequestHandle, app_root
 from wan_desktop.fal.mapping import error_from_response, json_body
 from wan_desktop.fal.redact import KeyRedactor
-from wan_desktop.fal.retry import REQUEST_ID_HEADER, RetryPolicy, submit_may_retry
+from wan_desktop.fal.retry import (
+    REQUEST_ID_HEADER,
+    RetryPolicy,
+    submit_may_retry,
+    submit_turned_away,
+)
 from wan_desktop.fal.status import Completed, Status, parse_status
 from wan_desktop.fal.submit import (
     body_pieces,
@@ -85,6 +97,9 @@ DEFAULT_TIMEOUT_S = 60.0
 CONNECT_TIMEOUT_S = 10.0
 # The server sends a keep-alive comment every 15 s: a stream silent for longer is dead.
 STREAM_IDLE_TIMEOUT_S = 20.0
+
+# Result errors that already say what happened: not re-worded from the request's status.
+_TOLD_STRAIGHT = (AuthError, AccountLockedError, ValidationError, StartTimeoutError)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -222,7 +237,9 @@ class FalClient:
         """Put a request in the queue; returns its handle (persist it to resume later).
 
         ``priority``: ``"normal"`` or ``"low"``. ``start_timeout_s``: a deadline, seconds,
-        for the request to *start*. ``media_expiry_s``: how long fal's CDN keeps the output.
+        for the request to *start* (``X-Fal-Request-Timeout``); the handle keeps it, and when
+        it passes the status or result call raises ``StartTimeoutError`` naming it (nothing
+        is billed). ``media_expiry_s``: how long fal's CDN keeps the output.
 
         Never sent twice once it may have reached the server: only failures that prove it
         was turned away (no connection, 408, 429, 503 from the ingress) are retried. Any
@@ -235,19 +252,20 @@ class FalClient:
         headers = submit_headers(priority, start_timeout_s, media_expiry_s)
         body = await asyncio.to_thread(encode_json_body, arguments)
         headers.update({"Content-Type": "application/json", "Content-Length": str(len(body))})
-        response = await self._post_once_accepted(url, body, {**headers, **auth})
+        response = await self._post_once_accepted(url, body, {**headers, **auth}, start_timeout_s)
         handle = handle_from_answer(
             response,
             self._transport.json_object(response, during="submit"),
             base_url=self.base_url,
             endpoint_id=endpoint_id,
             check_target=self._transport.check_target,
+            start_timeout_s=float(start_timeout_s) if start_timeout_s else None,
         )
         log.debug("submitted request %s to %s", self._redactor.text(handle.request_id), endpoint_id)
         return handle
 
     async def _post_once_accepted(
-        self, url: str, body: bytes, headers: dict[str, str]
+        self, url: str, body: bytes, headers: dict[str, str], start_timeout_s: float | None
     ) -> httpx.Response:
         """POST the submit, repeated only while the answers prove it was turned away."""
         try:
@@ -262,9 +280,9 @@ class FalClient:
         except GaveUp as gave_up:
             raise no_answer_error(gave_up) from gave_up.__cause__
         if not response.is_success:
-            error = error_from_response(response, during="submit")
+            error = error_from_response(response, during="submit", start_timeout_s=start_timeout_s)
             # A 5xx other than a turned-away 503 may come after the queue took the request.
-            error.maybe_submitted = response.status_code >= 500 and not submit_may_retry(response)
+            error.maybe_submitted = response.status_code >= 500 and not submit_turned_away(response)
             raise error
         return response
 
@@ -279,7 +297,9 @@ class FalClient:
         url = with_query(handle.status_url, f"logs={1 if logs else 0}")
         response = await self._transport.call("GET", url, during="status", auth=auth)
         if not response.is_success:
-            raise error_from_response(response, during="status")
+            raise error_from_response(
+                response, during="status", start_timeout_s=handle.start_timeout_s
+            )
         return parse_status(json_body(response))
 
     def watch(self, handle: RequestHandle, *, stream: bool = True) -> AsyncIterator[Status]:
@@ -340,8 +360,10 @@ class FalClient:
             if served_by:
                 self._served_by[handle.request_id] = self._redactor.text(served_by)
             return self._transport.json_object(response, during="result")
-        error = error_from_response(response, during="result")
-        if isinstance(error, AuthError | ValidationError) or response.status_code in (404, 429):
+        error = error_from_response(
+            response, during="result", start_timeout_s=handle.start_timeout_s
+        )
+        if isinstance(error, _TOLD_STRAIGHT) or response.status_code in (404, 429):
             raise error
         # Another error answer: when the request completed with an error, say that instead.
         try:

@@ -4,22 +4,30 @@ Hierarchy::
 
     FalError                      anything that went wrong talking to fal (or the local engine)
     ├── AuthError                 the key is missing or was refused            (refused)
+    ├── AccountLockedError        the key is fine, the account is locked or out of credit
+    │                             (403 "User is locked. Reason: Exhausted balance")
+    │                                                                (refused, resumable)
     ├── ValidationError           the service refused the inputs (422)         (refused)
     │   └── ContentPolicyError    ... because of content moderation            (refused)
     ├── RequestFailedError        the request ended COMPLETED with an error
     │   └── CancelledByUserError  ... because it was cancelled (client_cancelled)
     ├── RequestTimeoutError       the request did not start before its deadline (retryable)
+    │   └── StartTimeoutError     ... the caller's own start deadline (X-Fal-Request-Timeout)
     ├── ResultExpiredError        the result of a finished request is gone (404)
     ├── ServiceError              any other HTTP error answer from the service
     ├── NetworkError              no answer: connection refused, dropped, timed out (retryable)
     ├── ProtocolError             an answer the client cannot understand
     └── DownloadError             the output media could not be downloaded
 
-Every error has two flags the callers decide on:
+Every error has three flags the callers decide on:
 
-- ``refused``: the service said no to this key or these inputs; trying again unchanged will
-  not help (the CLI exits with 3).
+- ``refused``: the service said no to this key, these inputs or this account; trying again
+  unchanged will not help now (the CLI exits with 3).
 - ``retryable``: trying the same operation again later may work (network trouble, overload).
+  Where fal sends ``X-Fal-Retryable: true|false`` with an error answer, that header sets it.
+- ``resumable``: the job should be kept so it can go again later without the user changing
+  anything: True when ``retryable``, and for ``AccountLockedError`` (refused until credit is
+  back, then it can be sent or followed as it is). Never True for a bad key or bad inputs.
 
 ``maybe_submitted`` is True on a submit error after which the request may still have reached
 the queue (and may be billed): the caller should tell the user rather than submit again.
@@ -39,6 +47,8 @@ from typing import Any
 from wan_desktop.fal.redact import KeyRedactor
 
 __all__ = [
+    "BILLING_URL",
+    "AccountLockedError",
     "AuthError",
     "CancelledByUserError",
     "ContentPolicyError",
@@ -51,6 +61,7 @@ __all__ = [
     "RequestTimeoutError",
     "ResultExpiredError",
     "ServiceError",
+    "StartTimeoutError",
     "ValidationError",
     "field_errors_from_detail",
     "request_failed",
@@ -62,6 +73,8 @@ REQUEST_TIMEOUT_TYPE = "request_timeout"
 
 # How the key is told to the user, in one place.
 KEY_HINT = "Set the key in the FAL_KEY environment variable or in the app's settings."
+#: Where a fal account's credit is topped up.
+BILLING_URL = "https://fal.ai/dashboard/billing"
 
 
 class FalError(Exception):
@@ -90,6 +103,12 @@ class FalError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def resumable(self) -> bool:
+        """Whether the job should stay resumable (see the module docstring): by default the
+        same as ``retryable``."""
+        return self.retryable
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"
 
@@ -108,6 +127,33 @@ class AuthError(FalError):
 
     def __init__(self, message: str | None = None, **kwargs: Any) -> None:
         super().__init__(message or f"No fal key is set. {KEY_HINT}", **kwargs)
+
+
+class AccountLockedError(FalError):
+    """The key was accepted but the account may not run anything: it is locked, most often
+    because its balance is exhausted (HTTP 403 with fal's reason). Not a bad key.
+
+    ``reason`` is fal's own words (the client hides its key in them); the message says where
+    credit is topped up (``BILLING_URL``). ``refused`` (nothing will work until credit is
+    back) yet ``resumable``: the job is kept and can go as it is once the account is open.
+    """
+
+    refused = True
+
+    def __init__(self, reason: str, **kwargs: Any) -> None:
+        said = _sentence(reason) if reason.strip() else "no reason was given."
+        super().__init__(
+            f"fal did not run this because the account is locked: {said} This is not a "
+            f"problem with the key. Top up the account's credit at {BILLING_URL}, then "
+            "resume the job.",
+            **kwargs,
+        )
+        self.reason = reason
+
+    @property
+    def resumable(self) -> bool:
+        """Always True: the same job can go once the account has credit again."""
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +209,31 @@ class RequestTimeoutError(FalError):
     def __init__(self, message: str, *, error_type: str | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.error_type = error_type or REQUEST_TIMEOUT_TYPE
+
+
+class StartTimeoutError(RequestTimeoutError):
+    """The caller's own start deadline (``X-Fal-Request-Timeout``) passed before the request
+    started: the service dropped it without running it, so nothing was billed.
+    ``timeout_s``: that deadline in seconds, when known."""
+
+    def __init__(self, timeout_s: float | None, **kwargs: Any) -> None:
+        within = f"within {_duration(timeout_s)}" if timeout_s else "before its deadline"
+        super().__init__(
+            f"The service did not start the job {within}; nothing was billed. Send it again "
+            "later, or allow it more time in Settings → Advanced.",
+            **kwargs,
+        )
+        self.timeout_s = timeout_s
+
+
+def _duration(seconds: float) -> str:
+    """``90`` → ``"1.5 minutes"``, ``60`` → ``"1 minute"``, ``45`` → ``"45 seconds"``."""
+    if seconds < 60:
+        amount, unit = seconds, "second"
+    else:
+        amount, unit = seconds / 60, "minute"
+    text = f"{amount:.1f}".rstrip("0").rstrip(".")
+    return f"{text} {unit}{'' if text == '1' else 's'}"
 
 
 class ResultExpiredError(FalError):

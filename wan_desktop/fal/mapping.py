@@ -1,8 +1,15 @@
-"""Turning an error answer from the queue into the right ``FalError`` (pure functions)."""
+"""Turning an error answer from the queue into the right ``FalError`` (pure functions).
+
+A 401 says the key is wrong; a 403 whose ``detail`` says the account is locked or out of
+balance is an ``AccountLockedError`` (not a bad key); every other refusal quotes fal's
+``detail`` (a string, or the list of ``{loc, msg}`` items rendered as ``field: msg; …``).
+``X-Fal-Retryable`` sets the error's ``retryable`` flag where fal sends it.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -11,6 +18,7 @@ from wan_desktop.fal.errors import (
     CONTENT_POLICY_TYPE,
     KEY_HINT,
     REQUEST_TIMEOUT_TYPE,
+    AccountLockedError,
     AuthError,
     ContentPolicyError,
     FalError,
@@ -18,14 +26,21 @@ from wan_desktop.fal.errors import (
     RequestTimeoutError,
     ResultExpiredError,
     ServiceError,
+    StartTimeoutError,
     ValidationError,
     field_errors_from_detail,
 )
-from wan_desktop.fal.retry import TIMEOUT_TYPE_HEADER
+from wan_desktop.fal.retry import TIMEOUT_TYPE_HEADER, fal_retryable
 
 __all__ = ["error_from_response", "json_body", "protocol_error", "validation_error"]
 
 ERROR_TYPE_HEADER = "x-fal-error-type"
+# fal's words for an account that may not run anything ("User is locked. Reason: Exhausted
+# balance."): a 403 saying one of these is about the account, not the key.
+_LOCKED_WORDS = re.compile(
+    r"\b(locked|exhausted|balance|insufficient (?:funds|credits?)|out of credits?|billing)\b",
+    re.IGNORECASE,
+)
 
 # Words for what the client was doing, used in messages ("while checking the status").
 DOING = {
@@ -67,31 +82,41 @@ def validation_error(body: Any, *, status_code: int = 422) -> ValidationError:
     )
 
 
-def error_from_response(response: httpx.Response, *, during: str) -> FalError:
+def error_from_response(
+    response: httpx.Response, *, during: str, start_timeout_s: float | None = None
+) -> FalError:
     """The error for a non-2xx answer to a call of kind ``during`` (a key of ``DOING``).
 
-    The response must have been read. Pure; never raises.
+    ``start_timeout_s``: the start deadline the request was sent with, to name it when the
+    answer says that deadline passed. The response must have been read. Pure; never raises.
     """
+    error = _error_for(response, during, start_timeout_s)
+    said = fal_retryable(response.headers)
+    if said is not None and not isinstance(error, AuthError | ValidationError):
+        error.retryable = said
+    return error
+
+
+def _error_for(response: httpx.Response, during: str, start_timeout_s: float | None) -> FalError:
     code = response.status_code
     body = json_body(response)
     doing = DOING.get(during, during)
     detail = _detail_text(body)
     error_type = _error_type(body, response)
     request_id = response.headers.get("x-fal-request-id")
+    said = f": {detail}" if detail else "."
     if code in (401, 403):
-        why = "is missing or invalid" if code == 401 else "is not allowed to do this"
-        return AuthError(
-            f"The service refused the key while {doing} (HTTP {code}): the key {why}. {KEY_HINT}",
-            status_code=code,
-        )
+        return _refused(code, doing, detail)
     if code == 422:
         return validation_error(body)
+    if code == 504 and response.headers.get(TIMEOUT_TYPE_HEADER, "").strip().lower() == "user":
+        return StartTimeoutError(start_timeout_s, status_code=code, request_id=request_id)
     if (code == 504 and response.headers.get(TIMEOUT_TYPE_HEADER)) or (
         error_type == REQUEST_TIMEOUT_TYPE
     ):
         return RequestTimeoutError(
             "The request did not start before its deadline (the service answered "
-            f"HTTP {code}). Try again later or allow it more time.",
+            f"HTTP {code}{said.rstrip('.')}). Try again later or allow it more time.",
             error_type=error_type,
             status_code=code,
             request_id=request_id,
@@ -99,18 +124,17 @@ def error_from_response(response: httpx.Response, *, during: str) -> FalError:
     if code == 404 and during == "result":
         return ResultExpiredError(
             "The service no longer keeps this result (HTTP 404): results are kept for a "
-            "short time after a request finishes.",
+            f"short time after a request finishes{said}",
             status_code=code,
         )
     if code == 404:
         return ServiceError(
             f"The service does not know this request (HTTP 404) while {doing}; "
-            "it may have expired.",
+            f"it may have expired{said}",
             status_code=code,
             error_type=error_type,
         )
     kind = f", {error_type}" if error_type else ""
-    said = f": {detail}" if detail else "."
     if code == 429:
         text = f"The service is too busy (HTTP 429{kind}) while {doing}; try again later{said}"
     elif code >= 500:
@@ -118,6 +142,18 @@ def error_from_response(response: httpx.Response, *, during: str) -> FalError:
     else:
         text = f"The service refused {doing} (HTTP {code}{kind}){said}"
     return ServiceError(text, status_code=code, error_type=error_type, request_id=request_id)
+
+
+def _refused(code: int, doing: str, detail: str) -> FalError:
+    """A 401/403: the account locked (fal's reason), else the key refused."""
+    if code == 403 and _LOCKED_WORDS.search(detail):
+        return AccountLockedError(detail, status_code=code)
+    why = "the key is missing or wrong" if code == 401 else "the key may not do this"
+    said = f" fal said: {_sentence(detail)}" if detail else ""
+    return AuthError(
+        f"The service refused the key while {doing} (HTTP {code}): {why}.{said} {KEY_HINT}",
+        status_code=code,
+    )
 
 
 def protocol_error(response: httpx.Response, *, during: str, what: str) -> ProtocolError:
@@ -129,13 +165,24 @@ def protocol_error(response: httpx.Response, *, during: str, what: str) -> Proto
 
 
 def _detail_text(body: Any) -> str:
+    """fal's ``detail`` (or ``error`` / ``message``) as one readable line: a string as is,
+    a list of ``{loc, msg}`` items as ``field: msg; …``; ``""`` when there is none."""
     if isinstance(body, dict):
         detail = body.get("detail", body.get("error", body.get("message")))
         if isinstance(detail, str):
             return _clip(detail.strip())
+        if isinstance(detail, list | dict) and detail:
+            items = field_errors_from_detail(detail)
+            return _clip(
+                "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in items)
+            )
         if detail is not None:
             return _clip(json.dumps(detail, ensure_ascii=False, default=str))
     return ""
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _error_type(body: Any, response: httpx.Response) -> str | None:

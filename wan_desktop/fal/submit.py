@@ -125,9 +125,11 @@ def handle_from_answer(
     base_url: str,
     endpoint_id: str,
     check_target: Callable[[str], None],
+    start_timeout_s: float | None = None,
 ) -> RequestHandle:
     """The handle in a submit's answer ``data``: its request id and the URLs the server gave
-    (each checked with ``check_target``), or URLs built from ``base_url`` where it gave none."""
+    (each checked with ``check_target``), or URLs built from ``base_url`` where it gave none;
+    it keeps the ``start_timeout_s`` the request was sent with."""
     request_id = data.get("request_id")
     if not isinstance(request_id, str) or not request_id:
         raise protocol_error(response, during="submit", what="it holds no request_id")
@@ -137,4 +139,4 @@ def handle_from_answer(
         value = data.get(name)
         urls[name] = value if isinstance(value, str) and value else getattr(built, name)
         check_target(urls[name])
-    return RequestHandle(endpoint_id, request_id, **urls)
+    return RequestHandle(endpoint_id, request_id, **urls, start_timeout_s=start_timeout_s)
