@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -189,6 +189,22 @@ class LibraryFilterBar(QWidget):
             return None, None
         midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
         return (midnight - timedelta(days=days)).astimezone(UTC), None
+
+    def clear_filters(self) -> None:
+        """Empty the search and set every filter back to "any" (the sort, and whether the trash
+        is shown, stay), then ask for the query once."""
+        self._debounce.stop()
+        controls = (self.search, self.favourites_filter, self.audio_filter,
+                    self.resolution_filter, self.duration_filter, self.date_filter)  # fmt: skip
+        blockers = [QSignalBlocker(w) for w in controls]
+        self.search.clear()
+        self.favourites_filter.setChecked(False)
+        self.audio_filter.setChecked(False)
+        for box in (self.resolution_filter, self.duration_filter, self.date_filter):
+            box.setCurrentIndex(0)
+        del blockers
+        self._sync_dates_visible()
+        self.queryChanged.emit()
 
     def cancel_pending(self) -> None:
         """Forget a debounced search that has not fired yet (the query runs now instead)."""

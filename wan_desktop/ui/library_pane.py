@@ -36,6 +36,7 @@ from .details_panel import DetailsPanel
 from .export_dialog import ExportDialog
 from .library_action_set import LibraryActionSet
 from .library_actions import LibraryActions, ReuseMode, apply_fill
+from .library_empty import CLEAR_FILTERS, SHOW_LIBRARY, empty_state_for
 from .library_filter_bar import SEARCH_DEBOUNCE_MS, LibraryFilterBar
 from .library_model import LibraryModel, LibraryQuery, LibraryRole, summary_of_entry
 from .library_view import LibraryView
@@ -153,6 +154,8 @@ class LibraryPane(QWidget):
         self.filter_bar.queryChanged.connect(self.apply_query)
         self.filter_bar.trashToggled.connect(self._sync_actions)
         self.model.countChanged.connect(self.filter_bar.show_count)
+        self.model.countChanged.connect(self._sync_empty_state)
+        self.view.empty_button.clicked.connect(self._on_view_empty_button_clicked)
         self.model.modelReset.connect(self._on_model_model_reset)
         self.view.selectionModel().currentChanged.connect(self._on_view_current_changed)
         self.view.activated.connect(self._on_view_activated)
@@ -206,6 +209,21 @@ class LibraryPane(QWidget):
         self.filter_bar.cancel_pending()
         self.last_task = self.model.set_query(self.current_query())
         return self.last_task
+
+    def _sync_empty_state(self, total: int) -> None:
+        """What the grid says when the query found nothing (nothing before a library is open:
+        "No clips yet" would flash at every start-up)."""
+        if self.model.library is None:
+            self.view.set_empty_state(None)
+            return
+        self.view.set_empty_state(empty_state_for(self.model.query, total))
+
+    def _on_view_empty_button_clicked(self) -> None:
+        state = self.view.empty_state
+        if state is not None and state.action == CLEAR_FILTERS:
+            self.filter_bar.clear_filters()
+        elif state is not None and state.action == SHOW_LIBRARY:
+            self.trash_toggle.setChecked(False)
 
     def _on_model_model_reset(self) -> None:
         self.view.scrollToTop()

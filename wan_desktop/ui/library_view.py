@@ -8,9 +8,10 @@ every card has the same size, so a row's place follows from its number (:class:`
 rows, a visible stall while scrolling); here rows arriving only change the scrollbar's range.
 
 The view's behaviours each live in their own module: hovering and scrubbing
-(:class:`HoverScrubMixin`), the rubber band (:class:`RubberBandMixin`) and dropped videos
-(:class:`VideoDropMixin`) are mixins; where keys move the cursor and where ``scrollTo``
-scrolls are plain functions (``grid_navigation``).
+(:class:`HoverScrubMixin`), the rubber band (:class:`RubberBandMixin`), dropped videos
+(:class:`VideoDropMixin`) and what an empty grid says (:class:`EmptyStateMixin`) are mixins;
+where keys move the cursor and where ``scrollTo`` scrolls are plain functions
+(``grid_navigation``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .grid_drops import VIDEO_SUFFIXES, VideoDropMixin, video_paths_in
 from .grid_layout import GridLayout
 from .grid_navigation import moved_row, scroll_target
 from .library_delegate import CARD_SIZE, LibraryDelegate
+from .library_empty import EmptyStateMixin
 from .library_model import LibraryModel, LibraryRole
 from .library_scrub import HoverScrubMixin
 
@@ -46,7 +48,9 @@ _Hint = QAbstractItemView.ScrollHint
 _State = QStyle.StateFlag
 
 
-class LibraryView(HoverScrubMixin, RubberBandMixin, VideoDropMixin, QAbstractItemView):
+class LibraryView(
+    HoverScrubMixin, RubberBandMixin, VideoDropMixin, EmptyStateMixin, QAbstractItemView
+):
     """The grid. ``importRequested(paths)`` when video files are dropped on it; the context
     menu comes through ``customContextMenuRequested``, double-click or Enter ``activated``.
 
@@ -66,6 +70,7 @@ class LibraryView(HoverScrubMixin, RubberBandMixin, VideoDropMixin, QAbstractIte
         self._init_hover()
         self._init_band()
         self._init_drops()
+        self._init_empty()
         self._a11y_items = AccessibleItems()
         self.destroyed.connect(self._a11y_items.clear)
         _install_accessible_factory()
@@ -262,6 +267,7 @@ class LibraryView(HoverScrubMixin, RubberBandMixin, VideoDropMixin, QAbstractIte
         """Re-flow the columns, keeping the card at the top left of the view in view."""
         anchor = self._grid.top_anchor(self.verticalOffset(), self._row_count())
         super().resizeEvent(event)  # → updateGeometries() with the new width
+        self._sync_empty()
         if anchor is not None:
             row, offset = anchor
             self.verticalScrollBar().setValue(self._grid.cell(row)[1] + offset)
@@ -304,6 +310,7 @@ class LibraryView(HoverScrubMixin, RubberBandMixin, VideoDropMixin, QAbstractIte
         self.updateGeometries()
         self._hover_row = -1
         self._refresh_hover()
+        self._sync_empty()
 
     def dataChanged(
         self, top_left: QModelIndex, bottom_right: QModelIndex, _roles=()
@@ -364,6 +371,7 @@ class LibraryView(HoverScrubMixin, RubberBandMixin, VideoDropMixin, QAbstractIte
                     QPalette.ColorGroup.Normal if enabled else QPalette.ColorGroup.Disabled
                 )
             self.itemDelegateForIndex(index).paint(painter, option, index)
+        self._paint_empty(painter)
         self._paint_band(painter)
         self._paint_drop_highlight(painter)
         painter.end()
