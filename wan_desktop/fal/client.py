@@ -55,7 +55,7 @@ from wan_desktop.fal.transport import (
     send_with_retries,
     with_query,
 )
-from wan_desktop.fal.uploads import DEFAULT_REST_URL, Uploader
+from wan_desktop.fal.uploads import DEFAULT_REST_URL, Uploader, rest_url_for
 from wan_desktop.fal.watch import follow, stream_statuses
 
 __all__ = [
@@ -145,11 +145,14 @@ class FalClient:
     ``key``: the fal key (``FAL_KEY``); None or empty raises ``AuthError`` at the first queue
     call (downloads need no key). ``base_url``: the queue (default: env ``FAL_QUEUE_URL``, else
     ``https://queue.fal.run``); an ``http://`` loopback base (the local engine) lets media be
-    downloaded over http from any loopback host. ``allow_http_hosts``: more hosts that may be
-    reached over plain http. ``transport``: an httpx transport (tests). ``timeout_s``:
-    per-read/write timeout of ordinary calls, seconds. ``stream_idle_timeout_s``: how long a
-    status stream may stay silent before it is dropped. ``sleep``: waits between retries and
-    polls (seconds; tests pass one that records or skips the wait).
+    downloaded over http from any loopback host. ``rest_url``: the storage API for uploads
+    (default: ``uploads.rest_url_for`` the queue: ``FAL_REST_URL``, else fal's for fal's
+    queue, else the queue's own server); plain http only to this machine.
+    ``allow_http_hosts``: more hosts that may be reached over plain http. ``transport``: an
+    httpx transport (tests). ``timeout_s``: per-read/write timeout of ordinary calls, seconds.
+    ``stream_idle_timeout_s``: how long a status stream may stay silent before it is dropped.
+    ``sleep``: waits between retries and polls (seconds; tests pass one that records or skips
+    the wait).
 
     Everything the service sends back (statuses and their logs, results, handles, errors,
     the ``x-fal-request-id`` kept) has the key hidden before it is returned or raised.
@@ -165,7 +168,7 @@ class FalClient:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         retry: RetryPolicy | None = None,
-        rest_url: str = DEFAULT_REST_URL,
+        rest_url: str | None = None,
         allow_http_hosts: Collection[str] = frozenset(),
         stream_idle_timeout_s: float = STREAM_IDLE_TIMEOUT_S,
         sleep: Sleep = asyncio.sleep,
@@ -175,6 +178,12 @@ class FalClient:
         self.base_url = (base_url or resolve_queue_url(Settings())[0]).rstrip("/")
         self.timeout_s = timeout_s
         self.stream_idle_timeout_s = stream_idle_timeout_s
+        rest_problem = None
+        if rest_url is None:
+            try:
+                rest_url = rest_url_for(self.base_url)
+            except ValueError as exc:  # a bad FAL_REST_URL: every upload says so
+                rest_url, rest_problem = DEFAULT_REST_URL, str(exc)
         http_ok = PlainHttpRule.for_urls((self.base_url, rest_url), allow_http_hosts)
         #: Hosts named for plain http (a loopback queue opens every loopback host too).
         self.allow_http_hosts: frozenset[str] = http_ok.hosts
@@ -185,7 +194,7 @@ class FalClient:
         )
         self._transport = Transport(self._http, key, retry or RetryPolicy(), sleep, http_ok)
         self._redactor = KeyRedactor(key)
-        self._uploader = Uploader(self._transport, rest_url)
+        self._uploader = Uploader(self._transport, rest_url, rest_problem)
         self._served_by: dict[str, str] = {}
 
     def __repr__(self) -> str:
@@ -398,13 +407,18 @@ class FalClient:
     # -- files ----------------------------------------------------------------------------
 
     @_key_hidden
-    async def upload(self, data: bytes, content_type: str, file_name: str) -> str:
-        """Upload ``data`` to fal's CDN; returns its public URL (to pass as ``image_url``).
+    async def upload(
+        self, data: bytes, content_type: str, file_name: str, *, expires_in_s: int | None = None
+    ) -> str:
+        """Upload ``data`` through the storage API (``rest_url``); returns its public URL (to
+        pass as ``image_url``).
 
         Uses a CDN token (cached until shortly before it expires); when the CDN upload fails
-        for another reason than the key, falls back to fal's storage upload. Call on the loop.
+        for another reason than a refusal (key, account), falls back to the storage upload.
+        ``expires_in_s``: keep the file at most this many seconds (fal's media-expiration
+        preference; None: the account's default). Call on the loop.
         """
-        return await self._uploader.upload(data, content_type, file_name)
+        return await self._uploader.upload(data, content_type, file_name, expires_in_s)
 
     @_key_hidden
     async def download(
