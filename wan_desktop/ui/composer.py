@@ -25,6 +25,7 @@ from ..core import limits
 from ..core.request import GenerationRequest
 from .async_bridge import TaskKeeper
 from .audio_picker import AudioPicker
+from .composer_draft import DraftKeeper, apply_draft, capture_draft
 from .cost_label import CostLabel
 from .drop_zone import ImageDropZone
 from .options_panel import OptionsPanel
@@ -60,16 +61,19 @@ class _Form(QWidget):
 
 
 class Composer(QWidget):
-    """The left pane. ``generateRequested(request)`` when Generate is pressed and valid."""
+    """The left pane. ``generateRequested(request)`` when Generate is pressed and valid;
+    ``draft_replaced`` when a fill from the library replaced a typed draft."""
 
     generateRequested = Signal(object)
+    #: A fill from the library replaced a typed draft; :meth:`restore_draft` brings it back.
+    draft_replaced = Signal()
 
     def __init__(self, tasks: TaskKeeper, cache_dir: Path, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("composer")
         self.setAccessibleName("Compose a video")
         self._ready_reason: str | None = "Starting the engine …"
-        self._refused: dict[str, str] = {}
+        self._drafts = DraftKeeper()
 
         self._build_fields(tasks, cache_dir)
         self._build_footer()
@@ -189,27 +193,41 @@ class Composer(QWidget):
     ) -> None:
         """Fill the form from ``request`` (reuse from the library). ``prompt_only``: the two
         prompts only. Otherwise every option too (``seed`` None: random), ``image`` loaded when
-        given (else the current image stays) and ``audio`` loaded (``None``: cleared)."""
+        given (else the current image stays) and ``audio`` loaded (``None``: cleared).
+
+        The prompt changes as one undoable edit, and a typed draft this replaces is kept:
+        ``draft_replaced`` fires and :meth:`restore_draft` brings it back."""
+        before = capture_draft(self)
         self.prompt.set_text(request.prompt)
         self.negative.set_text(request.negative_prompt)
-        if prompt_only:
-            return
-        o = self.options
-        o.resolution.setCurrentIndex(max(0, o.resolution.findData(request.resolution)))
-        o.duration.setCurrentIndex(max(0, o.duration.findData(int(request.duration))))
-        o.expansion.setChecked(bool(request.enable_prompt_expansion))
-        o.multi_shots.setChecked(bool(request.multi_shots))
-        o.safety.setChecked(bool(request.enable_safety_checker))
-        if request.seed is None:
-            o.seed_random.setChecked(True)
-        else:
-            o.set_seed(int(request.seed))
-        if image:
-            self.drop_zone.load(image)
-        if audio:
-            self.audio.load(audio)
-        else:
-            self.audio.clear()
+        if not prompt_only:
+            self.options.set_values(
+                {name: getattr(request, name) for name in self.options.values()}
+            )
+            if image:
+                self.drop_zone.load(image)
+            if audio:
+                self.audio.load(audio)
+            else:
+                self.audio.clear()
+        after = capture_draft(self)
+        if not prompt_only:
+            after = after.with_media(image or before.image, audio)
+        if self._drafts.replaced(before, after):
+            self.draft_replaced.emit()
+
+    def restore_draft(self) -> bool:
+        """Bring back the draft the last fill replaced (prompts, options, image, audio);
+        ``False`` when there is none."""
+        draft = self._drafts.take()
+        if draft is None:
+            return False
+        apply_draft(self, draft)
+        return True
+
+    def has_saved_draft(self) -> bool:
+        """Whether :meth:`restore_draft` has a draft to bring back."""
+        return self._drafts.saved() is not None
 
     def problems(self) -> list[str]:
         """Every reason Generate is unavailable, most useful first."""

@@ -160,6 +160,28 @@ class OptionsPanel(QWidget):
             "enable_safety_checker": self.safety.isChecked(),
         }
 
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Set the options from request fields (as :meth:`values` gives them); a missing key
+        leaves its option as it is, a ``seed`` of ``None`` means random."""
+        if "resolution" in values:
+            found = self.resolution.findData(values["resolution"])
+            self.resolution.setCurrentIndex(max(0, found))
+        if "duration" in values:
+            found = self.duration.findData(int(values["duration"]))
+            self.duration.setCurrentIndex(max(0, found))
+        for name, box in (
+            ("enable_prompt_expansion", self.expansion),
+            ("multi_shots", self.multi_shots),
+            ("enable_safety_checker", self.safety),
+        ):
+            if name in values:
+                box.setChecked(bool(values[name]))
+        if "seed" in values:
+            if values["seed"] is None:
+                self.seed_random.setChecked(True)
+            else:
+                self.set_seed(int(values["seed"]))
+
     def set_seed(self, seed: int) -> None:
         """Use the fixed ``seed`` (leaves random mode)."""
         self._fixed_seed = seed

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -143,7 +143,17 @@ class PromptEditor(QWidget):
         return self.edit.toPlainText()
 
     def set_text(self, text: str) -> None:
-        self.edit.setPlainText(text)
+        """Replace the text as one undoable edit (Ctrl+Z brings the previous text back),
+        the cursor at the start. Nothing happens when the text is the same."""
+        if text == self.text():
+            return
+        cursor = self.edit.textCursor()
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(text)
+        cursor.endEditBlock()
+        cursor.movePosition(QTextCursor.MoveOperation.Start)
+        self.edit.setTextCursor(cursor)
 
     def count(self) -> int:
         """Length in code points (what the API counts)."""
