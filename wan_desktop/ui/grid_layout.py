@@ -13,9 +13,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["GridLayout"]
+__all__ = ["GridLayout", "fill_width"]
 
 Rect = tuple[int, int, int, int]
+
+
+def fill_width(least_width: int, spacing: int, width: int) -> tuple[int, int]:
+    """``(columns, cell_width)`` for cells at least ``least_width`` wide in ``width`` pixels:
+    as many columns as fit, each widened so the row fills the width (what is left over is
+    less than a pixel per column) instead of leaving a gap at the end. Narrower than one
+    cell: one column of ``least_width``."""
+    least = max(1, least_width)
+    columns = max(1, (width - spacing) // (least + spacing))
+    return columns, max(least, (width - spacing) // columns - spacing)
 
 
 @dataclass(frozen=True, slots=True)

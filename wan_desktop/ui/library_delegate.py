@@ -1,5 +1,9 @@
 """Paints one library card: the thumbnail (poster, scrub frame or placeholder) with badges for
-resolution, duration, favourite and audio, then the title (or prompt) and the date.
+resolution, duration, favourite and audio, then the title (or prompt), the date and the seed.
+
+A card may be any width (the grid widens them to fill its rows): the thumbnail keeps the
+poster's 16:9 box across the card, and :meth:`LibraryDelegate.card_size` says how tall a card
+of a given width is.
 
 Everything is drawn from the model's roles; nothing is loaded here. Images are drawn straight
 from ``QImage`` (already decoded at the thumbnail's size in a worker).
@@ -7,7 +11,6 @@ from ``QImage`` (already decoded at the thumbnail's size in a worker).
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from typing import NamedTuple
@@ -16,7 +19,6 @@ from PySide6.QtCore import QModelIndex, QPoint, QPointF, QRect, QRectF, QSize, Q
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QFontMetrics,
     QPainter,
     QPainterPath,
     QPalette,
@@ -26,27 +28,31 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from .library_model import THUMB_SIZE, LibraryRole, format_duration, local_time
+from .library_card_text import LINE_H, CardFonts
+from .library_model import THUMB_SIZE, LibraryRole, format_duration
 from .theme import colors
 
 __all__ = ["CARD_SIZE", "LibraryDelegate", "thumb_rect"]
 
 PAD = 6
 TEXT_GAP = 6
-LINE_H = 17
 THUMB_RADIUS = 5
+#: The card at the default thumbnail size, with the date and seed on one line.
 CARD_SIZE = QSize(
     THUMB_SIZE.width() + 2 * PAD, THUMB_SIZE.height() + 2 * PAD + TEXT_GAP + 2 * LINE_H
 )
 _BADGE_BG = QColor(15, 15, 20, 190)
 _STAR = QColor("#ffc83d")
-# Parsing and formatting a date costs more than drawing it; cards are painted again and again.
-_card_time = functools.lru_cache(maxsize=4096)(local_time)
+
+
+def _thumb_height(thumb_width: int) -> int:
+    return round(thumb_width * THUMB_SIZE.height() / THUMB_SIZE.width())
 
 
 def thumb_rect(card: QRect) -> QRect:
-    """Where the thumbnail goes inside a card rectangle."""
-    return QRect(card.left() + PAD, card.top() + PAD, THUMB_SIZE.width(), THUMB_SIZE.height())
+    """Where the thumbnail goes inside a card rectangle: across it, in the poster's shape."""
+    width = max(1, card.width() - 2 * PAD)
+    return QRect(card.left() + PAD, card.top() + PAD, width, _thumb_height(width))
 
 
 def _star(center: QPointF, outer: float) -> QPolygonF:
@@ -60,7 +66,7 @@ def _star(center: QPointF, outer: float) -> QPolygonF:
 
 
 class LibraryDelegate(QStyledItemDelegate):
-    """Cards of a fixed size (``CARD_SIZE``) for ``libraryView``.
+    """Cards for ``libraryView``, all of one size (:meth:`card_size` for the grid's width).
 
     A card is painted whenever it scrolls into view, so painting is kept cheap: the rounded
     card (an antialiased fill, the costliest part) is drawn once per look and blitted, opaque
@@ -71,11 +77,34 @@ class LibraryDelegate(QStyledItemDelegate):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._backgrounds: dict[tuple, QPixmap | tuple[QPixmap, ...]] = {}
-        self._fonts: dict[str, _Fonts] = {}
+        self._fonts: dict[str, CardFonts] = {}
         self._stamps: dict[tuple, QPixmap] = {}
 
-    def sizeHint(self, _option: QStyleOptionViewItem, _index: QModelIndex) -> QSize:  # Qt override
-        return QSize(CARD_SIZE)
+    def sizeHint(self, option: QStyleOptionViewItem, _index: QModelIndex) -> QSize:  # Qt override
+        return self.card_size(CARD_SIZE.width(), option.font)
+
+    def card_size(self, width: int, font: QFont) -> QSize:
+        """A card ``width`` px wide: the thumbnail across it, the title and the date and seed
+        lines (one or two, whichever the width needs) under it."""
+        fonts = self._fonts_for(font)
+        text_width = max(1, width - 2 * PAD)
+        lines = 1 + fonts.meta_line_count(text_width)
+        height = _thumb_height(text_width) + 2 * PAD + TEXT_GAP + lines * fonts.line_height
+        return QSize(width, height)
+
+    def meta_font(self, font: QFont) -> QFont:
+        """The font of a card's date and seed lines, for the view font ``font``."""
+        return self._fonts_for(font).meta
+
+    def meta_line_count(self, font: QFont, text_width: int) -> int:
+        """How many lines the date and seed take on cards whose text is ``text_width`` wide."""
+        return self._fonts_for(font).meta_line_count(text_width)
+
+    def meta_lines(
+        self, font: QFont, created_at: str, seed: int | None, text_width: int
+    ) -> list[str]:
+        """The date and seed lines a card shows in ``text_width`` px (the seed whole)."""
+        return self._fonts_for(font).meta_lines(created_at, seed, text_width)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex
@@ -126,11 +155,11 @@ class LibraryDelegate(QStyledItemDelegate):
             self._backgrounds[key] = corners
         return corners
 
-    def _fonts_for(self, font: QFont) -> _Fonts:
+    def _fonts_for(self, font: QFont) -> CardFonts:
         key = font.key()
         fonts = self._fonts.get(key)
         if fonts is None:
-            fonts = self._fonts[key] = _Fonts(font)
+            fonts = self._fonts[key] = CardFonts(font)
         return fonts
 
     @staticmethod
@@ -181,7 +210,7 @@ class LibraryDelegate(QStyledItemDelegate):
             ):  # fmt: skip
                 painter.drawPixmap(_point(x, y), corner)
 
-    def _badges(self, painter: QPainter, fonts: _Fonts, summary, thumb: QRectF) -> None:
+    def _badges(self, painter: QPainter, fonts: CardFonts, summary, thumb: QRectF) -> None:
         """Resolution, duration, favourite and audio over the thumbnail's corners (each a
         small image drawn once: a handful of distinct badges cover every card)."""
         if summary.resolution:
@@ -199,7 +228,7 @@ class LibraryDelegate(QStyledItemDelegate):
             badge = self._stamp(painter, ("audio",), QSize(22, 22), _draw_audio)
             painter.drawPixmap(_point(thumb.left() + 5, thumb.bottom() - 27), badge)
 
-    def _text_badge(self, painter: QPainter, fonts: _Fonts, text: str) -> QPixmap:
+    def _text_badge(self, painter: QPainter, fonts: CardFonts, text: str) -> QPixmap:
         def size() -> QSize:
             fm = fonts.small_metrics
             return QSize(fm.horizontalAdvance(text) + 10, fm.height() + 2)
@@ -245,27 +274,26 @@ class LibraryDelegate(QStyledItemDelegate):
     def _text(
         painter: QPainter,
         option: QStyleOptionViewItem,
-        fonts: _Fonts,
+        fonts: CardFonts,
         title: str,
         summary,
         thumb: QRectF,
     ) -> None:
-        """The title (or prompt), then the date and seed, each elided to the card's width."""
+        """The title (or prompt) elided to the card's width, then the date and the seed
+        (the seed always whole)."""
+        line_h = fonts.line_height
         text_rect = QRect(
-            int(thumb.left()), int(thumb.bottom()) + TEXT_GAP, int(thumb.width()), LINE_H
+            round(thumb.left()), round(thumb.bottom()) + TEXT_GAP, round(thumb.width()), line_h
         )
         align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         painter.setFont(fonts.title)
         painter.setPen(option.palette.color(QPalette.ColorRole.Text))
         painter.drawText(text_rect, align, fonts.elide_title(title, text_rect.width()))
-        meta = _card_time(summary.created_at or "")
-        if summary.seed is not None:
-            meta += f" · seed {summary.seed}"
         painter.setFont(fonts.meta)
         painter.setPen(QColor(colors().muted))
-        painter.drawText(
-            text_rect.translated(0, LINE_H), align, fonts.elide_meta(meta, text_rect.width())
-        )
+        lines = fonts.meta_lines(summary.created_at or "", summary.seed, text_rect.width())
+        for n, line in enumerate(lines, start=1):
+            painter.drawText(text_rect.translated(0, n * line_h), align, line)
 
 
 def _point(x: float, y: float) -> QPoint:
@@ -305,41 +333,6 @@ def _draw_audio(painter: QPainter, rect: QRectF) -> None:
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawArc(QRectF(c.x() - 2, c.y() - 4, 7, 8), -60 * 16, 120 * 16)
     painter.drawArc(QRectF(c.x() - 2, c.y() - 7, 11, 14), -60 * 16, 120 * 16)
-
-
-class _Fonts:
-    """The card's fonts for one view font, their metrics, and elided strings remembered (the
-    same cards are painted again as thumbnails land and the pointer moves)."""
-
-    def __init__(self, font: QFont):
-        self.title = QFont(font)
-        self.small = QFont(font)
-        self.small.setPointSizeF(max(7.0, font.pointSizeF() * 0.82))
-        self.small.setBold(True)
-        self.small_metrics = QFontMetrics(self.small)
-        self.small_key = self.small.key()
-        self.meta = QFont(font)
-        self.meta.setPointSizeF(max(7.0, font.pointSizeF() * 0.88))
-        self._title_metrics = QFontMetrics(self.title)
-        self._meta_metrics = QFontMetrics(self.meta)
-        self._elided: dict[tuple[str, int, bool], str] = {}
-
-    def elide_title(self, text: str, width: int) -> str:
-        return self._elide(text, width, True)
-
-    def elide_meta(self, text: str, width: int) -> str:
-        return self._elide(text, width, False)
-
-    def _elide(self, text: str, width: int, title: bool) -> str:
-        key = (text, width, title)
-        out = self._elided.get(key)
-        if out is None:
-            if len(self._elided) > 4096:
-                self._elided.clear()
-            metrics = self._title_metrics if title else self._meta_metrics
-            out = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
-            self._elided[key] = out
-        return out
 
 
 class _Look(NamedTuple):

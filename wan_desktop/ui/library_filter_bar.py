@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSlider,
     QStyle,
     QToolButton,
     QVBoxLayout,
@@ -63,9 +64,10 @@ def _toggle(name: str, accessible: str, tip: str, text: str) -> QToolButton:
 
 
 class LibraryFilterBar(QWidget):
-    """Three rows: search and count; favourites, audio, resolution, duration; date, sort and
-    the trash toggle. ``queryChanged`` when the query they describe should run (debounced for
-    typing); ``trashToggled(shown)`` when the trash view is switched on or off."""
+    """Three rows: search and count; favourites, audio, resolution, duration; date, sort, the
+    thumbnail size and the trash toggle (a fourth, the custom date range, when chosen).
+    ``queryChanged`` when the query they describe should run (debounced for typing);
+    ``trashToggled(shown)`` when the trash view is switched on or off."""
 
     queryChanged = Signal()
     trashToggled = Signal(bool)
@@ -96,6 +98,11 @@ class LibraryFilterBar(QWidget):
                                     "Show the trash (restore or delete for good)",
                                     "Trash")  # fmt: skip
         self.trash_toggle.setIcon(standard_icon(QStyle.StandardPixmap.SP_TrashIcon))
+        self.thumbnail_slider = named(QSlider(Qt.Orientation.Horizontal), "libraryThumbnailSize",
+                                      "Thumbnail size", "Thumbnail size")  # fmt: skip
+        self.thumbnail_slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.thumbnail_slider.setMinimumWidth(60)
+        self.thumbnail_slider.setMaximumWidth(110)
         self.trash_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -128,6 +135,8 @@ class LibraryFilterBar(QWidget):
         for w in (self.date_filter, self.sort_combo):
             date_row.addWidget(w)
         date_row.addStretch(1)
+        date_row.addWidget(self.thumbnail_slider)
+        date_row.addSpacing(4)
         date_row.addWidget(self.trash_toggle)
         range_row = QHBoxLayout(self.date_range)
         range_row.setContentsMargins(0, 0, 0, 0)

@@ -39,7 +39,7 @@ from .library_actions import LibraryActions, ReuseMode, apply_fill
 from .library_empty import CLEAR_FILTERS, SHOW_LIBRARY, empty_state_for
 from .library_filter_bar import SEARCH_DEBOUNCE_MS, LibraryFilterBar
 from .library_model import LibraryModel, LibraryQuery, LibraryRole, summary_of_entry
-from .library_view import LibraryView
+from .library_view import MAX_THUMBNAIL, MIN_THUMBNAIL, LibraryView
 from .theme import set_role
 
 __all__ = ["SEARCH_DEBOUNCE_MS", "ExportDialog", "LibraryPane", "install_library"]
@@ -65,11 +65,14 @@ class LibraryPane(QWidget):
     ``last_task`` the task it started last (tests wait on it).
 
     ``statusMessage(text)`` for the status line; ``trashed(ids)`` after clips were moved to the
-    trash, so the window can offer to undo it with :meth:`restore_ids`.
+    trash, so the window can offer to undo it with :meth:`restore_ids`;
+    ``thumbnail_size_changed(px)`` when the user (or :attr:`thumbnail_size`) resized the cards,
+    for the window to remember.
     """
 
     statusMessage = Signal(str)
     trashed = Signal(list)
+    thumbnail_size_changed = Signal(int)
 
     search = _Forward("filter_bar")
     count_label = _Forward("filter_bar")
@@ -82,6 +85,7 @@ class LibraryPane(QWidget):
     date_to = _Forward("filter_bar")
     sort_combo = _Forward("filter_bar")
     trash_toggle = _Forward("filter_bar")
+    thumbnail_slider = _Forward("filter_bar")
     play_action = _Forward("action_set")
     reuse_action = _Forward("action_set")
     reuse_seed_action = _Forward("action_set")
@@ -161,6 +165,12 @@ class LibraryPane(QWidget):
         self.view.activated.connect(self._on_view_activated)
         self.view.customContextMenuRequested.connect(self._on_view_custom_context_menu_requested)
         self.view.importRequested.connect(self._on_view_import_requested)
+        slider = self.filter_bar.thumbnail_slider
+        slider.setRange(MIN_THUMBNAIL, MAX_THUMBNAIL)
+        slider.setSingleStep(10)
+        slider.setPageStep(40)
+        slider.setValue(self.view.thumbnail_width())
+        slider.valueChanged.connect(self._on_thumbnail_slider_value_changed)
 
     def _connect_actions(self) -> None:
         a = self.action_set
@@ -199,6 +209,20 @@ class LibraryPane(QWidget):
     def focus_search(self) -> None:
         """Put the cursor in the search box, its text selected (the window's Ctrl+F)."""
         self.filter_bar.focus_search()
+
+    @property
+    def thumbnail_size(self) -> int:
+        """The least width of a card's picture, px (the slider; cards widen to fill a row).
+        Set it to restore a remembered size: it is kept within the slider's range."""
+        return self.view.thumbnail_width()
+
+    @thumbnail_size.setter
+    def thumbnail_size(self, px: int) -> None:
+        self.filter_bar.thumbnail_slider.setValue(min(MAX_THUMBNAIL, max(MIN_THUMBNAIL, px)))
+
+    def _on_thumbnail_slider_value_changed(self, px: int) -> None:
+        self.view.set_thumbnail_width(px)
+        self.thumbnail_size_changed.emit(self.view.thumbnail_width())
 
     def current_query(self) -> LibraryQuery:
         """The query the find bar describes."""

@@ -32,16 +32,19 @@ from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyleOptionViewItem, Q
 from .grid_accessible import AccessibleItems, GridAccessible, notify
 from .grid_band import RubberBandMixin
 from .grid_drops import VIDEO_SUFFIXES, VideoDropMixin, video_paths_in
-from .grid_layout import GridLayout
+from .grid_layout import GridLayout, fill_width
 from .grid_navigation import moved_row, scroll_target
-from .library_delegate import CARD_SIZE, LibraryDelegate
+from .library_delegate import CARD_SIZE, PAD, LibraryDelegate
 from .library_empty import EmptyStateMixin
-from .library_model import LibraryModel, LibraryRole
+from .library_model import THUMB_SIZE, LibraryModel, LibraryRole
 from .library_scrub import HoverScrubMixin
 
-__all__ = ["VIDEO_SUFFIXES", "LibraryView", "video_paths_in"]
+__all__ = ["MAX_THUMBNAIL", "MIN_THUMBNAIL", "VIDEO_SUFFIXES", "LibraryView", "video_paths_in"]
 
 SPACING = 5
+#: The thumbnail-size slider's range: the least width of a card's picture, in px.
+MIN_THUMBNAIL = 140
+MAX_THUMBNAIL = 360
 SCROLL_STEP = 24  # px per scrollbar step (a wheel notch is three)
 _Action = QAbstractItemView.CursorAction
 _Hint = QAbstractItemView.ScrollHint
@@ -54,7 +57,8 @@ class LibraryView(
     """The grid. ``importRequested(paths)`` when video files are dropped on it; the context
     menu comes through ``customContextMenuRequested``, double-click or Enter ``activated``.
 
-    Cards flow left to right in as many columns as fit, the grid centred in the width.
+    Cards at least :meth:`thumbnail_width` wide flow left to right in as many columns as fit,
+    widened to fill the row.
     Arrows move by card and by grid row, Page Up/Down by a viewport, Home/End to the ends;
     a rubber band (dragged from between cards) or a shift-click selects the cards of the
     rectangle. Only the cards on screen are ever painted or looked at.
@@ -66,6 +70,8 @@ class LibraryView(
         super().__init__(parent)
         self._spacing = SPACING
         self._centred = True
+        self._thumbnail_width = THUMB_SIZE.width()
+        self._needs_bar = False
         self._grid = GridLayout(CARD_SIZE.width(), CARD_SIZE.height(), SPACING, 0)
         self._init_hover()
         self._init_band()
@@ -115,6 +121,22 @@ class LibraryView(
         self.updateGeometries()
         self.viewport().update()
 
+    def thumbnail_width(self) -> int:
+        """The least width of a card's picture, px (cards widen from it to fill a row)."""
+        return self._thumbnail_width
+
+    def set_thumbnail_width(self, width: int) -> None:
+        """Set the least picture width (kept within ``MIN_THUMBNAIL`` .. ``MAX_THUMBNAIL``)
+        and re-flow the grid, keeping the current card in view."""
+        width = min(MAX_THUMBNAIL, max(MIN_THUMBNAIL, int(width)))
+        if width == self._thumbnail_width:
+            return
+        self._thumbnail_width = width
+        self.updateGeometries()
+        if self.currentIndex().isValid():
+            self.scrollTo(self.currentIndex())
+        self.viewport().update()
+
     def grid_layout(self) -> GridLayout:
         """The geometry in use (cell size, columns) for the current viewport width."""
         return self._grid
@@ -126,9 +148,12 @@ class LibraryView(
     def _index(self, row: int) -> QModelIndex:
         return self.model().index(row, 0, self.rootIndex())
 
-    def _cell_size(self) -> QSize:
-        """Every card's size: the delegate's size hint (uniform, so asked once per layout)."""
+    def _cell_size(self, width: int) -> QSize:
+        """Every card's size for cards ``width`` px wide (uniform, so asked once per layout):
+        the delegate's, or its size hint for a delegate that does not size by width."""
         delegate = self.itemDelegate()
+        if isinstance(delegate, LibraryDelegate):
+            return delegate.card_size(width, self.font())
         if delegate is None or self.model() is None:
             return QSize(CARD_SIZE)
         option = QStyleOptionViewItem()
@@ -136,12 +161,32 @@ class LibraryView(
         size = delegate.sizeHint(option, self._index(0))
         return size if size.isValid() and not size.isEmpty() else QSize(CARD_SIZE)
 
+    def _grid_for(self, width: int) -> GridLayout:
+        """The grid of cards filling ``width`` px."""
+        least = self._thumbnail_width + 2 * PAD
+        _columns, cell_width = fill_width(least, self._spacing, width)
+        size = self._cell_size(cell_width)
+        return GridLayout(size.width(), size.height(), self._spacing, width, self._centred)
+
     def _relayout(self) -> None:
-        """Recompute the grid for the viewport's width: O(1), whatever the row count."""
-        size = self._cell_size()
-        self._grid = GridLayout(
-            size.width(), size.height(), self._spacing, self.viewport().width(), self._centred
+        """Recompute the grid for the viewport's width: O(1), whatever the row count.
+
+        Cards widen with the width, so they also grow taller: laid out for the width the
+        viewport has with or without the scrollbar, a grid that just fits could show the
+        scrollbar, lose it, and show it again. Whether it needs one is decided for the whole
+        area instead, the same either way, and the grid is then laid out for the width left.
+        """
+        full = self.maximumViewportSize()
+        bar = self.verticalScrollBar().sizeHint().width()
+        count = self._row_count()
+        narrow, wide = self._grid_for(full.width() - bar), self._grid_for(full.width())
+        self._needs_bar = (
+            max(narrow.content_height(count), wide.content_height(count)) > full.height()
         )
+        width = min(
+            self.viewport().width(), full.width() - bar if self._needs_bar else full.width()
+        )
+        self._grid = narrow if width == narrow.width else self._grid_for(width)
 
     def _cell_rect(self, row: int) -> QRect:
         """``row``'s card in viewport coordinates."""
@@ -254,7 +299,8 @@ class LibraryView(
         viewport = self.viewport().size()
         count = self._row_count()
         vbar = self.verticalScrollBar()
-        vbar.setRange(0, max(0, self._grid.content_height(count) - viewport.height()))
+        least = 1 if self._needs_bar else 0  # keep the bar this area needs (see _relayout)
+        vbar.setRange(0, max(least, self._grid.content_height(count) - viewport.height()))
         vbar.setPageStep(viewport.height())
         vbar.setSingleStep(SCROLL_STEP)
         hbar = self.horizontalScrollBar()
