@@ -25,6 +25,7 @@ from jobs_helpers import (
 )
 from wan_testkit import make_image
 
+from wan_desktop.jobs.queue_lock import QueueLock
 from wan_desktop.library import Library
 
 
@@ -140,13 +141,14 @@ def test_generate_hands_its_job_to_the_window_and_follows_it(tmp_path):
 def test_generate_waits_for_jobs_resume_and_says_so(tmp_path):
     image = make_image(tmp_path / "scene.png")
     home = tmp_path / "home"
-    with fal_engine("--min-run-seconds", "3") as engine:
+    # Long enough that the resumed job is still running when the second generate starts.
+    with fal_engine("--min-run-seconds", "10") as engine:
         env = cli_env(home, engine.base_url)
         first = spawn(*_generate_args(image), env=env, err=tmp_path / "first.err")
         _kill_when([first], home, lambda states: states == ["running"])
         resume = spawn("jobs", "resume", env=env, err=tmp_path / "resume.err")
-        wait_until(lambda: job_states(home) == ["running"] and resume.poll() is None)
-        time.sleep(0.5)
+        lock = QueueLock(home / "library")
+        wait_until(lambda: getattr(lock.holder(), "kind", None) == "jobs resume")
         out = wan(*_generate_args(image, "--json"), env=env)
         assert out.returncode == 0, out.stderr
         assert f"waiting for jobs resume (pid {resume.pid})" in out.stderr
