@@ -148,7 +148,8 @@ async def test_cancel_queued_at_the_service_is_removed(tmp_path, image):
         assert "not billed" in out.notes[-1]
         # The running one: cancellation is requested; it ends cancelled at the service.
         requested = await runner.cancel(first.id)
-        assert "requested" in requested.notes[-1].lower()
+        # (Under load the service may end it before cancel() returns: the note is kept.)
+        assert any("requested" in note.lower() for note in requested.notes)
         final = await h.finish(first.id)
         assert final.state is JobState.CANCELLED
         assert engine.stats()["cancels"] == 2
