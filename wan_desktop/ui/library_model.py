@@ -190,6 +190,7 @@ class LibraryModel(RoleListModel):
         self.query = LibraryQuery()
         self.generation = 0
         self.device_pixel_ratio = 1.0
+        self.thumb_scale = 1  # posters decoded this many times THUMB_SIZE (wide grid cards)
         self._rows: list[EntrySummary] = []
         self._row_of: dict[str, int] = {}
         self._total = 0
@@ -422,8 +423,8 @@ class LibraryModel(RoleListModel):
     # ---- thumbnails ---------------------------------------------------------------------------
 
     def thumb_box(self) -> QSize:
-        """The thumbnail size in device pixels."""
-        r = max(1.0, float(self.device_pixel_ratio))
+        """The thumbnail size in device pixels (``thumb_scale`` times ``THUMB_SIZE``)."""
+        r = max(1.0, float(self.device_pixel_ratio)) * max(1, int(self.thumb_scale))
         return QSize(round(THUMB_SIZE.width() * r), round(THUMB_SIZE.height() * r))
 
     def placeholder(self) -> QImage:
@@ -441,6 +442,9 @@ class LibraryModel(RoleListModel):
         if key is None:
             return self.placeholder()
         decode = functools.partial(read_thumbnail, key, self.thumb_box())
+        if self.thumb_scale > 1:  # a larger copy of its own; the small one shows meanwhile
+            large = self.thumbnail(f"{key}@{self.thumb_scale}", s.id, decode)
+            return large or self.cache.get(key) or self.placeholder()
         return self.thumbnail(key, s.id, decode) or self.placeholder()
 
     # ---- scrubbing ----------------------------------------------------------------------------
