@@ -235,7 +235,8 @@ _STYLES = {
         QPushButton:enabled {{ background: {c.button}; color: white;
             border: 1px solid {c.button}; border-radius: 6px; }}
         QPushButton:enabled:hover {{ background: {c.accent}; }}
-        QPushButton:disabled {{ border-radius: 6px; }}"""
+        QPushButton:disabled {{ background: palette(button); color: {c.muted};
+            border: 1px solid {c.drop_border}; border-radius: 6px; }}"""
     ),
     "linkButton": lambda c: (
         f"""
