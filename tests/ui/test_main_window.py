@@ -171,20 +171,24 @@ def test_splitters_are_remembered(qtbot, tasks, paths):
     win2.close()
 
 
-def test_library_pane_slot(qtbot, window):
-    pane = QWidget()
-    pane.setObjectName("libraryView")
-    action = window.add_library_pane(pane)
-    assert window.main_splitter.indexOf(pane) == 2
+def test_library_pane_slot(qtbot, window, tasks):
+    from wan_desktop.ui.library_actions import LibraryActions
+    from wan_desktop.ui.library_pane import LibraryPane
+
+    pane = LibraryPane(tasks, LibraryActions())
+    action = window.add_library_pane(pane, actions=pane.actions)
     assert action.shortcut() == QKeySequence("Ctrl+L")
-    # At 1280 px wide the library starts hidden, so the composer is never squeezed.
-    assert window.width() < 1600 and not pane.isVisible() and not action.isChecked()
+    # At 1280 px wide three panes do not fit: the library starts hidden, and shows as a tab
+    # beside the composer, which is never squeezed.
+    assert window.width() < window.library_dock.beside_width()
+    assert not pane.isVisible() and not action.isChecked()
     action.trigger()
     assert pane.isVisible()
-    assert window.composer_scroll.width() >= window.composer_scroll.minimumWidth()
+    assert window.composer_box.width() >= window.composer_box.minimumWidth()
     assert window.layout_state()["library_visible"] == "1"
     action.trigger()
     assert not pane.isVisible()
+    assert window.main_splitter.indexOf(pane) == 2
     assert window.layout_state()["library_visible"] == "0"
 
 

@@ -15,11 +15,13 @@ methods of its panes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from . import window_layout
@@ -27,9 +29,12 @@ from .async_bridge import TaskKeeper, run_blocking
 from .full_screen import FullScreenController
 from .generate_flow import GenerateFlow
 from .pane_box import PaneBox
+from .status_notice import StatusNotice
 from .theme import colors
 from .window_dialogs import WindowDialogs
-from .window_menus import MENUS, build_menus, make_action
+from .window_keys import WindowKeys
+from .window_library import LibraryDock
+from .window_menus import MENUS, build_menus
 
 if TYPE_CHECKING:  # imported where first used: none of them is needed for the first paint
     from ..core.request import GenerationRequest
@@ -39,6 +44,7 @@ if TYPE_CHECKING:  # imported where first used: none of them is needed for the f
     from .jobs_link import JobsLink
     from .jobs_panel import JobsModel, JobsPanel
     from .library_actions import LibraryActions
+    from .library_pane import LibraryPane
     from .player import VideoPlayer
     from .settings_dialog import SettingsDialog
     from .welcome import WelcomeDialog
@@ -49,9 +55,11 @@ __all__ = ["MainWindow"]
 log = logging.getLogger(__name__)
 
 COMPOSER_MIN_WIDTH = 440
-#: Below this window width the library pane starts hidden (Ctrl+L shows it): three panes do
-#: not fit beside a composer that must not be clipped.
-LIBRARY_BESIDE_MIN_WIDTH = 1600
+#: The composer's form reads best narrow: on a wide screen the spare width goes to the player
+#: and the library instead of stretching its fields.
+COMPOSER_MAX_WIDTH = 760
+#: The status line's word for undoing, which Ctrl+Z also triggers.
+UNDO = "Undo"
 
 
 def _splitter(orientation: Qt.Orientation, name: str, panes, stretches) -> QSplitter:
@@ -96,8 +104,9 @@ class MainWindow(QMainWindow):
         )
         self.dialogs = WindowDialogs(self)
         self._offline = False
-        self.library_pane: QWidget | None = None
+        self.library_pane: LibraryPane | None = None
         self.library_actions: LibraryActions | None = None
+        self.library_dock: LibraryDock | None = None
         self.last_enqueue_task = None
         # The panes go into boxes (finish_building). At start-up the window paints its frame
         # first (menus, status line, the panes laid out at their remembered sizes) and the
@@ -106,6 +115,15 @@ class MainWindow(QMainWindow):
         self._banner: OfflineBanner | None = None  # made when the offline engine is in use
         self._build_frame()
         self.full_screen = FullScreenController(self, self._around_the_player, lambda: self.player)
+        self.keys = WindowKeys(
+            self,
+            space=self._on_space_key,
+            full_screen=lambda: self.player.toggle_full_screen(),
+            find=self.find_in_library,
+            undo=self.undo_from_notice,
+            inside_player=self._inside_player,
+            undo_available=lambda: self._notice is not None and self._notice.action_text() == UNDO,
+        )
         if not deferred:
             self.finish_building()
 
@@ -113,6 +131,7 @@ class MainWindow(QMainWindow):
         """The splitters with their empty panes, the status line, the menu titles."""
         self.composer_scroll = self.composer_box = PaneBox((0, 0, 0, 0))
         self.composer_box.setMinimumWidth(COMPOSER_MIN_WIDTH)
+        self.composer_box.setMaximumWidth(COMPOSER_MAX_WIDTH)
         self.player_box = PaneBox((8, 10, 10, 4), placeholder=colors().canvas_bg)
         self.jobs_box = PaneBox((8, 4, 10, 8))
         vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
@@ -131,6 +150,7 @@ class MainWindow(QMainWindow):
         self.engine_label = QLabel("Starting …")
         self.engine_label.setObjectName("engineLabel")
         self.engine_label.setAccessibleName("Engine")
+        self._notice: StatusNotice | None = None  # made for the first notice
         self.statusBar().addPermanentWidget(self.engine_label)
         self.statusBar().setObjectName("statusBar")
         bar = self.menuBar()  # titles now; the actions come with the panes (finish_building)
@@ -164,6 +184,26 @@ class MainWindow(QMainWindow):
             self._banner.settingsRequested.connect(self.open_settings)
             self._central_layout.insertWidget(0, self._banner)
         return self._banner
+
+    @property
+    def notice(self) -> StatusNotice:
+        """The status line's notice with one action (``statusNotice``), left of the engine."""
+        if self._notice is None:
+            self._notice = StatusNotice()
+            self._notice.dismissed.connect(self.keys.refresh)
+            self.statusBar().insertPermanentWidget(0, self._notice)
+        return self._notice
+
+    def show_notice(
+        self,
+        text: str,
+        action_text: str | None = None,
+        on_action: Callable[[], object] | None = None,
+        timeout_ms: int = 10000,
+    ) -> None:
+        """Show ``text`` in the status line with one action (see :class:`StatusNotice`)."""
+        self.notice.show_notice(text, action_text, on_action, timeout_ms)
+        self.keys.refresh()
 
     @property
     def composer(self) -> Composer:
@@ -249,37 +289,98 @@ class MainWindow(QMainWindow):
     # ---- library pane -----------------------------------------------------------------------
 
     def add_library_pane(
-        self, widget: QWidget, title: str = "Library", actions: LibraryActions | None = None
+        self, widget: LibraryPane, title: str = "Library", actions: LibraryActions | None = None
     ) -> QAction:
-        """Dock the library pane (``libraryView``) as a third, remembered splitter pane; returns
-        the View-menu action (Ctrl+L) that shows and hides it. ``actions`` (a
-        ``LibraryActions``) hears the runner's events and names the parent of continuations."""
+        """Dock the library pane (``libraryView``): beside the others when the window is wide
+        enough, else as a tab beside the composer (:class:`LibraryDock`); returns the
+        View-menu action (Ctrl+L) that shows and hides it, also at the menu bar's right
+        (``libraryToggleButton``). ``actions`` (a ``LibraryActions``) hears the runner's
+        events and names the parent of continuations. Clips moved to the trash can be brought
+        back from the status line (Undo, or Ctrl+Z)."""
         self.library_pane = widget
         self.library_actions = actions
         if actions is not None:
             self.generate_flow.parent_for = actions.parent_for
             if self.runner is not None:
                 actions.attach_runner(self.runner)
-        self.main_splitter.addWidget(widget)
-        self.main_splitter.setStretchFactor(self.main_splitter.count() - 1, 3)
-        action = make_action(
-            self, f"&{title}", "showLibraryAction", lambda on: widget.setVisible(on), ["Ctrl+L"]
+            fill = actions.fill_composer
+            if fill is not None:  # a reuse fills the composer: bring it in front when tabbed
+                actions.fill_composer = lambda data: (fill(data), self.show_composer())[0]
+        dock = LibraryDock(
+            self, self.main_splitter, self.composer_box, widget, title, self._on_library_shown
         )
-        action.setCheckable(True)
-        self.view_menu.insertAction(self.show_jobs_action, action)
+        self.library_dock = dock
+        self.view_menu.insertAction(self.show_jobs_action, dock.action)
+        self.menuBar().setCornerWidget(dock.button, Qt.Corner.TopRightCorner)
+        dock.button.show()
         layout = self.services.store.window.layout
         state = window_layout.decode_state(layout.get("main_splitter"))
         if state is not None:
             self.main_splitter.restoreState(state)
         remembered = layout.get("library_visible")
-        if remembered is None:
-            visible = self.width() >= LIBRARY_BESIDE_MIN_WIDTH
-        else:
-            visible = remembered == "1"
-        widget.setVisible(visible)
-        action.setChecked(visible)
-        self.library_action = action
-        return action
+        shown = self.width() >= dock.beside_width() if remembered is None else remembered == "1"
+        dock.set_shown(shown, bring_forward=False)
+        widget.trashed.connect(self._on_library_pane_trashed)
+        return dock.action
+
+    @property
+    def library_action(self) -> QAction | None:
+        """The action that shows and hides the library (``None`` before it is docked)."""
+        return self.library_dock.action if self.library_dock is not None else None
+
+    def show_composer(self) -> None:
+        """Bring the composer in front (when it shares its place with the library)."""
+        if self.library_dock is not None:
+            self.library_dock.show_composer()
+
+    def find_in_library(self) -> None:
+        """Show the library if hidden (in front when tabbed), then focus its search."""
+        if self.library_dock is None or self.library_pane is None:
+            return
+        self.library_dock.show_in_view()
+        self.library_pane.focus_search()
+
+    def _on_library_shown(self, shown: bool) -> None:
+        self.keys.set_find_wanted(not (self.library_dock and self.library_dock.is_in_view()))
+
+    def _on_library_pane_trashed(self, ids: list[str]) -> None:
+        """Offer Undo; a trashed clip playing in the player is unloaded (its file moved)."""
+        pane = self.library_pane
+        assert pane is not None
+        n = len(ids)
+        text = f"Moved {n} clip{'s' if n != 1 else ''} to the trash"
+        self.show_notice(text, UNDO, lambda: pane.restore_ids(ids))
+        playing = self._panes.player.path() if self._panes is not None else None
+        # An entry's files live in a folder named by its id, which the trash moves.
+        if playing and Path(playing).parent.name in ids:
+            self.player.unload()
+
+    def undo_from_notice(self) -> bool:
+        """Ctrl+Z: use the status line's Undo while it is offered; ``False`` when none."""
+        if self._notice is None or self._notice.action_text() != UNDO:
+            return False
+        done = self._notice.trigger()
+        self.keys.refresh()
+        return done
+
+    def _on_space_key(self) -> None:
+        pane = self.library_pane
+        focus = QApplication.focusWidget()
+        on_grid = focus is not None and pane is not None and pane.view.isAncestorOf(focus)
+        if pane is not None and (focus is pane.view or on_grid):
+            pane.preview_current()
+            return
+        self.player.toggle()
+
+    def _inside_player(self, widget: QWidget) -> bool:
+        player = self._panes.player if self._panes is not None else None
+        return player is not None and (widget is player or player.isAncestorOf(widget))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
+        super().resizeEvent(event)
+        if self.library_dock is not None:
+            self.library_dock.place()
+            self._on_library_shown(self.library_dock.shown)
 
     # ---- runner -----------------------------------------------------------------------------
 
@@ -406,8 +507,10 @@ class MainWindow(QMainWindow):
     # ---- other slots --------------------------------------------------------------------------
 
     def _around_the_player(self) -> list[QWidget]:
-        others = [self.composer_scroll, self.jobs_box, self.menuBar(), self.statusBar()]
-        return others + [w for w in (self._banner, self.library_pane) if w is not None]
+        others = [self.main_splitter.widget(0), self.jobs_box, self.menuBar(), self.statusBar()]
+        if self.library_dock is not None:
+            others += [w for w in self.library_dock.around_the_player() if w not in others]
+        return others + ([self._banner] if self._banner is not None else [])
 
     def _on_player_full_screen_requested(self, full: bool) -> None:
         self.full_screen.set_full(full)
@@ -433,7 +536,8 @@ class MainWindow(QMainWindow):
 
     def layout_state(self) -> dict[str, str]:
         """The geometry and splitter states (base64) and whether the library pane shows."""
-        return window_layout.layout_of(self, self._splitters(), self.library_pane)
+        shown = self.library_dock.shown if self.library_dock is not None else None
+        return window_layout.layout_of(self, self._splitters(), shown)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         player = self._panes.player if self._panes is not None else None

@@ -7,7 +7,7 @@ import base64
 import binascii
 
 from PySide6.QtCore import QByteArray, QSize
-from PySide6.QtWidgets import QMainWindow, QSplitter, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter
 
 __all__ = ["DEFAULT_SIZE", "decode_state", "encode_state", "layout_of", "reset_sizes", "restore"]
 
@@ -44,13 +44,14 @@ def restore(window: QMainWindow, splitters: dict[str, QSplitter], layout: dict[s
 
 
 def layout_of(
-    window: QMainWindow, splitters: dict[str, QSplitter], library: QWidget | None
+    window: QMainWindow, splitters: dict[str, QSplitter], library_shown: bool | None
 ) -> dict[str, str]:
-    """What :func:`restore` needs next time, plus whether the library pane is shown."""
+    """What :func:`restore` needs next time, plus whether the library pane is shown
+    (``None``: there is no library pane)."""
     layout = {"geometry": encode_state(window.saveGeometry())}
     layout.update({key: encode_state(s.saveState()) for key, s in splitters.items()})
-    if library is not None:
-        layout["library_visible"] = "1" if library.isVisibleTo(window) else "0"
+    if library_shown is not None:
+        layout["library_visible"] = "1" if library_shown else "0"
     return layout
 
 

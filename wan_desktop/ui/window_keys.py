@@ -1,0 +1,97 @@
+"""The window's own keys, live wherever the focus is unless the focused widget needs the key:
+Space plays or pauses (on a library card: previews it), F toggles full-screen video, Ctrl+F
+finds in the library (showing it first), Ctrl+Z undoes what the status line offers to undo.
+
+Each key is a window-wide ``QShortcut`` that is switched off while the focus is in a widget that
+types or presses with that key (a text field, a button, a combo box) or in the player, whose
+own Space and F shortcuts would otherwise make the key ambiguous. GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QKeySequenceEdit,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+__all__ = ["WindowKeys", "is_text_field", "uses_space"]
+
+_TEXT_FIELDS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QKeySequenceEdit)
+#: Widgets that Space (or a letter) presses, opens or types into.
+_PRESSED_BY_SPACE = (QAbstractButton, QComboBox)
+
+
+def is_text_field(widget: QWidget | None) -> bool:
+    """Whether ``widget`` takes typed text (so it keeps Space, letters and its own undo)."""
+    return isinstance(widget, _TEXT_FIELDS)
+
+
+def uses_space(widget: QWidget | None) -> bool:
+    """Whether Space (and letters) belong to ``widget``: a text field, a button, a combo box."""
+    return is_text_field(widget) or isinstance(widget, _PRESSED_BY_SPACE)
+
+
+class WindowKeys(QObject):
+    """The window-wide keys of ``window``. ``space()``, ``full_screen()``, ``find()`` and
+    ``undo()`` do the work; ``inside_player(widget)`` says whether a widget is the player or
+    in it; ``undo_available()`` whether Ctrl+Z has something to undo now."""
+
+    def __init__(
+        self,
+        window: QWidget,
+        *,
+        space: Callable[[], object],
+        full_screen: Callable[[], object],
+        find: Callable[[], object],
+        undo: Callable[[], object],
+        inside_player: Callable[[QWidget], bool],
+        undo_available: Callable[[], bool],
+    ) -> None:
+        super().__init__(window)  # a child: the focus connection ends with the window
+        self._window = window
+        self._inside_player = inside_player
+        self._undo_available = undo_available
+        self.space = self._shortcut("Space", space, "windowSpaceShortcut")
+        self.full_screen = self._shortcut("F", full_screen, "windowFullScreenShortcut")
+        self.find = self._shortcut("Ctrl+F", find, "windowFindShortcut")
+        self.undo = self._shortcut("Ctrl+Z", undo, "windowUndoShortcut")
+        self._find_wanted = True
+        QApplication.instance().focusChanged.connect(self._on_app_focus_changed)
+        self.refresh()
+
+    def _shortcut(self, key: str, slot: Callable[[], object], name: str) -> QShortcut:
+        shortcut = QShortcut(QKeySequence(key), self._window)
+        shortcut.setObjectName(name)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(slot)
+        return shortcut
+
+    def set_find_wanted(self, wanted: bool) -> None:
+        """Whether the window's Ctrl+F is needed: not while the library shows, whose own
+        Ctrl+F (two live shortcuts for one key would both be ambiguous) focuses its search."""
+        self._find_wanted = wanted
+        self.find.setEnabled(wanted)
+
+    def refresh(self) -> None:
+        """Switch the keys on or off for the widget that has the focus now."""
+        focus = QApplication.focusWidget()
+        in_player = focus is not None and self._inside_player(focus)
+        free = not uses_space(focus) and not in_player
+        self.space.setEnabled(free)
+        self.full_screen.setEnabled(free)
+        self.undo.setEnabled(not is_text_field(focus) and self._undo_available())
+        self.find.setEnabled(self._find_wanted)
+
+    def _on_app_focus_changed(self, _old: QWidget | None, _new: QWidget | None) -> None:
+        self.refresh()
