@@ -29,6 +29,7 @@ from .composer_draft import DraftKeeper, apply_draft, capture_draft
 from .cost_label import CostLabel
 from .drop_zone import ImageDropZone
 from .options_panel import OptionsPanel
+from .problem_list import ProblemList
 from .prompt_editor import PromptEditor
 from .theme import apply_style, set_role
 
@@ -83,7 +84,7 @@ class Composer(QWidget):
         footer = QVBoxLayout()
         footer.setContentsMargins(10, 4, 10, 10)
         footer.setSpacing(6)
-        for widget in (self.cost, self.generate_button, self.reason):
+        for widget in (self.cost, self.generate_button, self.problem_list):
             footer.addWidget(widget)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -127,11 +128,8 @@ class Composer(QWidget):
         self.generate_button.setAccessibleName("Generate")
         self.generate_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.generate_button.setMinimumHeight(38)
-        self.reason = QLabel()
-        self.reason.setObjectName("generateReason")
-        self.reason.setAccessibleName("Why Generate is unavailable")
-        set_role(self.reason, "warning")
-        self.reason.setWordWrap(True)
+        self.problem_list = ProblemList()
+        self.reason = self.problem_list.first
 
     def _build_scroll(self) -> QScrollArea:
         """The fields in a form that scrolls up and down when the window is short."""
@@ -158,6 +156,8 @@ class Composer(QWidget):
         self.drop_zone.imageChanged.connect(self._on_drop_zone_image_changed)
         self.prompt.textChanged.connect(self._on_prompt_text_changed)
         self.prompt.shotsInserted.connect(self._on_prompt_shots_inserted)
+        if self.prompt.shots_warning is not None:
+            self.prompt.shots_warning.changed.connect(self._on_shots_warning_changed)
         self.negative.textChanged.connect(self._on_negative_text_changed)
         self.options.changed.connect(self._on_options_changed)
         self.audio.changed.connect(self._on_audio_changed)
@@ -260,19 +260,25 @@ class Composer(QWidget):
         self._ready_reason = reason
         self.refresh()
 
+    def warnings(self) -> list[str]:
+        """What is worth a look before generating but does not stop it (shot times that no
+        longer fit the duration)."""
+        shots = self.prompt.shots_problem()
+        return [shots] if shots else []
+
     def refresh(self) -> None:
+        """Enable Generate when nothing blocks it; show the reasons and warnings under it."""
         problems = self.problems()
+        warnings = self.warnings()
         ok = not problems
         self.generate_button.setEnabled(ok)
-        self.generate_button.setToolTip(
-            "Generate (Ctrl+Enter)"
-            if ok
-            else "Generate is unavailable:\n• " + "\n• ".join(problems)
-        )
-        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        self.reason.setText("" if ok else problems[0] + more)
-        self.reason.setToolTip(self.generate_button.toolTip())
-        self.reason.setVisible(not ok)
+        if ok:
+            tip = "\n".join(["Generate (Ctrl+Enter)", *warnings])
+        else:
+            tip = "Generate is unavailable:\n• " + "\n• ".join(problems)
+        self.generate_button.setToolTip(tip)
+        self.problem_list.set_problems(problems, warnings)
+        self.reason.setToolTip(tip)
 
     def reason_text(self) -> str:
         return self.reason.text() if not self.generate_button.isEnabled() else ""
@@ -349,6 +355,9 @@ class Composer(QWidget):
         self.refresh()
 
     def _on_prompt_text_changed(self) -> None:
+        self.refresh()
+
+    def _on_shots_warning_changed(self) -> None:
         self.refresh()
 
     def _on_negative_text_changed(self) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .shots_warning import ShotsWarning
 from .text_buttons import text_tool_button
 from .theme import apply_style, set_role, set_style_property
 
@@ -82,6 +83,7 @@ class PromptEditor(QWidget):
         header.addStretch(1)
         self.recent_button: QToolButton | None = None
         self.shots_button: QToolButton | None = None
+        self.shots_warning: ShotsWarning | None = None
         if with_tools:
             self._build_tools(header)
         header.addWidget(self.counter)
@@ -90,6 +92,8 @@ class PromptEditor(QWidget):
         layout.setSpacing(4)
         layout.addLayout(header)
         layout.addWidget(self.edit, 1)
+        if self.shots_warning is not None:
+            layout.addWidget(self.shots_warning)
         layout.addWidget(self.error)
         self.edit.textChanged.connect(self._on_edit_text_changed)
         self._update_counter()
@@ -132,6 +136,7 @@ class PromptEditor(QWidget):
             "multiShotHelperButton", "Insert shot lines", "Shots", "shots", auto_raise=True
         )
         self.shots_button.clicked.connect(self._on_shots_button_clicked)
+        self.shots_warning = ShotsWarning(self.text, self.set_text)
         header.addWidget(self.recent_button)
         header.addWidget(self.shots_button)
         self.set_recent([])
@@ -194,8 +199,10 @@ class PromptEditor(QWidget):
         self.recent_button.setEnabled(bool(self._recent))
 
     def set_duration(self, duration_s: int) -> None:
-        """The video duration the shot helper splits."""
+        """The video duration the shot helper splits and the shot lines must fit."""
         self._duration_s = duration_s
+        if self.shots_warning is not None:
+            self.shots_warning.set_duration(duration_s)
         if self.shots_button is not None:
             lines = shot_lines(duration_s)
             self.shots_button.setToolTip(
@@ -219,8 +226,14 @@ class PromptEditor(QWidget):
 
     # ---- counter --------------------------------------------------------------------------
 
+    def shots_problem(self) -> str | None:
+        """Why the shot lines do not fit the duration, or ``None``."""
+        return self.shots_warning.message() if self.shots_warning is not None else None
+
     def _on_edit_text_changed(self) -> None:
         self._update_counter()
+        if self.shots_warning is not None:
+            self.shots_warning.update_from_text()
         if self.edit.property("invalid") and self.error.text():
             self.set_error(None)  # the user is fixing what was refused
         self.textChanged.emit()

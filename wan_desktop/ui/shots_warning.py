@@ -1,0 +1,80 @@
+"""The line under the prompt that says the shot times no longer fit the video's duration,
+with a link that rewrites them (GUI thread)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from .naming import named
+from .shot_times import rescale_shots, shots_misfit
+from .theme import apply_style, set_role
+
+__all__ = ["ShotsWarning"]
+
+
+class ShotsWarning(QWidget):
+    """Hidden while the prompt's shot lines fit the duration (or it has none).
+
+    ``text_of()`` reads the prompt and ``set_text(text)`` replaces it (as one undoable
+    edit); call :meth:`update_from_text` when the prompt changes. ``changed`` fires when the
+    warning appears, disappears or changes its words.
+    """
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        text_of: Callable[[], str],
+        set_text: Callable[[str], None],
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self._text_of = text_of
+        self._set_text = set_text
+        self._duration_s = 5
+        self._message: str | None = None
+        self.label = named(QLabel(), "shotTimesWarning", "Shot times warning")
+        set_role(self.label, "warning")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.rewrite_button = named(QPushButton(), "rewriteShotsButton", "Rewrite the shot times")
+        apply_style(self.rewrite_button, "linkButton")
+        self.rewrite_button.setFlat(True)
+        self.rewrite_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.rewrite_button.clicked.connect(self._on_rewrite_button_clicked)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.rewrite_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.hide()
+
+    def message(self) -> str | None:
+        """The warning's sentence, or ``None`` when the shot times fit."""
+        return self._message
+
+    def set_duration(self, duration_s: int) -> None:
+        """The video's duration in seconds."""
+        self._duration_s = duration_s
+        self.rewrite_button.setText(f"Rewrite the shot times for {duration_s} s")
+        self.update_from_text()
+
+    def update_from_text(self) -> None:
+        """Check the prompt's shot lines against the duration again."""
+        message = shots_misfit(self._text_of(), self._duration_s)
+        if message == self._message:
+            return
+        self._message = message
+        self.label.setText(message or "")
+        self.setVisible(message is not None)
+        self.changed.emit()
+
+    def rewrite(self) -> None:
+        """Stretch or squeeze the shot times so the last shot ends with the video."""
+        self._set_text(rescale_shots(self._text_of(), self._duration_s))
+
+    def _on_rewrite_button_clicked(self) -> None:
+        self.rewrite()
