@@ -262,10 +262,10 @@ class LibraryModel(RoleListModel):
             LibraryRole.HasAudio: lambda s: s.has_audio,
             LibraryRole.Thumbnail: self._thumbnail,
             LibraryRole.ThumbnailLoaded: lambda s: (
-                s.poster_file is not None and s.poster_file in self.cache
+                s.poster_file is not None and self._poster_key(s.poster_file) in self.cache
             ),
             LibraryRole.ThumbnailMissing: lambda s: (
-                s.poster_file is None or self.thumbnail_failed(s.poster_file)
+                s.poster_file is None or self.thumbnail_failed(self._poster_key(s.poster_file))
             ),
             LibraryRole.ScrubPosition: lambda s: (
                 self._scrub_pos if s.id == self._scrub_id else None
@@ -443,9 +443,13 @@ class LibraryModel(RoleListModel):
             return self.placeholder()
         decode = functools.partial(read_thumbnail, key, self.thumb_box())
         if self.thumb_scale > 1:  # a larger copy of its own; the small one shows meanwhile
-            large = self.thumbnail(f"{key}@{self.thumb_scale}", s.id, decode)
+            large = self.thumbnail(self._poster_key(key), s.id, decode)
             return large or self.cache.get(key) or self.placeholder()
         return self.thumbnail(key, s.id, decode) or self.placeholder()
+
+    def _poster_key(self, poster: str) -> str:
+        """The cache key of ``poster`` decoded at the current ``thumb_scale``."""
+        return poster if self.thumb_scale <= 1 else f"{poster}@{self.thumb_scale}"
 
     # ---- scrubbing ----------------------------------------------------------------------------
 
