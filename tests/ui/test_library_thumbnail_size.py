@@ -122,3 +122,36 @@ def test_the_seed_is_never_cut_off(qtbot, pane, seed):
     text_width = pane.view.grid_layout().cell_width - 2 * 6
     lines = delegate.meta_lines(font, "2026-05-28T22:48:00Z", seed, text_width)
     assert len(lines) == delegate.meta_line_count(font, text_width)
+
+
+def test_wide_cards_get_posters_decoded_for_their_width(qtbot, tasks, tmp_path):
+    from library_ui_helpers import add_entry
+
+    from wan_desktop.ui.library_model import LibraryRole
+
+    lib = Library.open(tmp_path / "posters")
+    add_entry(lib, tmp_path / "in", hue=0.3, size=(854, 480))
+    actions = LibraryActions()
+    pane = LibraryPane(tasks, actions)
+    qtbot.addWidget(pane)
+    pane.resize(560, 800)
+    pane.show()
+    with qtbot.waitSignal(pane.model.queryApplied, timeout=5000):
+        actions.set_library(lib)
+    try:
+        index = pane.model.index(0)
+        for size in (200, MAX_THUMBNAIL):
+            pane.thumbnail_size = size
+            thumb = thumb_rect(pane.view.visualRect(index))
+            index.data(LibraryRole.Thumbnail)
+
+            want = thumb.width()
+
+            def sharp(want=want) -> bool:
+                image = index.data(LibraryRole.Thumbnail)
+                return image is not None and image.width() >= want
+
+            qtbot.waitUntil(sharp, timeout=5000)  # never a small poster blown up
+    finally:
+        pane.model.loader.cancel_all()
+        lib.close()

@@ -45,6 +45,7 @@ SPACING = 5
 #: The thumbnail-size slider's range: the least width of a card's picture, in px.
 MIN_THUMBNAIL = 140
 MAX_THUMBNAIL = 360
+MAX_POSTER_SCALE = 4  # posters are decoded at most this many times THUMB_SIZE
 SCROLL_STEP = 24  # px per scrollbar step (a wheel notch is three)
 _Action = QAbstractItemView.CursorAction
 _Hint = QAbstractItemView.ScrollHint
@@ -187,6 +188,19 @@ class LibraryView(
             self.viewport().width(), full.width() - bar if self._needs_bar else full.width()
         )
         self._grid = narrow if width == narrow.width else self._grid_for(width)
+        self._match_poster_size()
+
+    def _match_poster_size(self) -> None:
+        """Have posters decoded at least as wide as the cards show them (a whole multiple
+        of the usual size, so resizing does not decode them again and again)."""
+        model = self.model()
+        if not isinstance(model, LibraryModel):
+            return
+        shown = self._grid.cell_width - 2 * PAD
+        scale = min(MAX_POSTER_SCALE, max(1, -(-shown // THUMB_SIZE.width())))
+        if scale != model.thumb_scale:
+            model.thumb_scale = scale
+            self.viewport().update()
 
     def _cell_rect(self, row: int) -> QRect:
         """``row``'s card in viewport coordinates."""
