@@ -81,3 +81,34 @@ def test_clear_and_replace(qtbot, zone, good_image, small_image):
     assert zone.source() == str(good_image) and zone.problem() is None
     zone.clear_button.click()
     assert zone.source() is None and zone.problem() is None
+
+
+def _transparent_png(path: Path) -> Path:
+    """A logo on a fully transparent background: real alpha, not an opaque RGBA."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (640, 400), (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse([170, 50, 470, 350], fill=(220, 80, 60, 255))
+    image.save(path)
+    assert Image.open(path).getextrema()[3] == (0, 255)
+    return path
+
+
+def test_a_transparent_png_says_it_is_converted(qtbot, zone, tmp_path):
+    drop_urls(zone, [_transparent_png(tmp_path / "logo.png")])
+    _settle(qtbot, zone)
+    assert zone.problem() is None
+    note = zone.note_label
+    assert note.isVisible()
+    text = note.text().lower()
+    assert "converted to png" in text and "transparen" in text and "white" in text
+    # The preview shows what is sent: the transparent corner is white, not the zone's colour.
+    preview = zone.preview_image()
+    assert preview.pixelColor(2, 2).name() == "#ffffff"
+
+
+def test_an_opaque_image_has_no_note(qtbot, zone, good_image):
+    drop_urls(zone, [good_image])
+    _settle(qtbot, zone)
+    assert not zone.note_label.isVisible()
+    assert zone.note_label.text() == ""

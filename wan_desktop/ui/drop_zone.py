@@ -115,11 +115,23 @@ def read_image(path: str, preview_side: int = PREVIEW_MAX_SIDE) -> ImageInfo:
         width, height, fmt = mw or width, mh or height, mfmt or fmt
     except ImportError:
         problem = _basic_check(width, height, fmt, size_bytes, preview is None, p.name)
+    if preview is not None and notes and preview.hasAlphaChannel():
+        preview = _on_white(preview)  # the media layer sends transparent areas as white
     if preview is None and problem is None:
         problem = f"Image: {p.name} could not be read as an image (JPEG, PNG, WebP or BMP)."
     if fmt == "JPG":
         fmt = "JPEG"
     return ImageInfo(str(p), preview, width, height, fmt, size_bytes, problem, notes)
+
+
+def _on_white(image: QImage) -> QImage:
+    """``image`` composited onto white, as the converted file will look (any thread)."""
+    flat = QImage(image.size(), QImage.Format.Format_RGB32)
+    flat.fill(Qt.GlobalColor.white)
+    painter = QPainter(flat)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    return flat
 
 
 def _basic_check(
@@ -241,6 +253,13 @@ class ImageDropZone(QFrame):
         set_role(self.problem_label, "error")
         self.problem_label.setWordWrap(True)
         self.problem_label.hide()
+        self.note_label = QLabel()
+        self.note_label.setObjectName("imageNoteLabel")
+        self.note_label.setAccessibleName("Image note")
+        set_role(self.note_label, "muted")
+        self.note_label.setWordWrap(True)
+        self.note_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.note_label.hide()
         self.replace_button = text_tool_button(
             "imageReplaceButton", "Replace image", "Replace…", "open"
         )
@@ -253,6 +272,7 @@ class ImageDropZone(QFrame):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self._preview, 1)
         layout.addLayout(bar)
+        layout.addWidget(self.note_label)
         layout.addWidget(self.problem_label)
         return loaded
 
@@ -383,6 +403,10 @@ class ImageDropZone(QFrame):
         self._preview.set_image(info.preview)
         self.info_label.setText(info.summary())
         self.info_label.setToolTip("\n".join([info.path, *info.notes]))
+        # What the app does to the image before sending it (converted to PNG, transparency
+        # filled with white...): the user sees it here, not only in a tooltip.
+        self.note_label.setText("\n".join(info.notes))
+        self.note_label.setVisible(bool(info.notes) and not info.problem)
         self.problem_label.setText(info.problem or "")
         self.problem_label.setVisible(bool(info.problem))
         self._set_invalid(bool(info.problem))
