@@ -31,6 +31,7 @@ from .drop_zone import ImageDropZone
 from .options_panel import OptionsPanel
 from .problem_list import ProblemList
 from .prompt_editor import PromptEditor
+from .refusal_text import field_message, field_messages
 from .theme import apply_style, set_role
 
 __all__ = ["Composer"]
@@ -284,14 +285,19 @@ class Composer(QWidget):
         return self.reason.text() if not self.generate_button.isEnabled() else ""
 
     def mark_refusal(self, field: str | None, message: str) -> None:
-        """Show a refusal from the service at the field it names."""
-        if field == "prompt":
-            self.prompt.set_error(message)
-        elif field == "negative_prompt":
-            self.negative.set_error(message)
-        elif field == "image_url":
-            self.drop_zone.problem_label.setText(message)
-            self.drop_zone.problem_label.show()
+        """Show a refusal from the service at the field it names, in the field's own words
+        (and at every other field the refusal lists)."""
+        said = field_messages(message)
+        if field:
+            said[field] = field_message(field, message)
+        for name, words in said.items():
+            if name == "prompt":
+                self.prompt.set_error(words)
+            elif name == "negative_prompt":
+                self.negative.set_error(words)
+            elif name == "image_url":
+                self.drop_zone.problem_label.setText(words)
+                self.drop_zone.problem_label.show()
 
     def clear_refusals(self) -> None:
         self.prompt.set_error(None)
