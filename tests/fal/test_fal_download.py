@@ -13,7 +13,9 @@ from fal_scripted import KEY, Reply
 from wan_desktop.fal import DownloadError, FalClient, RetryPolicy
 
 FAST = RetryPolicy(max_attempts=5, base_delay_s=0.001, max_delay_s=0.01)
-VIDEO = bytes(range(256)) * 4096 + b"tail"  # ~1 MiB, every offset distinct enough to splice-check
+# An MP4's first box (ISO-BMFF "ftyp"): the download recognises a video by its content.
+FTYP = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
+VIDEO = FTYP + bytes(range(256)) * 4096 + b"tail"  # ~1 MiB, offsets distinct to splice-check
 
 
 def client(scripted, **kw) -> FalClient:
@@ -103,16 +105,76 @@ async def test_a_server_that_ignores_range_is_restarted(scripted, tmp_path):
 
 
 @pytest.mark.asyncio
-async def test_wrong_content_type_is_refused_and_leaves_nothing(scripted, tmp_path):
-    scripted.add("GET", "/x", Reply(media=b"<html>", headers={"Content-Type": "text/html"}))
+@pytest.mark.parametrize("served_as", ["text/html", "video/mp4", "application/octet-stream"])
+async def test_what_is_not_a_video_is_refused_whatever_its_type(scripted, tmp_path, served_as):
+    page = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head></html>"
+    scripted.add("GET", "/x", Reply(media=page, headers={"Content-Type": served_as}))
     dest = tmp_path / "dl" / "v.mp4"
     async with client(scripted) as c:
-        with pytest.raises(DownloadError, match="text/html"):
+        with pytest.raises(DownloadError, match=r"not a video.*web page") as info:
             await c.download(scripted.base_url + "/x", dest)
-        # ... unless the caller says any type will do.
-        result = await c.download(scripted.base_url + "/x", dest, expected_content_type=None)
-    assert result.content_type == "text/html"
+        assert served_as in str(info.value)
+        assert list(dest.parent.iterdir()) == []
+        # ... unless the caller says any content will do.
+        result = await c.download(scripted.base_url + "/x", dest, require_video=False)
+    assert result.content_type == served_as
     assert list(dest.parent.iterdir()) == [dest]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("head", "served_as"),
+    [
+        (FTYP, "application/octet-stream"),  # fal's CDN may not name the type
+        (FTYP, ""),
+        (b"\x00\x00\x00\x08wide\x00\x00\x00\x10mdat", "binary/octet-stream"),  # QuickTime
+        (b"\x1aE\xdf\xa3\x9fB\x86\x81\x01", "application/octet-stream"),  # WebM
+    ],
+)
+async def test_a_video_is_recognised_by_its_content_not_its_type(
+    scripted, tmp_path, head, served_as
+):
+    body = head + bytes(range(256)) * 16
+    scripted.add("GET", "/v", Reply(media=body, headers={"Content-Type": served_as}))
+    async with client(scripted) as c:
+        result = await c.download(scripted.base_url + "/v", tmp_path / "v.mp4")
+    assert (tmp_path / "v.mp4").read_bytes() == body
+    assert result.content_type == served_as.lower()
+
+
+@pytest.mark.asyncio
+async def test_a_video_shorter_than_a_box_header_is_refused(scripted, tmp_path):
+    scripted.add("GET", "/v", Reply(media=b"\x00\x00"))
+    async with client(scripted) as c:
+        with pytest.raises(DownloadError, match="not a video"):
+            await c.download(scripted.base_url + "/v", tmp_path / "v.mp4")
+
+
+@pytest.mark.asyncio
+async def test_a_size_other_than_the_announced_one_restarts_the_download(scripted, tmp_path):
+    short = VIDEO[:-4]
+    scripted.add("GET", "/v", Reply(media=short, ranges=False), Reply(media=VIDEO))
+    dest = tmp_path / "v.mp4"
+    async with client(scripted) as c:
+        result = await c.download(
+            scripted.base_url + "/v", dest, expected_size=len(VIDEO), checksum=True
+        )
+    assert dest.read_bytes() == VIDEO and result.size_bytes == len(VIDEO)
+    assert result.sha256 == hashlib.sha256(VIDEO).hexdigest()
+    seen = scripted.requests_to("GET", "/v")
+    assert [s.headers.get("range") for s in seen] == [None, None]
+
+
+@pytest.mark.asyncio
+async def test_a_size_that_never_matches_is_an_error_after_the_tries(scripted, tmp_path):
+    scripted.add("GET", "/v", Reply(media=VIDEO))
+    dest = tmp_path / "dl" / "v.mp4"
+    async with client(scripted) as c:
+        with pytest.raises(DownloadError, match=r"1048600 bytes.*1048604") as info:
+            await c.download(scripted.base_url + "/v", dest, expected_size=len(VIDEO) - 4)
+    assert info.value.retryable
+    assert len(scripted.requests_to("GET", "/v")) == FAST.max_attempts
+    assert list(dest.parent.iterdir()) == []
 
 
 @pytest.mark.asyncio
@@ -178,7 +240,7 @@ def test_allowed_http_hosts():
 
 @pytest.mark.asyncio
 async def test_a_200_mb_download_keeps_memory_flat(scripted, tmp_path):
-    block = bytes(range(256)) * 4096  # 1 MiB, served 200 times: the server holds one block
+    block = FTYP + bytes(range(256)) * 4096  # ~1 MiB, served 200 times: one block held
     count = 200
     expected = hashlib.sha256()
     for _ in range(count):

@@ -3,8 +3,9 @@
 ``FalClient`` (``client``) is the entry point; everything it returns or raises has the key
 hidden (``redact``). Behind it: ``transport`` (the one retry loop, the key header, where the
 key may go), ``submit`` (headers, body, handle), ``watch`` (stream and polling), ``uploads``
-(CDN token and storage upload), ``download`` (resumable, a small state object). ``status``
-holds the request states, ``errors`` the exception hierarchy (written out in its
+(CDN token and storage upload), ``download`` (resumable, a small state object). ``output``
+types the model's result (the ``video`` fields), ``content`` tells a video by its first bytes,
+``status`` holds the request states, ``errors`` the exception hierarchy (written out in its
 docstring), ``retry`` the retry rules as pure functions, ``mapping`` error answers to
 errors, ``platform`` fal's Platform API (schema and price).
 """
@@ -32,6 +33,7 @@ from wan_desktop.fal.errors import (
     ValidationError,
 )
 from wan_desktop.fal.handle import RequestHandle
+from wan_desktop.fal.output import ModelOutput, VideoFile, parse_output
 from wan_desktop.fal.retry import RetryPolicy, backoff_delay, should_retry
 from wan_desktop.fal.status import (
     Completed,
@@ -60,6 +62,7 @@ __all__ = [
     "InProgress",
     "LogDeduper",
     "LogEntry",
+    "ModelOutput",
     "NetworkError",
     "ProtocolError",
     "Queued",
@@ -72,7 +75,9 @@ __all__ = [
     "StartTimeoutError",
     "Status",
     "ValidationError",
+    "VideoFile",
     "backoff_delay",
+    "parse_output",
     "parse_status",
     "should_retry",
 ]

@@ -427,18 +427,23 @@ class FalClient:
         dest: Path,
         *,
         on_progress: ProgressCallback | None = None,
-        expected_content_type: str | None = "video/mp4",
+        require_video: bool = True,
+        expected_size: int | None = None,
         checksum: bool = False,
     ) -> DownloadResult:
         """Download ``url`` to ``dest``: streamed chunk by chunk to ``dest.part``, resumed
         with ``Range`` after a break when the server supports it (else restarted), retried
-        per the policy, its length and media type checked, fsynced and renamed into place.
+        per the policy, its length and content checked, fsynced and renamed into place.
 
         Only ``https://`` URLs, or ``http://`` to a host ``allows_http``; anything else
         raises ``DownloadError`` before any request. ``on_progress(bytes_done,
         bytes_total | None)`` is called on the loop after each chunk. Sends no key. Call on
-        the event loop; ``expected_content_type=None`` skips the type check; ``checksum``
-        computes the sha256 while streaming.
+        the event loop. ``require_video``: refuse a file that does not start like a video
+        (told from its bytes, never from ``Content-Type``, which fal's CDN may leave as
+        ``application/octet-stream``; an HTML error page is refused, retryable). ``expected_size``:
+        the size the result announced (``video.file_size``); a file of another size is thrown
+        away and fetched again, per the policy. ``checksum`` computes the sha256 while
+        streaming.
         """
         return await download(
             self._http,
@@ -447,7 +452,8 @@ class FalClient:
             http_ok=self._transport.http_ok,
             policy=self.retry,
             on_progress=on_progress,
-            expected_content_type=expected_content_type,
+            require_video=require_video,
+            expected_size=expected_size,
             checksum=checksum,
             sleep=self._transport.sleep,
         )

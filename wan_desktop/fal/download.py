@@ -1,6 +1,12 @@
 """Downloading output media: streamed to ``dest.part``, resumed after a break, checked,
 fsynced and renamed into place. Memory stays flat whatever the file size.
 
+The checks: the server's length (``Content-Length``, ``Content-Range``), the size the result
+announced (``expected_size``: fal's ``file_size``; another size throws the partial file away
+and tries again, as a break would), and that the content is a video (``fal.content``, from
+its first bytes: the ``Content-Type`` is only recorded, since fal's CDN may say
+``application/octet-stream``).
+
 The tries are counted and spaced by the client's one retry loop
 (``transport.send_with_retries``); ``_Download`` holds the state between them."""
 
@@ -20,6 +26,7 @@ from typing import BinaryIO
 import httpx
 
 from wan_desktop.core.atomic import ensure_dir, fsync_dir
+from wan_desktop.fal.content import HEAD_BYTES, describe_head, looks_like_video
 from wan_desktop.fal.errors import DownloadError
 from wan_desktop.fal.retry import RetryPolicy
 from wan_desktop.fal.transport import GaveUp, Sleep, send_with_retries, show_url
@@ -71,6 +78,16 @@ class _Restart(Exception):
     """The server cannot continue where the partial file ends: start again from byte 0."""
 
 
+class _SizeMismatch(httpx.TransportError):
+    """The file is not the size the result announced: a damaged transfer to try again (a
+    transport error, so the one retry loop spaces and counts the tries)."""
+
+    def __init__(self, expected: int, got: int) -> None:
+        super().__init__(f"expected {expected} bytes, got {got}")
+        self.expected = expected
+        self.got = got
+
+
 class _Download:
     """One download in progress: the ``.part`` file, how much of it is good, and what the
     server said about the rest. Steps: ``open`` (resume a partial file), ``attempt`` (one
@@ -84,7 +101,8 @@ class _Download:
         dest: Path,
         *,
         http_ok: Callable[[str], bool],
-        expected_content_type: str | None,
+        require_video: bool,
+        expected_size: int | None,
         checksum: bool,
         on_progress: ProgressCallback | None,
     ) -> None:
@@ -93,8 +111,11 @@ class _Download:
         self.dest = dest
         self.part = dest.with_name(dest.name + ".part")
         self._http_ok = http_ok
-        self._expected = _media_type(expected_content_type) if expected_content_type else ""
-        self._expected_text = expected_content_type
+        self._require_video = require_video
+        self._expected_size = expected_size
+        #: The file's first bytes, until the video check has seen them.
+        self._head = bytearray()
+        self._head_checked = not require_video
         self._checksum = checksum
         self._on_progress = on_progress
         # Hashing while streaming costs about a quarter of a fast local transfer: on request.
@@ -118,6 +139,9 @@ class _Download:
         if resumed:
             self.done = await asyncio.to_thread(_hash_into, self._file, self._hasher)
             self._ranges_ok = self.done > 0
+            self._file.seek(0)
+            self._head = bytearray(self._file.read(HEAD_BYTES))  # checked when finished
+            self._file.seek(self.done)
             if self.done:
                 log.debug("resuming a partial download at %d bytes", self.done)
 
@@ -183,11 +207,11 @@ class _Download:
             self.total = _content_length(answer)
             self._ranges_ok = answer.headers.get("accept-ranges", "").lower() == "bytes"
         self.content_type = _media_type(answer.headers.get("content-type"))
-        if self._expected and self.content_type != self._expected:
-            raise DownloadError(
-                f"The server sent {self.content_type or 'an unnamed type'} where "
-                f"{self._expected_text} was expected."
-            )
+        if self._expected_size is not None and self.total not in (None, self._expected_size):
+            # The server announces another file than the result did: no use reading it.
+            got = self.total
+            self._restart()
+            raise _SizeMismatch(self._expected_size, got)
         return True
 
     def _restart(self) -> None:
@@ -195,6 +219,8 @@ class _Download:
         assert self._file is not None
         self.done = 0
         self._ranges_ok = False
+        self._head.clear()
+        self._head_checked = not self._require_video
         self._hasher = hashlib.sha256() if self._checksum else None
         self._file.seek(0)
         self._file.truncate()
@@ -203,6 +229,8 @@ class _Download:
         assert self._file is not None
         self._progress()
         async for chunk in answer.aiter_raw():
+            if not self._head_checked:
+                self._take_head(chunk)
             self._file.write(chunk)
             if self._hasher is not None:
                 self._hasher.update(chunk)
@@ -215,6 +243,29 @@ class _Download:
         if self.total is not None and self.done < self.total:
             # httpx raises on a short body with Content-Length; this catches the rest.
             raise httpx.RemoteProtocolError(f"body ended at {self.done} of {self.total} bytes")
+        if self._expected_size is not None and self.done != self._expected_size:
+            got = self.done
+            self._restart()
+            raise _SizeMismatch(self._expected_size, got)
+
+    def _take_head(self, chunk: bytes) -> None:
+        """Keep the file's first bytes; once there are enough, check they are a video."""
+        self._head += chunk[: HEAD_BYTES - len(self._head)]
+        if len(self._head) >= HEAD_BYTES:
+            self._check_head()
+
+    def _check_head(self) -> None:
+        """``DownloadError`` (nothing is kept) unless the file starts like a video."""
+        self._head_checked = True
+        if looks_like_video(bytes(self._head)):
+            return
+        said = f", served as {self.content_type}" if self.content_type else ""
+        raise DownloadError(
+            f"The file at the result's address is not a video: it is "
+            f"{describe_head(bytes(self._head))}{said}. Nothing was saved; the service may "
+            "have had a passing problem, so try the job again later.",
+            retryable=True,
+        )
 
     def _progress(self) -> None:
         if self._on_progress is not None:
@@ -223,6 +274,8 @@ class _Download:
     async def finish(self) -> DownloadResult:
         """Flush and fsync the file, rename it into place; the result."""
         assert self._file is not None
+        if not self._head_checked:  # a short file, or a resumed one whose head was on disk
+            self._check_head()
         self._file.flush()
         await asyncio.to_thread(os.fsync, self._file.fileno())
         self._file.close()
@@ -248,7 +301,8 @@ async def download(
     http_ok: Callable[[str], bool],
     policy: RetryPolicy,
     on_progress: ProgressCallback | None = None,
-    expected_content_type: str | None = "video/mp4",
+    require_video: bool = True,
+    expected_size: int | None = None,
     checksum: bool = False,
     sleep: Sleep = asyncio.sleep,
 ) -> DownloadResult:
@@ -259,7 +313,8 @@ async def download(
         check_media_url(url, http_ok),
         Path(dest),
         http_ok=http_ok,
-        expected_content_type=expected_content_type,
+        require_video=require_video,
+        expected_size=expected_size,
         checksum=checksum,
         on_progress=on_progress,
     )
@@ -268,6 +323,14 @@ async def download(
         try:
             answer = await send_with_retries(job.attempt, policy=policy, sleep=sleep)
         except GaveUp as gave_up:
+            cause = gave_up.__cause__
+            if isinstance(cause, _SizeMismatch):
+                raise DownloadError(
+                    f"The video was not the size the service announced ({cause.expected} "
+                    f"bytes; the media server sent {cause.got}) on any of "
+                    f"{gave_up.attempts} tries. Nothing was saved; try again later.",
+                    retryable=True,
+                ) from cause
             raise DownloadError(
                 f"The download broke off after {job.done} bytes and could not be resumed "
                 f"({type(gave_up.__cause__).__name__}).",
