@@ -158,3 +158,44 @@ def test_use_last_seed(qtbot, options):
     assert options.use_last_seed.isVisible() and "1234" in options.use_last_seed.text()
     qtbot.mouseClick(options.use_last_seed, Qt.MouseButton.LeftButton)
     assert options.values()["seed"] == 1234
+
+
+def _ink_rows_by_cluster(image) -> list[tuple[int, int]]:
+    """(top, bottom) of each horizontal run of columns with ink, left to right."""
+    from PySide6.QtGui import QColor
+
+    back = QColor(image.pixel(1, 1))
+
+    def ink(x: int, y: int) -> bool:
+        c = QColor(image.pixel(x, y))
+        return abs(c.red() - back.red()) + abs(c.green() - back.green()) > 90
+
+    clusters: list[list[int]] = []
+    blank = 99
+    for x in range(image.width()):
+        rows = [y for y in range(image.height()) if ink(x, y)]
+        if not rows:
+            blank += 1
+            continue
+        if blank >= 3 or not clusters:
+            clusters.append([min(rows), max(rows)])
+        else:
+            clusters[-1] = [min(clusters[-1][0], min(rows)), max(clusters[-1][1], max(rows))]
+        blank = 0
+    return [(a, b) for a, b in clusters]
+
+
+def test_the_recent_arrow_sits_on_the_text_line(qtbot, prompt):
+    prompt.set_recent(["first prompt"])
+    prompt.show()
+    button = prompt.recent_button
+    assert button.isEnabled()
+    image = button.grab().toImage()
+    clusters = _ink_rows_by_cluster(image)
+    assert len(clusters) >= 3, clusters  # icon, word(s), arrow
+    (arrow_top, arrow_bottom), text = clusters[-1], clusters[1:-1]
+    text_top = min(a for a, _ in text)
+    text_bottom = max(b for _, b in text)
+    arrow_middle = (arrow_top + arrow_bottom) / 2
+    text_middle = (text_top + text_bottom) / 2
+    assert abs(arrow_middle - text_middle) <= 2, (clusters, image.height())

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from .shots_warning import ShotsWarning
-from .text_buttons import text_tool_button
+from .text_buttons import menu_tool_button, text_tool_button
 from .theme import apply_style, set_role, set_style_property
 
 __all__ = ["WARN_FRACTION", "PromptEditor", "counter_level", "shot_lines"]
@@ -125,13 +125,16 @@ class PromptEditor(QWidget):
 
     def _build_tools(self, header: QHBoxLayout) -> None:
         """The recent-prompts menu and the multi-shot helper, into ``header``."""
-        self.recent_button = text_tool_button(
-            "recentPromptsButton", "Recent prompts", "Recent", "history", auto_raise=True
+        self._recent_menu = QMenu(self)
+        self.recent_button = menu_tool_button(
+            "recentPromptsButton",
+            "Recent prompts",
+            "Recent",
+            "history",
+            self._recent_menu,
+            auto_raise=True,
         )
         self.recent_button.setToolTip("Recent prompts")
-        self.recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self._recent_menu = QMenu(self.recent_button)
-        self.recent_button.setMenu(self._recent_menu)
         self.shots_button = text_tool_button(
             "multiShotHelperButton", "Insert shot lines", "Shots", "shots", auto_raise=True
         )
