@@ -453,6 +453,9 @@ def _start_window(offscreen: bool) -> tuple[QApplication, MainWindow, Services, 
     from .ui.main_window import MainWindow
 
     services = Services.from_environment()
+    from .ui.theme import set_scheme_preference
+
+    set_scheme_preference(services.settings.color_scheme)  # before anything is painted
     tasks = TaskKeeper()
     window = MainWindow(services, tasks, deferred=True)
     window.show()

@@ -132,6 +132,19 @@ def test_bad_settings_fall_back(wan_home):
     assert load_settings(paths) == Settings()
 
 
+def test_colour_scheme_and_finished_video_preferences(wan_home):
+    paths = app_paths().ensure()
+    assert Settings().color_scheme == "system" and Settings().video_ready == "offer"
+    store = SettingsStore(paths)
+    store.set_settings(Settings().replace(color_scheme="dark", video_ready="play"))
+    store.save()
+    again = load_settings(paths)
+    assert again.color_scheme == "dark" and again.video_ready == "play"
+    paths.settings_file.write_text(json.dumps({"color_scheme": "pink", "video_ready": 3}))
+    bad = load_settings(paths)
+    assert bad.color_scheme == "system" and bad.video_ready == "offer"
+
+
 def test_recent_prompts_no_repeats():
     s = WindowState().with_recent_prompt("a").with_recent_prompt("b").with_recent_prompt("a")
     assert s.recent_prompts == ("a", "b")

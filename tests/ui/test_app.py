@@ -35,6 +35,18 @@ def test_screenshot_with_an_image(tmp_path, wan_home, good_image):
     assert "Input #0" not in result.stderr and "symbolsresolver" not in result.stderr
 
 
+def test_the_colour_scheme_preference_applies_from_the_first_paint(tmp_path, wan_home):
+    import json
+
+    (wan_home / "settings.json").write_text(json.dumps({"color_scheme": "dark"}))
+    out = tmp_path / "dark.png"
+    result = _run(["--screenshot", str(out)], wan_home)
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    margin = image.pixelColor(2, image.height() // 2)  # the window's own background
+    assert margin.name() == "#1f1f24"
+
+
 def test_smoke(wan_home):
     result = _run(["--smoke"], wan_home)
     assert result.returncode == 0, result.stderr

@@ -28,8 +28,10 @@ __all__ = [
     "DEFAULT_UPLOAD_THRESHOLD_BYTES",
     "QUEUE_URL_ENV",
     "BackendChoice",
+    "ColorScheme",
     "QueueUrlSource",
     "Settings",
+    "VideoReady",
     "library_dir",
     "load_settings",
     "resolve_queue_url",
@@ -48,6 +50,11 @@ DEFAULT_UPLOAD_THRESHOLD_BYTES = 8_000_000
 BackendChoice = Literal["auto", "fal", "offline"]
 #: Where the queue URL in use came from.
 QueueUrlSource = Literal["env", "setting", "default"]
+#: The window's colours: the system's scheme, or always light or dark.
+ColorScheme = Literal["system", "light", "dark"]
+#: A finished video: ``play`` it at once, or ``offer`` it ("New video ready – Play") while
+#: the player is busy with another clip (it still plays at once in an idle player).
+VideoReady = Literal["play", "offer"]
 
 
 def _default_options() -> dict[str, Any]:
@@ -69,6 +76,7 @@ class Settings:
     ``backend``: ``auto`` (fal when a key is set, else the offline engine), ``fal`` or
     ``offline``. ``library_dir`` ``None`` means the default under the data folder.
     ``upload_threshold_bytes``: larger inputs are uploaded to fal's CDN, in bytes.
+    ``color_scheme``: see :data:`ColorScheme`; ``video_ready``: see :data:`VideoReady`.
     """
 
     concurrency: int = 2
@@ -78,6 +86,8 @@ class Settings:
     defaults: dict[str, Any] = field(default_factory=_default_options)
     backend: BackendChoice = "auto"
     notify_sound: bool = False
+    color_scheme: ColorScheme = "system"
+    video_ready: VideoReady = "offer"
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied."""

@@ -30,11 +30,11 @@ from .full_screen import FullScreenController
 from .generate_flow import GenerateFlow
 from .pane_box import PaneBox
 from .status_notice import StatusNotice
-from .theme import colors
+from .theme import SCHEMES, colors, set_scheme_preference
 from .window_dialogs import WindowDialogs
 from .window_keys import WindowKeys
 from .window_library import LibraryDock
-from .window_menus import MENUS, build_menus
+from .window_menus import MENUS, build_choice_menu, build_menus
 
 if TYPE_CHECKING:  # imported where first used: none of them is needed for the first paint
     from ..core.request import GenerationRequest
@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self.library_pane: LibraryPane | None = None
         self.library_actions: LibraryActions | None = None
         self.library_dock: LibraryDock | None = None
+        self.scheme_actions: dict[str, QAction] = {}  # View → Colour scheme, with the menus
         self.last_enqueue_task = None
         # The panes go into boxes (finish_building). At start-up the window paints its frame
         # first (menus, status line, the panes laid out at their remembered sizes) and the
@@ -265,6 +266,11 @@ class MainWindow(QMainWindow):
         from .player import VideoPlayer
 
         build_menus(self, MENUS)
+        self.view_menu.addSeparator()
+        self.scheme_actions = build_choice_menu(
+            self, self.view_menu, "&Colour scheme", "scheme", SCHEMES,
+            self.services.settings.color_scheme, self.set_color_scheme,
+        )  # fmt: skip
         self.setWindowIcon(icon("app"))
         self.open_action.setIcon(icon("open"))
         self.generate_action.setIcon(icon("play"))
@@ -468,6 +474,21 @@ class MainWindow(QMainWindow):
 
     def _on_show_jobs_action_toggled(self, checked: bool) -> None:
         self.jobs_box.setVisible(checked)
+
+    def set_color_scheme(self, scheme: str) -> None:
+        """Use ``scheme`` (``system``, ``light``, ``dark``) now and from now on (a preference)."""
+        store = self.services.store
+        if store.settings.color_scheme != scheme:
+            store.set_settings(store.settings.replace(color_scheme=scheme))
+            self.save_store("Save the colour scheme")
+        self.apply_color_scheme(scheme)
+
+    def apply_color_scheme(self, scheme: str) -> None:
+        """Re-colour the app for ``scheme`` and tick it in View → Colour scheme."""
+        set_scheme_preference(scheme)
+        action = self.scheme_actions.get(scheme)
+        if action is not None:
+            action.setChecked(True)
 
     def reset_layout(self) -> None:
         """Share the window between the panes as on first start."""

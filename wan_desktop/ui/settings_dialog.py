@@ -1,5 +1,6 @@
 """The settings dialog: the fal key (masked, tested, stored by ``core.secrets.KeyStore``), the
-backend, concurrency, the library location, default options and the queue URL.
+backend, concurrency, the library location, default options, the queue URL, and the window's
+colour scheme and what a finished video does.
 
 Keyring calls can block (D-Bus), so reading and writing the key happen in an executor.
 """
@@ -32,15 +33,32 @@ from ..core.settings_store import SettingsStore
 from .async_bridge import TaskKeeper, run_blocking
 from .key_check import KeyCheck, check_key
 from .naming import named
-from .theme import set_role
+from .theme import SCHEMES, set_role
 
-__all__ = ["BACKENDS", "SettingsDialog"]
+__all__ = ["BACKENDS", "VIDEO_READY", "SettingsDialog"]
 
 BACKENDS = (
     ("auto", "Automatic — fal when a key is set, else the offline engine"),
     ("fal", "fal (Wan 2.6, billed by fal)"),
     ("offline", "Offline engine (local camera move, not the AI model)"),
 )
+#: What a finished video does (``Settings.video_ready``), as the dialog says it.
+VIDEO_READY = (
+    ("offer", "Offer it while another clip is open (play it now when the player is idle)"),
+    ("play", "Play it now"),
+)
+
+
+def _combo(name: str, accessible: str, choices: tuple[tuple[str, str], ...]) -> QComboBox:
+    """A combo box of ``choices`` (value, label), the value as each item's data."""
+    combo = named(QComboBox(), name, accessible)
+    for value, label in choices:
+        combo.addItem(label, value)
+    return combo
+
+
+def _select(combo: QComboBox, value: object) -> None:
+    combo.setCurrentIndex(max(0, combo.findData(value)))
 
 
 def _form_tab(*rows: tuple[str, QWidget | QLayout]) -> QWidget:
@@ -108,6 +126,7 @@ class SettingsDialog(QDialog):
         self.tabs = named(QTabWidget(), "settingsTabs", "Settings sections")
         self.tabs.addTab(self._build_key_tab(), "fal key")
         self.tabs.addTab(self._build_generation_tab(), "Generation")
+        self.tabs.addTab(self._build_window_tab(), "Window")
         self.tabs.addTab(self._build_storage_tab(), "Storage && advanced")
         self._build_footer()
         self._fill(self._settings)
@@ -205,6 +224,17 @@ class SettingsDialog(QDialog):
             ("", self.notify_sound),
         )
 
+    def _build_window_tab(self) -> QWidget:
+        """The colour scheme and what a finished video does."""
+        self.color_scheme = _combo("colorSchemeCombo", "Colour scheme", SCHEMES)
+        self.video_ready = _combo("videoReadyCombo", "When a video finishes", VIDEO_READY)
+        return _form_tab(
+            ("Colour scheme", self.color_scheme),
+            ("When a video finishes", self.video_ready),
+            ("", _note("A video that finishes while you watch or pause another clip waits "
+                       "in the player's bar: \u201cNew video ready \u2013 Play\u201d.")),
+        )  # fmt: skip
+
     def _build_storage_tab(self) -> QWidget:
         """The library folder and the queue URL (which ``FAL_QUEUE_URL`` overrides)."""
         self.library_dir = named(QLineEdit(), "libraryDirEdit", "Library folder")
@@ -267,6 +297,8 @@ class SettingsDialog(QDialog):
         self.default_safety.setChecked(bool(d.get("enable_safety_checker", True)))
         self.default_negative.setText(str(d.get("negative_prompt", "")))
         self.notify_sound.setChecked(s.notify_sound)
+        _select(self.color_scheme, s.color_scheme)
+        _select(self.video_ready, s.video_ready)
         self.library_dir.setText(s.library_dir or "")
         self.queue_url.setText(s.queue_url or "")
         self._on_default_expansion_toggled(self.default_expansion.isChecked())
@@ -287,6 +319,8 @@ class SettingsDialog(QDialog):
             concurrency=self.concurrency.value(),
             defaults=defaults,
             notify_sound=self.notify_sound.isChecked(),
+            color_scheme=self.color_scheme.currentData(),
+            video_ready=self.video_ready.currentData(),
             library_dir=self.library_dir.text().strip() or None,
             queue_url=self.queue_url.text().strip().rstrip("/") or None,
         )
@@ -297,17 +331,25 @@ class SettingsDialog(QDialog):
         source = await run_blocking(self._store.get)
         where = await run_blocking(self._store.describe)
         self._key_origin = source.origin if source else None
-        self.where.setText(where)
         if source is None:
+            # "The key is stored in …" beside "No key is set" contradicts itself: say where a
+            # key would be kept instead.
+            stored = "The key is stored in "
+            if where.startswith(stored):
+                where = "A key you save is kept in " + where.removeprefix(stored)
+            self.where.setText(where)
             self.key_state.setText("No key is set: the offline engine is used.")
-        elif source.origin == "env":
+            self.remove_key.setEnabled(False)
+            return
+        self.where.setText(where)
+        if source.origin == "env":
             self.key_state.setText(
                 "Using FAL_KEY from the environment (it overrides a stored key)."
             )
         else:
             label = "the system keyring" if source.origin == "keyring" else "the private key file"
             self.key_state.setText(f"A key is stored in {label}. Type a new one to replace it.")
-        self.remove_key.setEnabled(source is not None and source.origin != "env")
+        self.remove_key.setEnabled(source.origin != "env")
 
     async def test_key(self) -> KeyCheck:
         """Test the typed key (or the stored one) with one cheap call; shows the verdict."""
@@ -337,9 +379,9 @@ class SettingsDialog(QDialog):
         key = self.key_edit.text().strip()
         key_changed = False
         if key:
-            message = await run_blocking(self._store.set, key)
-            self.where.setText(message)
+            await run_blocking(self._store.set, key)
             key_changed = True
+            await self._load_key_state()  # the key's state and place say the same thing
         self._settings_store.set_settings(new_settings)
         await run_blocking(self._settings_store.save)
         self._settings = new_settings

@@ -21,12 +21,14 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 __all__ = [
+    "SCHEMES",
     "Colors",
     "ThemeManager",
     "apply_style",
     "colors",
     "is_dark",
     "set_role",
+    "set_scheme_preference",
     "set_style_property",
 ]
 
@@ -76,6 +78,8 @@ _DARK = Colors(
 )
 
 _current: Colors = _LIGHT
+#: The colour-scheme preferences, as the View menu and Settings name them.
+SCHEMES = (("system", "System"), ("light", "Light"), ("dark", "Dark"))
 
 
 def colors() -> Colors:
@@ -169,6 +173,8 @@ class ThemeManager(QObject):
 
     def __init__(self, app: QApplication, forced: str | None = None, *, set_style: bool = True):
         super().__init__(app)
+        global _manager
+        _manager = self  # the one the preference goes to (the latest made)
         self._app = app
         self._forced = forced
         if set_style:
@@ -209,6 +215,20 @@ class ThemeManager(QObject):
 
     def _on_style_hints_color_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
         self.apply()
+
+
+_manager: ThemeManager | None = None
+
+
+def set_scheme_preference(preference: str) -> None:
+    """Use the user's colour scheme (``system``, ``light`` or ``dark``; anything else counts as
+    ``system``) from now on, re-colouring every widget at once. Nothing happens before a
+    :class:`ThemeManager` exists or when the scheme in use would not change."""
+    if _manager is None:
+        return
+    forced = preference if preference in ("light", "dark") else None
+    if forced != _manager._forced:
+        _manager.force(forced)
 
 
 #: The widgets that need more than a palette: a style sheet of their own, by style name.

@@ -74,6 +74,8 @@ class WindowDialogs:
         old, self._applied = self._applied, settings
         if settings.defaults != old.defaults:
             window.composer.apply_defaults(settings.defaults)
+        if settings.color_scheme != old.color_scheme:
+            window.apply_color_scheme(settings.color_scheme)
         if window.runner is not None and settings.concurrency != old.concurrency:
             window.runner.concurrency = settings.concurrency
         engine_changed = (

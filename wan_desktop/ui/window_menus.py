@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
-__all__ = ["MENUS", "ActionSpec", "build_menus", "make_action"]
+__all__ = ["MENUS", "ActionSpec", "build_choice_menu", "build_menus", "make_action"]
 
 Key = QKeySequence.StandardKey
 Role = QAction.MenuRole
@@ -154,3 +154,31 @@ def build_menus(
             action = _build_action(window, spec)
             setattr(window, spec.attr, action)
             menu.addAction(action)
+
+
+def build_choice_menu(
+    window: QMainWindow,
+    menu: QMenu,
+    title: str,
+    name: str,
+    choices: Sequence[tuple[str, str]],
+    current: str,
+    choose: Callable[[str], object],
+) -> dict[str, QAction]:
+    """A submenu ``title`` of ``menu`` whose items (``choices``: value, label) are exclusive:
+    ``current`` checked, ``choose(value)`` when one is picked. Each action is named
+    ``name`` + the capitalised value + ``Action`` (``schemeDarkAction``); returns them by value."""
+    submenu = menu.addMenu(title)
+    submenu.setObjectName(f"{name}Menu")
+    group = QActionGroup(submenu)
+    group.setExclusive(True)
+    actions: dict[str, QAction] = {}
+    for value, label in choices:
+        action = make_action(window, f"&{label}", f"{name}{value.capitalize()}Action",
+                             lambda _checked=False, v=value: choose(v))  # fmt: skip
+        action.setCheckable(True)
+        action.setChecked(value == current)
+        group.addAction(action)
+        submenu.addAction(action)
+        actions[value] = action
+    return actions
