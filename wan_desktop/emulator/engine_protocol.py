@@ -9,8 +9,11 @@ from __future__ import annotations
 import socket
 from typing import Any, Protocol
 
+from wan_desktop.core.model_schema import ModelSchema
+
 from .faults import Faults
 from .jobs import JobStore
+from .uploads import UploadStore
 
 __all__ = ["ConnectionTracker", "Engine"]
 
@@ -35,6 +38,17 @@ class Engine(Protocol):
     def store(self) -> JobStore: ...
 
     @property
+    def uploads(self) -> UploadStore:
+        """The files uploaded through the storage API."""
+        ...
+
+    @property
+    def schema(self) -> ModelSchema:
+        """The engine's resolved table: what ``/v1/models`` publishes and submits are checked
+        against (the ``changed_schema`` fault changes both)."""
+        ...
+
+    @property
     def keepalive_s(self) -> float:
         """Seconds between SSE keep-alive comments."""
         ...
@@ -56,6 +70,14 @@ class Engine(Protocol):
 
     def media_signature_ok(self, request_id: str, signature: str) -> bool:
         """True when ``signature`` is the one :meth:`media_url` puts in the URL."""
+        ...
+
+    def signature(self, scope: str, item: str) -> str:
+        """The engine's signature of ``item`` for ``scope`` (an upload's URL, a CDN token)."""
+        ...
+
+    def signature_ok(self, scope: str, item: str, signature: str) -> bool:
+        """True when ``signature`` is :meth:`signature` of ``item`` for ``scope``."""
         ...
 
     def count_request(self, route: str) -> None: ...

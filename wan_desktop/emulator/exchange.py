@@ -55,18 +55,29 @@ class Exchange:
         """Send a whole response. ``request_id`` None: no ``x-fal-request-id`` (ingress);
         empty: a fresh id (fal's gateway stamps every response it makes)."""
         handler = self._handler
+        headers = {**(headers or {}), **self._retryable_header(status, request_id)}
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(body)))
         if request_id is not None:
             handler.send_header("x-fal-request-id", request_id or str(uuid.uuid4()))
-        for name, value in (headers or {}).items():
+        for name, value in headers.items():
             handler.send_header(name, value)
         if self._closing:
             handler.send_header("Connection", "close")
         handler.end_headers()
         if self.method != "HEAD":
             handler.wfile.write(body)
+
+    def _retryable_header(self, status: int, request_id: str | None) -> dict[str, str]:
+        """``X-Fal-Retryable`` on an error answer from fal's side (not an ingress page) while
+        the ``retryable`` fault fires."""
+        if status < 400 or request_id is None:
+            return {}
+        fault = self.engine.faults.take("retryable", self.route)
+        if fault is None:
+            return {}
+        return {"X-Fal-Retryable": "true" if fault["retryable"] else "false"}
 
     def json(
         self,

@@ -12,10 +12,29 @@ from typing import Annotated, Any
 
 import msgspec
 
-__all__ = ["FAULT_TYPES", "ROUTES", "check_params"]
+from wan_desktop.core import limits
 
-#: The queue routes a fault can be limited to.
-ROUTES = frozenset({"submit", "status", "stream", "result", "cancel", "media"})
+__all__ = [
+    "DEFAULT_ROUTES",
+    "FAULT_TYPES",
+    "PLATFORM_ROUTES",
+    "QUEUE_ROUTES",
+    "ROUTES",
+    "STORAGE_ROUTES",
+    "ChangedSchema",
+    "check_params",
+]
+
+#: The queue's routes: where a fault fires when it names no ``routes``.
+QUEUE_ROUTES = frozenset({"submit", "status", "stream", "result", "cancel", "media"})
+#: The Platform API's routes (``/v1/models``, ``/v1/models/pricing``).
+PLATFORM_ROUTES = frozenset({"models", "pricing"})
+#: The storage API's routes: the token, the CDN upload, the storage upload (initiate, then
+#: the signed PUT) and the uploaded file.
+STORAGE_ROUTES = frozenset({"token", "upload", "initiate", "upload_put", "upload_file"})
+#: Every route a fault can be limited to (the others only when named: an app that reads the
+#: schema first must not use up a fault meant for its submit).
+ROUTES = QUEUE_ROUTES | PLATFORM_ROUTES | STORAGE_ROUTES
 
 _Count = Annotated[int, msgspec.Meta(ge=-1, le=1_000_000)]
 _Seconds = Annotated[float, msgspec.Meta(ge=0, le=600)]
@@ -62,6 +81,27 @@ class Plain(_Fault):
     pass
 
 
+class LockedAccount(_Fault):
+    routes: _Routes = None
+
+
+class Retryable(_Fault):
+    retryable: bool = False
+    routes: _Routes = None
+
+
+class ChangedSchema(_Fault):
+    """fal publishes another schema: ``prompt_max_chars`` and one more boolean input,
+    ``extra_field`` (its default ``extra_default``). Until cleared by default (``count``
+    -1): each ``/v1/models`` answer and each submit uses up one firing."""
+
+    count: _Count = -1
+    prompt_max_chars: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1200
+    # An API-style name the bundled table does not use (checked in check_params).
+    extra_field: Annotated[str, msgspec.Meta(pattern=r"^[a-z_][a-z0-9_]{0,63}$")] = "camera_fixed"
+    extra_default: bool = False
+
+
 #: Each fault name and the record of its parameters.
 FAULT_TYPES: dict[str, type[_Fault]] = {
     "rate_limit": RateLimit,
@@ -76,7 +116,14 @@ FAULT_TYPES: dict[str, type[_Fault]] = {
     "moderate": Plain,
     "auth": RoutedFault,
     "echo_key": Plain,
+    "locked_account": LockedAccount,
+    "octet_stream": Plain,
+    "retryable": Retryable,
+    "changed_schema": ChangedSchema,
 }
+
+#: Where a fault that names no ``routes`` fires, when that is not :data:`QUEUE_ROUTES`.
+DEFAULT_ROUTES: dict[str, frozenset[str]] = {"locked_account": frozenset({"submit"})}
 
 
 def check_params(name: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -96,4 +143,6 @@ def check_params(name: str, params: dict[str, Any]) -> dict[str, Any]:
         if bad:
             raise ValueError(f"fault {name!r}: unknown routes {', '.join(bad)[:200]}")
         settings["routes"] = frozenset(routes)
+    if name == "changed_schema" and settings["extra_field"] in limits.INPUTS:
+        raise ValueError(f"fault {name!r}: extra_field must be a new input, not an existing one")
     return settings

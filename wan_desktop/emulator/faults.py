@@ -20,10 +20,26 @@ then forgotten. The names and parameters are those of ``docs/interfaces.md``:
                           error details (a failed result, a refused submit). It proves that
                           the app scrubs the key from everything a service sends; the key is
                           kept in memory only, never in the engine's files.
+``locked_account``        403 ``{"detail": "User is locked. Reason: Exhausted balance. ..."}``,
+                          fal's words for an account out of credit (not a bad key); on
+                          submits unless ``routes`` says otherwise
+``octet_stream``          the media is served as ``application/octet-stream``, as a CDN may
+``retryable``             error answers (4xx/5xx, not the ingress's pages) carry
+                          ``X-Fal-Retryable: true|false`` (``retryable``, default false)
+``changed_schema``        fal publishes another schema: ``/v1/models`` shows it and submits
+                          are validated by it. ``prompt_max_chars`` (default 1200) and one
+                          more boolean input, ``extra_field`` (default ``camera_fixed``) with
+                          the default ``extra_default`` (false). ``count`` defaults to -1
+                          (until cleared); each ``/v1/models`` answer and each submit uses one
 ========================  ============================================================
 
-``rate_limit``, ``ingress_error``, ``drop_connection``, ``slow`` and ``auth`` take ``routes``,
-a subset of :data:`ROUTES` (default: all of them). Types and ranges of the parameters are in
+``rate_limit``, ``ingress_error``, ``drop_connection``, ``slow``, ``auth``, ``locked_account``
+and ``retryable`` take ``routes``, a subset of :data:`ROUTES`; without it they fire on the
+queue's routes (:data:`QUEUE_ROUTES`), ``locked_account`` on ``submit`` only. The Platform
+API's routes (``models``, ``pricing``) and the storage API's (``token``, ``upload``,
+``initiate``, ``upload_put``, ``upload_file``) are reached only by naming them, so that an app
+reading the schema first never uses up a fault meant for its submit. Types and ranges of the
+parameters are in
 :mod:`.fault_params`: anything else (a ``delay_s`` of ``1e308``, a header value with a line
 break) raises :class:`FaultError`. Thread-safe: the HTTP handler threads and
 the job workers consult one :class:`Faults` object while tests change it from another thread.
@@ -35,9 +51,9 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from .fault_params import FAULT_TYPES, ROUTES, check_params
+from .fault_params import DEFAULT_ROUTES, FAULT_TYPES, QUEUE_ROUTES, ROUTES, check_params
 
-__all__ = ["FAULT_DEFAULTS", "ROUTES", "FaultError", "Faults", "parse_fault_spec"]
+__all__ = ["FAULT_DEFAULTS", "QUEUE_ROUTES", "ROUTES", "FaultError", "Faults", "parse_fault_spec"]
 
 #: Every fault name and its parameters with their defaults (``count`` is common to all).
 FAULT_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -58,6 +74,8 @@ _FIXED_ROUTES: dict[str, frozenset[str]] = {
     "break_stream": frozenset({"stream"}),
     "moderate": frozenset({"submit"}),
     "echo_key": frozenset({"submit"}),
+    "octet_stream": frozenset({"media"}),
+    "changed_schema": frozenset({"models", "submit"}),
 }
 
 
@@ -125,7 +143,11 @@ class Faults:
             settings = self._active.get(name)
             if settings is None:
                 return None
-            routes = _FIXED_ROUTES.get(name) or settings.get("routes") or ROUTES
+            routes = (
+                _FIXED_ROUTES.get(name)
+                or settings.get("routes")
+                or DEFAULT_ROUTES.get(name, QUEUE_ROUTES)
+            )
             if route not in routes:
                 return None
             if settings["count"] > 0:
@@ -171,7 +193,8 @@ def _checked(name: str, params: dict[str, Any]) -> dict[str, Any]:
 def parse_fault_spec(spec: str) -> tuple[str, dict[str, Any]]:
     """Parse a command-line fault, ``NAME[:k=v,k=v]``, into ``(name, params)``.
 
-    Values are read as int, then float, else kept as text; ``routes`` takes ``a+b``.
+    Values are read as int, then float, then ``true``/``false``, else kept as text;
+    ``routes`` takes ``a+b``.
     """
     name, _, rest = spec.partition(":")
     params: dict[str, Any] = {}
@@ -193,4 +216,4 @@ def _scalar(text: str) -> Any:
             return convert(text)
         except ValueError:
             pass
-    return text
+    return {"true": True, "false": False}.get(text.lower(), text)

@@ -1,5 +1,6 @@
 """The HTTP side of the engine: one :class:`Handler` per connection routes each request to its
-family (queue routes, media, control) after the checks of :mod:`.gate`.
+family (queue routes, media, the Platform API, the storage API, control) after the checks of
+:mod:`.gate`.
 
 One handler serves one connection on its own thread (``ThreadingHTTPServer``), HTTP/1.1 with
 keep-alive. Parsing is the standard library's. Routes (``{base}`` is the engine's
@@ -12,6 +13,10 @@ keep-alive. Parsing is the standard library's. Routes (``{base}`` is the engine'
   (the forms with the endpoint path, ``/wan/v2.6/image-to-video/flash/requests/...``, too)
 - ``GET|HEAD /files/{id}.mp4?sig=...`` the rendered video; the signed URL of the result works
   without the key, as fal's CDN URLs do (Range support)
+- ``GET /v1/models``, ``GET /v1/models/pricing``: fal's Platform API (:mod:`.platform_routes`)
+- ``POST /storage/auth/token``, ``POST /files/upload`` (with the token instead of the key),
+  ``POST /storage/upload/initiate``, ``PUT /storage/upload/{id}?sig=...`` and
+  ``GET|HEAD /files/uploads/{id}/{name}?sig=...``: fal's storage API (:mod:`.storage_routes`)
 - ``GET|POST|DELETE /_emulator/faults``, ``GET /_emulator/stats``, ``POST /_emulator/reset``
 """
 
@@ -26,7 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from wan_desktop.core import limits
 
-from . import queue_routes
+from . import platform_routes, queue_routes, storage_routes
 from .control_routes import control
 from .engine_protocol import ConnectionTracker, Engine
 from .exchange import Exchange
@@ -44,8 +49,22 @@ _REQUEST_RE = re.compile(
     + r"(?:/" + re.escape(limits.ENDPOINT_ID.split("/", 2)[2]) + r")?"
     r"/requests/(?P<id>[A-Za-z0-9_-]+)(?P<tail>/status/stream|/status|/cancel)?/?$"
 )  # fmt: skip
-_FILE_RE = re.compile(r"^/files/(?P<id>[A-Za-z0-9_-]+)\.mp4$")
 _TAILS = {"": "result", "/status": "status", "/status/stream": "stream", "/cancel": "cancel"}
+# Routes with an id in their path (after the queue's own, matched by _REQUEST_RE).
+_ID_ROUTES = (
+    ("media", re.compile(r"^/files/(?P<id>[A-Za-z0-9_-]+)\.mp4$")),
+    ("upload_file", re.compile(r"^/files/uploads/(?P<id>[0-9a-f]{32})(?:/[^/]*)?$")),
+    ("upload_put", re.compile(r"^/storage/upload/(?P<id>[0-9a-f]{32})$")),
+)
+# Routes at a fixed path.
+_FIXED_PATHS = {
+    _SUBMIT_PATH: "submit",
+    "/v1/models": "models",
+    "/v1/models/pricing": "pricing",
+    "/storage/auth/token": "token",
+    "/storage/upload/initiate": "initiate",
+    "/files/upload": "upload",
+}
 # The methods each route takes.
 _METHODS = {
     "submit": ("POST",),
@@ -54,6 +73,13 @@ _METHODS = {
     "result": ("GET",),
     "cancel": ("PUT",),
     "media": ("GET", "HEAD"),
+    "models": ("GET",),
+    "pricing": ("GET",),
+    "token": ("POST",),
+    "upload": ("POST",),
+    "initiate": ("POST",),
+    "upload_put": ("PUT",),
+    "upload_file": ("GET", "HEAD"),
 }
 _BY_ID = {
     "status": queue_routes.status,
@@ -62,20 +88,33 @@ _BY_ID = {
     "cancel": queue_routes.cancel,
     "media": media,
 }
+# Routes answered from the exchange and the body.
+_WITH_BODY = {
+    "submit": queue_routes.submit,
+    "models": platform_routes.models,
+    "pricing": platform_routes.pricing,
+    "token": storage_routes.token,
+    "upload": storage_routes.upload,
+    "initiate": storage_routes.initiate,
+    "upload_put": storage_routes.upload_put,
+    "upload_file": storage_routes.upload_file,
+}
 
 
 def route_of(path: str) -> tuple[str, str | None]:
-    """The route name for ``path`` (``other`` when none matches) and the request id in it."""
-    if path.rstrip("/") == _SUBMIT_PATH:
-        return "submit", None
+    """The route name for ``path`` (``other`` when none matches) and the id in it."""
+    fixed = _FIXED_PATHS.get(path.rstrip("/"))
+    if fixed is not None:
+        return fixed, None
     if path.startswith("/_emulator/"):
         return "control", None
     match = _REQUEST_RE.match(path)
     if match:
         return _TAILS[match["tail"] or ""], match["id"]
-    match = _FILE_RE.match(path)
-    if match:
-        return "media", match["id"]
+    for route, pattern in _ID_ROUTES:
+        match = pattern.match(path)
+        if match:
+            return route, match["id"]
     return "other", None
 
 
@@ -171,8 +210,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def _serve(ex: Exchange, body: bytes) -> None:
-    if ex.route == "submit":
-        queue_routes.submit(ex, body)
+    with_body = _WITH_BODY.get(ex.route)
+    if with_body is not None:
+        with_body(ex, body)
     else:
         assert ex.request_id is not None  # every other queue route has an id in its path
         _BY_ID[ex.route](ex, ex.request_id)

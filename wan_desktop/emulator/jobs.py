@@ -9,7 +9,8 @@ On disk (one folder, a temporary one unless the engine was given ``state_dir``):
 
     requests/{id}.json    the job: inputs metadata, state, seed, result, error (atomic writes)
     inputs/{id}.image     the decoded image bytes, kept until the job is rendered
-    inputs/{id}.audio     the audio bytes, when given
+    inputs/{id}.audio     the audio bytes, when given (without them, the clip gets the
+                          made-up soundtrack of .soundtrack unless generate_audio is false)
     files/{id}.mp4        the rendered video
 
 A new :class:`JobStore` on the same folder knows the old request ids; jobs that were not
@@ -37,6 +38,7 @@ from wan_desktop.core.atomic import atomic_write_bytes, atomic_write_json
 from .faults import Faults
 from .prompts import expand_prompt
 from .render import RenderCancelled, camera_move, output_size, render_video
+from .soundtrack import soundtrack_wav
 from .validate import Inputs
 
 __all__ = [
@@ -237,6 +239,8 @@ class JobStore:
                 "enable_safety_checker": inputs.enable_safety_checker,
                 "image_size": list(inputs.image_size),
                 "audio_duration_s": inputs.audio_duration_s,
+                "generate_audio": inputs.generate_audio,
+                "extra_inputs": inputs.extra_inputs,
             },
             seed=seed,
             actual_prompt=actual_prompt,
@@ -394,8 +398,7 @@ class JobStore:
                 self._log(job, f"Rendering frame {done}/{of}")
 
         image = self._input_path(job.request_id, "image").read_bytes()
-        audio_path = self._input_path(job.request_id, "audio")
-        audio = audio_path.read_bytes() if job.has_audio else None
+        audio = self._audio_for(job)
         dest = self.folder / "files" / f"{job.request_id}.mp4"
         try:
             self._render(
@@ -414,6 +417,16 @@ class JobStore:
             return
         job.file_size = dest.stat().st_size
         self._complete(job)
+
+    def _audio_for(self, job: Job) -> bytes | None:
+        """The sound of the clip: the given audio, else the made-up soundtrack, or none for a
+        silent clip (a job stored before the switch existed stays silent, as it was)."""
+        if job.has_audio:
+            return self._input_path(job.request_id, "audio").read_bytes()
+        if job.inputs.get("generate_audio", False):
+            self._log(job, "Soundtrack: a made-up chord (the model would compose its own)")
+            return soundtrack_wav(job.seed, int(job.inputs["duration"]))
+        return None
 
     def _hold(self, job: Job) -> None:
         """Stay IN_PROGRESS until ``min_run_s`` has passed since the start (cancellable)."""

@@ -70,7 +70,9 @@ def _send_file(ex: Exchange, request_id: str, path: Path, handle: BinaryIO) -> N
         return
     first, last = (0, size - 1) if span is None else span
     length = last - first + 1 if size else 0
-    headers = {"Content-Type": "video/mp4", "Content-Length": str(length), "Accept-Ranges": "bytes"}
+    # A CDN may not say what the file is (the octet_stream fault): clients must look inside.
+    kind = "application/octet-stream" if faults.take("octet_stream", "media") else "video/mp4"
+    headers = {"Content-Type": kind, "Content-Length": str(length), "Accept-Ranges": "bytes"}
     if span is not None:
         headers["Content-Range"] = f"bytes {first}-{last}/{size}"
     headers["x-fal-request-id"] = request_id

@@ -11,6 +11,7 @@ from wan_desktop.core import limits
 from . import jobs
 from .exchange import Exchange
 from .json_input import JsonInputError, decode_json
+from .model_table import schema_in_force
 from .validate import FieldError, validate_arguments
 
 __all__ = ["APP_PATH", "cancel", "result", "status", "stream", "submit"]
@@ -29,7 +30,7 @@ def submit(ex: Exchange, body: bytes) -> None:
     except JsonInputError as exc:
         _refuse(ex, [{"loc": ["body"], "msg": str(exc), "type": "json_invalid"}], echo)
         return
-    checked = validate_arguments(arguments)
+    checked = validate_arguments(arguments, schema_in_force(engine.faults, engine.schema, "submit"))
     if isinstance(checked, list):
         _refuse(ex, [error.to_json() for error in checked], echo)
         return

@@ -25,11 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from wan_desktop.core.atomic import atomic_write_bytes
+from wan_desktop.core.model_schema import ModelSchema
 
 from .faults import Faults
 from .handler import Handler
 from .jobs import JobStore
 from .render import render_video
+from .uploads import UploadStore
 
 __all__ = ["EmulatorServer"]
 
@@ -97,6 +99,8 @@ class EmulatorServer:
     makes a random one (read it from :attr:`api_key`). ``keepalive_s`` is
     the SSE comment interval (seconds). ``log_window`` is how many recent log lines a status
     holds. ``render`` replaces :func:`render_video` (tests that do not look at the video).
+    ``schema`` is the resolved table the engine publishes on ``/v1/models`` and validates
+    submits with (None: the bundled one). Uploads are kept in ``state_dir/uploads``.
     """
 
     def __init__(
@@ -111,6 +115,7 @@ class EmulatorServer:
         keepalive_s: float = 15.0,
         log_window: int = 20,
         render: Any = render_video,
+        schema: ModelSchema | None = None,
     ) -> None:
         self.host = host
         self.requested_port = port
@@ -122,6 +127,8 @@ class EmulatorServer:
             Path(tempfile.mkdtemp(prefix="wan-emulator-")) if state_dir is None else Path(state_dir)
         )
         self._media_secret = _media_secret(self.state_dir)
+        self.schema = ModelSchema.bundled() if schema is None else schema
+        self.uploads = UploadStore(self.state_dir / "uploads")
         self.store = JobStore(
             self.state_dir,
             workers=workers,
@@ -238,6 +245,16 @@ class EmulatorServer:
     def _signature(self, request_id: str) -> str:
         return hmac.new(self._media_secret, request_id.encode(), hashlib.sha256).hexdigest()[:32]
 
+    def signature(self, scope: str, item: str) -> str:
+        """The signature of ``item`` for ``scope`` (an upload's URL, a CDN token); kept
+        across restarts on the same ``state_dir``. Never equal to a video's: a request id
+        holds no colon."""
+        return self._signature(f"{scope}:{item}")
+
+    def signature_ok(self, scope: str, item: str, signature: str) -> bool:
+        """True when ``signature`` is :meth:`signature` of ``item`` for ``scope``."""
+        return hmac.compare_digest(signature.encode(), self.signature(scope, item).encode())
+
     def count_request(self, route: str) -> None:
         with self._counts_lock:
             self._routes[route] += 1
@@ -263,7 +280,9 @@ class EmulatorServer:
         submit/status/stream/result/cancel/media/control/other), ``cancels`` (cancel calls),
         ``media_bytes_sent``, ``completed`` (``{request_id: {"monotonic", "time"}}``: when
         each request was marked COMPLETED, ``time.monotonic()`` and ``time.time()``),
-        ``jobs`` (count per state), ``faults_fired`` and ``faults`` (still active).
+        ``jobs`` (count per state), ``faults_fired`` and ``faults`` (still active),
+        ``uploads`` (the latest uploads' records: ``file_name``, ``content_type``, ``size``,
+        ``expires_in_s`` as the client asked, ...; oldest first).
         """
         with self._counts_lock:
             counts = {
@@ -278,6 +297,7 @@ class EmulatorServer:
             "jobs": self.store.counts(),
             "faults_fired": self.faults.fired(),
             "faults": self.faults.active(),
+            "uploads": self.uploads.recent(),
         }
 
     def reset(self) -> None:

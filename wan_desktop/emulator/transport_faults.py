@@ -1,5 +1,5 @@
 """The faults that replace a whole response: a dropped connection, a delay, an ingress error
-page, a rate limit, a refused key (the handler's thread)."""
+page, a rate limit, a refused key, a locked account (the handler's thread)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ from http import HTTPStatus
 
 from .exchange import Exchange
 
-__all__ = ["apply_transport_fault"]
+__all__ = ["LOCKED_DETAIL", "apply_transport_fault"]
+
+#: fal's answer (403) when the account has no credit left: not a bad key.
+LOCKED_DETAIL = (
+    "User is locked. Reason: Exhausted balance. Top up your balance at fal.ai/dashboard/billing"
+)
 
 _NGINX_PAGE = (
     "<html><head><title>{code}</title></head><body><center><h1>{code}</h1></center>"
@@ -40,6 +45,9 @@ def apply_transport_fault(ex: Exchange, route: str) -> bool:
         return True
     if faults.take("auth", route) is not None:
         ex.json(401, {"detail": "Invalid key: authentication failed."})
+        return True
+    if faults.take("locked_account", route) is not None:
+        ex.json(403, {"detail": LOCKED_DETAIL})
         return True
     return False
 

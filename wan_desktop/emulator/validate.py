@@ -1,15 +1,18 @@
 """Validation of a raw submit body, as the service answers it: 422 with pydantic-style details.
 
-The rules are the API document's, read from ``core.limits`` (the one table); the field
-messages come from ``GenerationRequest.validate()`` where it has them, so the app and the
-engine word a problem the same way.
+The rules are those of a resolved table (``core.model_schema.ModelSchema``: the bundled one
+unless the engine publishes another); the field messages come from
+``GenerationRequest.validate()`` under that table, so the app and the engine word a problem
+the same way and agree on every limit.
 
 Decisions where the document is silent (fal's pydantic models would behave the same):
-- unknown fields are ignored; ``null`` is accepted for the optional ``seed`` and
+- fields the table does not know are ignored; the table's extra inputs (those this version
+  has no option for) are typed by it; ``null`` is accepted for the optional ``seed`` and
   ``audio_url`` only;
 - ``duration`` takes the API's strings ``"5"``/``"10"``/``"15"`` and also the integers
   5/10/15 (pydantic coerces them); anything else, floats and booleans included, is refused;
-- types are otherwise strict: the booleans must be JSON booleans, the seed a JSON integer;
+- types are otherwise strict: the booleans (``generate_audio`` too) must be JSON booleans,
+  the seed a JSON integer;
 - images are whatever Pillow decodes, with both sides in 240..7680 px after EXIF orientation
   and at most ``IMAGE_MAX_BYTES``; audio must be WAV or MP3, 3-30 s, at most 15 MB;
 - ``image_url``/``audio_url`` take ``data:`` URIs and http(s) URLs on loopback only, since
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import io
 import time
 import urllib.parse
@@ -31,6 +35,7 @@ import httpx
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from wan_desktop.core import limits
+from wan_desktop.core.model_schema import ModelSchema
 from wan_desktop.core.net import is_loopback_host
 from wan_desktop.core.request import GenerationRequest
 from wan_desktop.media.decoding import UnsupportedEncodingError, decoded_pieces_sync
@@ -52,8 +57,16 @@ _TYPES = {
     "enable_prompt_expansion": "bool_type",
     "multi_shots": "bool_type",
     "enable_safety_checker": "bool_type",
+    "generate_audio": "bool_type",
 }
-_BOOLEANS = ("enable_prompt_expansion", "multi_shots", "enable_safety_checker")
+# The type of a problem with an extra input, by its kind.
+_KIND_TYPES = {
+    "boolean": "bool_type",
+    "integer": "int_type",
+    "number": "float_type",
+    "string": "string_type",
+    "enum": "enum",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +86,8 @@ class Inputs:
     """A valid request, normalised: the API's defaults filled in, media decoded to bytes.
 
     ``seed`` is None when the caller left it to chance; ``duration_s`` is an int.
+    ``generate_audio`` off asks for a silent clip; ``extra_inputs`` holds the table's extra
+    inputs that were sent (typed by it).
     """
 
     prompt: str
@@ -87,20 +102,26 @@ class Inputs:
     image_size: tuple[int, int]
     audio: bytes | None
     audio_duration_s: float | None
+    generate_audio: bool = True
+    extra_inputs: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
-def validate_arguments(body: object) -> Inputs | list[FieldError]:
-    """Check a submit body; return the normalised inputs or every problem found.
+def validate_arguments(
+    body: object, schema: ModelSchema | None = None
+) -> Inputs | list[FieldError]:
+    """Check a submit body against ``schema`` (the bundled table when None); return the
+    normalised inputs or every problem found.
 
     Blocking (may decode the image and audio, or fetch them from a loopback URL): runs on the
     HTTP handler's thread.
     """
     if not isinstance(body, dict):
         return [FieldError("body", "The request body must be a JSON object.", "model_type")]
-    request = _request_of(body)
+    table = ModelSchema.bundled() if schema is None else schema
+    request = _request_of(body, table)
     errors = [
-        FieldError(problem.field, problem.message, _type_of(problem, body))
-        for problem in request.validate()
+        FieldError(problem.field, problem.message, _type_of(problem, body, table))
+        for problem in request.validate(table)
         if problem.field not in ("image_url", "audio_url")  # checked below, from the raw JSON
     ]
     image = _image_of(body, errors)
@@ -120,15 +141,15 @@ def validate_arguments(body: object) -> Inputs | list[FieldError]:
         image_size=image[1],
         audio=None if audio is None else audio[0],
         audio_duration_s=None if audio is None else audio[1],
+        generate_audio=request.generate_audio,
+        extra_inputs=dict(request.extra_params),
     )
 
 
-def _request_of(body: dict[str, Any]) -> GenerationRequest:
-    """The body as the app's request, the API's defaults filled in (not validated yet)."""
+def _request_of(body: dict[str, Any], table: ModelSchema) -> GenerationRequest:
+    """The body as the app's request, the table's defaults filled in (not validated yet)."""
     # Raw JSON values, typed Any on purpose: request.validate() is what checks their types.
-    fields: dict[str, Any] = {
-        name: body.get(name, limits.default_of(name)) for name in limits.INPUTS
-    }
+    fields: dict[str, Any] = {name: body.get(name, table.default(name)) for name in limits.INPUTS}
     duration: Any = fields["duration"]
     if isinstance(duration, str) and duration in limits.INPUTS["duration"].choices:
         duration = int(duration)
@@ -145,6 +166,8 @@ def _request_of(body: dict[str, Any]) -> GenerationRequest:
         multi_shots=fields["multi_shots"],
         seed=fields["seed"],
         enable_safety_checker=fields["enable_safety_checker"],
+        generate_audio=fields["generate_audio"],
+        extra_params={name: body[name] for name in table.extras if name in body},
     )
 
 
@@ -179,9 +202,16 @@ def _audio_of(body: dict[str, Any], errors: list[FieldError]) -> tuple[bytes, fl
     return data, checked
 
 
-def _type_of(problem, body: dict[str, Any]) -> str:
+def _type_of(problem, body: dict[str, Any], table: ModelSchema) -> str:
     name = problem.field
     value = body.get(name)
+    extra = table.extras.get(name)
+    if extra is not None:
+        if name not in body:
+            return "missing"
+        if extra.kind == "string" and isinstance(value, str):
+            return "string_too_long"
+        return _KIND_TYPES.get(extra.kind, "value_error")
     if name == "prompt" and (name not in body or value is None):
         return "missing"
     if name in ("prompt", "negative_prompt"):

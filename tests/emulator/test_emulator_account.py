@@ -1,0 +1,122 @@
+"""The locked account, the octet-stream result, ``X-Fal-Retryable``, and silent clips."""
+
+from __future__ import annotations
+
+import av
+import httpx
+import pytest
+from emulator_helpers import SUBMIT, body, client_for, data_uri, poll_status, wav_bytes
+
+from wan_desktop.emulator import render_video
+
+LOCKED = (
+    "User is locked. Reason: Exhausted balance. Top up your balance at fal.ai/dashboard/billing"
+)
+
+
+def finished(c: httpx.Client, **changes) -> tuple[str, dict]:
+    rid = c.post(SUBMIT, json=body(**changes)).json()["request_id"]
+    poll_status(c, rid, "COMPLETED", timeout_s=60)
+    return rid, c.get(f"/wan/v2.6/requests/{rid}").json()
+
+
+def test_a_locked_account_is_refused_with_fals_words(client, fast_engine):
+    fast_engine.faults.set("locked_account", count=-1)
+    refused = client.post(SUBMIT, json=body())
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": LOCKED}
+    assert fast_engine.stats()["submits"] == 0
+    fast_engine.faults.clear()
+    assert client.post(SUBMIT, json=body()).status_code == 200
+
+
+def test_a_locked_account_leaves_other_routes_alone_by_default(client, fast_engine):
+    rid = client.post(SUBMIT, json=body()).json()["request_id"]
+    fast_engine.faults.set("locked_account", count=-1)
+    assert client.get(f"/wan/v2.6/requests/{rid}/status").status_code in (200, 202)
+    assert client.post("/storage/auth/token", json={}).status_code == 200
+    fast_engine.faults.set("locked_account", count=-1, routes=["token"])
+    assert client.post("/storage/auth/token", json={}).status_code == 403
+
+
+def test_an_octet_stream_result(client, fast_engine):
+    _, result = finished(client)
+    fast_engine.faults.set("octet_stream", count=-1)
+    for method in ("GET", "HEAD"):
+        media = client.request(method, result["video"]["url"])
+        assert media.status_code == 200
+        assert media.headers["content-type"] == "application/octet-stream"
+    fast_engine.faults.clear()
+    assert client.get(result["video"]["url"]).headers["content-type"] == "video/mp4"
+
+
+@pytest.mark.parametrize("retryable", [True, False])
+def test_error_answers_can_say_whether_to_retry(client, fast_engine, retryable):
+    fast_engine.faults.set("retryable", count=-1, retryable=retryable)
+    text = "true" if retryable else "false"
+    assert client.post(SUBMIT, json=body(prompt="")).headers["x-fal-retryable"] == text
+    assert client.get("/wan/v2.6/requests/nope/status").headers["x-fal-retryable"] == text
+    fast_engine.faults.set("locked_account")
+    assert client.post(SUBMIT, json=body()).headers["x-fal-retryable"] == text
+    ok = client.post(SUBMIT, json=body())
+    assert ok.status_code == 200 and "x-fal-retryable" not in ok.headers
+    fast_engine.faults.clear()
+    assert "x-fal-retryable" not in client.post(SUBMIT, json=body(prompt="")).headers
+
+
+# ---- generate_audio ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [1, 0, "false", None])
+def test_generate_audio_must_be_a_boolean(client, value):
+    refused = client.post(SUBMIT, json=body(generate_audio=value))
+    assert refused.status_code == 422
+    (item,) = refused.json()["detail"]
+    assert item["loc"] == ["body", "generate_audio"] and item["type"] == "bool_type"
+
+
+def test_generate_audio_is_recorded(client, fast_engine):
+    silent = client.post(SUBMIT, json=body(generate_audio=False)).json()["request_id"]
+    default = client.post(SUBMIT, json=body()).json()["request_id"]
+    assert fast_engine.store.get(silent)["inputs"]["generate_audio"] is False
+    assert fast_engine.store.get(default)["inputs"]["generate_audio"] is True
+
+
+def audio_streams(path_or_url: str) -> int:
+    with httpx.Client(trust_env=False, timeout=30) as c:
+        data = c.get(path_or_url).content
+    import io
+
+    with av.open(io.BytesIO(data)) as container:
+        return len(container.streams.audio)
+
+
+@pytest.fixture
+def real_engine(make_engine):
+    return make_engine(render=render_video, workers=2)
+
+
+def test_a_silent_clip_has_no_sound_track(real_engine):
+    with client_for(real_engine) as c:
+        _, silent = finished(c, generate_audio=False)
+        _, sounding = finished(c)
+    assert audio_streams(silent["video"]["url"]) == 0
+    assert audio_streams(sounding["video"]["url"]) == 1
+
+
+def test_a_given_audio_track_is_kept_even_when_silent(real_engine):
+    with client_for(real_engine) as c:
+        _, result = finished(
+            c, generate_audio=False, audio_url=data_uri(wav_bytes(3.5), "audio/wav")
+        )
+    assert audio_streams(result["video"]["url"]) == 1
+
+
+def test_the_made_up_soundtrack_is_the_same_for_the_same_seed(real_engine):
+    with client_for(real_engine) as c:
+        _, first = finished(c, seed=7)
+        _, again = finished(c, seed=7)
+    with httpx.Client(trust_env=False) as anyone:
+        assert (
+            anyone.get(first["video"]["url"]).content == anyone.get(again["video"]["url"]).content
+        )
