@@ -118,3 +118,18 @@ def test_no_favourites_and_an_empty_trash(qtbot, open_pane):
     assert view.empty_button.text() == "Back to the library"
     _apply(qtbot, pane, view.empty_button.click)
     assert not pane.trash_toggle.isChecked() and pane.model.rowCount() == 2
+
+
+def test_clear_filters_leaves_no_clear_button_in_an_empty_search_box(qtbot, open_pane):
+    from PySide6.QtWidgets import QToolButton
+
+    pane = open_pane(1)
+    _apply(qtbot, pane, lambda: pane.search.setText("volcano"))
+    _apply(qtbot, pane, pane.view.empty_button.click)
+    assert pane.search.text() == ""
+
+    def faded() -> bool:  # Qt fades the box's clear button out once the box is empty
+        shown = [b for b in pane.search.findChildren(QToolButton) if b.isVisible()]
+        return all(b.property("opacity") == 0 for b in shown)
+
+    qtbot.waitUntil(faded, timeout=2000)

@@ -59,7 +59,7 @@ NO_CLIPS = EmptyState(
 NO_FAVOURITES = EmptyState(
     "no_favourites",
     "No favourites yet",
-    "Mark a clip as a favourite (★ in its details, or Ctrl+D) to find it here.",
+    "Star a clip (Ctrl+D) and it will wait for you here.",
     "Show all clips",
     CLEAR_FILTERS,
 )

@@ -135,6 +135,10 @@ class LibraryFilterBar(QWidget):
         for w in (self.date_filter, self.sort_combo):
             date_row.addWidget(w)
         date_row.addStretch(1)
+        size_label = QLabel("Size")
+        set_role(size_label, "muted")
+        size_label.setBuddy(self.thumbnail_slider)
+        date_row.addWidget(size_label)
         date_row.addWidget(self.thumbnail_slider)
         date_row.addSpacing(4)
         date_row.addWidget(self.trash_toggle)
@@ -202,11 +206,11 @@ class LibraryFilterBar(QWidget):
     def clear_filters(self) -> None:
         """Empty the search and set every filter back to "any" (the sort, and whether the trash
         is shown, stay), then ask for the query once."""
+        self.search.clear()  # unblocked: the box's clear button hides on its textChanged
         self._debounce.stop()
-        controls = (self.search, self.favourites_filter, self.audio_filter,
-                    self.resolution_filter, self.duration_filter, self.date_filter)  # fmt: skip
+        controls = (self.favourites_filter, self.audio_filter, self.resolution_filter,
+                    self.duration_filter, self.date_filter)  # fmt: skip
         blockers = [QSignalBlocker(w) for w in controls]
-        self.search.clear()
         self.favourites_filter.setChecked(False)
         self.audio_filter.setChecked(False)
         for box in (self.resolution_filter, self.duration_filter, self.date_filter):
