@@ -9,6 +9,10 @@ is on screen as early as possible, then fills in:
 2. the composer, the player and the jobs panel, built into their panes and painted;
 3. the log file, then the qasync loop; on it, behind the window: the library (and its pane),
    Qt Multimedia, then the engine (fal or the offline engine) and the job runner.
+
+Before any of it, ``faulthandler`` writes the stack of every thread into ``crash.log`` in the
+logs folder if the process dies of a fatal signal (a crash inside Qt leaves no Python
+traceback): the file stays open for the process's life.
 """
 
 from __future__ import annotations
@@ -40,9 +44,15 @@ if TYPE_CHECKING:
     from .ui.async_bridge import TaskKeeper
     from .ui.main_window import MainWindow
 
-__all__ = ["Services", "build_application", "run_window"]
+__all__ = ["CRASH_LOG_NAME", "Services", "build_application", "enable_crash_log", "run_window"]
 
 log = logging.getLogger(__name__)
+
+#: faulthandler's file in the logs folder: the stacks of a crash (segfault, abort).
+CRASH_LOG_NAME = "crash.log"
+#: Past this size the file is moved to ``crash.log.1`` at the next start (one start line each).
+CRASH_LOG_MAX_BYTES = 256 * 1024
+_crash_log = None  # the open file faulthandler writes to; never closed while the process runs
 
 
 @dataclass(eq=False)
@@ -434,6 +444,31 @@ def _collection_paused_while_starting() -> Iterator[None]:
         gc.enable()
 
 
+def enable_crash_log(logs: Path) -> Path:
+    """Have ``faulthandler`` write a fatal error's stacks (all threads) to ``logs/crash.log``,
+    opened now (private to the user, appended to) and kept open for the process's life; a
+    line with the time and process id marks each start. Returns the file's path; once per
+    process (later calls return the same path). GUI thread, before the QApplication."""
+    global _crash_log
+    import faulthandler
+    import os
+    import time
+
+    path = logs / CRASH_LOG_NAME
+    if _crash_log is not None:
+        return path
+    logs.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        if path.stat().st_size > CRASH_LOG_MAX_BYTES:
+            path.replace(path.with_name(CRASH_LOG_NAME + ".1"))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    _crash_log = os.fdopen(fd, "a", encoding="utf-8")
+    _crash_log.write(f"--- started {time.strftime('%Y-%m-%d %H:%M:%S')} pid {os.getpid()}\n")
+    _crash_log.flush()
+    faulthandler.enable(file=_crash_log, all_threads=True)
+    return path
+
+
 def _start_window(offscreen: bool) -> tuple[QApplication, MainWindow, Services, TaskKeeper]:
     """The application, the window painted (its frame, then its panes), the services and the
     task keeper; the log file set up."""
@@ -443,6 +478,9 @@ def _start_window(offscreen: bool) -> tuple[QApplication, MainWindow, Services, 
         import os
 
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from .core.paths import app_paths
+
+    enable_crash_log(app_paths().logs)  # first: a crash while Qt starts leaves its stack too
     _install_excepthook()
     app = build_application()
     # Closing the window must not stop the event loop before the services have shut down

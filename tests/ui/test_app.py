@@ -180,3 +180,51 @@ def test_a_quit_signal_closes_the_services_on_the_loop(wan_home, signal_name):
         process.kill()
     assert process.returncode == 0, err
     assert "Traceback" not in err, err
+
+
+_CRASH_AT_FIRST_PAINT = """
+import os, signal
+import wan_desktop.app as app
+
+def crash(widget, timeout_ms=1000):
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+app._paint_now = crash
+app.run_window()
+"""
+
+
+def test_a_crash_at_start_up_leaves_its_stack_in_the_logs_folder(wan_home):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", WAN_DESKTOP_HOME=str(wan_home))
+    result = subprocess.run(
+        [sys.executable, "-c", _CRASH_AT_FIRST_PAINT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=50,
+    )
+    assert result.returncode != 0
+    crash_log = wan_home / "logs" / "crash.log"
+    text = crash_log.read_text()
+    assert "--- started" in text and "Segmentation fault" in text
+    assert "in crash" in text and "_start_window" in text  # the Python stack of the crash
+    assert (crash_log.stat().st_mode & 0o777) == 0o600
+
+
+def test_the_crash_log_is_open_for_the_process_life(tmp_path):
+    script = (
+        "import faulthandler, sys\n"
+        "from pathlib import Path\n"
+        "from wan_desktop import app\n"
+        "path = app.enable_crash_log(Path(sys.argv[1]))\n"
+        "assert app.enable_crash_log(Path(sys.argv[1])) == path\n"
+        "print(faulthandler.is_enabled(), path, app._crash_log.closed)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "logs")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", str(tmp_path / "logs" / "crash.log"), "False"]
