@@ -127,3 +127,23 @@ def test_a_handle_without_a_deadline_stays_as_it_was():
     assert RequestHandle.from_dict(handle.to_dict()) == handle
     stored = {**handle.to_dict(), "start_timeout_s": "soon"}  # garbage is ignored
     assert RequestHandle.from_dict(stored).start_timeout_s is None
+
+
+@pytest.mark.asyncio
+async def test_a_start_deadline_passing_at_submit_says_nothing_was_sent_twice(scripted):
+    late = Reply(504, json={"detail": "late"}, headers={"X-Fal-Request-Timeout-Type": "user"})
+    scripted.add("POST", "/" + MODEL, late)
+    async with client(scripted) as c:
+        with pytest.raises(StartTimeoutError, match="within 45 seconds") as info:
+            await c.submit(MODEL, {}, start_timeout_s=45)
+    assert not info.value.maybe_submitted  # it never started: nothing to check for on fal
+    assert len(scripted.requests_to("POST", "/" + MODEL)) == 1
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf")])
+async def test_a_start_deadline_must_be_a_positive_number_of_seconds(scripted, bad):
+    async with client(scripted) as c:
+        with pytest.raises(ValueError, match="start_timeout_s"):
+            await c.submit(MODEL, {}, start_timeout_s=bad)
+    assert scripted.requests_to("POST", "/" + MODEL) == []

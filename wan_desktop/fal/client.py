@@ -20,6 +20,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import httpx
 
+from wan_desktop.core.redact import KeyRedactor
 from wan_desktop.core.settings import DEFAULT_QUEUE_URL, Settings, resolve_queue_url
 from wan_desktop.fal.download import DownloadResult, ProgressCallback, download
 from wan_desktop.fal.errors import (
@@ -32,7 +33,6 @@ from wan_desktop.fal.errors import (
 )
 from wan_desktop.fal.handle import RequestHandle, app_root
 from wan_desktop.fal.mapping import error_from_response, json_body
-from wan_desktop.fal.redact import KeyRedactor
 from wan_desktop.fal.retry import (
     REQUEST_ID_HEADER,
     RetryPolicy,
@@ -290,8 +290,13 @@ class FalClient:
             raise no_answer_error(gave_up) from gave_up.__cause__
         if not response.is_success:
             error = error_from_response(response, during="submit", start_timeout_s=start_timeout_s)
-            # A 5xx other than a turned-away 503 may come after the queue took the request.
-            error.maybe_submitted = response.status_code >= 500 and not submit_turned_away(response)
+            # A 5xx other than a turned-away 503 may come after the queue took the request;
+            # a passed start deadline says the request was dropped without running.
+            error.maybe_submitted = (
+                response.status_code >= 500
+                and not submit_turned_away(response)
+                and not isinstance(error, StartTimeoutError)
+            )
             raise error
         return response
 

@@ -33,7 +33,7 @@ Every error has three flags the callers decide on:
 the queue (and may be billed): the caller should tell the user rather than submit again.
 
 No message, repr or attribute of these errors ever holds the API key: the client hides its key
-(whole, its halves, URL-encoded: ``fal.redact.KeyRedactor``) in every error it raises, in the
+(whole, its halves, URL-encoded: ``core.redact.KeyRedactor``) in every error it raises, in the
 errors those were raised from, and in everything else it returns; it never puts request
 headers in one.
 """
@@ -44,7 +44,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from wan_desktop.fal.redact import KeyRedactor
+from wan_desktop.core.redact import KeyRedactor
 
 __all__ = [
     "BILLING_URL",

@@ -5,6 +5,7 @@ and the error for a submit that got no answer."""
 from __future__ import annotations
 
 import json
+import math
 import secrets
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -37,14 +38,18 @@ def submit_headers(
     priority: str | None, start_timeout_s: float | None, media_expiry_s: int | None
 ) -> dict[str, str]:
     """The queue's ``X-Fal-*`` headers for these options (see ``FalClient.submit``);
-    ``ValueError`` for a priority other than ``"normal"`` or ``"low"``."""
+    ``ValueError`` for a priority other than ``"normal"`` or ``"low"``, or a start deadline
+    that is not a positive, finite number of seconds."""
     headers: dict[str, str] = {}
     if priority is not None:
         if priority not in PRIORITIES:
             raise ValueError(f"priority must be 'normal' or 'low', not {priority!r}")
         headers["X-Fal-Queue-Priority"] = priority
     if start_timeout_s is not None:
-        headers["X-Fal-Request-Timeout"] = f"{float(start_timeout_s):g}"
+        seconds = float(start_timeout_s)
+        if not 0 < seconds < math.inf:
+            raise ValueError(f"start_timeout_s must be a positive number of seconds, not {seconds}")
+        headers["X-Fal-Request-Timeout"] = f"{seconds:g}"
     if media_expiry_s is not None:
         headers["X-Fal-Object-Lifecycle-Preference"] = json.dumps(
             {"expiration_duration_seconds": int(media_expiry_s)}
