@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from wan_desktop.core.request import GenerationRequest
-from wan_desktop.jobs.model import JobEvent, JobSnapshot, JobState
+from wan_desktop.jobs.model import JobEvent, JobEventKind, JobSnapshot, JobState
 from wan_desktop.ui.jobs_panel import JobRole, JobsModel, JobsPanel, format_duration
 
 
@@ -37,7 +37,7 @@ def model(qtbot, tasks):
 
 
 def test_roles(qtbot, model, good_image):
-    model.apply_event(JobEvent(_job(str(good_image)), "added"))
+    model.apply_event(JobEvent(_job(str(good_image)), JobEventKind.ADDED))
     index = model.index(0)
     assert model.rowCount() == 1
     assert index.data(JobRole.Id) == "j1"
@@ -64,16 +64,16 @@ def test_roles(qtbot, model, good_image):
 
 
 def test_events_update_and_remove(model, good_image):
-    model.apply_event(JobEvent(_job(str(good_image)), "added"))
-    model.apply_event(JobEvent(_job(str(good_image), id="j2"), "added"))
+    model.apply_event(JobEvent(_job(str(good_image)), JobEventKind.ADDED))
+    model.apply_event(JobEvent(_job(str(good_image), id="j2"), JobEventKind.ADDED))
     assert model.data(model.index(0), JobRole.Id) == "j2"  # newest first
     failed = _job(str(good_image), state=JobState.FAILED, error="Refused.", eta_s=None)
-    model.apply_event(JobEvent(failed, "state"))
+    model.apply_event(JobEvent(failed, JobEventKind.STATE))
     index = model.index(model.row_of("j1"))
     assert index.data(JobRole.Error) == "Refused."
     assert index.data(JobRole.EtaSeconds) is None
     assert "took" in index.data(JobRole.StatusLine)
-    model.apply_event(JobEvent(failed, "removed"))
+    model.apply_event(JobEvent(failed, JobEventKind.REMOVED))
     assert model.rowCount() == 1 and model.row_of("j1") == -1
 
 
@@ -82,17 +82,21 @@ def test_panel_actions_follow_the_state(qtbot, model, good_image):
     qtbot.addWidget(panel)
     panel.resize(700, 400)
     panel.show()
-    model.apply_event(JobEvent(_job(str(good_image)), "added"))
+    model.apply_event(JobEvent(_job(str(good_image)), JobEventKind.ADDED))
     panel.select_job("j1")
     assert panel.cancel_button.isEnabled() and not panel.retry_button.isEnabled()
     assert not panel.play_button.isEnabled() and not panel.remove_button.isEnabled()
     with qtbot.waitSignal(panel.cancelRequested) as signal:
         panel.cancel_button.click()
     assert signal.args == ["j1"]
-    model.apply_event(JobEvent(_job(str(good_image), state=JobState.FAILED, error="x"), "state"))
+    model.apply_event(
+        JobEvent(_job(str(good_image), state=JobState.FAILED, error="x"), JobEventKind.STATE)
+    )
     assert panel.retry_button.isEnabled() and panel.remove_button.isEnabled()
     assert not panel.cancel_button.isEnabled()
-    model.apply_event(JobEvent(_job(str(good_image), state=JobState.DONE, entry_id="e"), "state"))
+    model.apply_event(
+        JobEvent(_job(str(good_image), state=JobState.DONE, entry_id="e"), JobEventKind.STATE)
+    )
     assert panel.play_button.isEnabled()
     height = panel.view.sizeHintForRow(0)
     panel.log_button.setChecked(True)
@@ -112,7 +116,7 @@ def test_format_duration():
 
 
 def test_expanding_a_row_announces_the_layout_change_first(model, good_image):
-    model.apply_event(JobEvent(_job(str(good_image)), "added"))
+    model.apply_event(JobEvent(_job(str(good_image)), JobEventKind.ADDED))
     seen = []
     model.layoutAboutToBeChanged.connect(lambda *_: seen.append("about"))
     model.layoutChanged.connect(lambda *_: seen.append("changed"))
@@ -122,11 +126,11 @@ def test_expanding_a_row_announces_the_layout_change_first(model, good_image):
 
 
 def test_passes_qt_model_tester(qtmodeltester, model, good_image):
-    model.apply_event(JobEvent(_job(str(good_image)), "added"))
-    model.apply_event(JobEvent(_job(str(good_image), id="j2"), "added"))
+    model.apply_event(JobEvent(_job(str(good_image)), JobEventKind.ADDED))
+    model.apply_event(JobEvent(_job(str(good_image), id="j2"), JobEventKind.ADDED))
     qtmodeltester.check(model, force_py=True)
     model.set_expanded("j1", True)
-    model.apply_event(JobEvent(_job(str(good_image)), "removed"))
+    model.apply_event(JobEvent(_job(str(good_image)), JobEventKind.REMOVED))
 
 
 def test_a_thumbnail_that_cannot_be_read_is_tried_once(qtbot, model, tmp_path, monkeypatch):
@@ -141,7 +145,7 @@ def test_a_thumbnail_that_cannot_be_read_is_tried_once(qtbot, model, tmp_path, m
 
     monkeypatch.setattr(jobs_model, "read_image_preview", counting)
     gone = str(tmp_path / "removed-job-folder" / "source-image.png")
-    model.apply_event(JobEvent(_job(gone), "added"))
+    model.apply_event(JobEvent(_job(gone), JobEventKind.ADDED))
     index = model.index(0)
     for _ in range(5):  # repaints
         assert index.data(JobRole.Thumbnail) is None
@@ -159,7 +163,9 @@ def test_a_finished_job_shows_its_library_entry_picture(qtbot, model, tmp_path):
         entry = add_entry(lib, tmp_path / "in", hue=0.2)
         gone = str(tmp_path / "jobs" / "j1" / "source-image.png")  # the job folder was removed
         model.set_library(lib)
-        model.apply_event(JobEvent(_job(gone, state=JobState.DONE, entry_id=entry.id), "added"))
+        model.apply_event(
+            JobEvent(_job(gone, state=JobState.DONE, entry_id=entry.id), JobEventKind.ADDED)
+        )
         index = model.index(0)
         with qtbot.waitSignal(model.dataChanged, timeout=5000) as signal:
             assert index.data(JobRole.Thumbnail) is None

@@ -15,7 +15,7 @@ from ui_helpers import HOSTILE_MARKUP as HOSTILE
 from ui_helpers import shown
 
 from wan_desktop.core.request import GenerationRequest
-from wan_desktop.jobs.model import JobEvent, JobSnapshot, JobState
+from wan_desktop.jobs.model import JobEvent, JobEventKind, JobSnapshot, JobState
 from wan_desktop.library.models import Entry
 from wan_desktop.ui.details_panel import DetailsPanel
 from wan_desktop.ui.jobs_panel import JobRole, JobsModel, JobsPanel
@@ -87,7 +87,7 @@ def test_jobs_panel_shows_markup_from_data_literally(qtbot, tasks, tmp_path):
     model = JobsModel(tasks)
     panel = JobsPanel(model)
     qtbot.addWidget(panel)
-    model.apply_event(JobEvent(_hostile_job(tmp_path), "added"))
+    model.apply_event(JobEvent(_hostile_job(tmp_path), JobEventKind.ADDED))
     index = model.index(0)
     assert shown(index.data(Qt.ItemDataRole.ToolTipRole)) == f"A heron {HOSTILE}"
     assert index.data(JobRole.PromptExcerpt) == f"A heron {HOSTILE}"

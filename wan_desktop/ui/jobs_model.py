@@ -17,7 +17,7 @@ from PySide6.QtCore import QModelIndex, QObject, QSize, Qt
 from PySide6.QtGui import QImage
 
 from ..core.text import excerpt
-from ..jobs.model import JobEvent, JobSnapshot, JobState
+from ..jobs.model import JobEvent, JobEventKind, JobSnapshot, JobState
 from .async_bridge import TaskKeeper
 from .formats import format_duration
 from .plain_text import tooltip_text
@@ -133,7 +133,7 @@ class JobsModel(RoleListModel):
         """Insert, update or remove the event's job (called on the GUI/loop thread)."""
         job = event.job
         row = self.row_of(job.id)
-        if event.kind == "removed":
+        if event.kind == JobEventKind.REMOVED:
             if row >= 0:
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self._rows[row]
