@@ -101,3 +101,26 @@ def test_player_title_and_notice_are_plain(qtbot, tasks):
     for label in (player.title, player.notice):
         label.setText(HOSTILE)
         assert shown(label.text(), label.textFormat()) == HOSTILE
+
+
+def test_job_rows_draw_markup_from_data_as_text(qtbot, tasks, tmp_path, monkeypatch):
+    from wan_desktop.ui import job_delegate
+
+    drawn: list[str] = []
+    real = job_delegate._Row.draw_elided
+
+    def spy(row, rect, text, metrics):
+        drawn.append(text)
+        real(row, rect, text, metrics)
+
+    monkeypatch.setattr(job_delegate._Row, "draw_elided", spy)
+    model = JobsModel(tasks)
+    panel = JobsPanel(model)
+    qtbot.addWidget(panel)
+    panel.resize(900, 400)
+    model.apply_event(JobEvent(_hostile_job(tmp_path), JobEventKind.ADDED))
+    model.set_expanded("j1", True)
+    panel.view.grab()  # paints every row
+    assert f"A heron {HOSTILE}" in drawn  # the title
+    assert f"Refused: {HOSTILE}" in drawn  # the error
+    assert HOSTILE in drawn  # the log line
