@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication
 
 from wan_desktop.core import limits
@@ -39,8 +39,12 @@ def test_more_opens_every_problem(qtbot, composer):
 
     qtbot.mouseClick(listing.more_button, Qt.MouseButton.LeftButton)
     assert listing.full_list.isVisible()
-    for problem in problems[1:]:
-        assert problem in listing.full_list.text()
+    assert listing.items() == problems
+    shown = _plain(listing.full_list.text())
+    assert shown.count("•") == len(problems)
+    for problem in problems:
+        assert problem in shown
+    assert not composer.reason.isVisible()  # the list took the first line's place
     assert listing.more_button.text() == "Show less"
     qtbot.mouseClick(listing.more_button, Qt.MouseButton.LeftButton)
     assert not listing.full_list.isVisible()
@@ -63,6 +67,12 @@ def test_the_list_follows_the_problems(qtbot, composer, good_image):
     assert composer.problems() == [composer.reason.text()]  # only "Add an image" is left
     assert not composer.problem_list.more_button.isVisible()
     assert not composer.problem_list.full_list.isVisible()
+
+
+def _plain(rich: str) -> str:
+    document = QTextDocument()
+    document.setHtml(rich)
+    return document.toPlainText().replace("\u00a0", " ")
 
 
 def _colour_at(image, x: int, y: int) -> QColor:

@@ -282,7 +282,11 @@ class Composer(QWidget):
         self.reason.setToolTip(tip)
 
     def reason_text(self) -> str:
-        return self.reason.text() if not self.generate_button.isEnabled() else ""
+        """The first reason Generate is unavailable (``""`` when it is available)."""
+        if self.generate_button.isEnabled():
+            return ""
+        problems = self.problems()
+        return problems[0] if problems else ""
 
     def mark_refusal(self, field: str | None, message: str) -> None:
         """Show a refusal from the service at the field it names, in the field's own words

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from .naming import named
 from .shot_times import rescale_shots, shots_misfit
-from .theme import apply_style, set_role
+from .text_buttons import LinkButton
+from .theme import set_role
 
 __all__ = ["ShotsWarning"]
 
@@ -40,10 +41,7 @@ class ShotsWarning(QWidget):
         set_role(self.label, "warning")
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.rewrite_button = named(QPushButton(), "rewriteShotsButton", "Rewrite the shot times")
-        apply_style(self.rewrite_button, "linkButton")
-        self.rewrite_button.setFlat(True)
-        self.rewrite_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.rewrite_button = named(LinkButton(), "rewriteShotsButton", "Rewrite the shot times")
         self.rewrite_button.clicked.connect(self._on_rewrite_button_clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

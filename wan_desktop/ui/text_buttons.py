@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TypeVar
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QColor, QIcon, QPainter
 from PySide6.QtWidgets import (
     QMenu,
+    QPushButton,
     QStyle,
     QStyleOption,
     QStyleOptionToolButton,
@@ -17,8 +18,9 @@ from PySide6.QtWidgets import (
 
 from .icons import set_icon
 from .naming import named
+from .theme import apply_style, colors
 
-__all__ = ["MenuToolButton", "menu_tool_button", "text_tool_button"]
+__all__ = ["LinkButton", "MenuToolButton", "menu_tool_button", "text_tool_button"]
 
 _B = TypeVar("_B", bound=QToolButton)
 
@@ -99,3 +101,26 @@ class MenuToolButton(QToolButton):
         top = option.rect.center().y() - self.ARROW_PX // 2 + 1
         arrow.rect = QRect(label.rect.right() - 1, top, self.ARROW_PX, self.ARROW_PX)
         painter.drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorArrowDown, arrow)
+
+
+class LinkButton(QPushButton):
+    """A flat button that reads as a link, with a soft accent highlight while it has the
+    keyboard focus (the link style draws no focus frame, so Tab would land invisibly)."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        apply_style(self, "linkButton")
+        self.setFlat(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def paintEvent(self, event) -> None:  # Qt override
+        if self.hasFocus():
+            highlight = QColor(colors().accent)
+            highlight.setAlpha(48)
+            painter = QPainter(self)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(highlight.darker(120))
+            painter.setBrush(highlight)
+            painter.drawRoundedRect(self.rect().adjusted(0, 0, -1, -1), 3, 3)
+            painter.end()
+        super().paintEvent(event)
