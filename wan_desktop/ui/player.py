@@ -6,7 +6,7 @@
 - The first frame is decoded with PyAV in an executor and painted at once, until the media
   player delivers frames.
 - The window drives it through public methods (``toggle``, ``step_frame``, ``seek_ms``,
-  ``toggle_full_screen``), never its slots.
+  ``toggle_full_screen``, ``is_idle``, ``offer_new_video``), never its slots.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSlider,
     QStyle,
     QToolButton,
@@ -42,6 +43,7 @@ from .video_canvas import VideoCanvas
 __all__ = [
     "QUIET_MULTIMEDIA_RULES",
     "MediaEngine",
+    "NewVideoOffer",
     "VideoCanvas",
     "VideoPlayer",
     "create_engine",
@@ -70,6 +72,54 @@ def _tool(name: str, accessible: str, tip: str) -> QToolButton:
     return button
 
 
+class NewVideoOffer(QWidget):
+    """``newVideoOffer``: "New video ready – Play" under the player's bar, for a video that
+    finished while another clip was open. ``play_requested(path, title)`` when Play is
+    pressed (then it hides). GUI thread."""
+
+    play_requested = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("newVideoOffer")
+        self.setAccessibleName("New video ready")
+        self.label = plain_label(QLabel("New video ready"))
+        self.label.setObjectName("newVideoLabel")
+        self.button = QPushButton("Play")
+        self.button.setObjectName("newVideoPlayButton")
+        self.button.setAccessibleName("Play the new video")
+        self.button.clicked.connect(self._on_button_clicked)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label)
+        row.addWidget(self.button)
+        row.addStretch(1)
+        self._offered: tuple[str, str] | None = None
+        self.hide()
+
+    def offer(self, path: str, title: str) -> None:
+        """Offer ``path`` (a newer offer replaces an older one)."""
+        self._offered = (path, title)
+        self.label.setText(f"New video ready \u2013 {title}" if title else "New video ready")
+        self.button.setToolTip(f"Play {title or Path(path).name}")
+        self.show()
+
+    def offered_path(self) -> str | None:
+        """The video on offer, or ``None``."""
+        return self._offered[0] if self._offered and not self.isHidden() else None
+
+    def withdraw(self) -> None:
+        """Take the offer back (its video was loaded another way)."""
+        self._offered = None
+        self.hide()
+
+    def _on_button_clicked(self) -> None:
+        offered, self._offered = self._offered, None
+        self.hide()
+        if offered is not None:
+            self.play_requested.emit(*offered)
+
+
 class VideoPlayer(QWidget):
     """The player pane (``videoPlayer``): canvas, seek bar with times, transport controls.
 
@@ -88,6 +138,7 @@ class VideoPlayer(QWidget):
         self._full = False
         self._scrubbing = False
         self._path: str | None = None
+        self._ended = False  # the clip played to its end (and does not loop)
         self._load_token = 0
         self.first_frame_task = None
         self._engine: MediaEngine | None = None
@@ -113,6 +164,8 @@ class VideoPlayer(QWidget):
         set_role(self.notice, "muted")
         self.notice.setWordWrap(True)
         self.notice.hide()
+        self.offer = NewVideoOffer()
+        self.offer.play_requested.connect(self._on_offer_play_requested)
 
     def _make_transport(self) -> None:
         """Play, frame steps, the seek bar and the time."""
@@ -174,6 +227,7 @@ class VideoPlayer(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.canvas, 1)
         layout.addLayout(bar)
+        layout.addWidget(self.offer)
         layout.addWidget(self.title)
         layout.addWidget(self.notice)
 
@@ -244,6 +298,7 @@ class VideoPlayer(QWidget):
         engine.duration_changed_ms.connect(self._on_engine_duration_changed_ms)
         engine.playing_changed.connect(self._on_engine_playing_changed)
         engine.error_occurred.connect(self._on_engine_error_occurred)
+        engine.ended.connect(self._on_engine_ended)
 
     def _say_unavailable(self, reason: str) -> None:
         self.canvas.set_message(reason)
@@ -276,6 +331,15 @@ class VideoPlayer(QWidget):
         """Whether the clip is playing now."""
         return self._engine is not None and self._engine.is_playing()
 
+    def is_idle(self) -> bool:
+        """Whether nothing would be interrupted by loading another clip: nothing is loaded, or
+        the clip played to its end. A clip that plays (or loops) or is paused is not idle."""
+        return self._path is None or self._ended or self._engine is None
+
+    def offer_new_video(self, path: str | Path, title: str = "") -> None:
+        """Offer ``path`` under the bar ("New video ready – Play") instead of loading it."""
+        self.offer.offer(str(path), title)
+
     def toggle_full_screen(self) -> None:
         """Ask the window to show only the player, or everything again."""
         self.set_full_screen(not self._full)
@@ -283,6 +347,9 @@ class VideoPlayer(QWidget):
     def load(self, path: str | Path, *, autoplay: bool = True, title: str = "") -> None:
         """Show ``path``: its first frame at once, then play it (when ``autoplay``)."""
         self._path = str(path)
+        self._ended = False
+        if self.offer.offered_path() == self._path:
+            self.offer.withdraw()
         self._load_token += 1
         self.title.setText(title or Path(path).name)
         self.canvas.set_image(None)
@@ -367,11 +434,18 @@ class VideoPlayer(QWidget):
         st = QStyle.StandardPixmap
         self.play_button.setIcon(standard_icon(st.SP_MediaPause if playing else st.SP_MediaPlay))
 
+    def _on_engine_ended(self) -> None:
+        self._ended = True
+
+    def _on_offer_play_requested(self, path: str, title: str) -> None:
+        self.load(path, title=title)
+
     def _on_engine_error_occurred(self, message: str) -> None:
         self._show_notice(f"Playback problem: {message}")
 
     def _on_play_button_clicked(self) -> None:
         if self._engine is not None and self._path:
+            self._ended = False
             self._engine.toggle()
 
     def _on_back_button_clicked(self) -> None:
