@@ -144,3 +144,19 @@ def test_prompt_only_fill_keeps_the_options_and_is_undoable(qtbot, composer, tmp
     assert composer.options.values()["duration"] == 10
     composer.prompt.edit.undo()
     assert composer.prompt.text() == "my own draft"
+
+
+def test_the_prompt_the_service_used_then_another_fill_keeps_the_draft(qtbot, composer, tmp_path):
+    mine = make_image(tmp_path / "mine.png", (640, 400))
+    theirs = make_image(tmp_path / "theirs.png", (400, 640))
+    _typed_draft(qtbot, composer, mine, _wav(tmp_path / "mine.wav", 4.0))
+    assert composer.options.expansion.isChecked()
+    used = GenerationRequest(prompt="the service's own words", image="")
+    apply_fill(composer, ComposerFill(used, prompt_only=True, expansion=False))
+    assert not composer.options.expansion.isChecked()
+    apply_fill(composer, _library_fill(theirs))
+    _settle(qtbot, composer)
+    assert composer.restore_draft()
+    _settle(qtbot, composer)
+    assert composer.prompt.text() == "my own draft"
+    assert composer.options.expansion.isChecked()

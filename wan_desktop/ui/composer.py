@@ -191,10 +191,12 @@ class Composer(QWidget):
         image: str | None = None,
         audio: str | None = None,
         prompt_only: bool = False,
+        expansion: bool | None = None,
     ) -> None:
         """Fill the form from ``request`` (reuse from the library). ``prompt_only``: the two
         prompts only. Otherwise every option too (``seed`` None: random), ``image`` loaded when
         given (else the current image stays) and ``audio`` loaded (``None``: cleared).
+        ``expansion`` (not None) sets prompt expansion in either case.
 
         The prompt changes as one undoable edit, and a typed draft this replaces is kept:
         ``draft_replaced`` fires and :meth:`restore_draft` brings it back."""
@@ -211,6 +213,8 @@ class Composer(QWidget):
                 self.audio.load(audio)
             else:
                 self.audio.clear()
+        if expansion is not None:
+            self.options.expansion.setChecked(expansion)
         after = capture_draft(self)
         if not prompt_only:
             after = after.with_media(image or before.image, audio)
