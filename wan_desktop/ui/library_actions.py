@@ -57,10 +57,12 @@ def _same_file(a: str | None, b: str | None) -> bool:
 def apply_fill(composer: Any, fill: ComposerFill) -> None:
     """The composer side of the port: fill ``composer`` (a ``Composer``) from ``fill``."""
     composer.load_request(
-        fill.request, image=fill.image, audio=fill.audio, prompt_only=fill.prompt_only
+        fill.request,
+        image=fill.image,
+        audio=fill.audio,
+        prompt_only=fill.prompt_only,
+        expansion=fill.expansion,
     )
-    if fill.expansion is not None:
-        composer.options.expansion.setChecked(fill.expansion)
 
 
 class LibraryActions:
