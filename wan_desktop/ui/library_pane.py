@@ -2,7 +2,8 @@
 menu, shortcuts) and the details of the selected clip (GUI thread).
 
 The pieces live in their own modules: :class:`LibraryFilterBar` (search, filters, count),
-:class:`LibraryActionSet` (the actions and their menus), :class:`ExportDialog`. The pane
+:class:`LibraryActionSet` (the actions and their menus), :class:`ExportDialog`, and the
+trash and its undo (:class:`LibraryTrashMixin`). The pane
 wires them to the model, the view and the details panel, and runs what they ask for as tasks.
 
 Wiring (the composition root calls :func:`install_library`): the pane drives a
@@ -24,13 +25,12 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMenu,
-    QMessageBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from ..library import DEFAULT_TEMPLATE, EntryNotFoundError
+from ..library import DEFAULT_TEMPLATE
 from .async_bridge import TaskKeeper
 from .details_panel import DetailsPanel
 from .export_dialog import ExportDialog
@@ -39,6 +39,7 @@ from .library_actions import LibraryActions, ReuseMode, apply_fill
 from .library_empty import CLEAR_FILTERS, SHOW_LIBRARY, empty_state_for
 from .library_filter_bar import SEARCH_DEBOUNCE_MS, LibraryFilterBar
 from .library_model import LibraryModel, LibraryQuery, LibraryRole, summary_of_entry
+from .library_trash import LibraryTrashMixin
 from .library_view import MAX_THUMBNAIL, MIN_THUMBNAIL, LibraryView
 from .theme import set_role
 
@@ -60,7 +61,7 @@ class _Forward:
         return self if pane is None else getattr(getattr(pane, self._part), self._name)
 
 
-class LibraryPane(QWidget):
+class LibraryPane(LibraryTrashMixin, QWidget):
     """``libraryPane``: find, browse and act on clips. ``actions`` is the service it drives;
     ``last_task`` the task it started last (tests wait on it).
 
@@ -368,82 +369,6 @@ class LibraryPane(QWidget):
             entry_id, self.export_folder, self.export_template, dialog.with_sidecar()
         )
         self._spawn(export, "Export the clip")
-
-    def _move_selected(self, restore: bool) -> None:
-        """Move the selected clips (else the current one) to the trash, or out of it: either
-        way they leave the grid that shows them."""
-        entry_id = self.current_id()
-        ids = self.view.selected_ids() or ([entry_id] if entry_id else [])
-        if not ids:
-            return
-        if restore:
-            restoring = self._move_out_of_view(ids, self.actions.restore, [])
-            self._spawn(restoring, "Restore from the trash")
-        else:
-            self._spawn(self._trash(ids), "Move to the trash")
-
-    async def _move_out_of_view(
-        self, ids: list[str], move: Callable[[str], Awaitable[Any]], moved: list[str]
-    ) -> None:
-        """Move each clip, dropping its card as it goes and adding its id to ``moved``."""
-        for entry_id in ids:
-            await move(entry_id)
-            self.model.remove_id(entry_id)
-            moved.append(entry_id)
-
-    async def _trash(self, ids: list[str]) -> None:
-        moved: list[str] = []
-        try:
-            await self._move_out_of_view(ids, self.actions.trash, moved)
-        finally:  # the clips trashed before a failure can still be brought back
-            if moved:
-                self.trashed.emit(moved)
-
-    def restore_ids(self, ids: list[str]) -> asyncio.Task | None:
-        """Bring ``ids`` back from the trash (the window's Undo after :attr:`trashed`); ids
-        not in the trash, or not in the library, are left alone. The restored clips show in
-        the grid again, the first one selected."""
-        if not ids:
-            return None
-        return self._spawn(self._restore_ids(list(ids)), "Restore from the trash")
-
-    async def _restore_ids(self, ids: list[str]) -> None:
-        restored = []
-        for entry_id in ids:
-            try:
-                entry = await self.actions.entry(entry_id)
-            except EntryNotFoundError:
-                continue
-            if entry.trashed_at is not None:
-                await self.actions.restore(entry_id)
-                restored.append(entry_id)
-        if not restored:
-            return
-        if self.filter_bar.trash_shown():
-            for entry_id in restored:
-                self.model.remove_id(entry_id)
-            return
-        refreshed = self.model.refresh()  # back in their place in the order shown
-        if refreshed is not None:
-            await refreshed
-        self.select(restored[0])
-
-    def empty_trash(self, confirm: bool = True) -> asyncio.Task | None:
-        """Delete the trash for good (asks first unless ``confirm`` is False)."""
-        if not confirm:
-            return self._spawn(self._empty_trash(), "Empty the trash")
-        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel
-        text = f"Delete {self.model.total():,} clips for good? This cannot be undone."
-        box = QMessageBox(QMessageBox.Icon.Warning, "Empty trash", text, buttons, self)
-        box.setObjectName("libraryEmptyTrashBox")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.accepted.connect(lambda: self._spawn(self._empty_trash(), "Empty the trash"))
-        box.open()
-        return None
-
-    async def _empty_trash(self) -> None:
-        await self.actions.empty_trash()
-        self.model.refresh()
 
     def _on_import_triggered(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(

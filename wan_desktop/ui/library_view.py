@@ -9,9 +9,9 @@ rows, a visible stall while scrolling); here rows arriving only change the scrol
 
 The view's behaviours each live in their own module: hovering and scrubbing
 (:class:`HoverScrubMixin`), the rubber band (:class:`RubberBandMixin`), dropped videos
-(:class:`VideoDropMixin`) and what an empty grid says (:class:`EmptyStateMixin`) are mixins;
-where keys move the cursor and where ``scrollTo`` scrolls are plain functions
-(``grid_navigation``).
+(:class:`VideoDropMixin`), what an empty grid says (:class:`EmptyStateMixin`) and how big
+the cards are (:class:`GridSizingMixin`) are mixins; where keys move the cursor and where
+``scrollTo`` scrolls are plain functions (``grid_navigation``).
 """
 
 from __future__ import annotations
@@ -32,20 +32,17 @@ from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyleOptionViewItem, Q
 from .grid_accessible import AccessibleItems, GridAccessible, notify
 from .grid_band import RubberBandMixin
 from .grid_drops import VIDEO_SUFFIXES, VideoDropMixin, video_paths_in
-from .grid_layout import GridLayout, fill_width
+from .grid_layout import GridLayout
 from .grid_navigation import moved_row, scroll_target
-from .library_delegate import CARD_SIZE, PAD, LibraryDelegate
+from .grid_sizing import MAX_THUMBNAIL, MIN_THUMBNAIL, GridSizingMixin
+from .library_delegate import CARD_SIZE, LibraryDelegate
 from .library_empty import EmptyStateMixin
-from .library_model import THUMB_SIZE, LibraryModel, LibraryRole
+from .library_model import LibraryModel, LibraryRole
 from .library_scrub import HoverScrubMixin
 
 __all__ = ["MAX_THUMBNAIL", "MIN_THUMBNAIL", "VIDEO_SUFFIXES", "LibraryView", "video_paths_in"]
 
 SPACING = 5
-#: The thumbnail-size slider's range: the least width of a card's picture, in px.
-MIN_THUMBNAIL = 140
-MAX_THUMBNAIL = 360
-MAX_POSTER_SCALE = 4  # posters are decoded at most this many times THUMB_SIZE
 SCROLL_STEP = 24  # px per scrollbar step (a wheel notch is three)
 _Action = QAbstractItemView.CursorAction
 _Hint = QAbstractItemView.ScrollHint
@@ -53,16 +50,21 @@ _State = QStyle.StateFlag
 
 
 class LibraryView(
-    HoverScrubMixin, RubberBandMixin, VideoDropMixin, EmptyStateMixin, QAbstractItemView
+    HoverScrubMixin,
+    RubberBandMixin,
+    VideoDropMixin,
+    EmptyStateMixin,
+    GridSizingMixin,
+    QAbstractItemView,
 ):
     """The grid. ``importRequested(paths)`` when video files are dropped on it; the context
     menu comes through ``customContextMenuRequested``, double-click or Enter ``activated``.
 
     Cards at least :meth:`thumbnail_width` wide flow left to right in as many columns as fit,
-    widened to fill the row.
-    Arrows move by card and by grid row, Page Up/Down by a viewport, Home/End to the ends;
-    a rubber band (dragged from between cards) or a shift-click selects the cards of the
-    rectangle. Only the cards on screen are ever painted or looked at.
+    widened to fill the row. Arrows move by card and by grid row, Page Up/Down by a
+    viewport, Home/End to the ends; a rubber band (dragged from between cards) or a
+    shift-click selects the cards of the rectangle. Only the cards on screen are ever painted
+    or looked at.
     """
 
     importRequested = Signal(list)
@@ -71,8 +73,7 @@ class LibraryView(
         super().__init__(parent)
         self._spacing = SPACING
         self._centred = True
-        self._thumbnail_width = THUMB_SIZE.width()
-        self._needs_bar = False
+        self._init_sizing()
         self._grid = GridLayout(CARD_SIZE.width(), CARD_SIZE.height(), SPACING, 0)
         self._init_hover()
         self._init_band()
@@ -122,22 +123,6 @@ class LibraryView(
         self.updateGeometries()
         self.viewport().update()
 
-    def thumbnail_width(self) -> int:
-        """The least width of a card's picture, px (cards widen from it to fill a row)."""
-        return self._thumbnail_width
-
-    def set_thumbnail_width(self, width: int) -> None:
-        """Set the least picture width (kept within ``MIN_THUMBNAIL`` .. ``MAX_THUMBNAIL``)
-        and re-flow the grid, keeping the current card in view."""
-        width = min(MAX_THUMBNAIL, max(MIN_THUMBNAIL, int(width)))
-        if width == self._thumbnail_width:
-            return
-        self._thumbnail_width = width
-        self.updateGeometries()
-        if self.currentIndex().isValid():
-            self.scrollTo(self.currentIndex())
-        self.viewport().update()
-
     def grid_layout(self) -> GridLayout:
         """The geometry in use (cell size, columns) for the current viewport width."""
         return self._grid
@@ -148,59 +133,6 @@ class LibraryView(
 
     def _index(self, row: int) -> QModelIndex:
         return self.model().index(row, 0, self.rootIndex())
-
-    def _cell_size(self, width: int) -> QSize:
-        """Every card's size for cards ``width`` px wide (uniform, so asked once per layout):
-        the delegate's, or its size hint for a delegate that does not size by width."""
-        delegate = self.itemDelegate()
-        if isinstance(delegate, LibraryDelegate):
-            return delegate.card_size(width, self.font())
-        if delegate is None or self.model() is None:
-            return QSize(CARD_SIZE)
-        option = QStyleOptionViewItem()
-        self.initViewItemOption(option)
-        size = delegate.sizeHint(option, self._index(0))
-        return size if size.isValid() and not size.isEmpty() else QSize(CARD_SIZE)
-
-    def _grid_for(self, width: int) -> GridLayout:
-        """The grid of cards filling ``width`` px."""
-        least = self._thumbnail_width + 2 * PAD
-        _columns, cell_width = fill_width(least, self._spacing, width)
-        size = self._cell_size(cell_width)
-        return GridLayout(size.width(), size.height(), self._spacing, width, self._centred)
-
-    def _relayout(self) -> None:
-        """Recompute the grid for the viewport's width: O(1), whatever the row count.
-
-        Cards widen with the width, so they also grow taller: laid out for the width the
-        viewport has with or without the scrollbar, a grid that just fits could show the
-        scrollbar, lose it, and show it again. Whether it needs one is decided for the whole
-        area instead, the same either way, and the grid is then laid out for the width left.
-        """
-        full = self.maximumViewportSize()
-        bar = self.verticalScrollBar().sizeHint().width()
-        count = self._row_count()
-        narrow, wide = self._grid_for(full.width() - bar), self._grid_for(full.width())
-        self._needs_bar = (
-            max(narrow.content_height(count), wide.content_height(count)) > full.height()
-        )
-        width = min(
-            self.viewport().width(), full.width() - bar if self._needs_bar else full.width()
-        )
-        self._grid = narrow if width == narrow.width else self._grid_for(width)
-        self._match_poster_size()
-
-    def _match_poster_size(self) -> None:
-        """Have posters decoded at least as wide as the cards show them (a whole multiple
-        of the usual size, so resizing does not decode them again and again)."""
-        model = self.model()
-        if not isinstance(model, LibraryModel):
-            return
-        shown = self._grid.cell_width - 2 * PAD
-        scale = min(MAX_POSTER_SCALE, max(1, -(-shown // THUMB_SIZE.width())))
-        if scale != model.thumb_scale:
-            model.thumb_scale = scale
-            self.viewport().update()
 
     def _cell_rect(self, row: int) -> QRect:
         """``row``'s card in viewport coordinates."""
