@@ -1,6 +1,11 @@
 """The window's link to the job runner: the runner's events into the jobs pane, the pane's
-requests (cancel, retry, remove, play) to the runner, and each finished video into the player
+requests (cancel, retry, remove, play) to the runner, and each finished video to the player
 with a notification.
+
+A finished video never takes over the player while the user watches or has paused another
+clip: it plays at once only in an idle player (nothing loaded, or the clip ended), else the
+player offers it ("New video ready – Play"). The ``video_ready`` preference ``play`` restores
+playing every finished video at once.
 
 It uses only public methods of the window's panes; the runner arrives once the engine runs
 (:meth:`JobsLink.attach`).
@@ -70,23 +75,34 @@ class JobsLink:
             return
         if job.state is JobState.DONE:
             self.update_today_total()
-            window.tasks.spawn(self.show_result(job.id, job.entry_id), "Show the new video", window)
+            shown = self.show_result(job.id, job.entry_id, finished=True)
+            window.tasks.spawn(shown, "Show the new video", window)
         elif job.state is JobState.FAILED:
             message = job.error or "The job failed."
             if job.error_field:
                 window.composer.mark_refusal(job.error_field, message)
             window.statusBar().showMessage(f"Failed: {message}", 15000)
 
-    async def show_result(self, job_id: str, entry_id: str | None) -> None:
-        """Play the job's video (library entry ``entry_id``), offer its seed, announce it."""
+    async def show_result(
+        self, job_id: str, entry_id: str | None, *, finished: bool = False
+    ) -> None:
+        """Play the job's video (library entry ``entry_id``), offer its seed, announce it.
+        ``finished``: the job just finished (nobody asked to play it), so a busy player only
+        offers it, unless the preference says to play it now."""
         window = self._window
         library = window.services.library
         if entry_id is None or library is None:
             return
         entry = await run_blocking(library.get, entry_id)
-        self.last_played_job = job_id
         prompt = excerpt(entry.request.prompt)
-        window.player.load(str(entry.video_path), title=f"{prompt} · seed {entry.seed}")
+        title = f"{prompt} · seed {entry.seed}"
+        player = window.player
+        play_now = window.services.settings.video_ready == "play" or player.is_idle()
+        if play_now or not finished:
+            self.last_played_job = job_id
+            player.load(str(entry.video_path), title=title)
+        else:
+            player.offer_new_video(str(entry.video_path), title)
         window.composer.offer_seed(entry.seed)
         self._notify("Your video is ready", prompt)
 
