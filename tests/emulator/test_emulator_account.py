@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import io
+import wave
+
 import av
 import httpx
 import pytest
-from emulator_helpers import SUBMIT, body, client_for, data_uri, poll_status, wav_bytes
+from emulator_helpers import (
+    SUBMIT,
+    body,
+    client_for,
+    data_uri,
+    fake_render,
+    poll_status,
+    wav_bytes,
+)
 
 from wan_desktop.emulator import render_video
+from wan_desktop.emulator.soundtrack import soundtrack_wav
 
 LOCKED = (
     "User is locked. Reason: Exhausted balance. Top up your balance at fal.ai/dashboard/billing"
@@ -82,41 +94,45 @@ def test_generate_audio_is_recorded(client, fast_engine):
     assert fast_engine.store.get(default)["inputs"]["generate_audio"] is True
 
 
-def audio_streams(path_or_url: str) -> int:
+def audio_streams(url: str) -> int:
     with httpx.Client(trust_env=False, timeout=30) as c:
-        data = c.get(path_or_url).content
-    import io
-
+        data = c.get(url).content
     with av.open(io.BytesIO(data)) as container:
         return len(container.streams.audio)
 
 
-@pytest.fixture
-def real_engine(make_engine):
-    return make_engine(render=render_video, workers=2)
+def test_a_silent_clip_has_no_sound_track(make_engine):
+    engine = make_engine(render=render_video, workers=2)
+    with client_for(engine) as c:
+        silent = c.post(SUBMIT, json=body(generate_audio=False)).json()["request_id"]
+        sounding = c.post(SUBMIT, json=body()).json()["request_id"]
+        urls = []
+        for rid in (silent, sounding):
+            poll_status(c, rid, "COMPLETED", timeout_s=60)
+            urls.append(c.get(f"/wan/v2.6/requests/{rid}").json()["video"]["url"])
+    assert [audio_streams(url) for url in urls] == [0, 1]
 
 
-def test_a_silent_clip_has_no_sound_track(real_engine):
-    with client_for(real_engine) as c:
-        _, silent = finished(c, generate_audio=False)
-        _, sounding = finished(c)
-    assert audio_streams(silent["video"]["url"]) == 0
-    assert audio_streams(sounding["video"]["url"]) == 1
+def test_the_renderer_gets_the_sound_the_request_asks_for(make_engine):
+    heard: dict[int, bytes | None] = {}
+
+    def recording_render(image_bytes, *, seed, audio_bytes=None, **kwargs):
+        heard[seed] = audio_bytes
+        fake_render(image_bytes, seed=seed, audio_bytes=audio_bytes, **kwargs)
+
+    engine = make_engine(render=recording_render)
+    given = wav_bytes(3.5)
+    with client_for(engine) as c:
+        finished(c, seed=1, generate_audio=False)
+        finished(c, seed=2)
+        finished(c, seed=3, generate_audio=False, audio_url=data_uri(given, "audio/wav"))
+    assert heard[1] is None
+    assert heard[2] == soundtrack_wav(2, 5)
+    assert heard[3] == given
 
 
-def test_a_given_audio_track_is_kept_even_when_silent(real_engine):
-    with client_for(real_engine) as c:
-        _, result = finished(
-            c, generate_audio=False, audio_url=data_uri(wav_bytes(3.5), "audio/wav")
-        )
-    assert audio_streams(result["video"]["url"]) == 1
-
-
-def test_the_made_up_soundtrack_is_the_same_for_the_same_seed(real_engine):
-    with client_for(real_engine) as c:
-        _, first = finished(c, seed=7)
-        _, again = finished(c, seed=7)
-    with httpx.Client(trust_env=False) as anyone:
-        assert (
-            anyone.get(first["video"]["url"]).content == anyone.get(again["video"]["url"]).content
-        )
+def test_the_made_up_soundtrack_lasts_the_clip_and_follows_the_seed():
+    with wave.open(io.BytesIO(soundtrack_wav(7, 10))) as track:
+        assert track.getnframes() == 10 * track.getframerate()
+    assert soundtrack_wav(7, 5) == soundtrack_wav(7, 5)
+    assert len({soundtrack_wav(seed, 5) for seed in range(12)}) > 1

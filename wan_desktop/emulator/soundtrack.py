@@ -7,6 +7,7 @@ fades out, chosen by the seed. It is not the AI's sound, only its shape.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import random
@@ -45,8 +46,10 @@ def soundtrack_wav(seed: int, duration_s: int) -> bytes:
     return out.getvalue()
 
 
-def _cycle(chord: tuple[int, ...]) -> list[int]:
-    """One second of ``chord`` (whole-hertz sines, equal parts) as 16-bit samples."""
+@functools.cache
+def _cycle(chord: tuple[int, ...]) -> tuple[int, ...]:
+    """One second of ``chord`` (whole-hertz sines, equal parts) as 16-bit samples (computed
+    once per chord: there are four)."""
     part = _AMPLITUDE / len(chord)
     step = [2 * math.pi * hz / SOUNDTRACK_RATE for hz in chord]
-    return [round(sum(part * math.sin(s * i) for s in step)) for i in range(SOUNDTRACK_RATE)]
+    return tuple(round(sum(part * math.sin(s * i) for s in step)) for i in range(SOUNDTRACK_RATE))
