@@ -185,3 +185,17 @@ def test_a_trashed_clip_in_the_player_is_unloaded(qtbot, opened, lib):
     with qtbot.waitSignal(pane.trashed, timeout=10000):
         pane.trash_action.trigger()
     assert win.player.path() is None
+
+
+def test_a_reuse_over_a_typed_draft_offers_to_restore_it(qtbot, opened, good_image):
+    from wan_desktop.core.request import GenerationRequest
+
+    win, _pane = opened
+    win.composer.prompt.set_text("my own words, typed by hand")
+    win.composer.load_request(GenerationRequest(prompt="a reused prompt", image=str(good_image)))
+    assert win.composer.prompt.text() == "a reused prompt"
+    assert win.notice.text() == "Settings reused"
+    assert win.notice.action_text() == "Restore draft"
+    qtbot.mouseClick(win.findChild(QPushButton, "statusNoticeAction"), Qt.MouseButton.LeftButton)
+    assert win.composer.prompt.text() == "my own words, typed by hand"
+    assert not win.notice.is_showing()

@@ -282,6 +282,7 @@ class MainWindow(QMainWindow):
         self.composer_box.setMinimumWidth(width)
         self.composer_box.add_panel(composer)
         composer.generateRequested.connect(self._on_composer_generate_requested)
+        composer.draft_replaced.connect(self._on_composer_draft_replaced)
         player = VideoPlayer(self.tasks)
         player.fullScreenRequested.connect(self._on_player_full_screen_requested)
         self.player_box.add_panel(player)
@@ -414,6 +415,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message)
 
     # ---- generate ---------------------------------------------------------------------------
+
+    def _on_composer_draft_replaced(self) -> None:
+        self.show_notice("Settings reused", "Restore draft", self.composer.restore_draft)
 
     def _on_composer_generate_requested(self, request: GenerationRequest) -> None:
         self.last_enqueue_task = self.tasks.spawn(self.enqueue(request), "Queue the video")
