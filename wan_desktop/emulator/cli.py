@@ -15,9 +15,12 @@ import sys
 import threading
 from pathlib import Path
 
+from wan_desktop.core.model_schema import ModelSchema
 from wan_desktop.core.net import is_loopback_host
+from wan_desktop.core.openapi import SchemaError
 
 from .faults import FaultError, parse_fault_spec
+from .json_input import JsonInputError, decode_json
 from .server import EmulatorServer
 
 __all__ = ["add_parser", "build_parser", "main", "run"]
@@ -46,6 +49,15 @@ def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         default=None,
         help="the key every request must carry (default: FAL_KEY, else a random one, printed); "
         "a command line is visible to other local users, so FAL_KEY is the safer way",
+    )
+    parser.add_argument(
+        "--schema",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the model's schema to publish on /v1/models and validate submits with: an "
+        "OpenAPI document as fal publishes it, or fal's /v1/models answer holding one "
+        "(default: the table this version ships)",
     )
     parser.add_argument(
         "--fault",
@@ -99,7 +111,12 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "low_priority", False) and hasattr(os, "nice"):
         os.nice(10)
     given_key = getattr(args, "key", None) or os.environ.get("FAL_KEY") or None
+    schema = _schema_from(getattr(args, "schema", None))
+    if isinstance(schema, str):
+        print(f"wan-desktop emulator: {schema}", file=sys.stderr)
+        return 2
     engine = EmulatorServer(
+        schema=schema,
         host=args.host,
         port=args.port,
         workers=args.workers,
@@ -133,6 +150,22 @@ def run(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
+
+
+def _schema_from(path: Path | None) -> ModelSchema | str | None:
+    """The table in ``path`` (None: none given), or a sentence saying why it cannot be read."""
+    if path is None:
+        return None
+    try:
+        doc = decode_json(path.read_bytes())
+        models = doc.get("models") if isinstance(doc, dict) else None
+        if isinstance(models, list):  # fal's /v1/models answer: the first model's document
+            doc = next((m.get("openapi") for m in models if isinstance(m, dict)), None)
+        return ModelSchema.from_openapi(doc)
+    except OSError as exc:
+        return f"--schema {path}: cannot read it ({exc.strerror or type(exc).__name__})."
+    except (JsonInputError, SchemaError) as exc:
+        return f"--schema {path}: not a schema this engine can serve: {exc}"
 
 
 def _announce(engine: EmulatorServer, *, printed_key: bool) -> None:
