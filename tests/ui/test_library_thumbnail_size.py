@@ -10,6 +10,7 @@ import pytest
 from library_ui_helpers import bulk_rows
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QLabel
 
 from wan_desktop.library import Library
 from wan_desktop.ui.grid_layout import GridLayout, fill_width
@@ -155,3 +156,17 @@ def test_wide_cards_get_posters_decoded_for_their_width(qtbot, tasks, tmp_path):
     finally:
         pane.model.loader.cancel_all()
         lib.close()
+
+
+def test_the_slider_does_not_widen_the_pane(qtbot, pane):
+    """The pane must fit a laptop beside the composer: the slider takes no width of its own."""
+    with_slider = pane.minimumSizeHint().width()
+    slider = pane.thumbnail_slider
+    label = next(w for w in pane.filter_bar.findChildren(QLabel) if w.buddy() is slider)
+    slider.hide()
+    label.hide()
+    qtbot.waitUntil(lambda: not slider.isVisible())
+    for layout in (pane.filter_bar.layout(), pane.layout()):
+        layout.invalidate()
+        layout.activate()
+    assert pane.minimumSizeHint().width() == with_slider

@@ -64,8 +64,8 @@ def _toggle(name: str, accessible: str, tip: str, text: str) -> QToolButton:
 
 
 class LibraryFilterBar(QWidget):
-    """Three rows: search and count; favourites, audio, resolution, duration; date, sort, the
-    thumbnail size and the trash toggle (a fourth, the custom date range, when chosen).
+    """Three rows: search, count and the thumbnail size; favourites, audio, resolution,
+    duration; date, sort and the trash toggle (a fourth, the custom date range, when chosen).
     ``queryChanged`` when the query they describe should run (debounced for typing);
     ``trashToggled(shown)`` when the trash view is switched on or off."""
 
@@ -102,7 +102,7 @@ class LibraryFilterBar(QWidget):
                                       "Thumbnail size", "Thumbnail size")  # fmt: skip
         self.thumbnail_slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.thumbnail_slider.setMinimumWidth(60)
-        self.thumbnail_slider.setMaximumWidth(110)
+        self.thumbnail_slider.setMaximumWidth(100)
         self.trash_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -124,6 +124,12 @@ class LibraryFilterBar(QWidget):
         find_row.setSpacing(6)
         find_row.addWidget(self.search, 1)
         find_row.addWidget(self.count_label)
+        find_row.addSpacing(6)
+        size_label = QLabel("Size")
+        set_role(size_label, "muted")
+        size_label.setBuddy(self.thumbnail_slider)
+        find_row.addWidget(size_label)
+        find_row.addWidget(self.thumbnail_slider)
         filter_row = QHBoxLayout()
         filter_row.setSpacing(4)
         for w in (self.favourites_filter, self.audio_filter, self.resolution_filter,
@@ -135,12 +141,6 @@ class LibraryFilterBar(QWidget):
         for w in (self.date_filter, self.sort_combo):
             date_row.addWidget(w)
         date_row.addStretch(1)
-        size_label = QLabel("Size")
-        set_role(size_label, "muted")
-        size_label.setBuddy(self.thumbnail_slider)
-        date_row.addWidget(size_label)
-        date_row.addWidget(self.thumbnail_slider)
-        date_row.addSpacing(4)
         date_row.addWidget(self.trash_toggle)
         range_row = QHBoxLayout(self.date_range)
         range_row.setContentsMargins(0, 0, 0, 0)
