@@ -81,6 +81,7 @@ def test_empty_states(qapp, qtbot, tasks, tmp_path, folder, scheme):
         save_screenshot(pane, f"library-no-results-{scheme}", folder)
         _apply(qtbot, pane, pane.view.empty_button.click)
         _apply(qtbot, pane, lambda: pane.favourites_filter.setChecked(True))
+        qtbot.wait(400)  # the search box's clear button fades out
         _check_empty_state(pane.view)
         save_screenshot(pane, f"library-no-favourites-{scheme}", folder)
         _apply(qtbot, pane, lambda: pane.favourites_filter.setChecked(False))
