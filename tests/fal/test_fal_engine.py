@@ -328,3 +328,57 @@ async def test_real_renderer_end_to_end(engine, tmp_path):
         got = await c.download(out["video"]["url"], tmp_path / "dl" / "v.mp4")
     assert seen[-1].ok
     assert got.size_bytes > 1000 and got.content_type == "video/mp4"
+
+
+# -- answers told straight, against the engine's fault switches ----------------------------
+
+
+@pytest.mark.asyncio
+async def test_a_locked_account_is_named_not_taken_for_a_bad_key(fake_engine):
+    from wan_desktop.fal import AccountLockedError
+
+    fake_engine.faults.set("locked_account", count=1)
+    async with fal(fake_engine) as c:
+        with pytest.raises(AccountLockedError) as info:
+            await c.submit(MODEL, ARGS)
+        assert "Exhausted balance" in str(info.value) and info.value.resumable
+        assert not info.value.maybe_submitted
+        assert (await c.submit(MODEL, ARGS)).request_id  # credit is back: it goes as it is
+    assert fake_engine.stats()["submits"] == 1
+
+
+@pytest.mark.asyncio
+async def test_an_octet_stream_result_is_saved_with_its_announced_size(fake_engine, tmp_path):
+    from wan_desktop.fal import parse_output
+
+    fake_engine.faults.set("octet_stream", count=-1)
+    async with fal(fake_engine) as c:
+        _, _, out = await run_to_result(c)
+        video = parse_output(out).video
+        assert video is not None and video.url
+        got = await c.download(video.url, tmp_path / "v.mp4", expected_size=video.file_size)
+    assert got.content_type == "application/octet-stream"
+    assert (tmp_path / "v.mp4").read_bytes() == FAKE_VIDEO
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("fault", "says", "sends"),
+    [
+        ("auth", True, 2),  # a 401 is never retried... unless fal says it may work
+        ("rate_limit", False, 1),  # a 429 is always retried... unless fal says it will not
+    ],
+)
+async def test_the_engines_x_fal_retryable_is_followed(fake_engine, fault, says, sends):
+    from wan_desktop.fal import FalError
+
+    fake_engine.faults.set("retryable", count=1, retryable=says, routes=["status"])
+    fake_engine.faults.set(fault, count=1, routes=["status"])
+    async with fal(fake_engine) as c:
+        h = await c.submit(MODEL, ARGS)
+        if says:
+            await c.status(h)
+        else:
+            with pytest.raises(FalError):
+                await c.status(h)
+    assert routes(fake_engine)["status"] == sends

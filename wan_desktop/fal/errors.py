@@ -143,9 +143,9 @@ class AccountLockedError(FalError):
     def __init__(self, reason: str, **kwargs: Any) -> None:
         said = _sentence(reason) if reason.strip() else "no reason was given."
         super().__init__(
-            f"fal did not run this because the account is locked: {said} This is not a "
-            f"problem with the key. Top up the account's credit at {BILLING_URL}, then "
-            "resume the job.",
+            f"The account is locked, so the service will not run anything: {said} This is "
+            f"not a problem with the key. Top up the account's credit at {BILLING_URL}, "
+            "then resume the job.",
             **kwargs,
         )
         self.reason = reason
