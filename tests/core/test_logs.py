@@ -274,3 +274,12 @@ def test_scrub_and_the_fal_client_share_one_redactor():
 
     assert fal_redact.KeyRedactor is core_redact.KeyRedactor
     assert logs.HIDDEN == core_redact.HIDDEN
+
+
+def test_a_key_given_in_two_parts_is_registered_at_setup(paths, monkeypatch):
+    monkeypatch.delenv("FAL_KEY", raising=False)
+    monkeypatch.setenv("FAL_KEY_ID", "my-key-id-0001")
+    monkeypatch.setenv("FAL_KEY_SECRET", "my-key-secret-0002")
+    path = logs.setup_logging(paths)
+    logging.getLogger("t").info("id %s secret %s", "my-key-id-0001", "my-key-secret-0002")
+    _assert_no_key(_text(path), "my-key-id-0001", "my-key-secret-0002")
