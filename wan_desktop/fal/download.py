@@ -140,7 +140,8 @@ class _Download:
             self.done = await asyncio.to_thread(_hash_into, self._file, self._hasher)
             self._ranges_ok = self.done > 0
             self._file.seek(0)
-            self._head = bytearray(self._file.read(HEAD_BYTES))  # checked when finished
+            # Checked with the next bytes written, or when finished.
+            self._head = bytearray(self._file.read(HEAD_BYTES))
             self._file.seek(self.done)
             if self.done:
                 log.debug("resuming a partial download at %d bytes", self.done)
