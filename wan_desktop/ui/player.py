@@ -85,6 +85,7 @@ class NewVideoOffer(QWidget):
         self.setAccessibleName("New video ready")
         self.label = plain_label(QLabel("New video ready"))
         self.label.setObjectName("newVideoLabel")
+        self.label.setMinimumWidth(40)  # a long title never widens the player: it is cut
         self.button = QPushButton("Play")
         self.button.setObjectName("newVideoPlayButton")
         self.button.setAccessibleName("Play the new video")
@@ -102,6 +103,7 @@ class NewVideoOffer(QWidget):
         self._offered = (path, title)
         self.label.setText(f"New video ready \u2013 {title}" if title else "New video ready")
         self.button.setToolTip(f"Play {title or Path(path).name}")
+        self.label.setToolTip(title)
         self.show()
 
     def offered_path(self) -> str | None:
