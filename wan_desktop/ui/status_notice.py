@@ -44,6 +44,7 @@ class StatusNotice(QWidget):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.dismiss)
         self._on_action: Callable[[], object] | None = None
+        self._text = ""
         self.hide()
 
     def show_notice(
@@ -59,9 +60,10 @@ class StatusNotice(QWidget):
         if self._on_action is not None:
             self._on_action = None
             self.dismissed.emit()
-        self.label.setText(text)
-        self.label.setAccessibleDescription(text)
         has_action = bool(action_text) and on_action is not None
+        self._text = text
+        self.label.setText(f"{text} \u00b7" if has_action else text)
+        self.label.setAccessibleDescription(text)
         self._on_action = on_action if has_action else None
         self.button.setText(action_text or "")
         self.button.setAccessibleName(action_text or "Notice action")
@@ -88,7 +90,7 @@ class StatusNotice(QWidget):
 
     def text(self) -> str:
         """The sentence shown ("" when hidden)."""
-        return self.label.text() if self.is_showing() else ""
+        return self._text if self.is_showing() else ""
 
     def action_text(self) -> str:
         """The action offered now ("" when none, or hidden)."""

@@ -160,6 +160,10 @@ class LibraryDock(QObject):
         if self._splitter.indexOf(tabs) < 0:
             self._splitter.replaceWidget(0, tabs)
             tabs.addTab(self._composer, "Compose")
+            # The composer's width (perhaps its cap, on a wide window) is not the tabs' share.
+            total = self._splitter.width() - self._splitter.handleWidth()
+            left = max(total * 2 // 5, _need(tabs))
+            self._splitter.setSizes([left, total - left])
         if tabs.indexOf(self.pane) < 0:
             tabs.addTab(self.pane, self._title)
             tabs.setCurrentWidget(self.pane if bring_forward else self._composer)
