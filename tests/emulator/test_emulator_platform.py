@@ -182,3 +182,14 @@ def test_changed_schema_parameters_are_checked(fast_engine, params):
 
     with pytest.raises(FaultError):
         fast_engine.faults.set("changed_schema", **params)
+
+
+def test_the_changed_schema_from_a_command_line_spec(fast_engine, client):
+    from wan_desktop.emulator.faults import parse_fault_spec
+
+    name, params = parse_fault_spec(
+        "changed_schema:prompt_max_chars=1100,extra_field=loop,extra_default=true"
+    )
+    fast_engine.faults.set(name, **params)
+    schema = published(client)
+    assert schema.max_chars("prompt") == 1100 and schema.default("loop") is True

@@ -158,7 +158,9 @@ def test_an_unknown_content_type_is_served_as_octet_stream(fast_engine):
     # A page served from the engine's origin could script it: only media types go out as such.
     url = upload(fast_engine, b"<script>1</script>", "text/html", "x.html")
     with client_for(fast_engine, key=None) as anyone:
-        assert anyone.get(url).headers["content-type"] == "application/octet-stream"
+        served = anyone.get(url)
+        assert served.headers["content-type"] == "application/octet-stream"
+        assert served.headers["x-content-type-options"] == "nosniff"
     png = upload(fast_engine, SMALL_PNG, "IMAGE/PNG; charset=x", "a.png")
     with client_for(fast_engine, key=None) as anyone:
         assert anyone.get(png).headers["content-type"] == "image/png"

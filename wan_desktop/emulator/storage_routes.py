@@ -136,7 +136,13 @@ def upload_file(ex: Exchange, body: bytes) -> None:
         return
     with handle:
         size = record.size or 0
-        ex.start(200, {"Content-Type": record.content_type, "Content-Length": str(size)})
+        headers = {
+            "Content-Type": record.content_type,
+            "Content-Length": str(size),
+            # A browser must not guess HTML in an upload: it would run on the engine's origin.
+            "X-Content-Type-Options": "nosniff",
+        }
+        ex.start(200, headers)
         if ex.method == "HEAD":
             return
         while chunk := handle.read(_CHUNK):
