@@ -12,6 +12,7 @@ import signal
 import socket
 import time
 
+import pytest
 from jobs_helpers import (
     cli_env,
     fal_engine,
@@ -27,6 +28,10 @@ from wan_testkit import make_image
 
 from wan_desktop.jobs.queue_lock import QueueLock
 from wan_desktop.library import Library
+
+# Several app processes, each with its own engine or render, in turn: on a loaded machine
+# these take longer than the suite's default limit.
+pytestmark = pytest.mark.timeout(420)
 
 
 def _generate_args(image, *extra: str) -> list[str]:

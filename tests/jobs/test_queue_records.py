@@ -7,10 +7,15 @@ import json
 import signal
 import time
 
+import pytest
 from jobs_helpers import cli_env, fal_engine, job_states, spawn, wait_until, wan
 from wan_testkit import make_image
 
 from wan_desktop.library import Library
+
+# Several app processes, each with its own engine or render, in turn: on a loaded machine
+# these take longer than the suite's default limit.
+pytestmark = pytest.mark.timeout(420)
 
 
 def _generate(image, env, err):
