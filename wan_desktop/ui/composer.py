@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import limits
+from ..core.model_schema import ModelSchema, current_schema
 from ..core.request import GenerationRequest
 from .async_bridge import TaskKeeper
 from .audio_picker import AudioPicker
@@ -43,6 +44,12 @@ def _section(title: str) -> QLabel:
     label = QLabel(title)
     set_role(label, "heading")
     return label
+
+
+def _limit(schema: ModelSchema, name: str, fallback: int) -> int:
+    """The maximum length of text input ``name`` in ``schema`` (``fallback`` when it has none)."""
+    found = schema.max_chars(name)
+    return fallback if found is None else found
 
 
 class _FormLayout(QVBoxLayout):
@@ -99,9 +106,10 @@ class Composer(QWidget):
     def _build_fields(self, tasks: TaskKeeper, cache_dir: Path) -> None:
         """The image, the two prompts, the options, the audio and the price."""
         self.drop_zone = ImageDropZone(tasks, cache_dir)
+        schema = current_schema()
         self.prompt = PromptEditor(
             "Prompt",
-            limits.PROMPT_MAX_CHARS,
+            _limit(schema, "prompt", limits.PROMPT_MAX_CHARS),
             edit_name="promptEdit",
             counter_name="promptCounter",
             placeholder="Describe the motion: what moves, how the camera moves, the mood…",
@@ -110,7 +118,7 @@ class Composer(QWidget):
         self.prompt.edit.setMinimumHeight(110)
         self.negative = PromptEditor(
             "Negative prompt",
-            limits.NEGATIVE_PROMPT_MAX_CHARS,
+            _limit(schema, "negative_prompt", limits.NEGATIVE_PROMPT_MAX_CHARS),
             edit_name="negativePromptEdit",
             counter_name="negativePromptCounter",
             placeholder="What to avoid (optional): blur, distortion, text…",
@@ -326,6 +334,21 @@ class Composer(QWidget):
         self.options.apply_defaults(defaults)
         self.negative.set_text(str(defaults.get("negative_prompt", "")))
 
+    def apply_schema(self, schema: ModelSchema) -> None:
+        """Follow a new resolved table (the live refresher applied one): the counters' limits,
+        the choices, defaults of new fields and "More options"; Generate re-checked. What
+        the user chose stays where the table still allows it."""
+        self.prompt.set_max_chars(_limit(schema, "prompt", limits.PROMPT_MAX_CHARS))
+        self.negative.set_max_chars(
+            _limit(schema, "negative_prompt", limits.NEGATIVE_PROMPT_MAX_CHARS)
+        )
+        self.options.apply_schema(schema)  # emits changed: the price and Generate follow
+
+    def apply_price(self) -> None:
+        """Show the estimate at the process's current price (the live refresher resolved
+        fal's price for the account, or fell back to the bundled table)."""
+        self._on_options_changed()
+
     def set_recent_prompts(self, prompts: list[str]) -> None:
         """The prompt's recent list, newest first."""
         self.prompt.set_recent(prompts)
@@ -384,7 +407,9 @@ class Composer(QWidget):
 
     def _on_options_changed(self) -> None:
         values = self.options.values()
-        self.cost.update_estimate(values["resolution"], values["duration"])
+        self.cost.update_estimate(
+            values["resolution"], values["duration"], generate_audio=values["generate_audio"]
+        )
         self.prompt.set_duration(values["duration"])
         self.audio.set_duration(values["duration"])
         self.refresh()

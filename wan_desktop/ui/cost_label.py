@@ -1,37 +1,68 @@
-"""The price before you pay: the estimate for the current options and today's total."""
+"""The price before you pay: the estimate for the current options, where its price comes from,
+and today's total."""
 
 from __future__ import annotations
+
+import time
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ..core import pricing
+from ..core.pricing import Estimate, PriceQuote
 
 __all__ = ["CostLabel"]
 
+# What the line shows before the composer gives it the form's options.
+_FIRST = ("1080p", 5)
+
+# The line names its source in a few words; the tooltip says what that means.
+_SHORT_SOURCE = {
+    "account": "fal's price for your account",
+    "bundled": "Estimate",
+    "offline": "offline engine: free",
+}
+_SOURCE_DETAILS = {
+    "account": "fal's Platform API gave this price for your account{when}. fal bills the real "
+    "amount.",
+    "bundled": "fal's price for your account is not known (no key, or fal did not answer), so "
+    "this is estimated from the price table that ships with the app ({table}). fal bills the "
+    "real amount.",
+    "offline": "Jobs run on the offline engine on this computer: nothing is paid. The price "
+    "shown in brackets is what fal would charge.",
+}
+
 
 class CostLabel(QLabel):
-    """``Estimate $0.38 · 5 s · 1080p — today $1.13``. Estimates only: fal bills."""
+    """``Estimate: $0.38 · 5 s · 1080p · today $1.13`` (plain text), naming where the price
+    comes from: fal's price for the account, the bundled table, or the free offline engine.
+    GUI thread."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("costLabel")
         self.setAccessibleName("Estimated cost")
-        self.setTextFormat(Qt.TextFormat.RichText)
-        self._estimate = ""
+        # Plain: the price and its source are data; nothing in them may become markup.
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self._estimate: Estimate = pricing.estimate(*_FIRST)
         self._today_usd = 0.0
         self._offline = False
-        self.setToolTip(
-            "Estimated from the price table ("
-            + ", ".join(
-                f"{r}: {pricing.format_usd(p)}/s" for r, p in pricing.PRICE_PER_SECOND_USD.items()
-            )
-            + "). fal bills the real amount."
-        )
+        self._render()
 
-    def update_estimate(self, resolution: str, duration_s: int) -> None:
-        """Show the estimate for ``resolution`` and ``duration_s`` seconds."""
-        self._estimate = pricing.format_estimate(resolution, duration_s)
+    def update_estimate(
+        self,
+        resolution: str,
+        duration_s: int,
+        *,
+        generate_audio: bool = True,
+        price: PriceQuote | None = None,
+    ) -> None:
+        """Show the estimate for ``resolution`` and ``duration_s`` seconds, with or without
+        audio, at ``price`` (the process's current price when ``None``)."""
+        self._estimate = pricing.estimate(
+            resolution, duration_s, generate_audio=generate_audio, price=price
+        )
         self._render()
 
     def set_today_total(self, usd: float) -> None:
@@ -44,17 +75,37 @@ class CostLabel(QLabel):
         self._offline = offline
         self._render()
 
-    def estimate_text(self) -> str:
-        """The estimate shown (``$0.38 · 5 s · 1080p``)."""
+    def estimate(self) -> Estimate:
+        """The estimate shown (the price with fal, even while the offline engine runs)."""
         return self._estimate
+
+    def estimate_text(self) -> str:
+        """The estimate shown (``$0.38 · 5 s · 1080p``, ``· silent`` without audio)."""
+        return self._estimate.text()
 
     def today_usd(self) -> float:
         """Today's total shown, in dollars."""
         return self._today_usd
 
     def _render(self) -> None:
-        if self._offline:
-            first = f"<b>Free</b> on the offline engine <span>({self._estimate} with fal)</span>"
+        source = "offline" if self._offline else self._estimate.source
+        today = f"today {pricing.format_usd(self._today_usd)}"
+        if source == "offline":
+            first = f"{_SHORT_SOURCE['offline']} ({self.estimate_text()} with fal)"
         else:
-            first = f"Estimate <b>{self._estimate}</b>"
-        self.setText(f"{first} &nbsp;·&nbsp; today {pricing.format_usd(self._today_usd)}")
+            short = _SHORT_SOURCE.get(source, _SHORT_SOURCE["bundled"])
+            first = f"{short}: {self.estimate_text()}"
+        self.setText(f"{first}  ·  {today}")
+        self.setToolTip(_details(source, pricing.current_price()))
+
+
+def _details(source: str, price: PriceQuote) -> str:
+    table = ", ".join(
+        f"{r}: {pricing.format_usd(p)}/s" for r, p in pricing.PRICE_PER_SECOND_USD.items()
+    )
+    when = ""
+    if price.source == "account" and price.fetched_at:
+        when = time.strftime(" on %d %b %Y", time.localtime(price.fetched_at))
+    text = _SOURCE_DETAILS.get(source, _SOURCE_DETAILS["bundled"])
+    silent = f" A silent clip costs {int(pricing.SILENT_FACTOR * 100)}% of one with audio."
+    return text.format(when=when, table=table) + silent

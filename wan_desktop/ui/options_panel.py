@@ -1,6 +1,8 @@
-"""The generation options: resolution, duration, seed, prompt expansion, multi-shot, safety.
+"""The generation options: resolution, duration, seed, prompt expansion, multi-shot, safety,
+generate audio, and "More options" (the live schema's inputs this version does not know).
 
-Choices, defaults and limits come from ``core.limits``; nothing here spells out a number.
+Choices and defaults come from the resolved table (``core.model_schema.current_schema()``,
+or the one given to :meth:`OptionsPanel.apply_schema`); nothing here spells out a number.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import limits
+from ..core.model_schema import ModelSchema, current_schema
 from .icons import set_icon
+from .more_options import MoreOptions
 from .naming import named
 from .theme import apply_style
 
@@ -30,6 +34,9 @@ __all__ = ["OptionsPanel"]
 _MULTI_SHOT_OFF_REASON = (
     "Multi-shot only works with prompt expansion on (the service ignores it otherwise). "
     "Turn on prompt expansion to use it."
+)
+_GENERATE_AUDIO_TIP = (
+    "Let the model make a soundtrack for the video. Off: a silent clip, at half the price."
 )
 _MULTI_SHOT_ON_TIP = (
     "Let the service split the video into several shots. Write 'Shot 1 [0–4s] …' lines in the "
@@ -52,6 +59,7 @@ class OptionsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._last_seed: int | None = None
+        self._schema = current_schema()
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -59,17 +67,21 @@ class OptionsPanel(QWidget):
         form.addRow("Seed", self._build_seed_row())
         form.addRow("", self.use_last_seed)
         form.addRow("", self._build_checks_row())
+        self.generate_audio = named(
+            QCheckBox("Generate audio"), "generateAudioCheck", "Generate audio", _GENERATE_AUDIO_TIP
+        )
+        form.addRow("", self.generate_audio)
+        self.more = MoreOptions()
+        self.more.set_schema(self._schema)
+        form.addRow(self.more)
         self.apply_defaults({})
         self._connect()
 
     def _build_length_row(self) -> QWidget:
         """Resolution and duration side by side."""
         self.resolution = named(QComboBox(), "resolutionCombo", "Resolution")
-        for res in limits.RESOLUTIONS:
-            self.resolution.addItem(res, res)
         self.duration = named(QComboBox(), "durationCombo", "Duration")
-        for seconds in limits.DURATIONS_S:
-            self.duration.addItem(f"{seconds} s", seconds)
+        self._fill_choices()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.resolution, 1)
@@ -131,20 +143,50 @@ class OptionsPanel(QWidget):
         self.expansion.toggled.connect(self._on_expansion_toggled)
         self.multi_shots.toggled.connect(self._on_any_changed)
         self.safety.toggled.connect(self._on_any_changed)
+        self.generate_audio.toggled.connect(self._on_any_changed)
+        self.more.changed.connect(self._on_any_changed)
 
     # ---- values ---------------------------------------------------------------------------
 
+    def _fill_choices(self) -> None:
+        """The resolutions and durations the table offers (signals blocked: the caller says
+        when the options changed)."""
+        for box in (self.resolution, self.duration):
+            box.blockSignals(True)
+            box.clear()
+        for res in self._schema.choices("resolution"):
+            self.resolution.addItem(str(res), str(res))
+        for seconds in self._schema.durations_s():
+            self.duration.addItem(f"{seconds} s", seconds)
+        for box in (self.resolution, self.duration):
+            box.blockSignals(False)
+
+    def apply_schema(self, schema: ModelSchema) -> None:
+        """Follow a new resolved table: its resolutions, durations and extra inputs. What the
+        user chose stays where the new table still offers it."""
+        kept = self.values()
+        self._schema = schema
+        self._fill_choices()
+        self.more.set_schema(schema)
+        self.blockSignals(True)
+        self.set_values(kept)
+        self.blockSignals(False)
+        self.changed.emit()
+
     def apply_defaults(self, defaults: dict[str, Any]) -> None:
-        """Set every option from ``defaults`` (settings), else the API's documented default."""
+        """Set every option from ``defaults`` (settings), else the resolved table's default."""
 
         def pick(name: str) -> Any:
-            return defaults.get(name, limits.default_of(name))
+            found = defaults.get(name, self._schema.default(name))
+            return limits.default_of(name) if found is None else found
 
         self.resolution.setCurrentIndex(max(0, self.resolution.findData(str(pick("resolution")))))
         self.duration.setCurrentIndex(max(0, self.duration.findData(int(str(pick("duration"))))))
         self.expansion.setChecked(bool(pick("enable_prompt_expansion")))
         self.multi_shots.setChecked(bool(pick("multi_shots")))
         self.safety.setChecked(bool(pick("enable_safety_checker")))
+        self.generate_audio.setChecked(bool(pick("generate_audio")))
+        self.more.set_values({})
         self.seed_random.setChecked(True)
         self.lock.setChecked(False)
         self._sync_enablement()
@@ -158,6 +200,8 @@ class OptionsPanel(QWidget):
             "enable_prompt_expansion": self.expansion.isChecked(),
             "multi_shots": self.multi_shots.isChecked() and self.expansion.isChecked(),
             "enable_safety_checker": self.safety.isChecked(),
+            "generate_audio": self.generate_audio.isChecked(),
+            "extra_params": self.more.values(),
         }
 
     def set_values(self, values: dict[str, Any]) -> None:
@@ -173,9 +217,12 @@ class OptionsPanel(QWidget):
             ("enable_prompt_expansion", self.expansion),
             ("multi_shots", self.multi_shots),
             ("enable_safety_checker", self.safety),
+            ("generate_audio", self.generate_audio),
         ):
             if name in values:
                 box.setChecked(bool(values[name]))
+        if "extra_params" in values:
+            self.more.set_values(values["extra_params"] or {})
         if "seed" in values:
             if values["seed"] is None:
                 self.seed_random.setChecked(True)

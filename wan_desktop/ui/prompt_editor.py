@@ -167,6 +167,16 @@ class PromptEditor(QWidget):
         """Length in code points (what the API counts)."""
         return len(self.text())
 
+    def set_max_chars(self, max_chars: int) -> None:
+        """Count against a new limit (the resolved table changed); the counter follows."""
+        if max_chars != self._max:
+            self._max = max_chars
+            self._update_counter()
+
+    def max_chars(self) -> int:
+        """The limit the counter counts against, in code points."""
+        return self._max
+
     def level(self) -> str:
         """``ok``, ``warning`` or ``error`` — the counter's state."""
         return counter_level(self.count(), self._max)
