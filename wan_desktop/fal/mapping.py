@@ -22,6 +22,7 @@ from wan_desktop.fal.errors import (
     AuthError,
     ContentPolicyError,
     FalError,
+    FieldError,
     ProtocolError,
     RequestTimeoutError,
     ResultExpiredError,
@@ -69,8 +70,7 @@ def validation_error(body: Any, *, status_code: int = 422) -> ValidationError:
     moderated = any(e.type == CONTENT_POLICY_TYPE for e in field_errors) or (
         isinstance(body, dict) and body.get("error_type") == CONTENT_POLICY_TYPE
     )
-    parts = [f"{e.field}: {e.message}" if e.field else e.message for e in field_errors]
-    reason = "; ".join(parts) or "no reason was given"
+    reason = _readable(field_errors) or "no reason was given"
     if moderated:
         return ContentPolicyError(
             f"The content checker refused the request: {reason}",
@@ -172,13 +172,15 @@ def _detail_text(body: Any) -> str:
         if isinstance(detail, str):
             return _clip(detail.strip())
         if isinstance(detail, list | dict) and detail:
-            items = field_errors_from_detail(detail)
-            return _clip(
-                "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in items)
-            )
+            return _clip(_readable(field_errors_from_detail(detail)))
         if detail is not None:
             return _clip(json.dumps(detail, ensure_ascii=False, default=str))
     return ""
+
+
+def _readable(field_errors: list[FieldError]) -> str:
+    """``field: message; …`` (a message alone where no field is named)."""
+    return "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in field_errors)
 
 
 def _sentence(text: str) -> str:
