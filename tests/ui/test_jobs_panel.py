@@ -52,7 +52,7 @@ def test_roles(qtbot, model, good_image):
     assert index.data(JobRole.Error) is None
     assert index.data(JobRole.Expanded) is False
     assert index.data(JobRole.Snapshot).id == "j1"
-    assert "#3 in the service's queue" in index.data(JobRole.StatusLine)
+    assert index.data(JobRole.Place) == "3rd in the service's queue"
     assert "left" in index.data(JobRole.StatusLine)
     assert b"promptExcerpt" in model.roleNames().values()
     assert model.data(QModelIndex(), JobRole.Id) is None
@@ -66,7 +66,7 @@ def test_roles(qtbot, model, good_image):
 def test_events_update_and_remove(model, good_image):
     model.apply_event(JobEvent(_job(str(good_image)), JobEventKind.ADDED))
     model.apply_event(JobEvent(_job(str(good_image), id="j2"), JobEventKind.ADDED))
-    assert model.data(model.index(0), JobRole.Id) == "j2"  # newest first
+    assert model.data(model.index(0), JobRole.Id) == "j1"  # waiting jobs in queue order
     failed = _job(str(good_image), state=JobState.FAILED, error="Refused.", eta_s=None)
     model.apply_event(JobEvent(failed, JobEventKind.STATE))
     index = model.index(model.row_of("j1"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-__all__ = ["format_duration", "local_time"]
+__all__ = ["format_duration", "local_time", "ordinal"]
 
 
 def format_duration(seconds: float | None) -> str:
@@ -25,3 +25,10 @@ def local_time(iso: str) -> str:
     except ValueError:
         return iso
     return f"{when:%d %b %Y · %H:%M}"
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``22nd``."""
+    teens = 10 <= n % 100 <= 20
+    suffix = "th" if teens else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -1,5 +1,6 @@
 """How one job looks in ``jobsView``: thumbnail, prompt, status line, then a progress bar with
-the last log line, the error, or a note; the log lines under it when the row is expanded.
+the last log line (running), the place in line (waiting), the error, or a note (finished); the
+log lines under it when the row is expanded.
 
 Every text is drawn with ``QPainter.drawText``, which never interprets markup: text from the
 service (errors, log lines) shows as it is.
@@ -15,6 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalett
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ..jobs.model import JobSnapshot, JobState
+from .job_order import RUNNING_STATES
 from .jobs_model import THUMB_PX, JobRole
 from .theme import colors
 
@@ -143,24 +145,31 @@ class JobDelegate(QStyledItemDelegate):
         row.painter.setFont(row.option.font)
 
     def paint_status(self, row: _Row) -> None:
-        """The state line, coloured by the state (the accent while it runs)."""
-        row.pen(getattr(colors(), _STATE_COLORS.get(row.job.state, "accent")))
+        """The state line, coloured by the state (the accent while it runs, muted while it
+        waits)."""
+        state = row.job.state
+        role = _STATE_COLORS.get(state, "accent" if state in RUNNING_STATES else "muted")
+        row.pen(getattr(colors(), role))
         text = row.index.data(JobRole.StatusLine) or ""
         top = row.inner.top() + row.line_h + 4
         row.draw_elided(row.line_rect(top), text, QFontMetrics(row.option.font))
 
     def paint_third_line(self, row: _Row) -> None:
-        """The error of a failed job, the progress of a running one, else a note."""
+        """The error of a failed job, the progress of a running one, the place in line of a
+        waiting one (no bar: nothing progresses yet), else the finished job's note."""
         job = row.job
+        metrics = QFontMetrics(row.option.font)
         if job.state is JobState.FAILED and job.error:
             row.pen(colors().error)
-            row.draw_elided(self._third_rect(row), job.error, QFontMetrics(row.option.font))
-        elif not job.state.is_final:
+            row.draw_elided(self._third_rect(row), job.error, metrics)
+        elif job.state in RUNNING_STATES:
             self.paint_progress(row)
+        elif not job.state.is_final:
+            row.pen(row.option.palette.color(QPalette.ColorRole.Text))
+            row.draw_elided(self._third_rect(row), row.index.data(JobRole.Place) or "", metrics)
         else:
-            note = "Double-click to play" if job.state is JobState.DONE else _last_log(job)
             row.pen(colors().muted)
-            row.draw_elided(self._third_rect(row), note, QFontMetrics(row.option.font))
+            row.draw_elided(self._third_rect(row), row.index.data(JobRole.Note) or "", metrics)
 
     def paint_progress(self, row: _Row) -> None:
         """The progress bar, and the last log line beside it."""

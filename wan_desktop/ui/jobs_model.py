@@ -1,8 +1,14 @@
-"""The jobs as a Qt list model: one row per ``JobSnapshot``, newest first, fed by runner events.
+"""The jobs as a Qt list model: one row per ``JobSnapshot``, fed by runner events.
+
+Active jobs stay at the top: running ones, then the waiting ones in queue order, then the
+finished ones, newest first (:mod:`.job_order`). A waiting job knows its place in line.
 
 Roles, ``data()`` and thumbnails come from :class:`~.role_model.RoleListModel`. A job's
 thumbnail is its input image while it runs. Once it is done, its job folder (and the input
 image in it) is gone: the picture then comes from the library entry the result was filed as.
+The model also knows which of those entries are in the trash or gone (read from the library
+when it is set, told by :meth:`JobsModel.mark_trashed` afterwards): their rows no longer offer
+to play.
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ from PySide6.QtGui import QImage
 
 from ..core.text import excerpt
 from ..jobs.model import JobEvent, JobEventKind, JobSnapshot, JobState
-from .async_bridge import TaskKeeper
+from .async_bridge import TaskKeeper, run_blocking
 from .formats import format_duration
+from .job_order import place_text, sort_key
 from .plain_text import tooltip_text
 from .role_model import RoleListModel
 from .thumbnail_cache import BackgroundImageLoader, ImageCache, read_thumbnail
@@ -49,6 +56,16 @@ class JobRole(enum.IntEnum):
     Thumbnail = Qt.ItemDataRole.UserRole + 11
     Expanded = Qt.ItemDataRole.UserRole + 12
     StatusLine = Qt.ItemDataRole.UserRole + 13
+    #: ``3rd in line``, the service's queue position, or empty (see ``job_order.place_text``).
+    Place = Qt.ItemDataRole.UserRole + 14
+    #: The line under a finished job: how to play it, why it cannot be, or its last log line.
+    Note = Qt.ItemDataRole.UserRole + 15
+    #: Done, and its clip is in the library and not in the trash.
+    Playable = Qt.ItemDataRole.UserRole + 16
+
+
+_TRASHED_NOTE = "The clip is in the trash"
+_GONE_NOTE = "The clip is no longer in the library"
 
 
 class EntryPictures(Protocol):
@@ -73,6 +90,22 @@ def entry_preview(library: EntryPictures, entry_id: str) -> QImage:
     return read_image_preview(str(path))
 
 
+def entry_states(library: EntryPictures, entry_ids: list[str]) -> tuple[set[str], set[str]]:
+    """``(trashed, gone)``: which of ``entry_ids`` are in the library's trash, and which it no
+    longer has at all. Worker thread only."""
+    trashed: set[str] = set()
+    gone: set[str] = set()
+    for entry_id in entry_ids:
+        try:
+            entry = library.get(entry_id)
+        except Exception:  # any failure to find the entry reads as "not there"
+            gone.add(entry_id)
+            continue
+        if getattr(entry, "trashed_at", None):
+            trashed.add(entry_id)
+    return trashed, gone
+
+
 def _input_image(job: JobSnapshot) -> str | None:
     """The job's local input image (``None`` when it was given as a URL)."""
     path = job.input_image_path or job.request.image
@@ -82,10 +115,12 @@ def _input_image(job: JobSnapshot) -> str | None:
 
 
 class JobsModel(RoleListModel):
-    """One row per job, newest first. Fed by :meth:`apply_event` (runner events). GUI thread.
+    """One row per job, active ones at the top. Fed by :meth:`apply_event` (runner events).
+    GUI thread.
 
-    Thumbnails are loaded in the background when ``tasks`` is given (the window's keeper;
-    a model built without one, and so without an event loop, shows none).
+    Thumbnails are loaded, and the library asked which entries are in the trash, in the
+    background when ``tasks`` is given (the window's keeper; a model built without one, and
+    so without an event loop, does neither).
     """
 
     ROLES = JobRole
@@ -100,8 +135,14 @@ class JobsModel(RoleListModel):
         self._rows: list[JobSnapshot] = []
         self._received: dict[str, float] = {}  # monotonic time each snapshot arrived (ETA)
         self._expanded: set[str] = set()
+        self._tasks = tasks
         self._load_thumbnails = tasks is not None
         self._library: EntryPictures | None = None
+        # Queue order: the runner's order at set_jobs, then the order jobs were added in.
+        self._sequence: dict[str, int] = {}
+        self._places: dict[str, int] = {}  # 1-based place among jobs waiting for a slot
+        self._trashed: set[str] = set()  # entry ids
+        self._gone: set[str] = set()  # entry ids the library no longer has
 
     def role_table(self) -> dict[int, Callable[[JobSnapshot], Any]]:
         """The flat switch of ``data()``: each role and how a job answers it."""
@@ -125,12 +166,16 @@ class JobsModel(RoleListModel):
             JobRole.Thumbnail: self._thumbnail,
             JobRole.Expanded: lambda j: j.id in self._expanded,
             JobRole.StatusLine: self.status_line,
+            JobRole.Place: lambda j: place_text(j, self._places.get(j.id)),
+            JobRole.Note: self._note,
+            JobRole.Playable: self.is_playable,
         }
 
     # ---- feeding --------------------------------------------------------------------------
 
     def apply_event(self, event: JobEvent) -> None:
-        """Insert, update or remove the event's job (called on the GUI/loop thread)."""
+        """Insert, update or remove the event's job, keeping the rows in order (called on the
+        GUI/loop thread)."""
         job = event.job
         row = self.row_of(job.id)
         if event.kind == JobEventKind.REMOVED:
@@ -139,32 +184,66 @@ class JobsModel(RoleListModel):
                 del self._rows[row]
                 self.endRemoveRows()
                 self._expanded.discard(job.id)
+                self._sequence.pop(job.id, None)
+                self._recount_places()
             return
         self._received[job.id] = time.monotonic()
+        if job.id not in self._sequence:
+            self._sequence[job.id] = max(self._sequence.values(), default=-1) + 1
         if row < 0:
-            self.beginInsertRows(QModelIndex(), 0, 0)
-            self._rows.insert(0, job)
+            target = self._target_row(job)
+            self.beginInsertRows(QModelIndex(), target, target)
+            self._rows.insert(target, job)
             self.endInsertRows()
-            return
-        self._rows[row] = job
-        index = self.index(row)
-        self.dataChanged.emit(index, index)
+        else:
+            self._rows[row] = job
+            index = self.index(row)
+            self.dataChanged.emit(index, index)
+            self._move_into_place(row)
+        self._recount_places()
 
     def set_jobs(self, jobs: list[JobSnapshot]) -> None:
-        """Replace every row (newest first)."""
+        """Replace every row. ``jobs`` in queue order, as ``JobRunner.jobs()`` gives them."""
         self.beginResetModel()
-        self._rows = sorted(jobs, key=lambda j: j.created_at, reverse=True)
+        self._sequence = {j.id: i for i, j in enumerate(jobs)}
+        self._rows = sorted(jobs, key=self._key)
         now = time.monotonic()
         self._received = {j.id: now for j in jobs}
+        self._recount_places(notify=False)
         self.endResetModel()
+        self._check_entries()
 
     def set_library(self, library: EntryPictures | None) -> None:
         """Where finished jobs' pictures come from (a ``Library``; ``None``: nowhere, they
-        keep their input image while it exists). Rows already shown ask again."""
+        keep their input image while it exists). Rows already shown ask again, and the
+        library is asked (in the background) which of their clips are in the trash."""
         self._library = library
         for job in self._rows:
             if job.state is JobState.DONE:
                 self.changed_row(job.id, [JobRole.Thumbnail])
+        self._check_entries()
+
+    def mark_trashed(self, entry_ids: list[str] | set[str], trashed: bool = True) -> None:
+        """Library entries ``entry_ids`` went to the trash (or, with ``trashed=False``, came
+        back): their jobs' rows stop (or start again) offering to play. GUI thread."""
+        ids = set(entry_ids)
+        if trashed:
+            self._trashed |= ids
+        else:
+            self._trashed -= ids
+            self._gone -= ids
+        for job in self._rows:
+            if job.entry_id in ids:
+                self.changed_row(job.id, [JobRole.Note, JobRole.Playable])
+
+    def is_playable(self, job: JobSnapshot) -> bool:
+        """Done, with a clip that is in the library and not in the trash."""
+        return (
+            job.state is JobState.DONE
+            and job.entry_id is not None
+            and job.entry_id not in self._trashed
+            and job.entry_id not in self._gone
+        )
 
     def row_of(self, item_id: str) -> int:
         """The row of job ``item_id``, or -1."""
@@ -179,7 +258,7 @@ class JobsModel(RoleListModel):
         return self._rows[row] if row >= 0 else None
 
     def jobs(self) -> list[JobSnapshot]:
-        """Every job shown, newest first."""
+        """Every job shown, in the order shown (active ones first)."""
         return list(self._rows)
 
     def set_expanded(self, job_id: str, expanded: bool) -> None:
@@ -201,6 +280,64 @@ class JobsModel(RoleListModel):
                 index = self.index(row)
                 self.dataChanged.emit(index, index, [JobRole.ElapsedSeconds, JobRole.EtaSeconds])
 
+    # ---- order ----------------------------------------------------------------------------
+
+    def _key(self, job: JobSnapshot) -> tuple[int, float]:
+        return sort_key(job, self._sequence.get(job.id, len(self._sequence)))
+
+    def _target_row(self, job: JobSnapshot, skip: int = -1) -> int:
+        """Where ``job`` belongs among the other rows (``skip``: its own row, left out)."""
+        key = self._key(job)
+        target = 0
+        for row, other in enumerate(self._rows):
+            if row != skip and self._key(other) <= key:
+                target += 1
+        return target
+
+    def _move_into_place(self, row: int) -> None:
+        """Move the row whose job changed to where its new state puts it (selection and
+        other persistent indexes follow it)."""
+        job = self._rows[row]
+        target = self._target_row(job, skip=row)
+        if target == row:
+            return
+        # Qt counts the destination before the move: one further when moving down.
+        self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), target + (target > row))
+        del self._rows[row]
+        self._rows.insert(target, job)
+        self.endMoveRows()
+
+    def _recount_places(self, *, notify: bool = True) -> None:
+        """Number the jobs waiting for a slot in queue order; repaint those whose place
+        changed."""
+        waiting = [j.id for j in self._rows if j.state is JobState.WAITING]
+        places = {job_id: i + 1 for i, job_id in enumerate(waiting)}
+        changed = [
+            i for i in places.keys() | self._places.keys() if places.get(i) != self._places.get(i)
+        ]
+        self._places = places
+        if notify:
+            for job_id in changed:
+                self.changed_row(job_id, [JobRole.Place])
+
+    def _check_entries(self) -> None:
+        """Ask the library, in the background, which finished jobs' clips are in the trash."""
+        library = self._library
+        ids = [j.entry_id for j in self._rows if j.state is JobState.DONE and j.entry_id]
+        if self._tasks is None or library is None or not ids:
+            return
+        self._tasks.spawn(self._read_entry_states(library, ids), "Read the clips' state", self)
+
+    async def _read_entry_states(self, library: EntryPictures, ids: list[str]) -> None:
+        trashed, gone = await run_blocking(entry_states, library, ids)
+        if library is not self._library:  # another library came meanwhile
+            return
+        self._gone |= gone
+        self.mark_trashed(trashed)
+        for job in self._rows:
+            if job.entry_id in gone:
+                self.changed_row(job.id, [JobRole.Note, JobRole.Playable])
+
     # ---- derived values -------------------------------------------------------------------
 
     def _elapsed(self, job: JobSnapshot) -> float:
@@ -216,12 +353,9 @@ class JobsModel(RoleListModel):
         )
 
     def status_line(self, job: JobSnapshot) -> str:
-        """``Queued · #3 in the service's queue · 0:12 elapsed · about 0:40 left``."""
+        """``Running · 0:12 elapsed · about 0:40 left`` (where a waiting job stands in line
+        is its :attr:`JobRole.Place`)."""
         parts = [job.state.label]
-        if job.state is JobState.QUEUED and job.queue_position is not None:
-            parts.append(f"#{job.queue_position + 1} in the service's queue")
-        if job.state is JobState.WAITING:
-            parts.append("waiting for a free slot")
         elapsed = self._elapsed(job)
         if elapsed >= 0.5 or job.state.is_final:
             parts.append(
@@ -235,6 +369,15 @@ class JobsModel(RoleListModel):
         if job.backend == "offline":
             parts.append("offline engine")
         return " · ".join(parts)
+
+    def _note(self, job: JobSnapshot) -> str:
+        if job.state is JobState.DONE and job.entry_id in self._gone:
+            return _GONE_NOTE
+        if job.state is JobState.DONE and job.entry_id in self._trashed:
+            return _TRASHED_NOTE
+        if job.state is JobState.DONE:
+            return "Double-click to play"
+        return job.logs[-1] if job.logs else ""
 
     def _thumbnail(self, job: JobSnapshot) -> QImage | None:
         if not self._load_thumbnails:

@@ -1,8 +1,10 @@
 """The jobs panel: ``jobsView`` over :class:`~.jobs_model.JobsModel`, painted by
-:class:`~.job_delegate.JobDelegate`, with its actions (cancel, retry, remove, show log, play).
+:class:`~.job_delegate.JobDelegate`, with its actions (cancel, retry, remove, show log, play)
+and "Clear finished".
 
 The panel only shows and asks: its actions come out as signals carrying the job id, and the
-window acts on them.
+window acts on them. "Clear finished" asks ``removeRequested`` for every done, failed and
+cancelled job: removing a job forgets the job, never the clip it made.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..jobs.model import JobSnapshot, JobState
 from .job_delegate import JobDelegate
+from .job_order import summary_text
 from .jobs_model import JobRole, JobsModel, format_duration
 from .plain_text import plain_label
 from .theme import colors, set_role
@@ -105,6 +108,14 @@ class JobsPanel(QWidget):
         self.play_button = self._button(
             "jobPlayButton", "Play", st.SP_MediaPlay, "Play the video of the selected job"
         )
+        self.clear_finished_button = self._button(
+            "jobsClearFinishedButton",
+            "Clear finished",
+            st.SP_DialogResetButton,
+            "Remove every done, failed and cancelled job from the list (their clips stay in "
+            "the library)",
+        )
+        self.clear_finished_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
 
     def _buttons(self) -> tuple[QToolButton, ...]:
         """The action buttons in the order they show (the context menu's order too)."""
@@ -124,6 +135,7 @@ class JobsPanel(QWidget):
         header.addWidget(self.summary, 1)
         for button in self._buttons():
             header.addWidget(button)
+        header.addWidget(self.clear_finished_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -144,6 +156,7 @@ class JobsPanel(QWidget):
         self.retry_button.clicked.connect(lambda: self._emit(self.retryRequested))
         self.remove_button.clicked.connect(lambda: self._emit(self.removeRequested))
         self.play_button.clicked.connect(lambda: self._emit(self.playRequested))
+        self.clear_finished_button.clicked.connect(self._on_clear_finished_button_clicked)
         self.log_button.toggled.connect(self._on_log_button_toggled)
 
     @staticmethod
@@ -182,7 +195,8 @@ class JobsPanel(QWidget):
             job is not None and job.state in (JobState.FAILED, JobState.CANCELLED)
         )
         self.remove_button.setEnabled(job is not None and job.state.is_final)
-        self.play_button.setEnabled(job is not None and job.state is JobState.DONE)
+        self.play_button.setEnabled(job is not None and self.model.is_playable(job))
+        self.clear_finished_button.setEnabled(any(j.state.is_final for j in self.model.jobs()))
         self.log_button.setEnabled(job is not None)
         with_block = self.log_button.blockSignals(True)
         self.log_button.setChecked(
@@ -211,10 +225,15 @@ class JobsPanel(QWidget):
 
     def _on_view_double_clicked(self, index: QModelIndex) -> None:
         job = index.data(JobRole.Snapshot)
-        if job is not None and job.state is JobState.DONE:
+        if job is not None and index.data(JobRole.Playable):
             self.playRequested.emit(job.id)
         elif job is not None:
             self.model.set_expanded(job.id, not index.data(JobRole.Expanded))
+
+    def _on_clear_finished_button_clicked(self) -> None:
+        for job in self.model.jobs():
+            if job.state.is_final:
+                self.removeRequested.emit(job.id)
 
     def _on_log_button_toggled(self, checked: bool) -> None:
         job = self.current_job()
@@ -233,18 +252,3 @@ class JobsPanel(QWidget):
             action.triggered.connect(button.click)
             menu.addAction(action)
         menu.exec(self.view.viewport().mapToGlobal(pos))
-
-
-def summary_text(jobs: list[JobSnapshot]) -> str:
-    """``2 running · 1 done · 1 failed`` (the parts that are not zero)."""
-    active = sum(1 for j in jobs if not j.state.is_final)
-    done = sum(1 for j in jobs if j.state is JobState.DONE)
-    failed = sum(1 for j in jobs if j.state is JobState.FAILED)
-    bits = []
-    if active:
-        bits.append(f"{active} running")
-    if done:
-        bits.append(f"{done} done")
-    if failed:
-        bits.append(f"{failed} failed")
-    return " · ".join(bits)
