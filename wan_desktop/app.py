@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import asyncio
 
+    import httpx
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtCore import QSize as QSizeType
     from PySide6.QtWidgets import QApplication, QWidget
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from .core.settings import Settings
     from .core.settings_store import SettingsStore
     from .jobs.backend import Backend
+    from .jobs.live_refresher import LiveRefresher
+    from .jobs.live_service import ServiceInfo, ServiceTarget
     from .jobs.queue_host import QueueHost
     from .jobs.runner import JobRunner
     from .library import Library
@@ -71,6 +74,7 @@ class Services:
     offline: bool = False
     has_key: bool = False
     queue: QueueHost | None = None  # this library's job queue, owned for the window's life
+    live: LiveRefresher | None = None  # keeps fal's schema and price current, once started
 
     @classmethod
     def from_environment(cls) -> Services:
@@ -163,6 +167,44 @@ class Services:
         """Restart the engine with the stored settings (a new key, backend or queue URL)."""
         await self._close_engine()
         await self.open_engine()
+        target = self.live_target()
+        if self.live is not None and target is not None:
+            self.live.set_target(target)  # a new key or service: ask fal again at once
+
+    def live_target(self) -> ServiceTarget | None:
+        """Whom to ask for the schema and price: the engine in use with its key (the offline
+        engine's Platform API on loopback); ``None`` before the engine runs or when
+        ``FAL_PLATFORM_URL`` is malformed (the bundled table then stays)."""
+        from .core.endpoints import resolve_platform_url
+        from .jobs.live_service import ServiceTarget
+
+        if self.backend is None:
+            return None
+        if self.backend.offline:
+            url = self.backend.base_url.rstrip("/") + "/v1"
+        else:
+            try:
+                url = resolve_platform_url()
+            except ValueError as exc:
+                log.warning("%s", exc)
+                return None
+        return ServiceTarget(url, self.backend.key or None, offline=self.backend.offline)
+
+    def start_live(
+        self,
+        on_update: Callable[[ServiceInfo], None],
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> LiveRefresher | None:
+        """The live refresher for the engine in use (``None`` without a target); the caller
+        runs ``refresher.run()`` as a task. ``on_update`` runs on the loop thread after each
+        resolved table and price were applied. ``transport``: tests fake fal with it."""
+        from .jobs.live_refresher import LiveRefresher
+
+        target = self.live_target()
+        if target is None:
+            return None
+        self.live = LiveRefresher(self.paths, target, on_update, transport=transport)
+        return self.live
 
     async def close(self) -> None:
         """Stop the runner and the engine; unfinished jobs stay resumable."""
@@ -225,9 +267,28 @@ async def _start_services(window: MainWindow, services: Services, tasks: TaskKee
         raise
     assert services.runner is not None
     window.attach_runner(services.runner, services.offline)
+    _follow_live_service(window, services, tasks)
     # The library pane, the engine and the runner live as long as the window, like what
     # start-up made before the first paint: leave them out of later collections too.
     gc.freeze()
+
+
+def _follow_live_service(
+    window: MainWindow,
+    services: Services,
+    tasks: TaskKeeper,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> None:
+    """Keep fal's schema and price current in the background; each resolve updates the
+    composer (counters, choices, "More options", the price line) on the GUI thread."""
+
+    def on_update(info: ServiceInfo) -> None:
+        window.composer.apply_schema(info.schema)
+        window.composer.apply_price()
+
+    refresher = services.start_live(on_update, transport)
+    if refresher is not None:
+        tasks.spawn(refresher.run(), "Follow fal's schema and price")
 
 
 def _paint_now(widget: QWidget, timeout_ms: int = 1000) -> None:
