@@ -21,14 +21,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSlider,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from .async_bridge import TaskKeeper, run_blocking
-from .icons import set_icon, standard_icon
+from .icons import set_icon
 from .media_engine import (
     QUIET_MULTIMEDIA_RULES,
     MediaEngine,
@@ -170,14 +169,14 @@ class VideoPlayer(QWidget):
         self.offer.play_requested.connect(self._on_offer_play_requested)
 
     def _make_transport(self) -> None:
-        """Play, frame steps, the seek bar and the time."""
-        st = QStyle.StandardPixmap
+        """Play, frame steps, the seek bar and the time. The icons are tinted from the
+        palette (the style's media icons are black, unreadable on the dark bar)."""
         self.play_button = _tool("playButton", "Play or pause", "Play / pause (Space)")
-        self.play_button.setIcon(standard_icon(st.SP_MediaPlay))
+        set_icon(self.play_button, "play")
         self.back_button = _tool("frameBackButton", "Previous frame", "Previous frame (,)")
-        self.back_button.setIcon(standard_icon(st.SP_MediaSeekBackward))
+        set_icon(self.back_button, "frame_back")
         self.forward_button = _tool("frameForwardButton", "Next frame", "Next frame (.)")
-        self.forward_button.setIcon(standard_icon(st.SP_MediaSeekForward))
+        set_icon(self.forward_button, "frame_forward")
         self.seek = QSlider(Qt.Orientation.Horizontal)
         self.seek.setObjectName("seekSlider")
         self.seek.setAccessibleName("Position")
@@ -191,14 +190,13 @@ class VideoPlayer(QWidget):
 
     def _make_sound_and_speed(self) -> None:
         """Loop, mute, volume, speed and full screen."""
-        st = QStyle.StandardPixmap
         self.loop_button = _tool("loopButton", "Loop", "Loop")
         self.loop_button.setCheckable(True)
         self.loop_button.setChecked(True)
         set_icon(self.loop_button, "loop")
         self.mute_button = _tool("muteButton", "Mute", "Mute")
         self.mute_button.setCheckable(True)
-        self.mute_button.setIcon(standard_icon(st.SP_MediaVolume))
+        set_icon(self.mute_button, "volume")
         self.volume = QSlider(Qt.Orientation.Horizontal)
         self.volume.setObjectName("volumeSlider")
         self.volume.setAccessibleName("Volume")
@@ -433,8 +431,7 @@ class VideoPlayer(QWidget):
         self.time_label.setText(f"{format_ms(position)} / {format_ms(duration)}")
 
     def _on_engine_playing_changed(self, playing: bool) -> None:
-        st = QStyle.StandardPixmap
-        self.play_button.setIcon(standard_icon(st.SP_MediaPause if playing else st.SP_MediaPlay))
+        set_icon(self.play_button, "pause" if playing else "play")
 
     def _on_engine_ended(self) -> None:
         self._ended = True
@@ -476,10 +473,7 @@ class VideoPlayer(QWidget):
             self._engine.set_loop(checked)
 
     def _on_mute_button_toggled(self, checked: bool) -> None:
-        st = QStyle.StandardPixmap
-        self.mute_button.setIcon(
-            standard_icon(st.SP_MediaVolumeMuted if checked else st.SP_MediaVolume)
-        )
+        set_icon(self.mute_button, "volume_off" if checked else "volume")
         if self._engine is not None:
             self._engine.set_muted(checked)
 
