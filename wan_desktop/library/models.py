@@ -157,7 +157,9 @@ class Filters:
 
     ``min_duration_s``/``max_duration_s`` in seconds (inclusive); ``created_from``/``created_to``
     are datetimes (naive ones are taken as UTC) or ISO 8601 strings, ``created_to`` exclusive.
-    ``trashed=True`` lists the trash instead of the live entries.
+    ``trashed=True`` lists the trash instead of the live entries. ``silent``: made with
+    ``generate_audio`` off (True) or on (False); entries from before the switch were made
+    with audio.
     """
 
     favourite: bool | None = None
@@ -169,3 +171,4 @@ class Filters:
     created_to: datetime | str | None = None
     tag: str | None = None
     trashed: bool = False
+    silent: bool | None = None

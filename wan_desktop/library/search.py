@@ -139,6 +139,11 @@ def filters_sql(filters: Filters, alias: str = "e") -> tuple[str, list[Any]]:
     if filters.has_audio is not None:
         clauses.append(f"{a}.has_audio = ?")
         params.append(int(filters.has_audio))
+    if filters.silent is not None:
+        # What was asked, from the recorded request (a missing switch: made with audio).
+        sent = f"coalesce(json_extract({a}.data, '$.request.generate_audio'), 1)"
+        clauses.append(f"{sent} = ?")
+        params.append(0 if filters.silent else 1)
     if filters.created_from is not None:
         clauses.append(f"{a}.created_ms >= ?")
         params.append(_ms(filters.created_from))
