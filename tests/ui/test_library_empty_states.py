@@ -89,6 +89,7 @@ def test_a_new_library_says_how_to_start(qtbot, open_pane):
     assert view.showing_empty_state() and view.empty_state.kind == "no_clips"
     assert not view.empty_button.isVisible()  # nothing to clear
     assert _ink_in_the_middle(view) > 50  # the words are painted in the grid
+    assert view.accessibleDescription().startswith("No clips yet. Drop an image")
 
 
 def test_no_results_offers_clear_filters_which_clears_them(qtbot, open_pane):
@@ -104,6 +105,7 @@ def test_no_results_offers_clear_filters_which_clears_them(qtbot, open_pane):
     assert pane.search.text() == "" and not pane.audio_filter.isChecked()
     assert pane.model.rowCount() == 3
     assert not view.showing_empty_state() and not view.empty_button.isVisible()
+    assert view.accessibleDescription() == "Your clips; hover to scrub, double-click to play"
 
 
 def test_no_favourites_and_an_empty_trash(qtbot, open_pane):

@@ -434,6 +434,7 @@ def test_cards_are_painted_with_their_state(qtbot, view):
 def test_data_changed_repaints_only_that_visible_card(qtbot, view):
     recorder = _Recorder(view)
     view.setItemDelegate(recorder)
+    qtbot.waitUntil(lambda: 0 in recorder.painted)  # the full repaint a new delegate brings
     qtbot.wait(50)
     model = view.model()
     recorder.painted.clear()

@@ -101,6 +101,7 @@ class EmptyStateMixin(_ViewBase):
 
     def _init_empty(self) -> None:
         self._empty: EmptyState | None = None
+        self._described = ""  # the view's own accessible description, while it shows clips
         self.empty_button = named(QPushButton(self.viewport()), "libraryEmptyAction", "")
         self.empty_button.setCursor(Qt.CursorShape.PointingHandCursor)
         apply_style(self.empty_button, "linkButton")
@@ -170,7 +171,15 @@ class EmptyStateMixin(_ViewBase):
     def _sync_empty(self) -> None:
         """Show the button (placed under the text) only while the empty state shows."""
         button = self.empty_button
-        shown = self.showing_empty_state() and bool(self._empty and self._empty.action)
+        showing = self.showing_empty_state()
+        if showing and self._empty is not None:  # painted words: say them to screen readers too
+            if not self._described:
+                self._described = self.accessibleDescription()
+            self.setAccessibleDescription(f"{self._empty.heading}. {self._empty.body}")
+        elif self._described:
+            self.setAccessibleDescription(self._described)
+            self._described = ""
+        shown = showing and bool(self._empty and self._empty.action)
         if shown:
             _heading, body = self._text_rects()
             size = button.sizeHint()
