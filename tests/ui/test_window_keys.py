@@ -118,6 +118,12 @@ def test_ctrl_f_brings_the_library_tab_forward_on_a_laptop(qtbot, opened):
     _focus(qtbot, win.jobs_view)
     qtbot.keyClick(win.jobs_view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert pane.isVisible() and QApplication.focusWidget() is pane.search
+    win.show_composer()  # the user picks the Library tab: Ctrl+F still finds
+    tabs = win.findChild(QWidget, "composeTabs")
+    tabs.setCurrentIndex(tabs.indexOf(pane))
+    _focus(qtbot, win.jobs_view)
+    qtbot.keyClick(win.jobs_view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is pane.search
 
 
 def _trash_first(qtbot, pane) -> str:

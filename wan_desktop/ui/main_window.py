@@ -20,21 +20,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from . import window_layout
 from .async_bridge import TaskKeeper, run_blocking
 from .full_screen import FullScreenController
 from .generate_flow import GenerateFlow
 from .pane_box import PaneBox
-from .status_notice import StatusNotice
-from .theme import SCHEMES, colors, set_scheme_preference
+from .theme import SCHEMES, colors
 from .window_dialogs import WindowDialogs
 from .window_keys import WindowKeys
 from .window_library import LibraryDock
 from .window_menus import MENUS, build_choice_menu, build_menus
+from .window_notices import WindowNotices
 
 if TYPE_CHECKING:  # imported where first used: none of them is needed for the first paint
     from ..core.request import GenerationRequest
@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # imported where first used: none of them is needed for the f
     from .library_pane import LibraryPane
     from .player import VideoPlayer
     from .settings_dialog import SettingsDialog
+    from .status_notice import StatusNotice
     from .welcome import WelcomeDialog
     from .window_services import JobQueue, WindowServices
 
@@ -58,8 +59,6 @@ COMPOSER_MIN_WIDTH = 440
 #: The composer's form reads best narrow: on a wide screen the spare width goes to the player
 #: and the library instead of stretching its fields.
 COMPOSER_MAX_WIDTH = 760
-#: The status line's word for undoing, which Ctrl+Z also triggers.
-UNDO = "Undo"
 
 
 def _splitter(orientation: Qt.Orientation, name: str, panes, stretches) -> QSplitter:
@@ -98,11 +97,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Wan Desktop")
         self.services = services
         self.tasks = tasks or TaskKeeper(self)
-        self.tasks.failed.connect(self._on_tasks_failed)
         self.generate_flow = GenerateFlow(
             services.store, persist=lambda: self.save_store("Save recent prompts")
         )
         self.dialogs = WindowDialogs(self)
+        self.tasks.failed.connect(self.dialogs.show_task_failure)
         self._offline = False
         self.library_pane: LibraryPane | None = None
         self.library_actions: LibraryActions | None = None
@@ -118,13 +117,13 @@ class MainWindow(QMainWindow):
         self.full_screen = FullScreenController(self, self._around_the_player, lambda: self.player)
         self.keys = WindowKeys(
             self,
-            space=self._on_space_key,
-            full_screen=lambda: self.player.toggle_full_screen(),
+            player=lambda: self._panes.player if self._panes is not None else None,
+            library=lambda: self.library_pane,
             find=self.find_in_library,
             undo=self.undo_from_notice,
-            inside_player=self._inside_player,
-            undo_available=lambda: self._notice is not None and self._notice.action_text() == UNDO,
+            undo_available=self.notices.undo_available,
         )
+        self.notices.changed = self.keys.refresh
         if not deferred:
             self.finish_building()
 
@@ -151,7 +150,7 @@ class MainWindow(QMainWindow):
         self.engine_label = QLabel("Starting …")
         self.engine_label.setObjectName("engineLabel")
         self.engine_label.setAccessibleName("Engine")
-        self._notice: StatusNotice | None = None  # made for the first notice
+        self.notices = WindowNotices(self.statusBar())
         self.statusBar().addPermanentWidget(self.engine_label)
         self.statusBar().setObjectName("statusBar")
         bar = self.menuBar()  # titles now; the actions come with the panes (finish_building)
@@ -189,11 +188,7 @@ class MainWindow(QMainWindow):
     @property
     def notice(self) -> StatusNotice:
         """The status line's notice with one action (``statusNotice``), left of the engine."""
-        if self._notice is None:
-            self._notice = StatusNotice()
-            self._notice.dismissed.connect(self.keys.refresh)
-            self.statusBar().insertPermanentWidget(0, self._notice)
-        return self._notice
+        return self.notices.widget
 
     def show_notice(
         self,
@@ -203,8 +198,7 @@ class MainWindow(QMainWindow):
         timeout_ms: int = 10000,
     ) -> None:
         """Show ``text`` in the status line with one action (see :class:`StatusNotice`)."""
-        self.notice.show_notice(text, action_text, on_action, timeout_ms)
-        self.keys.refresh()
+        self.notices.show(text, action_text, on_action, timeout_ms)
 
     @property
     def composer(self) -> Composer:
@@ -269,7 +263,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.scheme_actions = build_choice_menu(
             self, self.view_menu, "&Colour scheme", "scheme", SCHEMES,
-            self.services.settings.color_scheme, self.set_color_scheme,
+            self.services.settings.color_scheme, self.dialogs.set_color_scheme,
         )  # fmt: skip
         self.setWindowIcon(icon("app"))
         self.open_action.setIcon(icon("open"))
@@ -313,20 +307,12 @@ class MainWindow(QMainWindow):
             fill = actions.fill_composer
             if fill is not None:  # a reuse fills the composer: bring it in front when tabbed
                 actions.fill_composer = lambda data: (fill(data), self.show_composer())[0]
-        dock = LibraryDock(
-            self, self.main_splitter, self.composer_box, widget, title, self._on_library_shown
-        )
+        dock = LibraryDock(self, self.main_splitter, self.composer_box, widget, title,
+                           self._on_library_view_changed)  # fmt: skip
         self.library_dock = dock
         self.view_menu.insertAction(self.show_jobs_action, dock.action)
         self.menuBar().setCornerWidget(dock.button, Qt.Corner.TopRightCorner)
-        dock.button.show()
-        layout = self.services.store.window.layout
-        state = window_layout.decode_state(layout.get("main_splitter"))
-        if state is not None:
-            self.main_splitter.restoreState(state)
-        remembered = layout.get("library_visible")
-        shown = self.width() >= dock.beside_width() if remembered is None else remembered == "1"
-        dock.set_shown(shown, bring_forward=False)
+        dock.restore(self.services.store.window.layout)
         widget.trashed.connect(self._on_library_pane_trashed)
         return dock.action
 
@@ -347,16 +333,14 @@ class MainWindow(QMainWindow):
         self.library_dock.show_in_view()
         self.library_pane.focus_search()
 
-    def _on_library_shown(self, shown: bool) -> None:
+    def _on_library_view_changed(self) -> None:
         self.keys.set_find_wanted(not (self.library_dock and self.library_dock.is_in_view()))
 
     def _on_library_pane_trashed(self, ids: list[str]) -> None:
         """Offer Undo; a trashed clip playing in the player is unloaded (its file moved)."""
         pane = self.library_pane
         assert pane is not None
-        n = len(ids)
-        text = f"Moved {n} clip{'s' if n != 1 else ''} to the trash"
-        self.show_notice(text, UNDO, lambda: pane.restore_ids(ids))
+        self.notices.offer_undo_trash(ids, pane.restore_ids)
         playing = self._panes.player.path() if self._panes is not None else None
         # An entry's files live in a folder named by its id, which the trash moves.
         if playing and Path(playing).parent.name in ids:
@@ -364,30 +348,12 @@ class MainWindow(QMainWindow):
 
     def undo_from_notice(self) -> bool:
         """Ctrl+Z: use the status line's Undo while it is offered; ``False`` when none."""
-        if self._notice is None or self._notice.action_text() != UNDO:
-            return False
-        done = self._notice.trigger()
-        self.keys.refresh()
-        return done
-
-    def _on_space_key(self) -> None:
-        pane = self.library_pane
-        focus = QApplication.focusWidget()
-        on_grid = focus is not None and pane is not None and pane.view.isAncestorOf(focus)
-        if pane is not None and (focus is pane.view or on_grid):
-            pane.preview_current()
-            return
-        self.player.toggle()
-
-    def _inside_player(self, widget: QWidget) -> bool:
-        player = self._panes.player if self._panes is not None else None
-        return player is not None and (widget is player or player.isAncestorOf(widget))
+        return self.notices.undo()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         super().resizeEvent(event)
         if self.library_dock is not None:
             self.library_dock.place()
-            self._on_library_shown(self.library_dock.shown)
 
     # ---- runner -----------------------------------------------------------------------------
 
@@ -473,61 +439,16 @@ class MainWindow(QMainWindow):
         """The library folder in use (the setting, else the default)."""
         return self.services.settings.library_dir or str(self.services.paths.library)
 
-    def _on_open_library_folder_action_triggered(self) -> None:
-        _open_url(QUrl.fromLocalFile(self.library_folder()))
-
     def _on_show_jobs_action_toggled(self, checked: bool) -> None:
         self.jobs_box.setVisible(checked)
-
-    def set_color_scheme(self, scheme: str) -> None:
-        """Use ``scheme`` (``system``, ``light``, ``dark``) now and from now on (a preference)."""
-        store = self.services.store
-        if store.settings.color_scheme != scheme:
-            store.set_settings(store.settings.replace(color_scheme=scheme))
-            self.save_store("Save the colour scheme")
-        self.apply_color_scheme(scheme)
-
-    def apply_color_scheme(self, scheme: str) -> None:
-        """Re-colour the app for ``scheme`` and tick it in View → Colour scheme."""
-        set_scheme_preference(scheme)
-        action = self.scheme_actions.get(scheme)
-        if action is not None:
-            action.setChecked(True)
 
     def reset_layout(self) -> None:
         """Share the window between the panes as on first start."""
         window_layout.reset_sizes(self.main_splitter, self.work_splitter)
 
-    def _on_open_logs_action_triggered(self) -> None:
-        folder = self.services.paths.logs
-        folder.mkdir(parents=True, exist_ok=True)
-        _open_url(QUrl.fromLocalFile(str(folder)))
-
-    def _on_copy_diagnostics_triggered(self) -> None:
-        self.tasks.spawn(self.copy_diagnostics(), "Copy diagnostics", self)
-
     async def copy_diagnostics(self) -> str:
-        """Versions, the Qt multimedia backend and library figures (never the key), copied
-        to the clipboard for a bug report; returns the text."""
-        from .diagnostics_report import diagnostics_text
-
-        text = await diagnostics_text(self.services, self.player)
-        QApplication.clipboard().setText(text)
-        self.statusBar().showMessage("Diagnostics copied to the clipboard (no key).", 8000)
-        return text
-
-    def _on_about_action_triggered(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
-        from .. import __version__ as version  # type: ignore[attr-defined]
-
-        QMessageBox.about(
-            self,
-            "About Wan Desktop",
-            f"<b>Wan Desktop</b> {version}<br>Turns a still image into a short video with "
-            "fal.ai's Wan 2.6 image-to-video flash model, and keeps every result in a local "
-            "library.",
-        )
+        """See :meth:`WindowDialogs.copy_diagnostics`."""
+        return await self.dialogs.copy_diagnostics()
 
     # ---- other slots --------------------------------------------------------------------------
 
@@ -541,18 +462,6 @@ class MainWindow(QMainWindow):
         self.full_screen.set_full(full)
         if not full and self._banner is not None:
             self._banner.setVisible(self._offline)
-
-    def _on_tasks_failed(self, what: str, message: str) -> None:
-        self.statusBar().showMessage(f"{what} failed: {message}", 15000)
-        if QApplication.platformName() == "offscreen" or not self.isVisible():
-            return  # no modal boxes where nobody can close them
-        from PySide6.QtWidgets import QMessageBox
-
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, f"{what} failed", message, QMessageBox.StandardButton.Ok, self
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
 
     # ---- layout memory ----------------------------------------------------------------------
 
@@ -578,9 +487,3 @@ class MainWindow(QMainWindow):
             self._panes.jobs.detach()
             player.unload()
         super().closeEvent(event)
-
-
-def _open_url(url: QUrl) -> None:
-    from PySide6.QtGui import QDesktopServices
-
-    QDesktopServices.openUrl(url)

@@ -1,5 +1,6 @@
-"""The window's dialogs: settings (and what a saved change means for the panes, the runner and
-the engine) and the first-run welcome.
+"""The window's dialogs: settings (and what a saved change means for the panes, the runner,
+the engine and the colours), the first-run welcome, About; and the File and Help menus' ways
+out of the app: the library and logs folders, diagnostics for a bug report.
 
 Both are opened with ``open()``, never ``exec()``: a nested event loop would stall the qasync
 loop the jobs run on.
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QApplication
+
+from .theme import set_scheme_preference
 
 if TYPE_CHECKING:
     from ..core.settings import Settings
@@ -57,6 +61,77 @@ class WindowDialogs:
         dialog.open()
         return dialog
 
+    def show_task_failure(self, what: str, message: str) -> None:
+        """A background task failed: say so in the status line and in a box (not offscreen,
+        nor while the window is hidden: nobody could close it)."""
+        window = self._window
+        window.statusBar().showMessage(f"{what} failed: {message}", 15000)
+        if QApplication.platformName() == "offscreen" or not window.isVisible():
+            return
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Warning, f"{what} failed", message,
+                          QMessageBox.StandardButton.Ok, window)  # fmt: skip
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def about(self) -> None:
+        """The About box: the version and what the app does."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from .. import __version__ as version  # type: ignore[attr-defined]
+
+        QMessageBox.about(
+            self._window,
+            "About Wan Desktop",
+            f"<b>Wan Desktop</b> {version}<br>Turns a still image into a short video with "
+            "fal.ai's Wan 2.6 image-to-video flash model, and keeps every result in a local "
+            "library.",
+        )
+
+    def open_library_folder(self) -> None:
+        """Show the library folder in the file manager."""
+        _open_url(QUrl.fromLocalFile(self._window.library_folder()))
+
+    def open_logs_folder(self) -> None:
+        """Show the logs folder (the log file, ``crash.log``) in the file manager."""
+        folder = self._window.services.paths.logs
+        folder.mkdir(parents=True, exist_ok=True)
+        _open_url(QUrl.fromLocalFile(str(folder)))
+
+    def copy_diagnostics_soon(self) -> None:
+        """:meth:`copy_diagnostics` as a task of the window."""
+        self._window.tasks.spawn(self.copy_diagnostics(), "Copy diagnostics", self._window)
+
+    async def copy_diagnostics(self) -> str:
+        """Versions, the Qt multimedia backend and library figures (never the key), copied
+        to the clipboard for a bug report; returns the text."""
+        from .diagnostics_report import diagnostics_text
+
+        window = self._window
+        text = await diagnostics_text(window.services, window.player)
+        QApplication.clipboard().setText(text)
+        window.statusBar().showMessage("Diagnostics copied to the clipboard (no key).", 8000)
+        return text
+
+    def set_color_scheme(self, scheme: str) -> None:
+        """Use ``scheme`` (``system``, ``light``, ``dark``) now and from now on (a preference,
+        as View → Colour scheme sets it)."""
+        window = self._window
+        store = window.services.store
+        if store.settings.color_scheme != scheme:
+            store.set_settings(store.settings.replace(color_scheme=scheme))
+            window.save_store("Save the colour scheme")
+        self._applied = self._applied.replace(color_scheme=scheme)
+        self.apply_color_scheme(scheme)
+
+    def apply_color_scheme(self, scheme: str) -> None:
+        """Re-colour the app for ``scheme`` and tick it in View → Colour scheme."""
+        set_scheme_preference(scheme)
+        action = self._window.scheme_actions.get(scheme)
+        if action is not None:
+            action.setChecked(True)
+
     def _on_welcome_dialog_finished(self, _result: int) -> None:
         dialog = self.welcome_dialog
         choice = dialog.choice() if dialog is not None else "offline"
@@ -75,7 +150,7 @@ class WindowDialogs:
         if settings.defaults != old.defaults:
             window.composer.apply_defaults(settings.defaults)
         if settings.color_scheme != old.color_scheme:
-            window.apply_color_scheme(settings.color_scheme)
+            self.apply_color_scheme(settings.color_scheme)
         if window.runner is not None and settings.concurrency != old.concurrency:
             window.runner.concurrency = settings.concurrency
         engine_changed = (
@@ -95,3 +170,9 @@ class WindowDialogs:
             raise
         assert window.services.runner is not None
         window.attach_runner(window.services.runner, window.services.offline)
+
+
+def _open_url(url: QUrl) -> None:
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(url)

@@ -10,6 +10,7 @@ own Space and F shortcuts would otherwise make the key ambiguous. GUI thread.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -25,6 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+if TYPE_CHECKING:
+    from .library_pane import LibraryPane
+    from .player import VideoPlayer
+
 __all__ = ["WindowKeys", "is_text_field", "uses_space"]
 
 _TEXT_FIELDS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QKeySequenceEdit)
@@ -37,33 +42,37 @@ def is_text_field(widget: QWidget | None) -> bool:
     return isinstance(widget, _TEXT_FIELDS)
 
 
+def _within(widget: QWidget, ancestor: QWidget) -> bool:
+    return widget is ancestor or ancestor.isAncestorOf(widget)
+
+
 def uses_space(widget: QWidget | None) -> bool:
     """Whether Space (and letters) belong to ``widget``: a text field, a button, a combo box."""
     return is_text_field(widget) or isinstance(widget, _PRESSED_BY_SPACE)
 
 
 class WindowKeys(QObject):
-    """The window-wide keys of ``window``. ``space()``, ``full_screen()``, ``find()`` and
-    ``undo()`` do the work; ``inside_player(widget)`` says whether a widget is the player or
-    in it; ``undo_available()`` whether Ctrl+Z has something to undo now."""
+    """The window-wide keys of ``window``: ``player()`` and ``library()`` are its panes
+    (``None`` until built); ``find()`` and ``undo()`` do Ctrl+F and Ctrl+Z;
+    ``undo_available()`` says whether Ctrl+Z has something to undo now."""
 
     def __init__(
         self,
         window: QWidget,
         *,
-        space: Callable[[], object],
-        full_screen: Callable[[], object],
+        player: Callable[[], VideoPlayer | None],
+        library: Callable[[], LibraryPane | None],
         find: Callable[[], object],
         undo: Callable[[], object],
-        inside_player: Callable[[QWidget], bool],
         undo_available: Callable[[], bool],
     ) -> None:
         super().__init__(window)  # a child: the focus connection ends with the window
         self._window = window
-        self._inside_player = inside_player
+        self._player = player
+        self._library = library
         self._undo_available = undo_available
-        self.space = self._shortcut("Space", space, "windowSpaceShortcut")
-        self.full_screen = self._shortcut("F", full_screen, "windowFullScreenShortcut")
+        self.space = self._shortcut("Space", self._on_space, "windowSpaceShortcut")
+        self.full_screen = self._shortcut("F", self._on_f, "windowFullScreenShortcut")
         self.find = self._shortcut("Ctrl+F", find, "windowFindShortcut")
         self.undo = self._shortcut("Ctrl+Z", undo, "windowUndoShortcut")
         self._find_wanted = True
@@ -83,10 +92,25 @@ class WindowKeys(QObject):
         self._find_wanted = wanted
         self.find.setEnabled(wanted)
 
+    def _on_space(self) -> None:
+        """Play or pause; on a library card, preview it instead."""
+        pane, player = self._library(), self._player()
+        focus = QApplication.focusWidget()
+        if pane is not None and focus is not None and _within(focus, pane.view):
+            pane.preview_current()
+        elif player is not None:
+            player.toggle()
+
+    def _on_f(self) -> None:
+        player = self._player()
+        if player is not None:
+            player.toggle_full_screen()
+
     def refresh(self) -> None:
         """Switch the keys on or off for the widget that has the focus now."""
         focus = QApplication.focusWidget()
-        in_player = focus is not None and self._inside_player(focus)
+        player = self._player()
+        in_player = focus is not None and player is not None and _within(focus, player)
         free = not uses_space(focus) and not in_player
         self.space.setEnabled(free)
         self.full_screen.setEnabled(free)

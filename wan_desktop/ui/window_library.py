@@ -16,6 +16,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QToolButton, QWidget
 
+from . import window_layout
 from .naming import named
 from .window_menus import make_action
 
@@ -34,7 +35,7 @@ def _need(widget: QWidget) -> int:
 class LibraryDock(QObject):
     """Places ``pane`` in ``window``'s ``splitter`` (beside ``composer`` and the work area) or
     in tabs with ``composer``. ``action`` (checkable, Ctrl+L) and ``button`` show and hide it;
-    ``shown_changed(shown)`` is called after every change of :attr:`shown`."""
+    ``view_changed()`` is called whenever the library may have come into view or left it."""
 
     def __init__(
         self,
@@ -43,7 +44,7 @@ class LibraryDock(QObject):
         composer: QWidget,
         pane: QWidget,
         title: str,
-        shown_changed: Callable[[bool], object],
+        view_changed: Callable[[], object],
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -51,7 +52,7 @@ class LibraryDock(QObject):
         self._composer = composer
         self.pane = pane
         self._title = title
-        self._shown_changed = shown_changed
+        self._view_changed = view_changed
         self.shown = False
         self.tabs: QTabWidget | None = None  # made the first time the library is tabbed
         self.action = make_action(
@@ -81,7 +82,7 @@ class LibraryDock(QObject):
 
     def is_in_view(self) -> bool:
         """Whether the library is on screen now (beside, or its tab is the current one)."""
-        return self.shown and self.pane.isVisible()
+        return self.shown and self.pane.isVisibleTo(self._window)
 
     def beside_width(self) -> int:
         """The window width from which the library goes beside the other panes, in pixels."""
@@ -96,7 +97,16 @@ class LibraryDock(QObject):
         self.shown = shown
         self.action.setChecked(shown)
         self.place(bring_forward=bring_forward)
-        self._shown_changed(shown)
+
+    def restore(self, layout: dict[str, str]) -> None:
+        """Put back the remembered splitter state and shown state (``layout``: the window
+        state's); with none remembered the library shows when it fits beside the others."""
+        state = window_layout.decode_state(layout.get("main_splitter"))
+        if state is not None:
+            self._splitter.restoreState(state)
+        remembered = layout.get("library_visible")
+        fits = self._window.width() >= self.beside_width()
+        self.set_shown(fits if remembered is None else remembered == "1", bring_forward=False)
 
     def show_in_view(self) -> None:
         """Show the library and bring it in front (its tab current when tabbed)."""
@@ -132,6 +142,7 @@ class LibraryDock(QObject):
         else:
             self._tab(bring_forward)
         self._limit_window_width()
+        self._view_changed()
 
     def _untab(self) -> None:
         if self.tabs is None or self._splitter.indexOf(self.tabs) < 0:
@@ -156,6 +167,7 @@ class LibraryDock(QObject):
         if self.tabs is None:
             self.tabs = named(QTabWidget(), "composeTabs", "Compose or library")
             self.tabs.setDocumentMode(True)
+            self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         tabs = self.tabs
         if self._splitter.indexOf(tabs) < 0:
             self._splitter.replaceWidget(0, tabs)
@@ -178,6 +190,9 @@ class LibraryDock(QObject):
         work = _need(self._splitter.widget(1))
         tabbed = margins.left() + margins.right() + left + work + self._splitter.handleWidth()
         self._window.setMinimumWidth(tabbed)
+
+    def _on_tabs_current_changed(self, _index: int) -> None:
+        self._view_changed()
 
     def _on_action_triggered(self, checked: bool) -> None:
         self.set_shown(checked)
