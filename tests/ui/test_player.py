@@ -140,3 +140,40 @@ def test_public_api_for_the_window(qtbot, player, clip):
     assert signal.args == [True] and player.is_full_screen()
     player.toggle_full_screen()
     assert not player.is_full_screen()
+
+
+def test_frames_are_converted_off_the_gui_thread_at_the_canvas_size(qtbot, player, clip):
+    """``QVideoFrame.toImage`` never runs on the GUI thread, and the frame reaches the canvas
+    at the canvas's own size (painting then copies it unscaled)."""
+    import threading
+
+    from PySide6.QtMultimedia import QVideoFrame
+
+    original = QVideoFrame.toImage
+    threads: list[int] = []
+
+    def recording(frame):
+        threads.append(threading.get_ident())
+        return original(frame)
+
+    QVideoFrame.toImage = recording
+    try:
+        player.canvas.set_image(None)
+        player.resize(400, 300)
+        assert player.engine is not None, player.unavailable_reason
+        player.engine.set_loop(False)
+        player.load(str(clip), autoplay=True)
+        qtbot.waitUntil(lambda: player.engine.frames_received >= 10, timeout=10000)
+        qtbot.waitUntil(lambda: player.engine.frames_shown >= 3, timeout=10000)
+        player.engine.pause()
+    finally:
+        QVideoFrame.toImage = original
+    assert threads, "no frame was converted"
+    assert threading.get_ident() not in threads
+    image = player.canvas.image()
+    ratio = player.canvas.devicePixelRatioF()
+    assert image is not None
+    assert image.width() <= round(player.canvas.width() * ratio)
+    assert image.height() <= round(player.canvas.height() * ratio)
+    assert max(image.width(), image.height()) >= 0.9 * min(player.canvas.width() * ratio, 320)
+    assert _mean_brightness(player.grab().toImage()) > 20

@@ -7,6 +7,10 @@ plainly. :func:`first_frame` decodes a clip's first picture with PyAV, without Q
 
 ``QMediaPlayer.stop()`` right after frames arrive can deadlock (PLATFORM_NOTES): the engine
 always pauses first.
+
+Frames become pictures in a worker thread (:mod:`.video_frames`), shrunk to the size the
+canvas shows them at (:meth:`MediaEngine.set_frame_size`): the GUI thread only hands each
+frame over and paints the picture that comes back.
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ from __future__ import annotations
 import logging
 import os
 
-from PySide6.QtCore import QLoggingCategory, QObject, QUrl, Signal
+from PySide6.QtCore import QLoggingCategory, QObject, QSize, QUrl, Signal
 from PySide6.QtGui import QImage
 
 from ..core import limits
+from .video_frames import FrameConverter
 
 __all__ = [
     "QUIET_MULTIMEDIA_RULES",
@@ -66,7 +71,11 @@ def first_frame(path: str) -> QImage | None:
 
 
 class MediaEngine(QObject):
-    """``QMediaPlayer`` behind signals in our units. Lives on the GUI thread."""
+    """``QMediaPlayer`` behind signals in our units. Lives on the GUI thread.
+
+    ``frame_ready`` carries each picture to show, already fitted into the size given to
+    :meth:`set_frame_size`; a picture the GUI was too busy for is skipped, never queued.
+    """
 
     position_changed_ms = Signal(int)
     duration_changed_ms = Signal(int)
@@ -74,6 +83,8 @@ class MediaEngine(QObject):
     frame_ready = Signal(QImage)
     error_occurred = Signal(str)
     ended = Signal()
+    #: Emitted by the converter's worker thread, received on the GUI thread (queued).
+    _picture_waiting = Signal()
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -87,8 +98,15 @@ class MediaEngine(QObject):
         self._player.setAudioOutput(self._audio)
         self.audio_available = bool(QMediaDevices.audioOutputs())
         self.frames_received = 0
+        """Valid frames the sink got since the last :meth:`load`."""
+        self.frames_shown = 0
+        """Pictures emitted as ``frame_ready`` since the last :meth:`load`."""
         self._fps = float(limits.OUTPUT_FPS)
         self._loop = False
+        self._frame_size = QSize()
+        self._converter = FrameConverter(self._picture_waiting.emit)
+        self._picture_waiting.connect(self._on_picture_waiting)
+        self.destroyed.connect(self._converter.close)
         self._sink.videoFrameChanged.connect(self._on_sink_video_frame_changed)
         self._player.positionChanged.connect(self._on_player_position_changed)
         self._player.durationChanged.connect(self._on_player_duration_changed)
@@ -106,6 +124,8 @@ class MediaEngine(QObject):
         """Open ``path`` paused (``None``: nothing); frames and duration follow as signals."""
         self._player.pause()
         self.frames_received = 0
+        self.frames_shown = 0
+        self._converter.clear()
         self._player.setSource(QUrl.fromLocalFile(path) if path else QUrl())
 
     def source(self) -> str | None:
@@ -184,6 +204,20 @@ class MediaEngine(QObject):
         """Whether the sound is muted."""
         return self._audio.isMuted()
 
+    def set_frame_size(self, size: QSize) -> None:
+        """Fit pictures into ``size`` device pixels (empty: the frames' own size). A paused
+        frame is made again at the new size."""
+        if size == self._frame_size:
+            return
+        self._frame_size = QSize(size)
+        frame = self._sink.videoFrame()
+        if frame.isValid() and not self.is_playing():
+            self._converter.submit(frame, self._frame_size)
+
+    def frames_dropped(self) -> int:
+        """Frames skipped because the converter was still busy with an earlier one."""
+        return self._converter.frames_dropped
+
     def set_rate(self, rate: float) -> None:
         """Playback speed: 1.0 is normal, 2.0 twice as fast."""
         self._player.setPlaybackRate(rate)
@@ -197,11 +231,14 @@ class MediaEngine(QObject):
     def _on_sink_video_frame_changed(self, frame) -> None:
         if not frame.isValid():  # one invalid frame arrives at end of media
             return
-        image = frame.toImage()
-        if image.isNull():
-            return
         self.frames_received += 1
-        self.frame_ready.emit(image)
+        self._converter.submit(frame, self._frame_size)
+
+    def _on_picture_waiting(self) -> None:
+        image = self._converter.take()
+        if image is not None:
+            self.frames_shown += 1
+            self.frame_ready.emit(image)
 
     def _on_player_position_changed(self, ms: int) -> None:
         self.position_changed_ms.emit(ms)

@@ -2,11 +2,13 @@
 
 A ``QVideoWidget`` comes out empty in ``QWidget.grab()`` (offscreen and under Xvfb); a widget
 that paints the ``QImage`` of each frame is captured, so screenshots and tests see the video.
+The canvas says its size in device pixels (``device_size_changed``) so frames can be made at
+that size off the GUI thread; a picture of that size is then copied, not scaled, when painted.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -16,7 +18,11 @@ __all__ = ["VideoCanvas"]
 
 
 class VideoCanvas(QWidget):
-    """Paints the latest frame, fitted and centred, on a dark background; ``grab()`` sees it."""
+    """Paints the latest frame, fitted and centred, on a dark background; ``grab()`` sees it.
+    GUI thread."""
+
+    #: The area pictures are shown in, in device pixels: emitted when it changes.
+    device_size_changed = Signal(QSize)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -36,6 +42,15 @@ class VideoCanvas(QWidget):
         """The picture painted now, or ``None``."""
         return self._image
 
+    def device_size(self) -> QSize:
+        """The canvas's size in device pixels (what a picture needs to look sharp)."""
+        ratio = self.devicePixelRatioF()
+        return QSize(round(self.width() * ratio), round(self.height() * ratio))
+
+    def resizeEvent(self, event) -> None:  # Qt override
+        super().resizeEvent(event)
+        self.device_size_changed.emit(self.device_size())
+
     def set_message(self, message: str) -> None:
         """The text shown when there is no picture."""
         self._message = message
@@ -46,7 +61,7 @@ class VideoCanvas(QWidget):
         painter.fillRect(self.rect(), Qt.GlobalColor.black if self._image else _bg())
         if self._image is not None and not self._image.isNull():
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            target = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = self._target_size(self._image)
             rect = QRect(
                 (self.width() - target.width()) // 2,
                 (self.height() - target.height()) // 2,
@@ -64,6 +79,16 @@ class VideoCanvas(QWidget):
             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
             self._message,
         )
+
+    def _target_size(self, image: QImage) -> QSize:
+        """Where ``image`` goes, in logical pixels: fitted to the canvas, except that a picture
+        already made for this size (within the 2 px its even sides may lose) keeps its own,
+        so painting copies it instead of resampling it."""
+        ratio = self.devicePixelRatioF()
+        fitted = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        own = QSize(round(image.width() / ratio), round(image.height() / ratio))
+        close = 0 <= fitted.width() - own.width() <= 2 and 0 <= fitted.height() - own.height() <= 2
+        return own if close else fitted
 
 
 def _bg() -> QColor:
