@@ -293,6 +293,8 @@ class VideoPlayer(QWidget):
             self._show_notice("No sound device found: videos play silently.")
             self.mute_button.setEnabled(False)
             self.volume.setEnabled(False)
+        engine.set_frame_size(self.canvas.device_size())
+        self.canvas.device_size_changed.connect(engine.set_frame_size)
         engine.frame_ready.connect(self._on_engine_frame_ready)
         engine.position_changed_ms.connect(self._on_engine_position_changed_ms)
         engine.duration_changed_ms.connect(self._on_engine_duration_changed_ms)
