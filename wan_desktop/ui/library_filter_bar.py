@@ -1,6 +1,6 @@
 """The library's find bar (GUI thread): the search box, the clip count and the filters
-(favourites, audio, resolution, duration, date, sort, trash), and the :class:`LibraryQuery`
-they describe.
+(favourites, audio, resolution, duration, date, sort, silent clips, trash), and the
+:class:`LibraryQuery` they describe.
 
 Typing waits :data:`SEARCH_DEBOUNCE_MS` after the last keystroke before asking for a query;
 any other control asks at once. The bar only says when (``queryChanged``): the pane runs it.
@@ -84,6 +84,9 @@ class LibraryFilterBar(QWidget):
                                          "Show favourites only", "★ Favourites")  # fmt: skip
         self.audio_filter = _toggle("libraryAudioFilter", "With audio only",
                                     "Show clips with audio only", "♪ Audio")  # fmt: skip
+        self.silent_filter = _toggle("librarySilentFilter", "Silent clips only",
+                                     "Show clips made with Generate audio off only",
+                                     "Silent")  # fmt: skip
         self.resolution_filter = _combo("libraryResolutionFilter", "Resolution", _RESOLUTIONS)
         self.duration_filter = _combo("libraryDurationFilter", "Duration", _DURATIONS)
         self.date_filter = _combo("libraryDateFilter", "Date", _DATES)
@@ -138,7 +141,7 @@ class LibraryFilterBar(QWidget):
         filter_row.addStretch(1)
         date_row = QHBoxLayout()
         date_row.setSpacing(4)
-        for w in (self.date_filter, self.sort_combo):
+        for w in (self.date_filter, self.sort_combo, self.silent_filter):
             date_row.addWidget(w)
         date_row.addStretch(1)
         date_row.addWidget(self.trash_toggle)
@@ -165,7 +168,7 @@ class LibraryFilterBar(QWidget):
         self.date_filter.currentIndexChanged.connect(self._on_date_filter_current_index_changed)
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(self._on_filter_changed)
-        for button in (self.favourites_filter, self.audio_filter):
+        for button in (self.favourites_filter, self.audio_filter, self.silent_filter):
             button.toggled.connect(self._on_filter_changed)
         self.trash_toggle.toggled.connect(self._on_trash_toggle_toggled)
 
@@ -189,6 +192,7 @@ class LibraryFilterBar(QWidget):
             created_from=created_from,
             created_to=created_to,
             trashed=self.trash_shown(),
+            silent=True if self.silent_filter.isChecked() else None,
         )
         return LibraryQuery(self.search.text(), filters, self.sort_combo.currentData())
 
@@ -208,11 +212,11 @@ class LibraryFilterBar(QWidget):
         is shown, stay), then ask for the query once."""
         self.search.clear()  # unblocked: the box's clear button hides on its textChanged
         self._debounce.stop()
-        controls = (self.favourites_filter, self.audio_filter, self.resolution_filter,
-                    self.duration_filter, self.date_filter)  # fmt: skip
+        controls = (self.favourites_filter, self.audio_filter, self.silent_filter,
+                    self.resolution_filter, self.duration_filter, self.date_filter)  # fmt: skip
         blockers = [QSignalBlocker(w) for w in controls]
-        self.favourites_filter.setChecked(False)
-        self.audio_filter.setChecked(False)
+        for button in (self.favourites_filter, self.audio_filter, self.silent_filter):
+            button.setChecked(False)
         for box in (self.resolution_filter, self.duration_filter, self.date_filter):
             box.setCurrentIndex(0)
         del blockers

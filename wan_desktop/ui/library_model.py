@@ -124,6 +124,8 @@ def _matches(summary: EntrySummary, filters: Filters) -> bool:
     without the database)."""
     if filters.trashed or filters.tag or filters.created_from or filters.created_to:
         return False
+    if filters.silent is not None:  # in the recorded request, not in the row: ask the index
+        return False
     if filters.favourite is not None and summary.favourite != filters.favourite:
         return False
     if filters.resolution and summary.resolution != filters.resolution:
