@@ -193,3 +193,39 @@ def test_the_changed_schema_from_a_command_line_spec(fast_engine, client):
     fast_engine.faults.set(name, **params)
     schema = published(client)
     assert schema.max_chars("prompt") == 1100 and schema.default("loop") is True
+
+
+# ---- an engine given another table --------------------------------------------------------------
+
+
+def table_with(**choices: tuple[str, ...]) -> ModelSchema:
+    import dataclasses
+
+    bundled = ModelSchema.bundled()
+    inputs = dict(bundled.inputs)
+    for name, values in choices.items():
+        inputs[name] = dataclasses.replace(inputs[name], choices=values, default=values[0])
+    return bundled.replace(inputs=inputs)
+
+
+def test_an_engine_given_other_durations_takes_them(make_engine):
+    engine = make_engine(schema=table_with(duration=("4", "8")))
+    with client_for(engine) as c:
+        accepted = c.post(SUBMIT, json=body(duration="8"))
+        assert accepted.status_code == 200, accepted.text
+        assert engine.store.get(accepted.json()["request_id"])["inputs"]["duration"] == "8"
+        assert errors_of(c.post(SUBMIT, json=body(duration="5")))["duration"]["type"] == "enum"
+        default = c.post(SUBMIT, json=body()).json()["request_id"]
+        assert engine.store.get(default)["inputs"]["duration"] == "4"
+
+
+def test_an_engine_given_another_resolution_renders_it(make_engine):
+    from emulator_helpers import poll_status
+
+    from wan_desktop.emulator.render import output_size
+
+    assert output_size(1600, 900, "480p") == (854, 480)
+    engine = make_engine(schema=table_with(resolution=("480p", "720p")))
+    with client_for(engine) as c:
+        rid = c.post(SUBMIT, json=body(resolution="480p")).json()["request_id"]
+        assert poll_status(c, rid, "COMPLETED")["error"] is None

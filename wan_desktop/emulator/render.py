@@ -15,6 +15,7 @@ import io
 import math
 import os
 import random
+import re
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -118,13 +119,24 @@ def output_size(width: int, height: int, resolution: str) -> tuple[int, int]:
     """The video size for an image of ``width``×``height`` (after EXIF orientation).
 
     Keeps the image's aspect ratio at about the pixel count of ``resolution``
-    (``core.limits.RESOLUTION_PIXELS``); both sides even (yuv420p needs it), at least 2.
+    (``core.limits.RESOLUTION_PIXELS``; another ``NNNp`` that a published schema offers
+    counts as 16:9 at that height, at most 2160; anything else as 720p); both sides even
+    (yuv420p needs it), at least 2.
     """
-    pixels = limits.RESOLUTION_PIXELS[resolution]
+    pixels = limits.RESOLUTION_PIXELS.get(resolution) or _pixels_of(resolution)
     aspect = width / height
     out_w = max(2, 2 * round(math.sqrt(pixels * aspect) / 2))
     out_h = max(2, 2 * round(math.sqrt(pixels / aspect) / 2))
     return out_w, out_h
+
+
+def _pixels_of(resolution: str) -> int:
+    """The pixel count of a 16:9 frame ``NNNp`` high (capped at 2160 lines), else 720p's."""
+    match = re.fullmatch(r"(\d{3,4})p", resolution)
+    if match is None:
+        return limits.RESOLUTION_PIXELS["720p"]
+    height = min(int(match[1]), 2160)
+    return round(height * height * 16 / 9)
 
 
 def render_video(

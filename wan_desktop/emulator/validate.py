@@ -151,7 +151,12 @@ def _request_of(body: dict[str, Any], table: ModelSchema) -> GenerationRequest:
     # Raw JSON values, typed Any on purpose: request.validate() is what checks their types.
     fields: dict[str, Any] = {name: body.get(name, table.default(name)) for name in limits.INPUTS}
     duration: Any = fields["duration"]
-    if isinstance(duration, str) and duration in limits.INPUTS["duration"].choices:
+    if (
+        isinstance(duration, str)
+        and duration in table.choices("duration")
+        and duration.isascii()
+        and duration.isdigit()
+    ):
         duration = int(duration)
     elif isinstance(duration, float):
         duration = str(duration)  # 5.0 == 5 in Python; the API's enum does not take it
