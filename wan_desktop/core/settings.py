@@ -27,6 +27,8 @@ __all__ = [
     "DEFAULT_QUEUE_URL",
     "DEFAULT_UPLOAD_THRESHOLD_BYTES",
     "QUEUE_URL_ENV",
+    "START_TIMEOUT_MAX_MIN",
+    "UPLOAD_EXPIRY_MAX_H",
     "BackendChoice",
     "ColorScheme",
     "QueueUrlSource",
@@ -45,6 +47,11 @@ QUEUE_URL_ENV = "FAL_QUEUE_URL"
 CONCURRENCY_MAX = 40
 #: Files larger than this go through fal's CDN upload instead of a data URI (base64 adds a third).
 DEFAULT_UPLOAD_THRESHOLD_BYTES = 8_000_000
+
+#: The longest "give up if not started within N minutes" (a day): past it, 0 (never) is meant.
+START_TIMEOUT_MAX_MIN = 24 * 60
+#: The longest "keep my uploaded inputs on fal at most N hours" (a year).
+UPLOAD_EXPIRY_MAX_H = 365 * 24
 
 #: ``auto``: fal when a key is set, else the offline engine.
 BackendChoice = Literal["auto", "fal", "offline"]
@@ -77,6 +84,9 @@ class Settings:
     ``offline``. ``library_dir`` ``None`` means the default under the data folder.
     ``upload_threshold_bytes``: larger inputs are uploaded to fal's CDN, in bytes.
     ``color_scheme``: see :data:`ColorScheme`; ``video_ready``: see :data:`VideoReady`.
+    ``start_timeout_min``: give up on a job fal has not started within this many minutes
+    (0: never). ``upload_expiry_h``: keep uploaded inputs on fal's CDN at most this many
+    hours (0: the account's default).
     """
 
     concurrency: int = 2
@@ -88,6 +98,16 @@ class Settings:
     notify_sound: bool = False
     color_scheme: ColorScheme = "system"
     video_ready: VideoReady = "offer"
+    start_timeout_min: int = 0
+    upload_expiry_h: int = 0
+
+    def start_timeout_s(self) -> float | None:
+        """The start deadline for ``FalClient.submit``, in seconds (``None``: none)."""
+        return self.start_timeout_min * 60.0 if self.start_timeout_min > 0 else None
+
+    def upload_expiry_s(self) -> int | None:
+        """The lifetime for ``FalClient.upload``, in seconds (``None``: fal's default)."""
+        return self.upload_expiry_h * 3600 if self.upload_expiry_h > 0 else None
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied."""
@@ -107,6 +127,13 @@ class Settings:
         changes: dict[str, Any] = {}
         if not 1 <= self.concurrency <= CONCURRENCY_MAX:
             changes["concurrency"] = min(max(self.concurrency, 1), CONCURRENCY_MAX)
+        for name, high in (
+            ("start_timeout_min", START_TIMEOUT_MAX_MIN),
+            ("upload_expiry_h", UPLOAD_EXPIRY_MAX_H),
+        ):
+            value = getattr(self, name)
+            if not 0 <= value <= high:
+                changes[name] = min(max(value, 0), high)
         defaults = _default_options()
         defaults.update({k: v for k, v in self.defaults.items() if k in defaults})
         if defaults["resolution"] not in limits.RESOLUTIONS:
