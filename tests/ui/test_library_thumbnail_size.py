@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel
 
 from wan_desktop.library import Library
 from wan_desktop.ui.grid_layout import GridLayout, fill_width
+from wan_desktop.ui.grid_sizing import POSTER_SLACK
 from wan_desktop.ui.library_actions import LibraryActions
 from wan_desktop.ui.library_delegate import LibraryDelegate, thumb_rect
 from wan_desktop.ui.library_pane import LibraryPane
@@ -146,7 +147,7 @@ def test_wide_cards_get_posters_decoded_for_their_width(qtbot, tasks, tmp_path):
             thumb = thumb_rect(pane.view.visualRect(index))
             index.data(LibraryRole.Thumbnail)
 
-            want = thumb.width()
+            want = thumb.width() / POSTER_SLACK
 
             def sharp(want=want) -> bool:
                 image = index.data(LibraryRole.Thumbnail)
@@ -170,3 +171,13 @@ def test_the_slider_does_not_widen_the_pane(qtbot, pane):
         layout.invalidate()
         layout.activate()
     assert pane.minimumSizeHint().width() == with_slider
+
+
+def test_cards_a_little_wider_keep_the_usual_posters(qtbot, pane):
+    """Filling the row widens the usual cards a little: that alone decodes nothing again."""
+    pane.thumbnail_size = 200
+    grid = pane.view.grid_layout()
+    assert 200 < grid.cell_width - 12 <= 200 * POSTER_SLACK
+    assert pane.model.thumb_scale == 1
+    pane.thumbnail_size = MAX_THUMBNAIL
+    assert pane.model.thumb_scale >= 2

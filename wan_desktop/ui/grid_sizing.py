@@ -8,6 +8,7 @@ A mixin of :class:`LibraryView`: it calls :meth:`GridSizingMixin._init_sizing` i
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize
@@ -24,12 +25,15 @@ if TYPE_CHECKING:
 else:
     _ViewBase = object  # a plain class, placed before QAbstractItemView in the view's bases
 
-__all__ = ["MAX_POSTER_SCALE", "MAX_THUMBNAIL", "MIN_THUMBNAIL", "GridSizingMixin"]
+__all__ = ["MAX_POSTER_SCALE", "MAX_THUMBNAIL", "MIN_THUMBNAIL", "POSTER_SLACK", "GridSizingMixin"]
 
 #: The thumbnail-size slider's range: the least width of a card's picture, in px.
 MIN_THUMBNAIL = 140
 MAX_THUMBNAIL = 360
 MAX_POSTER_SCALE = 4  # posters are decoded at most this many times THUMB_SIZE
+#: How much a poster may be enlarged before a larger one is decoded: 15 % is not seen, and a
+#: grid a few pixels wider than the usual cards keeps decoding (and caching) the usual size.
+POSTER_SLACK = 1.15
 
 
 class GridSizingMixin(_ViewBase):
@@ -103,7 +107,9 @@ class GridSizingMixin(_ViewBase):
         if not isinstance(model, LibraryModel):
             return
         shown = self._grid.cell_width - 2 * PAD
-        scale = min(MAX_POSTER_SCALE, max(1, -(-shown // THUMB_SIZE.width())))
+        scale = min(
+            MAX_POSTER_SCALE, max(1, math.ceil(shown / (THUMB_SIZE.width() * POSTER_SLACK)))
+        )
         if scale != model.thumb_scale:
             model.thumb_scale = scale
             self.viewport().update()
