@@ -166,3 +166,14 @@ def test_the_overflow_button_is_tinted_from_the_palette(qapp, qtbot, pane, schem
             assert ink < 90
     finally:
         manager.force("light")
+
+
+def test_searching_a_seed_or_a_resolution_finds_the_clip(qtbot, pane, lib):
+    fox = next(s for s in lib.list() if s.seed == 1234)
+    with qtbot.waitSignal(pane.model.queryApplied, timeout=5000):
+        pane.search.setText("1234")
+    assert pane.model.ids() == [fox.id]
+    with qtbot.waitSignal(pane.model.queryApplied, timeout=5000):
+        pane.search.setText("720p")
+    assert len(pane.model.ids()) == 2
+    assert "seed" in pane.search.toolTip() and "1080p" in pane.search.toolTip()

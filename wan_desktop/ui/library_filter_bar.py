@@ -77,6 +77,10 @@ class LibraryFilterBar(QWidget):
         self.setObjectName("libraryFilterBar")
         self.search = named(QLineEdit(), "librarySearch", "Search the library")
         self.search.setPlaceholderText("Search prompts, titles, tags, notes…  (Ctrl+F)")
+        self.search.setToolTip(
+            "Every word must match a prompt, title, tag or note. A number also finds a seed "
+            "(745410674) or a resolution (1080 or 1080p)."
+        )
         self.search.setClearButtonEnabled(True)
         self.count_label = named(QLabel(""), "libraryCount", "Number of clips")
         set_role(self.count_label, "muted")
