@@ -49,7 +49,9 @@ def test_details_panel_shows_markup_from_data_literally(qtbot, tmp_path):
     texts = label_texts(panel)
     link = shown(panel.parent_link.text(), panel.parent_link.textFormat())
     assert f"Continues from the last frame of {HOSTILE}" in link
-    facts = shown(panel.facts.text(), panel.facts.textFormat())
+    facts = shown(panel.key_facts.text(), panel.key_facts.textFormat()) + shown(
+        panel.facts.text(), panel.facts.textFormat()
+    )
     assert facts.count(HOSTILE) == 3  # seed, request id, endpoint
     assert panel.title_edit.text() == HOSTILE
     assert HOSTILE in panel.prompt_view.toPlainText()
@@ -66,7 +68,7 @@ def test_details_heading_is_plain(qtbot, tmp_path):
     qtbot.addWidget(panel)
     entry = dataclasses.replace(hostile_entry(tmp_path), id=HOSTILE)
     panel.show_entry(entry)
-    assert shown(panel.heading.text(), panel.heading.textFormat()) == f"Clip {HOSTILE}"
+    assert shown(panel.heading.text(), panel.heading.textFormat()) == HOSTILE  # the title
 
 
 def _hostile_job(tmp_path: Path) -> JobSnapshot:

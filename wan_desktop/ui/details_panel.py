@@ -1,5 +1,9 @@
-"""Everything about the selected clip: its parameters, the prompt beside the prompt the
-service used (changes highlighted), and the user's title, favourite, tags and notes.
+"""Everything about the selected clip: its title (or prompt) as the heading, the key facts
+beside the input image's thumbnail, the prompt beside the prompt the service used (changes
+highlighted), the user's title, favourite, tags and notes, then the other parameters.
+
+The thumbnail is decoded in the background through the thumbnail machinery
+(:class:`~.thumbnail_cache.BackgroundImageLoader`), never on the GUI thread.
 
 The panel only shows and collects; saving goes through signals to the pane, which calls the
 library in the executor.
@@ -10,7 +14,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -27,28 +32,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .formats import format_duration, local_time
+from .details_facts import heading_text, human_size, key_facts_html, other_facts_html
 from .plain_text import plain_label
 from .prompt_diff import diff_html
-from .theme import set_role
+from .theme import colors, set_role
+from .thumbnail_cache import BackgroundImageLoader, ImageCache, read_thumbnail
 
 __all__ = ["DetailsPanel", "human_size"]
 
 _NOTHING_SELECTED = "Select a clip to see its details"
+#: The input image's box beside the key facts, in logical pixels (decoded at twice the size,
+#: sharp on high-density screens).
+_IMAGE_BOX = QSize(144, 108)
 
 
-def human_size(n: int) -> str:
-    """``12.3 MB``."""
-    value = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{n} bytes"
-
-
-def _yes(value: Any) -> str:
-    return "on" if value else "off"
+def read_input_image(path: str) -> QImage:
+    """The clip's input image fitted in twice :data:`_IMAGE_BOX`. Worker thread only."""
+    return read_thumbnail(path, _IMAGE_BOX * 2)
 
 
 def _parent_link_html(parent_id: str) -> str:
@@ -88,6 +88,9 @@ class DetailsPanel(QWidget):
         self._notes_timer = QTimer(self)
         self._notes_timer.setSingleShot(True)
         self._notes_timer.setInterval(600)
+        self._images = ImageCache(max_bytes=8 << 20, max_count=48)
+        self._loader = BackgroundImageLoader(concurrency=1, parent=self)
+        self._image_key: str | None = None
         self._make_header()
         self._make_prompts()
         self._make_user_fields()
@@ -115,13 +118,32 @@ class DetailsPanel(QWidget):
         self.parent_link.setTextFormat(Qt.TextFormat.RichText)
         self.parent_link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.parent_link.hide()
-        # Rich text for the table; every value in it is escaped (see _facts_html).
+        self._make_key_block()
+        # Rich text for the table; every value in it is escaped (see details_facts).
         self.facts = QLabel()
         self.facts.setObjectName("libraryFacts")
         self.facts.setAccessibleName("Parameters")
         self.facts.setTextFormat(Qt.TextFormat.RichText)
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts.setWordWrap(True)
+
+    def _make_key_block(self) -> None:
+        """The input image's thumbnail and, beside it, the facts a user looks for first."""
+        self.image = QLabel()
+        self.image.setObjectName("libraryDetailsImage")
+        self.image.setAccessibleName("Input image")
+        self.image.setToolTip("The image this clip was made from")
+        self.image.setFixedSize(_IMAGE_BOX)
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image.hide()
+        # Rich text for the table; every value in it is escaped (see details_facts).
+        self.key_facts = QLabel()
+        self.key_facts.setObjectName("libraryKeyFacts")
+        self.key_facts.setAccessibleName("Key facts")
+        self.key_facts.setTextFormat(Qt.TextFormat.RichText)
+        self.key_facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_facts.setWordWrap(True)
+        self.key_facts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
     def _make_prompts(self) -> None:
         """The two prompts side by side, and the button that reuses the service's."""
@@ -179,8 +201,13 @@ class DetailsPanel(QWidget):
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
+        key_row = QHBoxLayout()
+        key_row.setSpacing(10)
+        key_row.addWidget(self.image, 0, Qt.AlignmentFlag.AlignTop)
+        key_row.addWidget(self.key_facts, 1)
         layout.addWidget(self.heading)
         layout.addLayout(top)
+        layout.addLayout(key_row)
         layout.addWidget(self.parent_link)
         layout.addLayout(self._prompts_grid())
         layout.addLayout(use_row)
@@ -188,6 +215,8 @@ class DetailsPanel(QWidget):
         layout.addWidget(self.facts)
         layout.addStretch(1)
         scroll = QScrollArea()
+        scroll.setObjectName("libraryDetailsScroll")
+        scroll.setAccessibleName("Details of the selected clip")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.body)
@@ -203,6 +232,8 @@ class DetailsPanel(QWidget):
         self._notes_timer.timeout.connect(self._on_notes_timer_timeout)
         self.use_prompt_button.clicked.connect(self._on_use_prompt_button_clicked)
         self.parent_link.linkActivated.connect(self._on_parent_link_link_activated)
+        self._loader.loaded.connect(self._on_loader_loaded)
+        self._loader.failed.connect(self._on_loader_failed)
 
     # ---- showing ------------------------------------------------------------------------------
 
@@ -227,13 +258,14 @@ class DetailsPanel(QWidget):
             self.tags_edit.clear()
             self.notes_edit.clear()
             self.facts.clear()
+            self.key_facts.clear()
+            self._show_image(None)
             self.prompt_view.clear()
             self.actual_view.clear()
             self.parent_link.hide()
             self.use_prompt_button.setEnabled(False)
             return
-        state = " · in the trash" if entry.trashed_at else ""
-        self.heading.setText(f"Clip {entry.id}{state}")
+        self.heading.setText(heading_text(entry))
         self.title_edit.setText(entry.title)
         self.favourite_check.setChecked(bool(entry.favourite))
         self.tags_edit.setText(", ".join(entry.tags))
@@ -241,48 +273,49 @@ class DetailsPanel(QWidget):
         if entry.parent_id:
             self.parent_link.setText(_parent_link_html(entry.parent_id))
         self.parent_link.setVisible(bool(entry.parent_id))
-        self.facts.setText(self._facts_html(entry))
+        self._fill_facts(entry)
+        self._show_image(entry.image_path or entry.poster_path)
         left, right = diff_html(entry.prompt, entry.actual_prompt)
         self.prompt_view.setHtml(left or "<i>No prompt recorded.</i>")
         self.actual_view.setHtml(right)
         self.use_prompt_button.setEnabled(bool(entry.actual_prompt or entry.prompt))
 
-    @staticmethod
-    def _facts_html(entry: Any) -> str:
-        request = entry.request
-        rows: list[tuple[str, str]] = [
-            ("Created", local_time(entry.created_at)),
-            ("Duration", f"{format_duration(entry.duration_s)} ({entry.duration_s:.2f} s)"),
-            ("Resolution", f"{entry.resolution} · {entry.width}×{entry.height}"),
-            ("Seed", str(entry.seed) if entry.seed is not None else "—"),
-        ]
-        if request is not None:
-            rows += [
-                ("Requested", f"{request.resolution} · {request.duration} s"),
-                ("Negative prompt", request.negative_prompt or "—"),
-                ("Prompt expansion", _yes(request.enable_prompt_expansion)),
-                ("Multi-shot", _yes(request.multi_shots)),
-                ("Safety checker", _yes(request.enable_safety_checker)),
-            ]
-        rows += [
-            ("Audio", "yes" if entry.has_audio else "no"),
-            ("Cost", f"${entry.cost_usd:.2f}" if entry.cost_usd is not None else "—"),
-            ("File size", human_size(entry.size_bytes)),
-            ("Request id", entry.request_id or "—"),
-            ("Endpoint", entry.endpoint or "—"),
-            ("File", str(entry.video_path)),
-        ]
-        if entry.timings:
-            parts = [f"{k.removesuffix('_s')} {v:.1f} s" for k, v in entry.timings.items()
-                     if isinstance(v, int | float)]  # fmt: skip
-            if parts:
-                rows.append(("Timings", " · ".join(parts)))
-        cells = "".join(
-            f'<tr><td style="padding-right:10px; color:palette(mid);"><b>{html.escape(k)}</b></td>'
-            f"<td>{html.escape(v)}</td></tr>"
-            for k, v in rows
+    def _fill_facts(self, entry: Any) -> None:
+        muted = colors().muted
+        self.key_facts.setText(key_facts_html(entry, muted))
+        self.facts.setText(other_facts_html(entry, muted))
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
+        # The row labels take the scheme's muted colour: a new palette re-colours them.
+        changes = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+        if event.type() in changes and self.entry is not None:
+            self._fill_facts(self.entry)
+        super().changeEvent(event)
+
+    def _show_image(self, path: Any) -> None:
+        """Show the picture at ``path`` beside the key facts (hidden for ``None``): from the
+        cache, else blank until the loader has decoded it in the background."""
+        self._image_key = str(path) if path is not None else None
+        self.image.clear()
+        self.image.setVisible(path is not None)
+        if self._image_key is None:
+            return
+        cached = self._images.get(self._image_key)
+        if cached is not None:
+            self._set_image(cached)
+        elif not self._loader.is_pending(self._image_key):
+            key = self._image_key
+            self._loader.request(key, lambda: read_input_image(key))
+
+    def _set_image(self, image: QImage) -> None:
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap.fromImage(image).scaled(
+            _IMAGE_BOX * ratio,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
         )
-        return f'<table cellspacing="0" cellpadding="1">{cells}</table>'
+        pixmap.setDevicePixelRatio(ratio)
+        self.image.setPixmap(pixmap)
 
     def flush(self) -> None:
         """Save notes typed but not yet saved (before another entry is shown)."""
@@ -302,6 +335,7 @@ class DetailsPanel(QWidget):
             and self.entry is not None
             and self.title_edit.text() != self.entry.title
         ):
+            self.heading.setText(heading_text(self.entry, self.title_edit.text()))
             self.titleEdited.emit(self.entry.id, self.title_edit.text())
 
     def _on_tags_edit_editing_finished(self) -> None:
@@ -316,6 +350,17 @@ class DetailsPanel(QWidget):
             text = self.notes_edit.toPlainText()
             if text != self.entry.notes:
                 self.notesEdited.emit(self.entry.id, text)
+
+    def _on_loader_loaded(self, key: str, image: QImage | None) -> None:
+        if image is None or image.isNull():
+            return
+        self._images.put(key, image)
+        if key == self._image_key:
+            self._set_image(image)
+
+    def _on_loader_failed(self, key: str, _message: str) -> None:
+        if key == self._image_key:  # nothing to show: no empty box beside the facts
+            self.image.hide()
 
     def _on_use_prompt_button_clicked(self) -> None:
         if self.entry is not None:
