@@ -50,6 +50,9 @@ class JobRunner:
 
     ``concurrency`` is how many jobs may be submitted and unfinished at once (fal's default
     limit for a new account is 2); jobs beyond it wait locally, in order.
+    ``start_timeout_s``: fal gives up on a job not started within this many seconds (``None``:
+    never). ``upload_expiry_s``: fal keeps uploaded inputs at most this many seconds
+    (``None``: the account's default).
     """
 
     def __init__(
@@ -60,6 +63,8 @@ class JobRunner:
         concurrency: int = 2,
         upload_threshold_bytes: int = DEFAULT_UPLOAD_THRESHOLD_BYTES,
         client: FalClient | None = None,
+        start_timeout_s: float | None = None,
+        upload_expiry_s: int | None = None,
     ):
         self._library = library
         self._root = Path(library.root)
@@ -74,6 +79,8 @@ class JobRunner:
             backend,
             upload_threshold_bytes=upload_threshold_bytes,
             on_submitted=self._on_submitted,
+            start_timeout_s=start_timeout_s,
+            upload_expiry_s=upload_expiry_s,
         )
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._cancel_after_submit: set[str] = set()

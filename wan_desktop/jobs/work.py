@@ -73,6 +73,8 @@ class JobWork:
         *,
         upload_threshold_bytes: int,
         on_submitted: Callable[[JobRecord], Awaitable[None]],
+        start_timeout_s: float | None = None,
+        upload_expiry_s: int | None = None,
     ):
         self.book = book
         self.library = library
@@ -80,6 +82,8 @@ class JobWork:
         self.client: FalClient | None = None
         self.upload_threshold = upload_threshold_bytes
         self.on_submitted = on_submitted
+        self.start_timeout_s = start_timeout_s
+        self.upload_expiry_s = upload_expiry_s
         self._seen_logs: dict[str, set[tuple[str, str]]] = {}
 
     @property
@@ -175,7 +179,9 @@ class JobWork:
         if self.backend.offline or (not public and media.size_bytes <= self.upload_threshold):
             return await asyncio.get_running_loop().run_in_executor(None, media.to_data_uri)
         assert self.client is not None
-        return await self.client.upload(media.data, media.mime, media.file_name)
+        return await self.client.upload(
+            media.data, media.mime, media.file_name, expires_in_s=self.upload_expiry_s
+        )
 
     # ---- at the service ----------------------------------------------------------------------
 
@@ -193,7 +199,9 @@ class JobWork:
         if audio is not None and audio_url is not None:
             rec.arguments["audio_url"] = _named(audio_url, audio)
         try:
-            handle = await self.client.submit(limits.ENDPOINT_ID, arguments)
+            handle = await self.client.submit(
+                limits.ENDPOINT_ID, arguments, start_timeout_s=self.start_timeout_s
+            )
         except FalError as exc:
             if getattr(exc, "maybe_submitted", False):
                 rec.maybe_submitted = True
