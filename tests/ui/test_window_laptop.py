@@ -110,3 +110,32 @@ def test_the_shown_library_is_remembered(qtbot, tasks, paths):
     QApplication.processEvents()
     assert pane.isVisible()
     again.close()
+
+
+def test_full_screen_leaves_the_library_where_it_was(qtbot, tasks, paths):
+    win, pane = _open(qtbot, tasks, paths, (1600, 900))
+    assert win.main_splitter.indexOf(pane) == 2 and pane.isVisible()
+    win.player.set_full_screen(True)
+    win.resize(1200, 700)  # the full-screen size may be anything (here: narrower)
+    QApplication.processEvents()
+    assert not pane.isVisible() and not win.composer.isVisible() and win.player.isVisible()
+    win.player.set_full_screen(False)
+    win.resize(1600, 900)
+    QApplication.processEvents()
+    assert pane.isVisible() and win.composer.isVisible()
+    assert win.main_splitter.indexOf(pane) == 2
+    win.close()
+
+
+def test_a_wide_full_screen_does_not_bring_the_library_back(qtbot, tasks, paths):
+    win, pane = _open(qtbot, tasks, paths, (1366, 768))
+    assert win.library_dock.is_tabbed()
+    win.player.set_full_screen(True)
+    win.resize(1920, 1080)  # a full screen wider than the window was
+    QApplication.processEvents()
+    assert not pane.isVisible() and not win.composer.isVisible() and win.player.isVisible()
+    win.player.set_full_screen(False)
+    win.resize(1366, 768)
+    QApplication.processEvents()
+    assert pane.isVisible() and win.library_dock.is_tabbed()
+    win.close()

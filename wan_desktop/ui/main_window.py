@@ -352,7 +352,10 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         super().resizeEvent(event)
-        if self.library_dock is not None:
+        # Full screen shows the player alone whatever its size: the library stays put (hidden)
+        # until the window is back, and its size says again where the library goes.
+        full = self._panes is not None and self._panes.player.is_full_screen()
+        if self.library_dock is not None and not full:
             self.library_dock.place()
 
     # ---- runner -----------------------------------------------------------------------------
