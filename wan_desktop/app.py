@@ -144,6 +144,8 @@ class Services:
             self.backend,
             concurrency=self.settings.concurrency,
             upload_threshold_bytes=self.settings.upload_threshold_bytes,
+            start_timeout_s=self.settings.start_timeout_s(),
+            upload_expiry_s=self.settings.upload_expiry_s(),
         )
         from .jobs.queue_host import QueueHost
 

@@ -70,3 +70,25 @@ def test_a_live_schema_reaches_the_composer(qtbot, tasks, paths, monkeypatch, re
     assert composer.findChild(QWidget, "moreOptions").isVisible()
     assert "fal's price for your account" in composer.cost.text()
     tasks.cancel_all()
+
+
+def test_the_runner_gets_the_advanced_preferences(paths, run, monkeypatch):
+    import wan_desktop.jobs.queue_host as queue_host
+    import wan_desktop.jobs.runner as runner_module
+
+    made = {}
+
+    class _Runner:
+        def __init__(self, library, backend, **options):
+            made.update(options)
+
+    async def _start(self, runner, library):
+        return None
+
+    monkeypatch.setattr(runner_module, "JobRunner", _Runner)
+    monkeypatch.setattr(queue_host.QueueHost, "start", _start)
+    services = _services(paths)
+    services.store.set_settings(services.settings.replace(start_timeout_min=5, upload_expiry_h=2))
+    services.library = SimpleNamespace(root=paths.library)
+    run(services._start_runner())
+    assert made["start_timeout_s"] == 300.0 and made["upload_expiry_s"] == 7200
