@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import secrets
 import threading
 import time
@@ -97,6 +98,8 @@ class Job:
     error_type: str | None = None
     error_status: int | None = None
     file_size: int | None = None
+    # X-Fal-Request-Timeout: the job is dropped if it has not started by then (wall clock).
+    start_by_wall: float | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     # The echo_key fault's copy of the request's key: in memory only, never in to_json().
     echo_key: str | None = field(default=None, repr=False)
@@ -123,6 +126,7 @@ class Job:
             "error_type": self.error_type,
             "error_status": self.error_status,
             "file_size": self.file_size,
+            "start_by_wall": self.start_by_wall,
         }
 
     @classmethod
@@ -143,9 +147,33 @@ class Job:
             error_type=data.get("error_type"),
             error_status=data.get("error_status"),
             file_size=data.get("file_size"),
+            start_by_wall=data.get("start_by_wall"),
         )
         job.logs = deque(maxlen=log_window)
         return job
+
+
+def _recorded(inputs: Inputs) -> dict[str, Any]:
+    """What a job's record keeps of its validated inputs (the media stay in ``inputs/``)."""
+    return {
+        "prompt": inputs.prompt,
+        "negative_prompt": inputs.negative_prompt,
+        "resolution": inputs.resolution,
+        "duration": str(inputs.duration_s),
+        "seed": inputs.seed,
+        "enable_prompt_expansion": inputs.enable_prompt_expansion,
+        "multi_shots": inputs.multi_shots,
+        "enable_safety_checker": inputs.enable_safety_checker,
+        "image_size": list(inputs.image_size),
+        "audio_duration_s": inputs.audio_duration_s,
+        "generate_audio": inputs.generate_audio,
+        "extra_inputs": inputs.extra_inputs,
+    }
+
+
+def _overdue(job: Job, now: float) -> bool:
+    """True when ``job`` has a start deadline and it passed before ``now`` (epoch seconds)."""
+    return (job.start_by_wall or math.inf) <= now
 
 
 class JobStore:
@@ -213,13 +241,21 @@ class JobStore:
     # ---- queue operations ---------------------------------------------------------------
 
     def submit(
-        self, inputs: Inputs, *, fail: dict[str, Any] | None = None, echo_key: str | None = None
+        self,
+        inputs: Inputs,
+        *,
+        fail: dict[str, Any] | None = None,
+        echo_key: str | None = None,
+        start_timeout_s: float | None = None,
     ) -> dict[str, Any]:
         """Queue a validated request; returns ``{request_id, gateway_request_id, position}``.
 
         ``fail`` (the ``fail_request`` fault's parameters) makes the job end with that error;
-        ``echo_key`` (the ``echo_key`` fault) is logged back and returned by :meth:`get`.
+        ``echo_key`` (the ``echo_key`` fault) is logged back and returned by :meth:`get`;
+        ``start_timeout_s`` (``X-Fal-Request-Timeout``): not started within that many
+        seconds, the job is dropped (COMPLETED, ``request_timeout``, 504).
         """
+        now = time.time()
         seed = inputs.seed if inputs.seed is not None else secrets.randbelow(limits.SEED_MAX + 1)
         actual_prompt = None
         if inputs.enable_prompt_expansion:
@@ -227,27 +263,15 @@ class JobStore:
         job = Job(
             request_id=str(uuid.uuid4()),
             gateway_request_id=str(uuid.uuid4()),
-            created_wall=time.time(),
-            inputs={
-                "prompt": inputs.prompt,
-                "negative_prompt": inputs.negative_prompt,
-                "resolution": inputs.resolution,
-                "duration": str(inputs.duration_s),
-                "seed": inputs.seed,
-                "enable_prompt_expansion": inputs.enable_prompt_expansion,
-                "multi_shots": inputs.multi_shots,
-                "enable_safety_checker": inputs.enable_safety_checker,
-                "image_size": list(inputs.image_size),
-                "audio_duration_s": inputs.audio_duration_s,
-                "generate_audio": inputs.generate_audio,
-                "extra_inputs": inputs.extra_inputs,
-            },
+            created_wall=now,
+            inputs=_recorded(inputs),
             seed=seed,
             actual_prompt=actual_prompt,
             has_audio=inputs.audio is not None,
             fail=fail,
             logs=deque(maxlen=self.log_window),
             echo_key=echo_key,
+            start_by_wall=None if start_timeout_s is None else now + start_timeout_s,
         )
         atomic_write_bytes(self._input_path(job.request_id, "image"), inputs.image)
         if inputs.audio is not None:
@@ -266,6 +290,7 @@ class JobStore:
 
     def snapshot(self, request_id: str, *, logs: bool) -> dict[str, Any] | None:
         """The status body of a request (without URLs), or None when the id is unknown."""
+        self._drop_overdue()
         with self._cond:
             job = self._jobs.get(request_id)
             if job is None:
@@ -288,6 +313,7 @@ class JobStore:
     def get(self, request_id: str) -> dict[str, Any] | None:
         """A copy of a job's persistent fields and its ``echo_key``, or None when the id is
         unknown."""
+        self._drop_overdue()
         with self._cond:
             job = self._jobs.get(request_id)
             return None if job is None else {**job.to_json(), "echo_key": job.echo_key}
@@ -352,8 +378,25 @@ class JobStore:
 
     # ---- workers ------------------------------------------------------------------------
 
+    def _drop_overdue(self) -> None:
+        """Drop the queued jobs whose start deadline has passed, as fal does: COMPLETED with
+        ``request_timeout`` (504), never run, never billed."""
+        now = time.time()
+        with self._cond:
+            overdue = [self._jobs[r] for r in self._pending if _overdue(self._jobs[r], now)]
+            for job in overdue:
+                self._pending.remove(job.request_id)
+                self._finish_locked(job, error="Request timed out before it started.")
+                job.error_type, job.error_status = "request_timeout", 504
+            if overdue:
+                self._changed()
+        for job in overdue:
+            self._save(job)
+            self._drop_inputs(job.request_id)
+
     def _work(self) -> None:
         while True:
+            self._drop_overdue()  # never start a job after its deadline
             with self._cond:
                 self._cond.wait_for(lambda: self._pending or self._stopping)
                 if self._stopping:

@@ -1,9 +1,15 @@
 """fal's queue routes: submit, status, the SSE status stream, result and cancel (the handler's
-thread; each function answers one admitted request)."""
+thread; each function answers one admitted request).
+
+A submit may carry ``X-Fal-Request-Timeout: SECONDS``: a request not started by then is
+dropped unrun, COMPLETED with ``request_timeout``, and its result answers 504 with
+``X-Fal-Request-Timeout-Type: user``, as fal's queue does.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from wan_desktop.core import limits
@@ -14,16 +20,33 @@ from .json_input import JsonInputError, decode_json
 from .model_table import schema_in_force
 from .validate import FieldError, validate_arguments
 
-__all__ = ["APP_PATH", "cancel", "result", "status", "stream", "submit"]
+__all__ = [
+    "APP_PATH",
+    "MAX_START_TIMEOUT_S",
+    "START_TIMEOUT_HEADER",
+    "cancel",
+    "result",
+    "status",
+    "stream",
+    "submit",
+]
 
 #: ``/wan/v2.6``: the owner/alias part of the endpoint, under which requests live.
 APP_PATH = "/" + "/".join(limits.ENDPOINT_ID.split("/")[:2])
 _TRUE = {"1", "true", "True", "yes"}
+#: fal's start deadline for a submit (seconds); past it the request is dropped unrun.
+START_TIMEOUT_HEADER = "X-Fal-Request-Timeout"
+#: The longest start deadline taken (seconds): a day.
+MAX_START_TIMEOUT_S = 86_400
 
 
 def submit(ex: Exchange, body: bytes) -> None:
     """Validate and queue a request: 200 with its URLs, or 422 with every problem."""
     engine = ex.engine
+    start_timeout_s = _start_timeout(ex)
+    if isinstance(start_timeout_s, str):
+        ex.json(400, {"detail": start_timeout_s})
+        return
     echo = ex.key if engine.faults.take("echo_key", "submit") is not None else None
     try:
         arguments = decode_json(body or b"null")
@@ -43,7 +66,7 @@ def submit(ex: Exchange, body: bytes) -> None:
         _refuse(ex, [flagged.to_json()], echo)
         return
     fail = engine.faults.take("fail_request", "submit")
-    queued = engine.store.submit(checked, fail=fail, echo_key=echo)
+    queued = engine.store.submit(checked, fail=fail, echo_key=echo, start_timeout_s=start_timeout_s)
     engine.count_submit()
     request_id = queued["request_id"]
     answer = {
@@ -54,6 +77,24 @@ def submit(ex: Exchange, body: bytes) -> None:
         "gateway_request_id": queued["gateway_request_id"],
     }
     ex.json(200, answer, request_id=request_id)
+
+
+def _start_timeout(ex: Exchange) -> float | str | None:
+    """The start deadline of ``X-Fal-Request-Timeout`` (seconds), None when not sent, or a
+    sentence refusing a value that is not one."""
+    text = ex.headers.get(START_TIMEOUT_HEADER)
+    if text is None:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= MAX_START_TIMEOUT_S:  # NaN fails too
+        return (
+            f"{START_TIMEOUT_HEADER} must be a number of seconds above 0 and at most "
+            f"{MAX_START_TIMEOUT_S}."
+        )
+    return seconds
 
 
 def _refuse(ex: Exchange, detail: list[dict[str, Any]], echo: str | None) -> None:
@@ -167,10 +208,13 @@ def result(ex: Exchange, request_id: str) -> None:
     if job["error"] is not None:
         error_type = job["error_type"] or "runner_error"
         detail = job["error"] if echo is None else f"{job['error']} (request key: {echo})"
+        headers = {"X-Fal-Error-Type": error_type}
+        if error_type == "request_timeout":  # the caller's own start deadline passed
+            headers["X-Fal-Request-Timeout-Type"] = "user"
         ex.json(
             job["error_status"] or 500,
             {"detail": detail, "error_type": error_type},
-            {"X-Fal-Error-Type": error_type},
+            headers,
             request_id=request_id,
         )
         return
