@@ -30,6 +30,7 @@ from ..core import limits
 from ..core.secrets import KeyStore
 from ..core.settings import CONCURRENCY_MAX, DEFAULT_QUEUE_URL, Settings, resolve_queue_url
 from ..core.settings_store import SettingsStore
+from .advanced_settings import AdvancedSettings
 from .async_bridge import TaskKeeper, run_blocking
 from .key_check import KeyCheck, check_key
 from .naming import named
@@ -127,7 +128,9 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._build_key_tab(), "fal key")
         self.tabs.addTab(self._build_generation_tab(), "Generation")
         self.tabs.addTab(self._build_window_tab(), "Window")
-        self.tabs.addTab(self._build_storage_tab(), "Storage && advanced")
+        self.tabs.addTab(self._build_storage_tab(), "Storage")
+        self.advanced = AdvancedSettings(self._settings)
+        self.tabs.addTab(self.advanced, "Advanced")
         self._build_footer()
         self._fill(self._settings)
         self._connect()
@@ -314,7 +317,7 @@ class SettingsDialog(QDialog):
             enable_safety_checker=self.default_safety.isChecked(),
             negative_prompt=self.default_negative.text(),
         )
-        return self._settings.replace(
+        return self.advanced.applied(self._settings).replace(
             backend=self.backend.currentData(),
             concurrency=self.concurrency.value(),
             defaults=defaults,
