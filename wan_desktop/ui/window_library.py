@@ -24,7 +24,7 @@ __all__ = ["BESIDE_SLACK", "LibraryDock"]
 
 #: Room beyond the three panes' minimum widths before the library goes beside them: at the
 #: bare minimum every pane would be at its narrowest at once.
-BESIDE_SLACK = 60
+BESIDE_SLACK = 24
 
 
 def _need(widget: QWidget) -> int:
