@@ -71,6 +71,7 @@ class AdvancedSettings(QWidget):
         form.addRow("", _note(_EXPIRY_NOTE))
         outer = QVBoxLayout(self)
         outer.addLayout(form)
+        outer.addWidget(_note("Changes apply to jobs sent after the app next starts its engine."))
         outer.addStretch(1)
         self.fill(settings)
 
