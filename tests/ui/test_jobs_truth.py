@@ -229,3 +229,25 @@ def test_the_trash_is_read_from_the_library_on_load(qtbot, tasks, tmp_path):
         assert note("j3") == "The clip is no longer in the library"
     finally:
         lib.close()
+
+
+def test_the_header_never_widens_the_panel(qtbot, panel, model):
+    _feed(
+        model,
+        _job("j1", JobState.RUNNING),
+        _job("j2", JobState.WAITING),
+        _job("j3", JobState.DONE),
+        _job("j4", JobState.FAILED),
+    )
+    assert panel.summary.text() == "1 running · 1 waiting · 1 done · 1 failed"
+    assert panel.minimumSizeHint().width() <= 400
+    panel.resize(1000, 480)
+    qtbot.waitUntil(
+        lambda: panel.play_button.toolButtonStyle() != Qt.ToolButtonStyle.ToolButtonIconOnly
+    )
+    panel.resize(460, 480)
+    qtbot.waitUntil(
+        lambda: panel.play_button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
+    )
+    assert panel.play_button.accessibleName() == "Play"
+    assert panel.clear_finished_button.text() == "Clear finished"

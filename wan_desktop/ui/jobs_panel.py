@@ -70,7 +70,10 @@ class JobsPanel(QWidget):
         self.summary.setObjectName("jobsSummary")
         self.summary.setAccessibleName("Jobs summary")
         set_role(self.summary, "muted")
+        # Wrapping, the summary never widens the panel (and so the window) beyond the screen.
+        self.summary.setWordWrap(True)
         self._make_buttons()
+        self._text_buttons_width = self._measure_buttons()
         self._lay_out()
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
@@ -126,6 +129,35 @@ class JobsPanel(QWidget):
             self.retry_button,
             self.remove_button,
         )
+
+    def _measure_buttons(self) -> int:
+        """The action buttons' width with their text (what the header needs to show it);
+        each may shrink to its icon alone, so the panel's minimum is the icons'."""
+        width = 0
+        for button in self._buttons():
+            width += button.sizeHint().width()
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            button.setMinimumWidth(button.sizeHint().width())
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        return width
+
+    def _fit_buttons(self) -> None:
+        """Text beside the icons while the header has room for it, else the icons alone
+        (their names stay in the tooltips, the accessible names and the context menu)."""
+        fixed = self.summary.sizeHint().width() + self.clear_finished_button.sizeHint().width()
+        wide = self.width() >= fixed + self._text_buttons_width + 80  # heading and spacing
+        style = (
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+            if wide
+            else Qt.ToolButtonStyle.ToolButtonIconOnly
+        )
+        for button in self._buttons():
+            if button.toolButtonStyle() != style:
+                button.setToolButtonStyle(style)
+
+    def resizeEvent(self, event) -> None:  # Qt override
+        super().resizeEvent(event)
+        self._fit_buttons()
 
     def _lay_out(self) -> None:
         title = QLabel("Jobs")
@@ -204,6 +236,7 @@ class JobsPanel(QWidget):
         )
         self.log_button.blockSignals(with_block)
         self.summary.setText(summary_text(self.model.jobs()))
+        self._fit_buttons()
         self.view.viewport().update()
 
     # ---- slots ----------------------------------------------------------------------------
