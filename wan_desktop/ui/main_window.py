@@ -1,4 +1,5 @@
 """The main window: composer | player over jobs | (later) library, in remembered splitters.
+On a narrow window the library is a tab beside the composer instead (``window_library``).
 
 The window drives services it is given (:class:`~.window_services.WindowServices`: paths, the
 settings store, the key store, the runner and the library); it never builds them. ``app.py``
@@ -7,8 +8,10 @@ is the composition root. The runner may arrive after the window is shown
 
 Its pieces live beside it: the menus are a table (``window_menus``), queueing a job is a plain
 service (``generate_flow``), the runner's events reach the panes through ``jobs_link``, the
-dialogs open through ``window_dialogs``, full screen has its own controller (``full_screen``)
-and the layout memory its own functions (``window_layout``). The window calls only public
+dialogs open through ``window_dialogs``, full screen has its own controller (``full_screen``),
+the layout memory its own functions (``window_layout``), the library's place and toggle
+``window_library``, the status line's one-action notices ``window_notices`` and the
+window-wide keys (Space, F, Ctrl+F, Ctrl+Z) ``window_keys``. The window calls only public
 methods of its panes.
 """
 
