@@ -88,3 +88,18 @@ def test_no_key_is_never_beside_the_key_is_stored(qtbot, tasks, paths, run):
     assert "The key is stored in" not in _key_texts(dialog)
     assert "stored-secret" not in _key_texts(dialog)
     dialog.reject()
+
+
+def test_the_window_tab_is_not_clipped(qtbot, tasks, paths, qapp):
+    dialog = SettingsDialog(SettingsStore(paths), KeyStore(paths, environ={}), tasks)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.load_task.done(), timeout=5000)
+    dialog.tabs.setCurrentIndex(dialog.tabs.indexOf(dialog.color_scheme.parentWidget()))
+    QApplication.processEvents()
+    tab = dialog.tabs.currentWidget()
+    labels = [w for w in tab.findChildren(QLabel) if w.isVisible() and not w.wordWrap()]
+    assert labels
+    for label in labels:
+        assert label.width() >= label.sizeHint().width(), label.text()
+    dialog.reject()

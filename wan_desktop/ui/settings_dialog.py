@@ -45,7 +45,7 @@ BACKENDS = (
 )
 #: What a finished video does (``Settings.video_ready``), as the dialog says it.
 VIDEO_READY = (
-    ("offer", "Offer it while another clip is open (play it now when the player is idle)"),
+    ("offer", "Offer it while another clip is open"),
     ("play", "Play it now"),
 )
 
@@ -55,6 +55,9 @@ def _combo(name: str, accessible: str, choices: tuple[tuple[str, str], ...]) -> 
     combo = named(QComboBox(), name, accessible)
     for value, label in choices:
         combo.addItem(label, value)
+    # The longest choice does not set the dialog's width (its label would be cut instead).
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(12)
     return combo
 
 
@@ -234,8 +237,9 @@ class SettingsDialog(QDialog):
         return _form_tab(
             ("Colour scheme", self.color_scheme),
             ("When a video finishes", self.video_ready),
-            ("", _note("A video that finishes while you watch or pause another clip waits "
-                       "in the player's bar: \u201cNew video ready \u2013 Play\u201d.")),
+            ("", _note("Offered, a video that finishes while you watch or pause another clip "
+                       "waits under the player: \u201cNew video ready \u2013 Play\u201d. In "
+                       "an idle player it plays at once either way.")),
         )  # fmt: skip
 
     def _build_storage_tab(self) -> QWidget:
