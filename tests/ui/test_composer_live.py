@@ -151,7 +151,7 @@ def test_price_line_names_its_source(composer):
     assert "estimate" in composer.cost.text().lower()
     assert "your account" not in composer.cost.text()
     composer.set_offline(True)
-    assert "offline engine: free" in composer.cost.text()
+    assert "offline engine: free" in composer.cost.text().lower()
     assert "<" not in composer.cost.text()  # plain text: nothing a schema or price could inject
 
 
@@ -281,3 +281,16 @@ def test_a_refused_extra_value_blocks_generate(qtbot, tasks, paths, live_schema)
     composer.apply_schema(schema)
     # The value no longer fits: the field is put back within the new range, never sent as is.
     assert composer.request().extra_params.get("motion_strength", 5) <= 6
+
+
+def test_more_options_opens_and_closes_with_a_click(qtbot, tasks, paths, live_schema):
+    from PySide6.QtCore import Qt
+
+    composer = _composer(qtbot, tasks, paths)
+    section = composer.findChild(QWidget, "moreOptions")
+    assert not section.is_expanded() and not section.body.isVisible()
+    qtbot.mouseClick(section.toggle, Qt.MouseButton.LeftButton)
+    assert section.is_expanded() and section.body.isVisible()
+    assert section.toggle.accessibleName() == "Hide more options"
+    qtbot.mouseClick(section.toggle, Qt.MouseButton.LeftButton)
+    assert not section.body.isVisible()

@@ -20,7 +20,7 @@ _FIRST = ("1080p", 5)
 _SHORT_SOURCE = {
     "account": "fal's price for your account",
     "bundled": "Estimate",
-    "offline": "offline engine: free",
+    "offline": "Offline engine: free",
 }
 _SOURCE_DETAILS = {
     "account": "fal's Platform API gave this price for your account{when}. fal bills the real "

@@ -151,9 +151,9 @@ class MoreOptions(QWidget):
         named(self, "moreOptions", "More options")
         self._fields: dict[str, _Field] = {}
         self._labels: dict[str, str] = {}
+        self._expanded = False
         self.toggle = named(QToolButton(), "moreOptionsToggle", "Show more options")
         self.toggle.setText("More options")
-        self.toggle.setCheckable(True)
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.toggle.setAutoRaise(True)
@@ -169,7 +169,7 @@ class MoreOptions(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.body)
-        self.toggle.toggled.connect(self._on_toggle_toggled)
+        self.toggle.clicked.connect(self._on_toggle_clicked)
         self.set_expanded(False)
         self.set_schema(ModelSchema.bundled())
 
@@ -249,20 +249,22 @@ class MoreOptions(QWidget):
 
     def set_expanded(self, expanded: bool) -> None:
         """Open or close the section."""
-        self.toggle.setChecked(expanded)
+        self._expanded = expanded
         self._sync_expanded()
 
     def is_expanded(self) -> bool:
-        return self.toggle.isChecked()
+        """Whether the section is open."""
+        return self._expanded
 
     def _sync_expanded(self) -> None:
-        expanded = self.toggle.isChecked()
+        # Not a checkable button: a checked one is drawn pressed, like a stuck switch.
+        expanded = self._expanded
         self.body.setVisible(expanded)
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         self.toggle.setAccessibleName("Hide more options" if expanded else "Show more options")
 
-    def _on_toggle_toggled(self, _checked: bool) -> None:
-        self._sync_expanded()
+    def _on_toggle_clicked(self) -> None:
+        self.set_expanded(not self._expanded)
 
     def _on_field_changed(self, *_args: object) -> None:
         self.changed.emit()

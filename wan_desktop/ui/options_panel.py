@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QSpinBox,
     QToolButton,
@@ -27,7 +28,7 @@ from ..core.model_schema import ModelSchema, current_schema
 from .icons import set_icon
 from .more_options import MoreOptions
 from .naming import named
-from .theme import apply_style
+from .theme import apply_style, set_role
 
 __all__ = ["OptionsPanel"]
 
@@ -67,10 +68,7 @@ class OptionsPanel(QWidget):
         form.addRow("Seed", self._build_seed_row())
         form.addRow("", self.use_last_seed)
         form.addRow("", self._build_checks_row())
-        self.generate_audio = named(
-            QCheckBox("Generate audio"), "generateAudioCheck", "Generate audio", _GENERATE_AUDIO_TIP
-        )
-        form.addRow("", self.generate_audio)
+        form.addRow("", self._build_audio_row())
         self.more = MoreOptions()
         self.more.set_schema(self._schema)
         form.addRow(self.more)
@@ -129,6 +127,22 @@ class OptionsPanel(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         for widget in (self.expansion, self.multi_shots, self.safety):
             row.addWidget(widget)
+        row.addStretch(1)
+        return _boxed(row)
+
+    def _build_audio_row(self) -> QWidget:
+        """ "Generate audio", with what turning it off does."""
+        self.generate_audio = named(
+            QCheckBox("Generate audio"), "generateAudioCheck", "Generate audio", _GENERATE_AUDIO_TIP
+        )
+        note = QLabel("off: a silent clip at half the price")
+        set_role(note, "muted")
+        note.setBuddy(self.generate_audio)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.generate_audio)
+        row.addSpacing(6)
+        row.addWidget(note)
         row.addStretch(1)
         return _boxed(row)
 
