@@ -294,3 +294,13 @@ def test_more_options_opens_and_closes_with_a_click(qtbot, tasks, paths, live_sc
     assert section.toggle.accessibleName() == "Hide more options"
     qtbot.mouseClick(section.toggle, Qt.MouseButton.LeftButton)
     assert not section.body.isVisible()
+
+
+def test_the_offline_price_still_says_what_fal_would_charge(composer):
+    # The live refresher resolves the offline engine's price: nothing.
+    set_current_price(PriceQuote.offline())
+    composer.apply_price()
+    assert composer.cost.estimate().amount_usd == 0.0
+    text = composer.cost.text()
+    assert text.lower().startswith("offline engine: free")
+    assert "$0.38 · 5 s · 1080p with fal" in text

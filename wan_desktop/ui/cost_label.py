@@ -87,11 +87,21 @@ class CostLabel(QLabel):
         """Today's total shown, in dollars."""
         return self._today_usd
 
+    def _with_fal(self) -> Estimate:
+        """What fal would charge for the estimate shown: the offline engine's own price is
+        nothing, so then the bundled table says it."""
+        e = self._estimate
+        if e.source != "offline":
+            return e
+        return pricing.estimate(
+            e.resolution, e.duration_s, generate_audio=e.generate_audio, price=PriceQuote.bundled()
+        )
+
     def _render(self) -> None:
         source = "offline" if self._offline else self._estimate.source
         today = f"today {pricing.format_usd(self._today_usd)}"
         if source == "offline":
-            first = f"{_SHORT_SOURCE['offline']} ({self.estimate_text()} with fal)"
+            first = f"{_SHORT_SOURCE['offline']} ({self._with_fal().text()} with fal)"
         else:
             short = _SHORT_SOURCE.get(source, _SHORT_SOURCE["bundled"])
             first = f"{short}: {self.estimate_text()}"
