@@ -251,3 +251,13 @@ def test_the_header_never_widens_the_panel(qtbot, panel, model):
     )
     assert panel.play_button.accessibleName() == "Play"
     assert panel.clear_finished_button.text() == "Clear finished"
+
+
+def test_screen_readers_hear_the_place_in_line(model):
+    _feed(model, _job("j1", JobState.WAITING), _job("j2", JobState.WAITING))
+    text = model.data(model.index(1), Qt.ItemDataRole.AccessibleTextRole)
+    assert text == "Waiting, 2nd in line: Prompt of j2"
+    _feed(model, _job("j3", JobState.DONE, entry_id="e3"))
+    model.mark_trashed(["e3"])
+    text = model.data(model.index(model.row_of("j3")), Qt.ItemDataRole.AccessibleTextRole)
+    assert text == "Done, the clip is in the trash: Prompt of j3"

@@ -275,6 +275,9 @@ class DetailsPanel(QWidget):
         self.parent_link.setVisible(bool(entry.parent_id))
         self._fill_facts(entry)
         self._show_image(entry.image_path or entry.poster_path)
+        self.image.setToolTip(
+            "The image this clip was made from" if entry.image_path else "The clip's first frame"
+        )
         left, right = diff_html(entry.prompt, entry.actual_prompt)
         self.prompt_view.setHtml(left or "<i>No prompt recorded.</i>")
         self.actual_view.setHtml(right)

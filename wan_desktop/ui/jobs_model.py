@@ -150,9 +150,7 @@ class JobsModel(RoleListModel):
         return {
             Qt.ItemDataRole.DisplayRole: prompt,
             Qt.ItemDataRole.ToolTipRole: lambda j: tooltip_text(j.request.prompt),
-            Qt.ItemDataRole.AccessibleTextRole: lambda j: (
-                f"{j.state.label}: {excerpt(j.request.prompt, _ACCESSIBLE_EXCERPT_CHARS)}"
-            ),
+            Qt.ItemDataRole.AccessibleTextRole: self._accessible_text,
             JobRole.Id: lambda j: j.id,
             JobRole.Snapshot: lambda j: j,
             JobRole.State: lambda j: j.state,
@@ -369,6 +367,16 @@ class JobsModel(RoleListModel):
         if job.backend == "offline":
             parts.append("offline engine")
         return " · ".join(parts)
+
+    def _accessible_text(self, job: JobSnapshot) -> str:
+        """``Waiting, 2nd in line: A heron lifts…`` (what the row shows, in one line)."""
+        where = ""
+        if job.state in (JobState.WAITING, JobState.QUEUED):
+            where = place_text(job, self._places.get(job.id))
+        elif job.state.is_final and job.entry_id in self._trashed | self._gone:
+            where = self._note(job)
+        head = f"{job.state.label}, {where[:1].lower()}{where[1:]}" if where else job.state.label
+        return f"{head}: {excerpt(job.request.prompt, _ACCESSIBLE_EXCERPT_CHARS)}"
 
     def _note(self, job: JobSnapshot) -> str:
         if job.state is JobState.DONE and job.entry_id in self._gone:
