@@ -304,3 +304,27 @@ def test_the_offline_price_still_says_what_fal_would_charge(composer):
     text = composer.cost.text()
     assert text.lower().startswith("offline engine: free")
     assert "$0.38 · 5 s · 1080p with fal" in text
+
+
+def test_a_number_left_at_its_whole_default_is_not_sent(qtbot, tasks, paths, restore_tables):
+    schema = ModelSchema.from_openapi(
+        _doc(strength={"type": "number", "minimum": 0, "maximum": 2, "default": 1})
+    )
+    set_current_schema(schema)
+    composer = _composer(qtbot, tasks, paths)
+    section = composer.findChild(QWidget, "moreOptions")
+    assert section.field("strength").value() == 1.0
+    assert composer.request().extra_params == {}
+    section.field("strength").setValue(1.5)
+    assert composer.request().extra_params == {"strength": 1.5}
+
+
+def test_a_required_extra_without_a_value_opens_the_section(qtbot, tasks, paths, restore_tables):
+    doc = _doc(style_hint={"type": "string", "title": "Style hint"})
+    doc["components"]["schemas"]["Input"]["required"].append("style_hint")
+    set_current_schema(ModelSchema.from_openapi(doc))
+    composer = _composer(qtbot, tasks, paths)
+    section = composer.findChild(QWidget, "moreOptions")
+    assert section.is_expanded()
+    composer.load_request(GenerationRequest("a slow pan", "x.png"))
+    assert any("Style hint" in p for p in composer.problems())

@@ -89,6 +89,14 @@ def _same(a: object, b: object) -> bool:
     return type(a) is type(b) and a == b
 
 
+def _is_default(spec: InputSpec, value: object) -> bool:
+    """Whether ``value`` is the schema's default (a number's default of ``1`` is ``1.0``)."""
+    default = spec.default
+    if spec.kind == "number" and isinstance(default, int | float) and not isinstance(default, bool):
+        return value == float(default)
+    return _same(value, default)
+
+
 def _number(spec: InputSpec) -> _Field:
     integer = spec.kind == "integer"
     box: QSpinBox | QDoubleSpinBox = QSpinBox() if integer else QDoubleSpinBox()
@@ -189,6 +197,9 @@ class MoreOptions(QWidget):
                 self._add(builder(spec))
         self.set_values({k: v for k, v in kept.items() if self._valid(k, v)})
         self.setHidden(not self._fields)
+        # An input fal requires that has no value yet must be seen, not found by a problem.
+        if any(f.spec.required and f.spec.default is None for f in self._fields.values()):
+            self.set_expanded(True)
 
     def _add(self, field: _Field) -> None:
         spec = field.spec
@@ -219,7 +230,7 @@ class MoreOptions(QWidget):
         found: dict[str, Any] = {}
         for name, field in self._fields.items():
             value = field.read()
-            if value is not None and not _same(value, field.spec.default):
+            if value is not None and not _is_default(field.spec, value):
                 found[name] = value
         return found
 
