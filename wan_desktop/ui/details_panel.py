@@ -276,7 +276,7 @@ class DetailsPanel(QWidget):
         self._fill_facts(entry)
         self._show_image(entry.image_path or entry.poster_path)
         self.image.setToolTip(
-            "The image this clip was made from" if entry.image_path else "The clip's first frame"
+            "The image this clip was made from" if entry.image_path else "A still from the clip"
         )
         left, right = diff_html(entry.prompt, entry.actual_prompt)
         self.prompt_view.setHtml(left or "<i>No prompt recorded.</i>")
