@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import wave
 
-import av
 import httpx
 import pytest
 from emulator_helpers import (
@@ -20,6 +19,7 @@ from emulator_helpers import (
 
 from wan_desktop.emulator import render_video
 from wan_desktop.emulator.soundtrack import soundtrack_wav
+from wan_desktop.media.video import VideoInfo, probe
 
 LOCKED = (
     "User is locked. Reason: Exhausted balance. Top up your balance at fal.ai/dashboard/billing"
@@ -94,23 +94,37 @@ def test_generate_audio_is_recorded(client, fast_engine):
     assert fast_engine.store.get(default)["inputs"]["generate_audio"] is True
 
 
-def audio_streams(url: str) -> int:
+def downloaded(url: str, folder) -> VideoInfo:
     with httpx.Client(trust_env=False, timeout=30) as c:
         data = c.get(url).content
-    with av.open(io.BytesIO(data)) as container:
-        return len(container.streams.audio)
+    path = folder / f"{len(list(folder.iterdir()))}.mp4"
+    path.write_bytes(data)
+    return probe(path)
 
 
-def test_a_silent_clip_has_no_sound_track(make_engine):
+def test_a_silent_clip_has_no_sound_track_and_each_says_what_it_is(make_engine, tmp_path):
     engine = make_engine(render=render_video, workers=2)
     with client_for(engine) as c:
         silent = c.post(SUBMIT, json=body(generate_audio=False)).json()["request_id"]
         sounding = c.post(SUBMIT, json=body()).json()["request_id"]
-        urls = []
+        videos = []
         for rid in (silent, sounding):
             poll_status(c, rid, "COMPLETED", timeout_s=60)
-            urls.append(c.get(f"/wan/v2.6/requests/{rid}").json()["video"]["url"])
-    assert [audio_streams(url) for url in urls] == [0, 1]
+            videos.append(c.get(f"/wan/v2.6/requests/{rid}").json()["video"])
+    infos = [downloaded(video["url"], tmp_path) for video in videos]
+    assert [info.has_audio for info in infos] == [False, True]
+    for video, info in zip(videos, infos, strict=True):
+        # The output fields fal may send, read from the very file that is served.
+        assert (video["width"], video["height"]) == (info.width, info.height) == (1108, 832)
+        assert video["fps"] == info.fps == 24
+        assert video["num_frames"] == info.frame_count == 120
+        assert video["duration"] == info.duration_s
+        assert video["file_size"] == info.size_bytes
+
+
+def test_a_file_that_is_no_video_gets_no_video_fields(client):
+    _, result = finished(client)  # the stand-in renderer writes bytes that are not a video
+    assert set(result["video"]) == {"url", "content_type", "file_name", "file_size"}
 
 
 def test_the_renderer_gets_the_sound_the_request_asks_for(make_engine):

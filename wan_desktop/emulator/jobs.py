@@ -37,6 +37,7 @@ from wan_desktop.core import limits
 from wan_desktop.core.atomic import atomic_write_bytes, atomic_write_json
 
 from .faults import Faults
+from .output_fields import video_fields
 from .prompts import expand_prompt
 from .render import RenderCancelled, camera_move, output_size, render_video
 from .soundtrack import soundtrack_wav
@@ -100,6 +101,7 @@ class Job:
     file_size: int | None = None
     # X-Fal-Request-Timeout: the job is dropped if it has not started by then (wall clock).
     start_by_wall: float | None = None
+    video_fields: dict[str, Any] | None = None  # measured on the file (output_fields)
     cancel: threading.Event = field(default_factory=threading.Event)
     # The echo_key fault's copy of the request's key: in memory only, never in to_json().
     echo_key: str | None = field(default=None, repr=False)
@@ -127,6 +129,7 @@ class Job:
             "error_status": self.error_status,
             "file_size": self.file_size,
             "start_by_wall": self.start_by_wall,
+            "video_fields": self.video_fields,
         }
 
     @classmethod
@@ -148,6 +151,7 @@ class Job:
             error_status=data.get("error_status"),
             file_size=data.get("file_size"),
             start_by_wall=data.get("start_by_wall"),
+            video_fields=data.get("video_fields"),
         )
         job.logs = deque(maxlen=log_window)
         return job
@@ -459,6 +463,7 @@ class JobStore:
             self._cancelled(job)
             return
         job.file_size = dest.stat().st_size
+        job.video_fields = video_fields(dest)
         self._complete(job)
 
     def _audio_for(self, job: Job) -> bytes | None:

@@ -228,6 +228,7 @@ def _result_body(ex: Exchange, request_id: str, job: dict[str, Any]) -> dict[str
             "content_type": "video/mp4",
             "file_name": f"{request_id}.mp4",
             "file_size": job["file_size"],
+            **(job.get("video_fields") or {}),
         },
         "seed": job["seed"],
     }
