@@ -511,7 +511,8 @@ def enable_crash_log(logs: Path) -> Path:
     """Have ``faulthandler`` write a fatal error's stacks (all threads) to ``logs/crash.log``,
     opened now (private to the user, appended to) and kept open for the process's life; a
     line with the time and process id marks each start. Returns the file's path; once per
-    process (later calls return the same path). GUI thread, before the QApplication."""
+    process (later calls return the same path). Raises ``OSError`` when the folder or file
+    cannot be made. GUI thread, before the QApplication."""
     global _crash_log
     import faulthandler
     import os
@@ -543,7 +544,10 @@ def _start_window(offscreen: bool) -> tuple[QApplication, MainWindow, Services, 
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from .core.paths import app_paths
 
-    enable_crash_log(app_paths().logs)  # first: a crash while Qt starts leaves its stack too
+    try:  # first: a crash while Qt starts leaves its stack too
+        enable_crash_log(app_paths().logs)
+    except OSError as exc:  # an unwritable data folder is said later, by the log file's setup
+        print(f"wan-desktop: no crash log: {exc}", file=sys.stderr)
     _install_excepthook()
     app = build_application()
     # Closing the window must not stop the event loop before the services have shut down

@@ -228,3 +228,10 @@ def test_the_crash_log_is_open_for_the_process_life(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", str(tmp_path / "logs" / "crash.log"), "False"]
+
+
+def test_a_crash_log_that_cannot_be_opened_does_not_stop_the_window(tmp_path, wan_home):
+    (wan_home / "logs" / "crash.log").mkdir(parents=True)  # a folder where the file should be
+    result = _run(["--screenshot", str(tmp_path / "w.png")], wan_home)
+    assert result.returncode == 0, result.stderr
+    assert "no crash log" in result.stderr
