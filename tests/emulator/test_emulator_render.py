@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import struct
-import time
 from pathlib import Path
 
 import av
@@ -16,16 +15,12 @@ from wan_desktop.core import limits
 from wan_desktop.emulator import render_video
 from wan_desktop.emulator.render import RenderCancelled, camera_move, output_size
 
-RENDER_TIMES: list[float] = []
-
 
 def _render(dest: Path, image: bytes, **kwargs) -> Path:
     kwargs.setdefault("resolution", "720p")
     kwargs.setdefault("duration_s", 5)
     kwargs.setdefault("seed", 1)
-    started = time.perf_counter()
     render_video(image, dest=dest, **kwargs)
-    RENDER_TIMES.append(time.perf_counter() - started)
     return dest
 
 
@@ -242,10 +237,3 @@ def test_cancel_through_progress_leaves_nothing(folder, landscape):
 def test_undecodable_image_raises(folder):
     with pytest.raises(Exception):  # noqa: B017 (Pillow's error type varies by input)
         render_video(b"nope", resolution="720p", duration_s=5, seed=1, dest=folder / "x.mp4")
-
-
-def test_a_5_second_720p_clip_renders_in_under_5_seconds(clip, clip_again, clip_seed2):
-    # The best of the module's renders: other processes share this machine's two cores.
-    best = min(RENDER_TIMES)
-    print(f"render 5 s 720p: best {best:.2f} s of {len(RENDER_TIMES)}")
-    assert best < 5.0
