@@ -45,14 +45,23 @@ def _distance(a: QColor, b: QColor) -> int:
     return max(abs(a.red() - b.red()), abs(a.green() - b.green()), abs(a.blue() - b.blue()))
 
 
-def test_a_shrunk_yuv_frame_has_qt_s_colours_at_the_fitted_size(qapp):
-    picture = frame_to_image(_yuv_frame(1920, 1080), QSize(480, 400))
+@pytest.mark.parametrize(
+    ("box", "size"),
+    [
+        (QSize(480, 400), QSize(480, 270)),
+        # Lines shorter than the frame's padded line length (the plane is copied padded).
+        (QSize(414, 400), QSize(414, 232)),
+    ],
+)
+def test_a_shrunk_yuv_frame_has_qt_s_colours_at_the_fitted_size(qapp, box, size):
+    picture = frame_to_image(_yuv_frame(1920, 1080), box)
     reference = _yuv_frame(1920, 1080).toImage()
-    assert picture.size() == QSize(480, 270)
-    for x_small, x_full in ((60, 240), (420, 1680)):
-        got = picture.pixelColor(x_small, 135)
-        want = reference.pixelColor(x_full, 540)
-        assert _distance(got, want) <= 3, (got.getRgb(), want.getRgb())
+    assert picture.size() == size
+    for share in (0.125, 0.875):  # well inside the left and the right half
+        for y_share in (0.1, 0.5, 0.9):
+            got = picture.pixelColor(int(size.width() * share), int(size.height() * y_share))
+            want = reference.pixelColor(int(1920 * share), int(1080 * y_share))
+            assert _distance(got, want) <= 3, (share, y_share, got.getRgb(), want.getRgb())
 
 
 def test_a_frame_as_small_as_the_box_is_converted_whole(qapp):

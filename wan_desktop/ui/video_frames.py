@@ -90,7 +90,7 @@ def _shrunk_yuv420(frame, size: QSize) -> QImage | None:
                 picture = Image.frombuffer(
                     "L", source, frame.bits(plane), "raw", "L", frame.bytesPerLine(plane), 1
                 )
-                _write_plane(small, plane, _shrink(picture, target, Image))
+                _write_plane(small, plane, _shrink(picture, target, Image), Image)
         finally:
             small.unmap()
     finally:
@@ -109,18 +109,18 @@ def _shrink(picture, target: tuple[int, int], image_module):
     return picture
 
 
-def _write_plane(frame, plane: int, picture) -> None:
-    """Copy the 8-bit ``picture`` into ``plane`` of the mapped ``frame`` (row by row when the
-    frame's lines are padded)."""
-    data = picture.tobytes()
+def _write_plane(frame, plane: int, picture, image_module) -> None:
+    """Copy the 8-bit ``picture`` into ``plane`` of the mapped ``frame``: one copy, its lines
+    padded to the frame's line length by Pillow first (a Python loop over rows would hold
+    the interpreter lock for milliseconds)."""
     width, height = picture.size
     stride = frame.bytesPerLine(plane)
-    bits = frame.bits(plane)
-    if stride == width:
-        bits[: len(data)] = data
-        return
-    for row in range(height):
-        bits[row * stride : row * stride + width] = data[row * width : (row + 1) * width]
+    if stride != width:
+        padded = image_module.new("L", (stride, height))
+        padded.paste(picture, (0, 0))
+        picture = padded
+    data = picture.tobytes()
+    frame.bits(plane)[: len(data)] = data
 
 
 class FrameConverter:
