@@ -71,8 +71,12 @@ class StackSampler:
         self._pending: list[Gap] = []
         self._samples: collections.deque = collections.deque(maxlen=_KEEP)
         self._clocks: dict[int, int] = {}
+        self._outermost: dict[int, str] = {}
         self._running = False
         self._thread = threading.Thread(target=self._watch, name="stall-sampler", daemon=True)
+        self.samples_taken = 0
+        self.cpu_s = 0.0
+        """The watchdog's own CPU time, seconds (most of it with the interpreter lock held)."""
 
     def start(self) -> None:
         self._running = True
@@ -95,17 +99,36 @@ class StackSampler:
         while self._running:
             frames = sys._current_frames()
             now = time.perf_counter()
-            stacks = {ident: _stack_of(frame) for ident, frame in frames.items() if ident != me}
+            stacks = {ident: self._stack_of(ident, frame) for ident, frame in frames.items()}
+            stacks.pop(me, None)
             # Holding a frame past its return keeps its locals alive (a QPainter left open):
             # let go of them at once.
             del frames
             cpu = {ident: self._cpu_ns(ident) for ident in stacks}
             self._samples.append((now, stacks, cpu))
+            self.samples_taken += 1
             while self._pending and self._pending[0].end < now:
                 self._name(self._pending.pop(0))
             time.sleep(self.interval)
         for gap in self._pending:
             self._name(gap)
+        self.cpu_s = time.thread_time()
+
+    def _stack_of(self, ident: int, frame, depth: int = 10) -> tuple:
+        """``(inner, outermost)``: the innermost ``depth`` frames as (code, line), innermost
+        first (formatted only for the few samples that name a gap), and the thread's outermost
+        function, which names threads Python did not start (looked up once per thread)."""
+        inner = []
+        while frame is not None and len(inner) < depth:
+            inner.append((frame.f_code, frame.f_lineno))
+            frame = frame.f_back
+        outermost = self._outermost.get(ident)
+        if outermost is None:
+            while frame is not None and frame.f_back is not None:
+                frame = frame.f_back
+            code = frame.f_code if frame is not None else inner[-1][0] if inner else None
+            outermost = self._outermost[ident] = code.co_qualname if code else "?"
+        return tuple(inner), outermost
 
     def _cpu_ns(self, ident: int) -> int | None:
         try:
@@ -148,22 +171,13 @@ class StackSampler:
                 gap.thread, gap.where = _IDLE, "the machine (both cores busy elsewhere?)"
             elif stacks:
                 inner = collections.Counter(stack[0] for stack in stacks)
-                gap.where = _describe(inner.most_common(1)[0][0])
+                gap.where = _describe(_named(inner.most_common(1)[0][0]))
         self.gaps.append(gap)
 
 
-def _stack_of(frame, depth: int = 12) -> tuple:
-    """``(inner, outermost)``: the innermost ``depth`` frames as (file, line, function),
-    innermost first, and the thread's outermost function (names threads Python did not
-    start, such as Qt's pool)."""
-    out, outermost = [], "?"
-    while frame is not None:
-        code = frame.f_code
-        if len(out) < depth:
-            out.append((code.co_filename, frame.f_lineno, code.co_name))
-        outermost = code.co_qualname
-        frame = frame.f_back
-    return tuple(out), outermost
+def _named(stack: tuple) -> list[tuple[str, int, str]]:
+    """A sampled stack of (code, line) as (file, line, function)."""
+    return [(code.co_filename, line, code.co_name) for code, line in stack]
 
 
 def _short(path: str) -> str:

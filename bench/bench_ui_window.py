@@ -232,6 +232,13 @@ def gui_stall(folder: Path, runs: int) -> bool:
         f"{_spread(play)} over {runs} runs",
         play_ok,
     )
+    samples = sum(r["samples"] for r in results)
+    cost_us = sum(r["sampler_cpu_s"] for r in results) * 1e6 / max(1, samples)
+    print(
+        f"watchdog: {samples // runs} samples per run, {cost_us:.0f} µs of CPU each "
+        "(what naming the stalls costs the GUI thread at most, every 2 ms)",
+        flush=True,
+    )
     for phase, title in (("job", "during the job"), ("playback", "during playback")):
         gaps = [g for r in results for g in r["gaps"] if g["phase"] == phase]
         print(f"stall causes {title}: {len(gaps)} gaps over {GAP_NAMED_MS:.0f} ms", flush=True)
@@ -345,6 +352,8 @@ async def _job(heartbeat, beats: _Heartbeat, sampler: StackSampler) -> dict:
         "beats": beats.count,
         "playback_frames_shown": shown,
         "gaps": [gap.as_dict() for gap in sampler.gaps],
+        "samples": sampler.samples_taken,
+        "sampler_cpu_s": sampler.cpu_s,
     }
 
 
