@@ -105,3 +105,27 @@ def test_the_mailboxes_keep_only_the_newest(monkeypatch):
     finally:
         release.set()
         converter.close()
+
+
+def test_the_canvas_says_its_device_size_and_paints_a_picture_made_for_it(qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from wan_desktop.ui.video_canvas import VideoCanvas
+
+    canvas = VideoCanvas()
+    qtbot.addWidget(canvas)
+    sizes: list[QSize] = []
+    canvas.device_size_changed.connect(sizes.append)
+    canvas.resize(400, 300)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    ratio = canvas.devicePixelRatioF()
+    assert sizes and sizes[-1] == QSize(round(400 * ratio), round(300 * ratio))
+    QApplication.sendEvent(canvas, QEvent(QEvent.Type.DevicePixelRatioChange))
+    assert len(sizes) >= 2
+    picture = QImage(sizes[-1].width(), sizes[-1].height() - 2, QImage.Format.Format_RGB32)
+    picture.fill(QColor(200, 40, 40))
+    canvas.set_image(picture)
+    shot = canvas.grab().toImage()
+    assert shot.pixelColor(shot.width() // 2, shot.height() // 2) == QColor(200, 40, 40)

@@ -8,7 +8,7 @@ that size off the GUI thread; a picture of that size is then copied, not scaled,
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -50,6 +50,12 @@ class VideoCanvas(QWidget):
     def resizeEvent(self, event) -> None:  # Qt override
         super().resizeEvent(event)
         self.device_size_changed.emit(self.device_size())
+
+    def event(self, event) -> bool:  # Qt override
+        # Moved to a screen of another scale: the same logical size needs other pixels.
+        if event.type() == QEvent.Type.DevicePixelRatioChange:
+            self.device_size_changed.emit(self.device_size())
+        return super().event(event)
 
     def set_message(self, message: str) -> None:
         """The text shown when there is no picture."""
