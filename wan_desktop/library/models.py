@@ -31,8 +31,9 @@ class NewEntry:
     ``arguments`` are the API arguments as sent, with data URIs replaced by the file names
     (any left are replaced here). ``response`` is the API result; ``timings`` seconds per phase
     (``{"queue_s": .., "run_s": .., "download_s": ..}``); ``remote`` the remote URLs and when
-    they expire (``{"video_url": .., "expires_at": ISO 8601}``). ``id`` is normally left to the
-    library; ``created_at`` (UTC) defaults to now.
+    they expire (``{"video_url": .., "expires_at": ISO 8601}``). ``cost_source`` says where
+    ``cost_usd`` came from (``account``: fal's price for the account; ``bundled``;
+    ``offline``). ``id`` is normally left to the library; ``created_at`` (UTC) defaults to now.
     """
 
     video_path: Path
@@ -45,6 +46,7 @@ class NewEntry:
     endpoint: str = ""
     timings: dict[str, Any] = field(default_factory=dict)
     cost_usd: float | None = None
+    cost_source: str = ""
     remote: dict[str, Any] = field(default_factory=dict)
     parent_id: str | None = None
     id: str | None = None

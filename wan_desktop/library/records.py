@@ -83,6 +83,7 @@ def generated_sidecar(
         endpoint=new.endpoint,
         timings=dict(new.timings),
         cost_usd=new.cost_usd,
+        cost_source=new.cost_source,
         remote=dict(new.remote),
         files=files,
         video=video_facts,

@@ -147,6 +147,7 @@ class Sidecar(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     endpoint: str = ""
     timings: dict[str, Any] = {}
     cost_usd: Real | None = None
+    cost_source: str = ""
     remote: dict[str, Any] = {}
     video: VideoFacts = msgspec.field(default_factory=VideoFacts)
     image: MediaInfo | None = None

@@ -8,7 +8,8 @@ Format (``schema`` 1)::
      "request"   GenerationRequest.to_dict(), local paths replaced by the entry's file names,
      "arguments" the API arguments as sent, data URIs replaced by the entry's file names,
      "response", "seed", "actual_prompt", "request_id", "endpoint", "timings" (seconds),
-     "cost_usd", "remote" (URLs and when they expire),
+     "cost_usd", "cost_source" (where the price came from: account, bundled, offline),
+     "remote" (URLs and when they expire; "video": what the service said about its file),
      "files"     {"video", "image", "audio", "poster", "last_frame"}: plain names in the folder,
      "video"     probe of the video (width, height, fps, duration_s, frame_count, has_audio, ...),
      "image"/"audio"  what was sent: original file name, mime, format, size, sha256, ...
