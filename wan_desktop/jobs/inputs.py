@@ -14,10 +14,10 @@ from ..core.atomic import atomic_write_bytes, ensure_dir
 from ..core.names import safe_name
 from ..media.audio import prepare_audio_bytes
 from ..media.files import read_input_file
-from ..media.image import prepare_image_bytes
+from ..media.image import prepare_image_bytes, read_prepared_image
 from ..media.prepared import PreparedMedia
 
-__all__ = ["copy_name", "copy_source", "prepare_inputs", "remove_folder"]
+__all__ = ["copy_name", "copy_source", "load_prepared", "prepare_inputs", "remove_folder"]
 
 
 def copy_name(name: str, default: str) -> str:
@@ -52,6 +52,24 @@ def prepare_inputs(
     and the limit.
     """
     image = prepare_image_bytes(image_path.read_bytes(), image_path.name)
+    audio = None
+    if audio_path is not None:
+        audio = prepare_audio_bytes(
+            audio_path.read_bytes(), audio_path.name, video_duration_s=duration_s
+        )
+    return image, audio
+
+
+def load_prepared(
+    image_path: Path, audio_path: Path | None, duration_s: int
+) -> tuple[PreparedMedia, PreparedMedia | None]:
+    """The inputs :func:`prepare_inputs` made, read back from the job folder to send or file.
+
+    The image's bytes are trusted as they are (its header read, its pixels never decoded
+    again: a large photo's decode holds the interpreter lock long enough to stall the GUI).
+    Raises ``InvalidInputError`` when a file is gone.
+    """
+    image = read_prepared_image(image_path)
     audio = None
     if audio_path is not None:
         audio = prepare_audio_bytes(

@@ -162,12 +162,13 @@ class JobWork:
         await self.book.transition(rec, JobState.WAITING)
 
     async def load_sent(self, rec: JobRecord) -> tuple[PreparedMedia, PreparedMedia | None]:
-        """The prepared inputs as they were (or will be) sent, re-read from the job folder."""
+        """The prepared inputs as they were (or will be) sent, re-read from the job folder
+        (trusted: never checked or decoded again)."""
         assert rec.sent_image is not None
         image_path = self.root / rec.sent_image
         audio_path = self.root / rec.sent_audio if rec.sent_audio else None
         return await asyncio.get_running_loop().run_in_executor(
-            None, inputs.prepare_inputs, image_path, audio_path, rec.request.duration
+            None, inputs.load_prepared, image_path, audio_path, rec.request.duration
         )
 
     async def _media_url(self, media: PreparedMedia, *, public: bool = False) -> str:

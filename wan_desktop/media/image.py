@@ -11,15 +11,21 @@ with white, EXIF rotation applied, CMYK turned into RGB, another format (TIFF, G
 first frame of an animation.
 
 Cost: one full decode of the pixels, which also proves the file is whole (a truncated or
-damaged file fails there); a conversion reuses that decoded image.
+damaged file fails there); a conversion reuses that decoded image. The last few accepted
+images are remembered by content hash, so the same bytes checked again (the drop zone's check,
+then the job's copy of that file) are not decoded again. Once prepared, the bytes are trusted:
+:func:`read_prepared_image` reads them back with their header only.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
 import threading
 import warnings
 import zlib
+from collections import OrderedDict
 from pathlib import Path
 
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -32,7 +38,12 @@ from .files import check_size, read_input_file
 from .prepared import PreparedMedia, safe_file_name
 from .sniff import describe_content
 
-__all__ = ["MAX_DECODE_PIXELS", "prepare_image_bytes", "prepare_image_file"]
+__all__ = [
+    "MAX_DECODE_PIXELS",
+    "prepare_image_bytes",
+    "prepare_image_file",
+    "read_prepared_image",
+]
 
 FIELD = "image_url"
 
@@ -66,6 +77,11 @@ _LIMIT_SIDES = (
 # warnings.catch_warnings() swaps process-wide state; this keeps our own worker threads from
 # interleaving their enter/exit (which could leave a filter installed for good).
 _WARNINGS_LOCK = threading.Lock()
+#: Accepted images by the SHA-256 of their bytes: a decode of a large photo holds the
+#: interpreter lock for long stretches, so the same bytes are never decoded twice.
+_ACCEPTED: OrderedDict[str, PreparedMedia] = OrderedDict()
+_ACCEPTED_KEPT = 2
+_ACCEPTED_LOCK = threading.Lock()
 
 
 def prepare_image_file(path: str | Path) -> PreparedMedia:
@@ -94,11 +110,60 @@ def prepare_image_bytes(data: bytes, name: str) -> PreparedMedia:
         raise _refuse(f"Image “{name}” is empty (0 bytes).")
     _check_size(len(data))
 
+    key = hashlib.sha256(data).hexdigest()  # releases the interpreter lock while it hashes
+    with _ACCEPTED_LOCK:
+        known = _ACCEPTED.get(key)
+    if known is not None:
+        return _renamed(known, data, name)
     img = _open(data, name)
     try:
-        return _prepare(img, data, name)
+        prepared = _prepare(img, data, name)
     finally:
         img.close()
+    with _ACCEPTED_LOCK:
+        _ACCEPTED[key] = prepared
+        while len(_ACCEPTED) > _ACCEPTED_KEPT:
+            _ACCEPTED.popitem(last=False)
+    return prepared
+
+
+def read_prepared_image(path: str | Path) -> PreparedMedia:
+    """The image prepared before and saved at ``path`` (by :func:`prepare_image_bytes`), as
+    it will be sent: its bytes as they are, its format and size read from the header only.
+
+    Nothing is decoded: the bytes passed every check when they were prepared. Raises
+    ``InvalidInputError`` when the file is gone or is not an image a check could have passed.
+    Synchronous file I/O: call in an executor.
+    """
+    path = Path(path)
+    data = read_input_file(path, field=FIELD, label="Image")
+    img = _open(data, path.name)
+    try:
+        api_format = _FORMAT_ALIASES.get(img.format or "", img.format or "")
+        if api_format not in _MIME:
+            raise _damaged(path.name)
+        width, height = img.size
+    finally:
+        img.close()
+    return PreparedMedia(
+        data=data,
+        mime=_MIME[api_format],
+        file_name=safe_file_name(path.name, _EXTENSION[api_format], "input"),
+        format=api_format,
+        size_bytes=len(data),
+        width=width,
+        height=height,
+    )
+
+
+def _renamed(known: PreparedMedia, data: bytes, name: str) -> PreparedMedia:
+    """An earlier result for the same bytes, named for ``name`` (and holding ``data`` itself
+    when it is sent as it is)."""
+    return dataclasses.replace(
+        known,
+        data=known.data if known.converted else data,
+        file_name=safe_file_name(name, _EXTENSION[known.format], "input"),
+    )
 
 
 # ---- steps -----------------------------------------------------------------------------------
