@@ -580,3 +580,61 @@ async def test_the_key_never_appears_in_errors_reprs_or_logs(scripted, caplog):
     for text in texts:
         assert KEY not in text
         assert "sekret" not in text
+
+
+# -- inline media streamed in the submit body -------------------------------------------------
+
+
+def _media_bytes(n: int) -> bytes:
+    import hashlib
+
+    return b"".join(hashlib.sha256(str(i).encode()).digest() for i in range(n // 32 + 1))[:n]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 786_431, 786_432, 2_500_001])
+def test_inline_media_streams_its_data_uri_in_small_pieces(size):
+    import base64
+    import hashlib
+
+    from wan_desktop.fal.submit import InlineMedia, encode_json_body
+
+    data = _media_bytes(size)
+    body = encode_json_body({"prompt": "a “cat”", "image_url": InlineMedia(data, "image/png")})
+    streamed = hashlib.sha256()
+    total = 0
+    for piece in body.pieces():
+        assert len(piece) <= 1_048_576  # never one copy of the whole
+        streamed.update(piece)
+        total += len(piece)
+    uri = "data:image/png;base64," + base64.b64encode(data).decode()
+    expected = json.dumps({"prompt": "a “cat”", "image_url": uri}, ensure_ascii=False).encode()
+    assert total == len(body) == len(expected)
+    assert streamed.hexdigest() == hashlib.sha256(expected).hexdigest()
+    assert bytes(body) == bytes(body)  # re-iterable: a retry sends it whole again
+
+
+def test_inline_media_refuses_a_media_type_that_would_break_the_json():
+    from wan_desktop.fal.submit import InlineMedia
+
+    with pytest.raises(ValueError):
+        InlineMedia(b"x", 'image/png"')
+
+
+@pytest.mark.asyncio
+async def test_submit_with_inline_media_is_sent_whole_with_its_length_on_every_try(scripted):
+    import base64
+
+    from wan_desktop.fal.submit import InlineMedia
+
+    data = _media_bytes(1_900_000)
+    scripted.add("POST", "/" + MODEL, Reply(429, headers={"Retry-After": "0"}), submitted(scripted))
+    async with client(scripted) as c:
+        await c.submit(MODEL, {"prompt": "p", "image_url": InlineMedia(data, "image/jpeg")})
+    tries = scripted.requests_to("POST", "/" + MODEL)
+    assert len(tries) == 2
+    for seen in tries:
+        assert int(seen.headers["content-length"]) == len(seen.body)
+        sent = json.loads(seen.body)
+        assert sent["prompt"] == "p"
+        assert sent["image_url"] == "data:image/jpeg;base64," + base64.b64encode(data).decode()
+        assert KEY not in seen.body.decode()

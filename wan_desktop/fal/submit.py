@@ -1,13 +1,19 @@
 """What a submit sends and what it reads back: the queue headers, the JSON body (encoded
 without holding the interpreter lock for long, sent in pieces), the handle from the answer,
-and the error for a submit that got no answer."""
+and the error for a submit that got no answer.
+
+Inline media (:class:`InlineMedia`) never exist as one string: their base64 is encoded piece
+by piece while the body streams out, so no single call copies tens of megabytes."""
 
 from __future__ import annotations
 
+import base64
 import json
 import math
+import re
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -20,6 +26,8 @@ from wan_desktop.fal.transport import GaveUp
 
 __all__ = [
     "BODY_PIECE_BYTES",
+    "InlineMedia",
+    "JsonBody",
     "body_pieces",
     "encode_json_body",
     "handle_from_answer",
@@ -32,6 +40,69 @@ BODY_PIECE_BYTES = 256 * 1024
 #: String values longer than this are spliced into the JSON rather than encoded by it.
 _SPLICE_MIN_CHARS = 64 * 1024
 PRIORITIES = ("normal", "low")
+#: Inline media are base64-encoded this many bytes at a time (a multiple of 3, so the pieces
+#: join without padding in between): about 1 MB of text, about a millisecond each.
+_BASE64_PIECE = 3 * 256 * 1024
+_MEDIA_TYPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class InlineMedia:
+    """A file sent inside the JSON body as a ``data:<mime>;base64,...`` string value.
+
+    The string is never built: :meth:`pieces` encodes it piece by piece as the body streams,
+    as often as the body is sent (a retried submit sends the same bytes again). ``len()`` is
+    the length of the data URI in characters (and bytes: it is ASCII).
+    """
+
+    data: bytes = field(repr=False)
+    mime: str
+
+    def __post_init__(self) -> None:
+        if not _MEDIA_TYPE.match(self.mime):
+            raise ValueError(f"not a media type: {self.mime!r}")
+
+    def _prefix(self) -> bytes:
+        return f"data:{self.mime};base64,".encode("ascii")
+
+    def __len__(self) -> int:
+        return len(self._prefix()) + 4 * math.ceil(len(self.data) / 3)
+
+    def pieces(self) -> Iterator[bytes]:
+        """The data URI's bytes, the header first, then about 1 MB of base64 at a time."""
+        yield self._prefix()
+        view = memoryview(self.data)
+        for start in range(0, len(view), _BASE64_PIECE):
+            yield base64.b64encode(view[start : start + _BASE64_PIECE])
+
+
+class JsonBody:
+    """A JSON request body made of encoded text and :class:`InlineMedia` streamed in place.
+
+    Re-iterable (each :meth:`pieces` call starts over, so a retry sends it whole again);
+    ``len()`` is its exact size in bytes, for ``Content-Length``; ``bytes()`` joins it (tests).
+    """
+
+    __slots__ = ("_parts",)
+
+    def __init__(self, parts: list[bytes | InlineMedia]):
+        self._parts = tuple(parts)
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self._parts)
+
+    def __bytes__(self) -> bytes:
+        return b"".join(self.pieces())
+
+    def pieces(self) -> Iterator[bytes]:
+        """The body in order: text in ``BODY_PIECE_BYTES`` pieces, media as they encode."""
+        for part in self._parts:
+            if isinstance(part, InlineMedia):
+                yield from part.pieces()
+                continue
+            view = memoryview(part)
+            for start in range(0, len(view), BODY_PIECE_BYTES):
+                yield bytes(view[start : start + BODY_PIECE_BYTES])
 
 
 def submit_headers(
@@ -69,41 +140,39 @@ def _spliceable(value: Any) -> bool:
     )
 
 
-def encode_json_body(arguments: dict[str, Any]) -> bytes:
+def encode_json_body(arguments: dict[str, Any]) -> JsonBody:
     """``arguments`` as UTF-8 JSON, without holding the interpreter lock for long.
 
-    Inline media (base64 data URIs of many megabytes) need no JSON escaping: they are spliced into
-    the encoded text between short calls instead of passing through one long ``json.dumps``
-    (which would stall every other thread, the GUI's included, for its whole duration).
-    Call in a worker thread.
+    Top-level :class:`InlineMedia` values go out as JSON strings holding their data URI,
+    encoded while the body streams. Long data URIs passed as strings need no JSON escaping
+    either: they are spliced in as they are instead of passing through one long
+    ``json.dumps`` (which would stall every other thread, the GUI's included, for its whole
+    duration). Call in a worker thread.
     """
-    spliced: dict[str, str] = {}
+    spliced: dict[str, str | InlineMedia] = {}
     shallow: dict[str, Any] = {}
     token = secrets.token_hex(8)  # a marker no prompt can contain by chance
     for name, value in arguments.items():
-        if _spliceable(value):
+        if isinstance(value, InlineMedia) or _spliceable(value):
             marker = f"@@{token}-{len(spliced)}@@"
             spliced[marker] = value
             shallow[name] = marker
         else:
             shallow[name] = value
-    text = json.dumps(shallow, ensure_ascii=False)
-    if not spliced:
-        return text.encode("utf-8")
-    parts: list[bytes] = []
-    rest = text
+    rest = json.dumps(shallow, ensure_ascii=False)
+    parts: list[bytes | InlineMedia] = []
     for marker, value in spliced.items():
         before, _, rest = rest.partition(marker)
-        parts += [before.encode("utf-8"), value.encode("ascii")]
+        parts.append(before.encode("utf-8"))
+        parts.append(value if isinstance(value, InlineMedia) else value.encode("ascii"))
     parts.append(rest.encode("utf-8"))
-    return b"".join(parts)
+    return JsonBody(parts)
 
 
-async def body_pieces(body: bytes) -> AsyncIterator[bytes]:
-    """``body`` in ``BODY_PIECE_BYTES`` pieces (a fresh iterator for each try)."""
-    view = memoryview(body)
-    for start in range(0, len(view), BODY_PIECE_BYTES):
-        yield bytes(view[start : start + BODY_PIECE_BYTES])
+async def body_pieces(body: JsonBody | bytes) -> AsyncIterator[bytes]:
+    """``body`` piece by piece, from its start (a fresh iterator for each try)."""
+    for piece in (body if isinstance(body, JsonBody) else JsonBody([body])).pieces():
+        yield piece
 
 
 def no_answer_error(gave_up: GaveUp) -> NetworkError:

@@ -38,6 +38,7 @@ from ..fal import (
     ResultExpiredError,
     ValidationError,
 )
+from ..fal.submit import InlineMedia
 from ..library import Library, new_id
 from ..media.fetch import fetch_image
 from ..media.prepared import PreparedMedia
@@ -171,14 +172,15 @@ class JobWork:
             None, inputs.load_prepared, image_path, audio_path, rec.request.duration
         )
 
-    async def _media_url(self, media: PreparedMedia, *, public: bool = False) -> str:
-        """A data URI, or fal's CDN for large files and for what must be a public URL.
+    async def _media_url(self, media: PreparedMedia, *, public: bool = False) -> str | InlineMedia:
+        """A data URI (streamed inside the body as it encodes, never built whole), or fal's CDN
+        for large files and for what must be a public URL.
 
         The API says the audio URL "must be publicly accessible", so audio always goes through
         the CDN on fal. The offline engine takes data URIs only.
         """
         if self.backend.offline or (not public and media.size_bytes <= self.upload_threshold):
-            return await asyncio.get_running_loop().run_in_executor(None, media.to_data_uri)
+            return InlineMedia(media.data, media.mime)
         assert self.client is not None
         return await self.client.upload(
             media.data, media.mime, media.file_name, expires_in_s=self.upload_expiry_s
@@ -194,11 +196,13 @@ class JobWork:
         )
         image_url = await self._media_url(image)
         audio_url = await self._media_url(audio, public=True) if audio else None
-        arguments = rec.request.to_arguments(image_url, audio_url)
         # What the sidecar keeps: the arguments as sent, with data URIs named by file.
-        rec.arguments = {**arguments, "image_url": _named(image_url, image)}
-        if audio is not None and audio_url is not None:
-            rec.arguments["audio_url"] = _named(audio_url, audio)
+        rec.arguments = rec.request.to_arguments(
+            _named(image_url, image), _named(audio_url, audio) if audio and audio_url else None
+        )
+        arguments = {**rec.arguments, "image_url": image_url}
+        if audio_url is not None:
+            arguments["audio_url"] = audio_url
         try:
             handle = await self.client.submit(
                 limits.ENDPOINT_ID, arguments, start_timeout_s=self.start_timeout_s
@@ -338,9 +342,11 @@ class JobWork:
         )
 
 
-def _named(url: str, media: PreparedMedia) -> str:
+def _named(url: str | InlineMedia, media: PreparedMedia) -> str:
     """A sent URL as the sidecar keeps it: a data URI is named by its file."""
-    return media.file_name if url.startswith("data:") else url
+    if isinstance(url, InlineMedia) or url.startswith("data:"):
+        return media.file_name
+    return url
 
 
 def _claim_partial(folder: Path, dest: Path) -> None:
