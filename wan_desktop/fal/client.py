@@ -41,6 +41,7 @@ from wan_desktop.fal.retry import (
 )
 from wan_desktop.fal.status import Completed, Status, parse_status
 from wan_desktop.fal.submit import (
+    JsonBody,
     body_pieces,
     encode_json_body,
     handle_from_answer,
@@ -274,7 +275,7 @@ class FalClient:
         return handle
 
     async def _post_once_accepted(
-        self, url: str, body: bytes, headers: dict[str, str], start_timeout_s: float | None
+        self, url: str, body: JsonBody, headers: dict[str, str], start_timeout_s: float | None
     ) -> httpx.Response:
         """POST the submit, repeated only while the answers prove it was turned away."""
         try:
