@@ -1,0 +1,60 @@
+"""The poster and the last frame are the same pixels PyAV's ``to_image`` gives, and the
+playability check decodes the last frames without making a picture of them (each 1080p
+picture is copies made while holding the interpreter lock)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import av
+import pytest
+from PIL import Image, ImageChops
+
+from wan_desktop.media import video
+
+_spec = importlib.util.spec_from_file_location(
+    "library_clips", Path(__file__).parents[1] / "library" / "library_clips.py"
+)
+clips = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(clips)
+
+
+def _frames(path: Path) -> list:
+    with av.open(str(path)) as container:
+        return [(f.pts, f.to_image().convert("RGB")) for f in container.decode(video=0)]
+
+
+def _same(a: Image.Image, b: Image.Image) -> bool:
+    return a.size == b.size and a.mode == b.mode and ImageChops.difference(a, b).getbbox() is None
+
+
+# An odd row length (250 × 3 bytes) makes FFmpeg pad its rows: the stride must be honoured.
+@pytest.mark.parametrize("size", [(256, 144), (250, 142)])
+def test_last_frame_and_poster_equal_to_image_pixel_for_pixel(tmp_path, size):
+    path = clips.make_clip(tmp_path / "c.mp4", seconds=2.0, size=size, gop=7)
+    frames = _frames(path)
+    last = max(frames, key=lambda f: f[0])[1]
+    assert _same(video.last_frame(path), last)
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        target = int(float(stream.duration * stream.time_base) * 0.1 / stream.time_base)
+    chosen = next(image for pts, image in sorted(frames, key=lambda f: f[0]) if pts >= target)
+    expected = chosen.copy()
+    expected.thumbnail((100, 100), Image.Resampling.LANCZOS)
+    assert _same(video.poster(path, max_side=100), expected)
+
+
+def test_check_playable_makes_no_picture(tmp_path, monkeypatch):
+    path = clips.make_clip(tmp_path / "c.mp4", seconds=1.0)
+    made = []
+    real_reformat = av.VideoFrame.reformat
+
+    def reformat(self, *args, **kwargs):
+        made.append(kwargs.get("format"))
+        return real_reformat(self, *args, **kwargs)
+
+    monkeypatch.setattr(av.VideoFrame, "reformat", reformat)
+    monkeypatch.setattr(av.VideoFrame, "to_image", lambda self, **kw: made.append("to_image"))
+    assert video.check_playable(path).frame_count == 24
+    assert made == []
