@@ -10,8 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 from .atomic import ensure_dir
 
 __all__ = ["AppPaths", "app_paths"]
@@ -59,6 +57,8 @@ def app_paths(environ: os._Environ[str] | dict[str, str] | None = None) -> AppPa
     if home:
         root = Path(home).expanduser().resolve()
         return AppPaths(data=root, config=root, cache=root / "cache")
+    import platformdirs  # only here: its import costs the window's first paint 3–5 ms
+
     return AppPaths(
         data=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         config=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
