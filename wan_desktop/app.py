@@ -234,7 +234,9 @@ def build_application(argv: list[str] | None = None):
     from .ui.theme import ThemeManager
 
     if not hasattr(app, "_wan_theme"):
-        app._wan_theme = ThemeManager(app, set_style=not style_set)  # type: ignore[attr-defined]
+        app._wan_theme = ThemeManager(  # type: ignore[attr-defined]
+            app, set_style=not style_set, guess_system=style_set
+        )
     return app
 
 
@@ -565,6 +567,7 @@ def _start_window(offscreen: bool) -> tuple[QApplication, MainWindow, Services, 
     window = MainWindow(services, tasks, deferred=True)
     window.show()
     _paint_now(window)  # the frame: menus, status line, the panes at their remembered sizes
+    app._wan_theme.confirm_system_scheme()  # type: ignore[attr-defined]
     window.finish_building()
     _paint_now(window.composer)  # the panes
     _set_application_icon(app)

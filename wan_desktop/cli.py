@@ -75,6 +75,12 @@ def _window_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     """Dispatch ``argv``; returns the process exit code."""
+    if not argv:
+        # The window as it is usually started: building the parser would only delay its
+        # first paint (3–5 ms).
+        from .app import run_window
+
+        return int(run_window())
     if argv and argv[0] in COMMANDS:
         args = build_parser().parse_args(argv)
         module = importlib.import_module(COMMANDS[args.command])

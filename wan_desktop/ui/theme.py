@@ -15,10 +15,16 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
+
+if TYPE_CHECKING:
+    # Not at run time before the first paint: PySide builds the whole ``Qt`` namespace (93
+    # enums) on its first use, 15–30 ms of start-up.
+    from PySide6.QtCore import Qt
 
 __all__ = [
     "SCHEMES",
@@ -146,6 +152,11 @@ _PALETTES: dict[str, dict[str, str]] = {
 }
 
 
+def _scheme_of(palette: QPalette) -> str:
+    """``dark`` when ``palette``'s window colour is dark, else ``light``."""
+    return "dark" if palette.color(QPalette.ColorRole.Window).lightness() < 128 else "light"
+
+
 def _palette(scheme: str) -> QPalette:
     """The Fusion palette for ``scheme`` (``dark`` or ``light``)."""
     p = QPalette()
@@ -167,16 +178,29 @@ class ThemeManager(QObject):
 
     ``forced`` ("light"/"dark") overrides the system (tests and screenshots use it).
     ``set_style=False`` when the application was created with ``-style Fusion`` already.
+    ``guess_system=True`` (start-up): until :meth:`confirm_system_scheme`, the system's scheme
+    is read from the platform's palette (a dark window colour: dark) instead of
+    ``QStyleHints.colorScheme()``, whose answer is a ``Qt`` enum, and PySide builds the whole
+    ``Qt`` namespace for it (15–30 ms before the first paint).
     """
 
     changed = Signal()
 
-    def __init__(self, app: QApplication, forced: str | None = None, *, set_style: bool = True):
+    def __init__(
+        self,
+        app: QApplication,
+        forced: str | None = None,
+        *,
+        set_style: bool = True,
+        guess_system: bool = False,
+    ):
         super().__init__(app)
         global _manager
         _manager = self  # the one the preference goes to (the latest made)
         self._app = app
         self._forced = forced
+        # The platform's own palette, before ours replaces it: what the guess reads.
+        self._guess: str | None = _scheme_of(app.palette()) if guess_system else None
         if set_style:
             app.setStyle("Fusion")
         QGuiApplication.styleHints().colorSchemeChanged.connect(
@@ -188,8 +212,22 @@ class ThemeManager(QObject):
         """``dark`` or ``light``: the forced scheme, else the system's (unknown → light)."""
         if self._forced in ("light", "dark"):
             return self._forced
+        if self._guess is not None:
+            return self._guess
+        from PySide6.QtCore import Qt
+
         scheme = QGuiApplication.styleHints().colorScheme()
         return "dark" if scheme == Qt.ColorScheme.Dark else "light"
+
+    def confirm_system_scheme(self) -> None:
+        """Ask the system for its scheme from now on (after the first paint); the colours
+        change only when the start-up guess was wrong."""
+        if self._guess is None:
+            return
+        guessed = self.scheme()
+        self._guess = None
+        if self.scheme() != guessed:
+            self.apply()
 
     def force(self, scheme: str | None) -> None:
         """Use ``scheme`` regardless of the system (``None``: follow the system again)."""
@@ -214,6 +252,7 @@ class ThemeManager(QObject):
         self.changed.emit()
 
     def _on_style_hints_color_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
+        self._guess = None  # the system said it: no more guessing
         self.apply()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QApplication
 
 from .theme import set_scheme_preference
@@ -44,7 +44,7 @@ class WindowDialogs:
         window, services = self._window, self._window.services
         dialog = SettingsDialog(services.store, services.key_store, window.tasks, window)
         dialog.saved.connect(self._on_settings_dialog_saved)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(_delete_on_close())
         self.settings_dialog = dialog
         dialog.open()
         return dialog
@@ -55,7 +55,7 @@ class WindowDialogs:
 
         window = self._window
         dialog = WelcomeDialog(window.library_folder(), window.services.has_key, window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(_delete_on_close())
         dialog.finished.connect(self._on_welcome_dialog_finished)
         self.welcome_dialog = dialog
         dialog.open()
@@ -72,7 +72,7 @@ class WindowDialogs:
 
         box = QMessageBox(QMessageBox.Icon.Warning, f"{what} failed", message,
                           QMessageBox.StandardButton.Ok, window)  # fmt: skip
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setAttribute(_delete_on_close())
         box.open()
 
     def about(self) -> None:
@@ -170,6 +170,14 @@ class WindowDialogs:
             raise
         assert window.services.runner is not None
         window.attach_runner(window.services.runner, window.services.offline)
+
+
+def _delete_on_close():
+    """``Qt.WA_DeleteOnClose``, looked up when a dialog opens: this module is loaded before the
+    first paint, which must not build PySide's ``Qt`` namespace (see theme)."""
+    from PySide6.QtCore import Qt
+
+    return Qt.WidgetAttribute.WA_DeleteOnClose
 
 
 def _open_url(url: QUrl) -> None:

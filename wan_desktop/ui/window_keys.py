@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -81,8 +81,7 @@ class WindowKeys(QObject):
 
     def _shortcut(self, key: str, slot: Callable[[], object], name: str) -> QShortcut:
         shortcut = QShortcut(QKeySequence(key), self._window)
-        shortcut.setObjectName(name)
-        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.setObjectName(name)  # Qt.WindowShortcut, the default context
         shortcut.activated.connect(slot)
         return shortcut
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QToolButton, QWidget
 
 from . import window_layout
@@ -65,6 +65,8 @@ class LibraryDock(QObject):
         self.button.setText(title)
         self.button.setToolTip(f"Show or hide the {title.lower()} (Ctrl+L)")
         self.button.setAutoRaise(True)
+        from PySide6.QtCore import Qt  # not at import: before the first paint (see theme)
+
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         splitter.addWidget(pane)
         splitter.setStretchFactor(splitter.indexOf(pane), 3)

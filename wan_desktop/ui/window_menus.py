@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
@@ -137,6 +136,8 @@ def _build_action(window: QMainWindow, spec: ActionSpec) -> QAction:
         action.setCheckable(True)
         action.setChecked(spec.checked)
     if spec.widget_shortcut:
+        from PySide6.QtCore import Qt  # not at import: before the first paint (see theme)
+
         action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
     return action
 

@@ -5,10 +5,12 @@ offers with one action. GUI thread."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QStatusBar
 
-from .status_notice import StatusNotice
+if TYPE_CHECKING:
+    from .status_notice import StatusNotice
 
 __all__ = ["UNDO", "WindowNotices"]
 
@@ -29,6 +31,8 @@ class WindowNotices:
     def widget(self) -> StatusNotice:
         """The notice (``statusNotice``), made on first use: not before the first paint."""
         if self._widget is None:
+            from .status_notice import StatusNotice  # its module uses Qt's namespace (theme)
+
             self._widget = StatusNotice()
             self._widget.dismissed.connect(self._on_widget_dismissed)
             self._status_bar.insertPermanentWidget(0, self._widget)

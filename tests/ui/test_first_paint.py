@@ -1,0 +1,95 @@
+"""What the window's first paint waits for: not PySide's ``Qt`` namespace (its 93 enums are
+built on first use, 15–30 ms), not the command-line parser when there are no arguments, not
+platformdirs when ``WAN_DESKTOP_HOME`` names the folder. And the theme's start-up guess of the
+system's scheme, confirmed after that paint."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from wan_desktop.ui.theme import ThemeManager, colors
+
+pytestmark = pytest.mark.timeout(60)
+
+_PROBE = """
+import sys
+import PySide6.QtCore as QtCore
+from PySide6.QtCore import QEvent, QObject
+import wan_desktop.cli as cli
+import wan_desktop.ui.main_window as main_window
+
+def no_parser(*args, **kwargs):
+    raise AssertionError("a parser was built for no arguments")
+cli.build_parser = cli._window_parser = no_parser
+
+class Probe(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            built = [name for name, done in (
+                ("Qt namespace", "Qt" in QtCore.__dict__),
+                ("platformdirs", "platformdirs" in sys.modules),
+            ) if done]
+            print("first paint; built:", ",".join(built) or "-", flush=True)
+            import os
+            os._exit(0)
+        return False
+
+original = main_window.MainWindow.__init__
+def init(self, *args, **kwargs):
+    original(self, *args, **kwargs)
+    self._probe = Probe()
+    self.installEventFilter(self._probe)
+main_window.MainWindow.__init__ = init
+from wan_desktop.__main__ import main
+main([])
+"""
+
+
+def test_the_first_paint_builds_neither_the_qt_namespace_nor_a_parser(wan_home):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", WAN_DESKTOP_HOME=str(wan_home))
+    env.pop("FAL_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=50
+    )
+    assert "first paint; built: -" in result.stdout, result.stdout + result.stderr
+
+
+@pytest.fixture
+def platform_palette(qapp):
+    """The application's palette put back after the test (the theme replaces it)."""
+    saved = QPalette(qapp.palette())
+    yield qapp
+    qapp.setPalette(saved)
+    ThemeManager(qapp, set_style=False).force(None)
+
+
+def _with_window_colour(app: QApplication, colour: str) -> None:
+    palette = QPalette(app.palette())
+    palette.setColor(QPalette.ColorRole.Window, QColor(colour))
+    app.setPalette(palette)
+
+
+def test_at_start_up_a_dark_platform_palette_gives_the_dark_scheme(platform_palette):
+    _with_window_colour(platform_palette, "#202020")
+    theme = ThemeManager(platform_palette, set_style=False, guess_system=True)
+    assert theme.scheme() == "dark" and colors().canvas_bg == "#0c0c0f"
+    # Offscreen, the system says nothing (Unknown: light): once asked, it wins.
+    theme.confirm_system_scheme()
+    assert theme.scheme() == "light"
+    assert platform_palette.palette().color(QPalette.ColorRole.Window).name() == "#f3f3f6"
+
+
+def test_a_light_platform_palette_gives_the_light_scheme(platform_palette):
+    _with_window_colour(platform_palette, "#efefef")
+    theme = ThemeManager(platform_palette, set_style=False, guess_system=True)
+    assert theme.scheme() == "light"
+    changes = []
+    theme.changed.connect(lambda: changes.append(1))
+    theme.confirm_system_scheme()  # the guess was right: nothing is re-coloured
+    assert changes == []
