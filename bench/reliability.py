@@ -14,8 +14,10 @@ the state of the request at that moment; a cell whose fault never fired in its p
 - download: limited to the ``media`` route; ``expire_result`` (which also matches the
   result route) is set once the job is ``downloading`` while the media answer is held back.
 
-A fault that cannot fire in a phase (``moderate`` and ``fail_request`` act at submit only,
-``break_stream`` on the stream, the media faults on the media) is shown as ``n/a``.
+A fault that cannot fire in a phase (``moderate``, ``fail_request``, ``echo_key`` and
+``changed_schema`` act at submit only, ``break_stream`` on the stream, the media faults on the
+media, ``locked_account`` is answered by fal's API and never by its media server) is shown as
+``n/a``. ``retryable`` only marks other errors: it is paired with a rate limit.
 
 Rules for each cell: the job ends (a deadline; a stuck job breaks the cell) as expected —
 done after a passing fault, or failed with a clear message after a refusal or a lost result;

@@ -68,6 +68,44 @@ def _routes(name: str) -> bool:
     return "routes" in FAULT_DEFAULTS[name]
 
 
+#: Faults that act in one phase only: (that phase, why not elsewhere, how the job ends).
+ONE_PHASE = {
+    "fail_request": ("submit", "acts at submit only", "failed"),
+    "moderate": ("submit", "acts at submit only", "failed"),
+    # The service hands the key back; the job still ends done (the key scrubbed: the
+    # attack rows search every file for it).
+    "echo_key": ("submit", "acts at submit only", "done"),
+    # Another schema published and validated by: a short prompt still passes.
+    "changed_schema": ("submit", "acts on the schema and the submit", "done"),
+    "octet_stream": ("download", "media route only", "done"),
+    "truncate_media": ("download", "media route only", "done"),
+}
+
+
+def _download_plan(name: str) -> Plan:
+    if name == "expire_result":
+        hold = {"slow": {"count": 1, "delay_s": 1.0, "routes": ["media"]}}
+        return Plan({"count": 1}, "failed", at_downloading=True, extra=hold)
+    # no_range only matters when a download resumes: cut the first answer short, then the
+    # resumed request gets the whole file (200) and must start over, not splice.
+    cut = {"truncate_media": {"count": 1, "after_bytes": 4096}}
+    return Plan({"count": 1}, "done", extra=cut)
+
+
+def _tracking_plan(name: str, phase: str) -> Plan | str:
+    """Faults answered by fal's API (not its media server) in any phase but the download."""
+    routes = PHASE_ROUTES[phase]
+    if name == "locked_account":
+        if phase == "download":
+            return "fal's API answers it, not its media server"
+        # At submit nothing was billed and the job fails saying why; a refused tracking
+        # call is asked again, and the job ends done.
+        return Plan({"count": 1, "routes": routes}, "failed" if phase == "submit" else "done")
+    # retryable only marks the error answers of another fault: a rate limit here.
+    limit = {"rate_limit": {"count": 2, "retry_after_s": 1, "routes": routes}}
+    return Plan({"count": 2, "retryable": True, "routes": routes}, "done", extra=limit)
+
+
 def plan(name: str, phase: str) -> Plan | str:
     """The plan of a cell, or why it does not apply (a string)."""
     transient = {
@@ -86,30 +124,20 @@ def plan(name: str, phase: str) -> Plan | str:
         # The key is refused from this phase on (revoked): a single refused stream call
         # would only send the client to polling, which is right but proves little.
         return Plan({"count": -1, "routes": PHASE_ROUTES[phase]}, "failed")
-    if name in ("moderate", "fail_request"):
-        if phase != "submit":
-            return "acts at submit only"
-        return Plan({"count": 1}, "failed")
+    if name in ONE_PHASE:
+        only, why, expect = ONE_PHASE[name]
+        params = {"after_bytes": 4096} if name == "truncate_media" else {}
+        return Plan({"count": 1, **params}, expect) if phase == only else why
     if name == "break_stream":
         if phase not in ("queued", "running"):
             return "stream route only"
         return Plan({"count": 1}, "done")
-    if name == "expire_result":
+    if name in ("expire_result", "no_range"):
         if phase != "download":
-            return "result/media only"
-        hold = {"slow": {"count": 1, "delay_s": 1.0, "routes": ["media"]}}
-        return Plan({"count": 1}, "failed", at_downloading=True, extra=hold)
-    if name == "truncate_media":
-        if phase != "download":
-            return "media route only"
-        return Plan({"count": 1, "after_bytes": 4096}, "done")
-    if name == "no_range":
-        if phase != "download":
-            return "media route only"
-        # Only matters when a download resumes: cut the first answer short, then the
-        # resumed request gets the whole file (200) and must start over, not splice.
-        cut = {"truncate_media": {"count": 1, "after_bytes": 4096}}
-        return Plan({"count": 1}, "done", extra=cut)
+            return "result/media only" if name == "expire_result" else "media route only"
+        return _download_plan(name)
+    if name in ("locked_account", "retryable"):
+        return _tracking_plan(name, phase)
     if _routes(name):  # a fault added to the engine later: try it as a transient one
         return Plan({"count": 1, "routes": PHASE_ROUTES[phase]}, "done")
     return "not planned (new fault)"
