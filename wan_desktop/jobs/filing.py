@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import limits
+from ..fal.output import parse_output
 from ..library import Entry, Library, NewEntry, new_id
 from ..media.prepared import PreparedMedia
 from .model import JobSnapshot
@@ -41,8 +42,10 @@ def file_result(
     image: PreparedMedia,
     audio: PreparedMedia | None,
 ) -> Entry:
-    """File the downloaded ``video`` (moved into the library) with the job's inputs, request,
-    response, timings and provenance; idempotent across a crash (executor)."""
+    """File the downloaded ``video`` (moved into the library) with the job's inputs, request
+    (every field sent: ``generate_audio``, the extra inputs), response, timings, cost with
+    its price source, and provenance (``remote``, with the service's own facts about the
+    video); idempotent across a crash (executor)."""
     result = rec.result or {}
     handle = rec.handle or {}
     now = time.time()
@@ -57,6 +60,7 @@ def file_result(
         endpoint=limits.ENDPOINT_ID,
         timings=_timings(rec, now),
         cost_usd=rec.cost_usd,
+        cost_source=rec.cost_source or "",
         remote=_remote(rec, now),
         parent_id=rec.parent_id,
         id=rec.planned_entry_id or new_id(),
@@ -92,6 +96,7 @@ def _timings(rec: JobRecord, now: float) -> dict[str, Any]:
 def _remote(rec: JobRecord, now: float) -> dict[str, Any]:
     result = rec.result or {}
     handle = rec.handle or {}
+    video = parse_output(result).video
     return {
         "video_url": (result.get("video") or {}).get("url"),
         "response_url": handle.get("response_url"),
@@ -100,6 +105,9 @@ def _remote(rec: JobRecord, now: float) -> dict[str, Any]:
         "backend": rec.backend,
         # The file as the service sent it (the library then adds its metadata by remuxing).
         "download_sha256": rec.download_sha256,
+        # What the service said about that file (width, height, fps, duration, num_frames,
+        # file_size: those it sent), checked against the download.
+        "video": video.stored() if video is not None else {},
     }
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..core import limits
-from ..core.pricing import estimate_usd
+from ..core.pricing import estimate
 from ..core.request import GenerationRequest
 from ..core.settings import CONCURRENCY_MAX, DEFAULT_UPLOAD_THRESHOLD_BYTES
 from ..fal import CancelOutcome, FalClient
@@ -215,6 +215,10 @@ class JobRunner:
         if not self._started:
             raise RuntimeError("JobRunner.start() must be awaited first")
         request.raise_if_invalid()
+        # The resolved price (fal's for this account, else the bundled table), halved silent.
+        price = estimate(
+            request.resolution, request.duration, generate_audio=request.generate_audio
+        )
         job_id = _new_job_id()
         rec = JobRecord(
             id=job_id,
@@ -225,7 +229,8 @@ class JobRunner:
             backend=self._backend.name,
             folder=f"{JOBS_DIR}/{job_id}",
             parent_id=parent_id,
-            cost_usd=estimate_usd(request.resolution, request.duration),
+            cost_usd=price.amount_usd,
+            cost_source=price.source,
         )
         self._mine.add(job_id)
         try:

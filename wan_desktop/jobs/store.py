@@ -61,6 +61,7 @@ class JobRecord:
     download_sha256: str | None = None
     parent_id: str | None = None
     cost_usd: float | None = None
+    cost_source: str | None = None  # where the price came from: a key of SOURCE_LABELS
     notes: list[str] = field(default_factory=list)
     maybe_submitted: bool = False
     resume_from: str | None = None  # a state to pick up from without a new submit

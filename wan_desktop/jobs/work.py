@@ -35,9 +35,11 @@ from ..fal import (
     InProgress,
     ProtocolError,
     Queued,
+    RequestTimeoutError,
     ResultExpiredError,
     ValidationError,
 )
+from ..fal.output import VideoFile, parse_output
 from ..fal.submit import InlineMedia
 from ..library import Library, new_id
 from ..media.fetch import fetch_image
@@ -48,6 +50,7 @@ from .backend import Backend
 from .book import JobBook
 from .filing import file_result, filed_entry
 from .model import JobEventKind, JobState
+from .output_check import disagreements
 from .store import JobRecord
 
 __all__ = ["JobWork"]
@@ -283,13 +286,22 @@ class JobWork:
             # A name of this process's own: no two processes ever write one partial file.
             dest = folder / f"video-{os.getpid()}.mp4"
             await self.book.io(_claim_partial, folder, dest)
-            video = rec.result.get("video") or {}
-            url = self.backend.live_url(str(video.get("url", "")), rec.backend)
-            await self.client.download(url, dest, on_progress=self._progress_reporter(rec))
+            stated = parse_output(rec.result).video or VideoFile()
+            url = self.backend.live_url(stated.url or "", rec.backend)
+            # The announced size lets a short or padded file be told apart from the real one;
+            # the bytes, not the Content-Type, say whether it is a video.
+            await self.client.download(
+                url,
+                dest,
+                on_progress=self._progress_reporter(rec),
+                expected_size=stated.file_size,
+            )
             # The file exactly as served (the library then adds its metadata by remuxing),
             # hashed off the loop from the page cache.
             rec.download_sha256 = await loop.run_in_executor(None, sha256_file, dest)
-            await loop.run_in_executor(None, check_playable, dest)
+            info = await loop.run_in_executor(None, check_playable, dest)
+            for line in disagreements(stated, info):
+                self._warn(rec, line)
             image, audio = await self.load_sent(rec)
             filed = await loop.run_in_executor(
                 None, file_result, self.library, rec, dest, image, audio
@@ -318,20 +330,38 @@ class JobWork:
     # ---- failures ----------------------------------------------------------------------------
 
     async def _fail_from(self, rec: JobRecord, exc: FalError) -> None:
+        """Fail ``rec`` with the service's answer, kept resumable where ``exc`` says so."""
         field = None
         if isinstance(exc, ValidationError) and exc.field_errors:
             field = exc.field_errors[0].field
         message = str(exc)
         retryable = bool(exc.retryable) or not exc.refused
+        submitted = bool(rec.handle) and rec.state in _RESUMABLE
         if isinstance(exc, ResultExpiredError):
             message += " Run it again to make a new one (it is billed again)."
-        elif rec.handle and rec.state in _RESUMABLE and exc.retryable:
+        elif isinstance(exc, RequestTimeoutError):
+            pass  # the service dropped the request: only a new submit can run it
+        elif submitted and exc.resumable:
             # The service has (or had) the request: resuming must not submit it again.
             rec.resume_from = rec.state.value
-            message += (
-                " The service still has the request: Retry picks it up without sending it again."
-            )
+            if exc.retryable:
+                message += (
+                    " The service still has the request: Retry picks it up without sending "
+                    "it again."
+                )
+        elif exc.resumable and not exc.retryable and not rec.maybe_submitted:
+            # Refused for now (an account out of credit): the same job is sent as it is once
+            # the account is open again (``jobs resume``, Retry), nothing changed.
+            rec.resume_from = JobState.WAITING.value
         await self.fail(rec, message, field=field, retryable=retryable)
+
+    def _warn(self, rec: JobRecord, line: str) -> None:
+        """A warning in the job's log (kept with the job, shown as it runs)."""
+        log.warning("job %s: %s", rec.id, line)
+        text = f"warning: {line}"
+        rec.logs.append(text)
+        del rec.logs[:-_LOG_LINES_KEPT]
+        self.book.emit(rec, JobEventKind.LOG, text)
 
     async def fail(
         self, rec: JobRecord, message: str, *, field: str | None = None, retryable: bool
