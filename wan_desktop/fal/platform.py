@@ -47,6 +47,7 @@ DEFAULT_TIMEOUT_S = 10.0
 MAX_ANSWER_BYTES = 4_000_000
 
 T = TypeVar("T")
+E = TypeVar("E")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +117,21 @@ async def fetch_model_schema(
     ``key`` is optional here (it raises fal's rate limit). ``timeout_s`` bounds the whole
     exchange, connection to last byte. Event-loop coroutine.
     """
-    url = f"{platform_url.rstrip('/')}/models"
-    params = {"endpoint_id": endpoint_id, "expand": "openapi-3.0"}
-    page = await _get(client, url, params, key, timeout_s, _ModelsPage)
-    if isinstance(page, Unavailable):
-        return page
-    found = [m for m in page.models if m.endpoint_id == endpoint_id and m.openapi is not None]
-    if not found:
-        return Unavailable(f"{_where(platform_url)} does not list {endpoint_id} with its schema.")
-    model = found[0]
+    model = await _first_listed(
+        client,
+        platform_url,
+        "/models",
+        {"endpoint_id": endpoint_id, "expand": "openapi-3.0"},
+        key,
+        timeout_s,
+        lambda page: [
+            m for m in page.models if m.endpoint_id == endpoint_id and m.openapi is not None
+        ],
+        _ModelsPage,
+        missing=f"does not list {endpoint_id} with its schema",
+    )
+    if isinstance(model, Unavailable):
+        return model
     fetched_at = clock()
     try:
         schema = ModelSchema.from_openapi(
@@ -157,14 +164,19 @@ async def fetch_price(
     """
     if not key:
         return Unavailable("fal tells an account's price only to its key; no key is set.")
-    url = f"{platform_url.rstrip('/')}/models/pricing"
-    page = await _get(client, url, {"endpoint_id": endpoint_id}, key, timeout_s, _PricesPage)
-    if isinstance(page, Unavailable):
-        return page
-    found = [p for p in page.prices if p.endpoint_id == endpoint_id]
-    if not found:
-        return Unavailable(f"{_where(platform_url)} lists no price for {endpoint_id}.")
-    price = found[0]
+    price = await _first_listed(
+        client,
+        platform_url,
+        "/models/pricing",
+        {"endpoint_id": endpoint_id},
+        key,
+        timeout_s,
+        lambda page: [p for p in page.prices if p.endpoint_id == endpoint_id],
+        _PricesPage,
+        missing=f"lists no price for {endpoint_id}",
+    )
+    if isinstance(price, Unavailable):
+        return price
     if price.unit != "second" or price.currency != "USD":
         reason = (
             f"{_where(platform_url)} prices {endpoint_id} in {excerpt(price.currency, 12)} per "
@@ -174,6 +186,28 @@ async def fetch_price(
     if not math.isfinite(price.unit_price) or price.unit_price < 0:
         return Unavailable(f"{_where(platform_url)} answered a price that is not one.")
     return PriceQuote(price.unit_price, "account", fetched_at=clock())
+
+
+async def _first_listed(
+    client: httpx.AsyncClient,
+    platform_url: str,
+    path: str,
+    params: dict[str, str],
+    key: str | None,
+    timeout_s: float,
+    keep: Callable[[T], list[E]],
+    answer_type: type[T],
+    *,
+    missing: str,
+) -> E | Unavailable:
+    """The first entry ``keep`` picks from the answer to ``GET {platform_url}{path}``, or why
+    there is none (``missing`` ends the sentence when the answer holds no such entry)."""
+    url = f"{platform_url.rstrip('/')}{path}"
+    page = await _get(client, url, params, key, timeout_s, answer_type)
+    if isinstance(page, Unavailable):
+        return page
+    found = keep(page)
+    return found[0] if found else Unavailable(f"{_where(platform_url)} {missing}.")
 
 
 async def _get(
