@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -122,38 +123,32 @@ def _ms(value: datetime | str) -> int:
 def filters_sql(filters: Filters, alias: str = "e") -> tuple[str, list[Any]]:
     """A ``WHERE`` clause body (without ``WHERE``) and its parameters for ``filters``."""
     a = alias
+    # What was asked, from the recorded request (a missing switch: made with audio).
+    sent = f"coalesce(json_extract({a}.data, '$.request.generate_audio'), 1)"
+    # Each filter: its value (None: any), the clause that tests it, and the value it binds.
+    # Empty text is "any" as well.
+    asked: list[tuple[Any, str, Callable[[Any], Any]]] = [
+        (filters.favourite, f"{a}.favourite = ?", int),
+        (filters.resolution or None, f"{a}.resolution = ?", _as_is),
+        (filters.min_duration_s, f"{a}.duration_s >= ?", float),
+        (filters.max_duration_s, f"{a}.duration_s <= ?", float),
+        (filters.has_audio, f"{a}.has_audio = ?", int),
+        (filters.silent, f"{sent} = ?", lambda silent: 0 if silent else 1),
+        (filters.created_from, f"{a}.created_ms >= ?", _ms),
+        (filters.created_to, f"{a}.created_ms < ?", _ms),
+        (filters.tag or None, f"{a}.id IN (SELECT entry_id FROM entry_tags WHERE tag = ?)", _as_is),
+    ]
     clauses = [f"{a}.trashed_at IS NOT NULL" if filters.trashed else f"{a}.trashed_at IS NULL"]
     params: list[Any] = []
-    if filters.favourite is not None:
-        clauses.append(f"{a}.favourite = ?")
-        params.append(int(filters.favourite))
-    if filters.resolution:
-        clauses.append(f"{a}.resolution = ?")
-        params.append(filters.resolution)
-    if filters.min_duration_s is not None:
-        clauses.append(f"{a}.duration_s >= ?")
-        params.append(float(filters.min_duration_s))
-    if filters.max_duration_s is not None:
-        clauses.append(f"{a}.duration_s <= ?")
-        params.append(float(filters.max_duration_s))
-    if filters.has_audio is not None:
-        clauses.append(f"{a}.has_audio = ?")
-        params.append(int(filters.has_audio))
-    if filters.silent is not None:
-        # What was asked, from the recorded request (a missing switch: made with audio).
-        sent = f"coalesce(json_extract({a}.data, '$.request.generate_audio'), 1)"
-        clauses.append(f"{sent} = ?")
-        params.append(0 if filters.silent else 1)
-    if filters.created_from is not None:
-        clauses.append(f"{a}.created_ms >= ?")
-        params.append(_ms(filters.created_from))
-    if filters.created_to is not None:
-        clauses.append(f"{a}.created_ms < ?")
-        params.append(_ms(filters.created_to))
-    if filters.tag:
-        clauses.append(f"{a}.id IN (SELECT entry_id FROM entry_tags WHERE tag = ?)")
-        params.append(filters.tag)
+    for value, clause, bound in asked:
+        if value is not None:
+            clauses.append(clause)
+            params.append(bound(value))
     return " AND ".join(clauses), params
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def order_sql(sort: str, alias: str = "e", *, searching: bool = False) -> str:
