@@ -10,7 +10,8 @@ import json
 import socket
 import uuid
 from http.server import BaseHTTPRequestHandler
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from .engine_protocol import Engine
 
@@ -90,6 +91,17 @@ class Exchange:
         """Send ``value`` as a JSON response (see :meth:`send`)."""
         data = json.dumps(value, ensure_ascii=False).encode("utf-8")
         self.send(status, data, "application/json", headers, request_id=request_id)
+
+    def open_file(self, path: Path | None) -> BinaryIO | None:
+        """``path`` opened for reading, or None once a 404 is sent (no path, or no file there
+        any more). The caller closes the handle."""
+        if path is not None:
+            try:
+                return open(path, "rb")
+            except FileNotFoundError:
+                pass
+        self.json(404, {"detail": "File not found."})
+        return None
 
     def start(self, status: int, headers: dict[str, str]) -> None:
         """Send the status line and ``headers``; the body follows through :meth:`write`."""

@@ -47,14 +47,12 @@ def media(ex: Exchange, request_id: str) -> None:
     """Send a finished request's video (404 when there is none, or under ``expire_result``)."""
     faults = ex.engine.faults
     path = ex.engine.store.media_path(request_id)
-    if path is None or faults.take("expire_result", "media") is not None:
-        ex.json(404, {"detail": "File not found."})
+    if path is not None and faults.take("expire_result", "media") is not None:
+        path = None  # expired: answered as if it had never been
+    handle = ex.open_file(path)
+    if handle is None:
         return
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 (closed below, after streaming)
-    except FileNotFoundError:
-        ex.json(404, {"detail": "File not found."})
-        return
+    assert path is not None
     with handle:
         _send_file(ex, request_id, path, handle)
 

@@ -125,15 +125,11 @@ def upload_file(ex: Exchange, body: bytes) -> None:
     """Send an uploaded file (404 when it is unknown, not put yet or expired)."""
     assert ex.request_id is not None
     found = ex.engine.uploads.find(ex.request_id)
-    if found is None:
-        ex.json(404, {"detail": "File not found."})
+    handle = ex.open_file(None if found is None else found[1])
+    if handle is None:
         return
-    record, path = found
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 (closed below, after streaming)
-    except FileNotFoundError:
-        ex.json(404, {"detail": "File not found."})
-        return
+    assert found is not None
+    record = found[0]
     with handle:
         size = record.size or 0
         headers = {

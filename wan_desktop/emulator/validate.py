@@ -27,8 +27,9 @@ import dataclasses
 import io
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import av
 import httpx
@@ -41,6 +42,8 @@ from wan_desktop.core.request import GenerationRequest
 from wan_desktop.media.decoding import UnsupportedEncodingError, decoded_pieces_sync
 
 __all__ = ["FETCH_DEADLINE_S", "FieldError", "Inputs", "validate_arguments"]
+
+_T = TypeVar("_T")
 
 _FETCH_TIMEOUT_S = 10.0  # the longest wait for any one piece of a fetch (seconds)
 #: Seconds a whole loopback fetch may take.
@@ -184,13 +187,7 @@ def _image_of(
     if value is None:
         errors.append(FieldError("image_url", "Image is required (image_url).", "missing"))
         return None
-    data = _load_media("image_url", value, limits.IMAGE_MAX_BYTES)
-    checked = data if isinstance(data, FieldError) else _check_image(data)
-    if isinstance(checked, FieldError):
-        errors.append(checked)
-        return None
-    assert isinstance(data, bytes)
-    return data, checked
+    return _loaded("image_url", value, limits.IMAGE_MAX_BYTES, _check_image, errors)
 
 
 def _audio_of(body: dict[str, Any], errors: list[FieldError]) -> tuple[bytes, float] | None:
@@ -198,8 +195,20 @@ def _audio_of(body: dict[str, Any], errors: list[FieldError]) -> tuple[bytes, fl
     ``errors``)."""
     if body.get("audio_url") is None:
         return None
-    data = _load_media("audio_url", body["audio_url"], limits.AUDIO_MAX_BYTES)
-    checked = data if isinstance(data, FieldError) else _check_audio(data)
+    return _loaded("audio_url", body["audio_url"], limits.AUDIO_MAX_BYTES, _check_audio, errors)
+
+
+def _loaded(
+    field: str,
+    value: object,
+    max_bytes: int,
+    check: Callable[[bytes], _T | FieldError],
+    errors: list[FieldError],
+) -> tuple[bytes, _T] | None:
+    """``value``'s bytes (at most ``max_bytes``) and what ``check`` read from them, or None
+    with the problem added to ``errors``."""
+    data = _load_media(field, value, max_bytes)
+    checked = data if isinstance(data, FieldError) else check(data)
     if isinstance(checked, FieldError):
         errors.append(checked)
         return None
