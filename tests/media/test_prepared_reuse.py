@@ -72,3 +72,10 @@ def test_read_prepared_image_trusts_the_bytes(tmp_path, loads):
 def test_read_prepared_image_of_a_missing_file_is_an_input_problem(tmp_path):
     with pytest.raises(InvalidInputError):
         read_prepared_image(tmp_path / "gone.png")
+
+
+def test_large_images_are_allocated_without_zero_filling():
+    import wan_desktop.media.image  # noqa: F401 - the setting is made on import
+
+    # One block per image: a fresh mmap the kernel zeroes lazily, not a 130 MB memset.
+    assert Image.core.get_use_block_allocator() == 1
