@@ -15,8 +15,6 @@ import typing
 from pathlib import Path
 from typing import Any, TypeVar
 
-import msgspec
-
 __all__ = ["read_json_object", "record_from_data"]
 
 log = logging.getLogger(__name__)
@@ -26,6 +24,8 @@ R = TypeVar("R")
 def record_from_data(cls: type[R], data: dict[str, Any], what: str) -> R:
     """A ``cls`` (a dataclass) from ``data``: every known key converted to its field's type,
     a wrong one left at its default. ``what`` names the record in log lines."""
+    import msgspec  # here, not at import: it costs the window's first paint 10–30 ms
+
     hints = typing.get_type_hints(cls)
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
