@@ -562,7 +562,7 @@ def _start_window(offscreen: bool) -> tuple[QApplication, MainWindow, Services, 
     services = Services.from_environment()
     from .ui.theme import set_scheme_preference
 
-    set_scheme_preference(services.settings.color_scheme)  # before anything is painted
+    set_scheme_preference(services.store.first_paint()[0])  # before anything is painted
     tasks = TaskKeeper()
     window = MainWindow(services, tasks, deferred=True)
     window.show()

@@ -34,6 +34,7 @@ class Probe(QObject):
             built = [name for name, done in (
                 ("Qt namespace", "Qt" in QtCore.__dict__),
                 ("platformdirs", "platformdirs" in sys.modules),
+                ("msgspec", "msgspec" in sys.modules),
             ) if done]
             print("first paint; built:", ",".join(built) or "-", flush=True)
             import os
@@ -93,3 +94,43 @@ def test_a_light_platform_palette_gives_the_light_scheme(platform_palette):
     theme.changed.connect(lambda: changes.append(1))
     theme.confirm_system_scheme()  # the guess was right: nothing is re-coloured
     assert changes == []
+
+
+def test_the_store_answers_the_first_paint_without_msgspec(tmp_path):
+    """``first_paint`` reads the files' plain data; the typed records come on first use."""
+    import json
+
+    from wan_desktop.core.paths import AppPaths
+    from wan_desktop.core.settings_store import SettingsStore
+
+    paths = AppPaths(data=tmp_path, config=tmp_path, cache=tmp_path / "cache")
+    (tmp_path / "settings.json").write_text(json.dumps({"color_scheme": "dark", "concurrency": 3}))
+    layout = {"geometry": "AAAA", "main_splitter": "AAAB"}
+    (tmp_path / "window-state.json").write_text(json.dumps({"layout": layout}))
+    probe = (
+        "import sys; from wan_desktop.core.settings_store import SettingsStore;"
+        "from wan_desktop.core.paths import AppPaths; from pathlib import Path;"
+        f"p = Path({str(tmp_path)!r}); s = SettingsStore.load(AppPaths(p, p, p / 'cache'));"
+        "print(s.first_paint(), 'msgspec' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.stdout.strip() == f"('dark', {layout!r}) False", out.stderr
+    store = SettingsStore.load(paths)
+    assert store.settings.concurrency == 3 and store.window.layout == layout
+    assert store.first_paint() == ("dark", layout)
+    # A value of the wrong type costs the whole layout, in both readings.
+    layout["main_splitter"] = 7
+    (tmp_path / "window-state.json").write_text(json.dumps({"layout": layout}))
+    store = SettingsStore.load(paths)
+    assert store.first_paint() == ("dark", {}) and store.window.layout == {}
+
+
+def test_an_older_settings_file_s_layout_reaches_the_first_paint(tmp_path):
+    import json
+
+    from wan_desktop.core.paths import AppPaths
+    from wan_desktop.core.settings_store import SettingsStore
+
+    paths = AppPaths(data=tmp_path, config=tmp_path, cache=tmp_path / "cache")
+    (tmp_path / "settings.json").write_text(json.dumps({"window": {"geometry": "AAAA"}}))
+    assert SettingsStore.load(paths).first_paint() == ("system", {"geometry": "AAAA"})

@@ -45,35 +45,73 @@ class SettingsStore:
         self._dirty: set[_Part] = set()
         self._lock = threading.Lock()  # the state and what is due
         self._write_lock = threading.Lock()  # one save at a time, in order
+        # The files' data from load(), until first typed (``None``: typed, or never read).
+        self._raw: tuple[dict[str, Any], dict[str, Any] | None] | None = None
 
     @classmethod
     def load(cls, paths: AppPaths) -> SettingsStore:
         """Both files read (missing or unreadable ones give defaults); an older settings
-        file's window state is taken over, to be moved out at the next :meth:`save`."""
-        data = read_json_object(paths.settings_file, "settings") or {}
-        window_data = read_json_object(window_state_file(paths), "window state")
-        legacy = WindowState.from_legacy_settings(data)
-        if window_data is not None:
-            window = WindowState.from_dict(window_data)
-        else:
-            window = legacy or WindowState()
-        store = cls(paths, Settings.from_dict(data), window)
-        if legacy is not None:
-            store._dirty.update(("window", "settings"))  # the state moves to its own file
+        file's window state is taken over, to be moved out at the next :meth:`save`.
+
+        The files are read now but typed (with msgspec) on the first use of :attr:`settings`
+        or :attr:`window`: :meth:`first_paint` answers from the plain JSON, so the window's
+        first paint does not wait for msgspec's import."""
+        store = cls(paths)
+        store._raw = (
+            read_json_object(paths.settings_file, "settings") or {},
+            read_json_object(window_state_file(paths), "window state"),
+        )
         return store
+
+    def _typed(self) -> None:
+        """Turn the files' data read by :meth:`load` into the typed records (once)."""
+        if self._raw is None:
+            return
+        with self._lock:
+            if self._raw is None:
+                return
+            data, window_data = self._raw
+            legacy = WindowState.from_legacy_settings(data)
+            if window_data is not None:
+                self._window = WindowState.from_dict(window_data)
+            else:
+                self._window = legacy or WindowState()
+            self._settings = Settings.from_dict(data)
+            if legacy is not None:
+                self._dirty.update(("window", "settings"))  # the state moves to its own file
+            self._raw = None
+
+    def first_paint(self) -> tuple[str, dict[str, str]]:
+        """The colour-scheme preference (any string; unknown ones mean ``system``) and the
+        window's layout, for the window's first paint: from the files'
+        plain data when the records are not typed yet. Cheap; any thread."""
+        raw = self._raw
+        if raw is None:
+            return self._settings.color_scheme, dict(self._window.layout)
+        data, window_data = raw
+        if window_data is None:  # an older settings file kept the layout under "window"
+            window_data = {"layout": data.get("window")}
+        layout = window_data.get("layout")
+        texts = isinstance(layout, dict) and all(isinstance(v, str) for v in layout.values())
+        scheme = data.get("color_scheme")
+        # A layout with a value of the wrong type is dropped whole, as the typed record does.
+        return scheme if isinstance(scheme, str) else "system", dict(layout) if texts else {}
 
     @property
     def settings(self) -> Settings:
         """The preferences in use."""
+        self._typed()
         return self._settings
 
     @property
     def window(self) -> WindowState:
         """The window's remembered state."""
+        self._typed()
         return self._window
 
     def set_settings(self, settings: Settings) -> None:
         """Use ``settings`` from now on; written at the next :meth:`save`."""
+        self._typed()
         with self._lock:
             if settings != self._settings:
                 self._settings = settings
@@ -81,6 +119,7 @@ class SettingsStore:
 
     def set_window(self, window: WindowState) -> None:
         """Remember ``window``; written at the next :meth:`save`."""
+        self._typed()
         with self._lock:
             if window != self._window:
                 self._window = window
@@ -88,7 +127,7 @@ class SettingsStore:
 
     def remember_prompt(self, prompt: str) -> WindowState:
         """Put ``prompt`` first in the recent prompts; returns the new state (not yet saved)."""
-        self.set_window(self._window.with_recent_prompt(prompt))
+        self.set_window(self.window.with_recent_prompt(prompt))
         return self._window
 
     def save(self) -> None:
@@ -96,6 +135,7 @@ class SettingsStore:
         file still holds it until the settings file is rewritten). Raises ``OSError``; what
         was not written stays due for the next save. Any thread; the owner's changes never
         wait for the disk."""
+        self._typed()
         with self._write_lock:
             with self._lock:
                 dirty, self._dirty = self._dirty, set()

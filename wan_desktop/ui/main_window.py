@@ -167,7 +167,9 @@ class MainWindow(QMainWindow):
         self.video_menu = bar.addMenu("&Video")
         self.view_menu = bar.addMenu("V&iew")
         self.help_menu = bar.addMenu("&Help")
-        if not window_layout.restore(self, self._splitters(), self.services.store.window.layout):
+        # From the files' plain data: the typed settings (msgspec) wait for the panes.
+        layout = self.services.store.first_paint()[1]
+        if not window_layout.restore(self, self._splitters(), layout):
             QTimer.singleShot(0, self.reset_layout)
 
     def is_built(self) -> bool:
@@ -268,6 +270,7 @@ class MainWindow(QMainWindow):
         from .jobs_panel import JobsModel, JobsPanel
         from .player import VideoPlayer
 
+        self.dialogs.panes_built(self.services.settings)
         build_menus(self, MENUS)
         self.view_menu.addSeparator()
         self.scheme_actions = build_choice_menu(

@@ -30,7 +30,9 @@ class WindowDialogs:
 
     def __init__(self, window: MainWindow) -> None:
         self._window = window
-        self._applied = window.services.settings  # what the panes and the runner use
+        # What the panes and the runner use: the settings the panes were built with (read
+        # then, not before the first paint: see panes_built).
+        self._applied_settings: Settings | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.welcome_dialog: WelcomeDialog | None = None
 
@@ -158,6 +160,20 @@ class WindowDialogs:
         )
         if engine_changed:
             window.tasks.spawn(self._reconfigure(key_changed), "Switch engine")
+
+    def panes_built(self, settings: Settings) -> None:
+        """The panes were built with ``settings``: a saved dialog applies what differs."""
+        self._applied_settings = settings
+
+    @property
+    def _applied(self) -> Settings:
+        if self._applied_settings is None:
+            self._applied_settings = self._window.services.settings
+        return self._applied_settings
+
+    @_applied.setter
+    def _applied(self, settings: Settings) -> None:
+        self._applied_settings = settings
 
     async def _reconfigure(self, key_changed: bool) -> None:
         window = self._window
