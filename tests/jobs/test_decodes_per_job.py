@@ -6,6 +6,7 @@ prepared bytes. A large photo's decode holds the interpreter lock long enough to
 from __future__ import annotations
 
 import asyncio
+import json
 import traceback
 from pathlib import Path
 
@@ -15,11 +16,13 @@ from PIL import Image, ImageFile
 
 from wan_desktop.core.request import GenerationRequest
 from wan_desktop.emulator import EmulatorServer
+from wan_desktop.fal import client as fal_client
 from wan_desktop.jobs.backend import Backend
 from wan_desktop.jobs.model import JobState
 from wan_desktop.jobs.runner import JobRunner
 from wan_desktop.library import Library
 from wan_desktop.media import image as media_image
+from wan_desktop.media.datauri import to_data_uri
 
 pytestmark = pytest.mark.asyncio
 
@@ -42,6 +45,22 @@ def _app_decodes(monkeypatch) -> list[str]:
     return seen
 
 
+def _sent_bodies(monkeypatch) -> list[bytes]:
+    """Every submit body as the client streamed it."""
+    bodies: list[bytes] = []
+    real_pieces = fal_client.body_pieces
+
+    async def pieces(body):
+        seen = []
+        async for piece in real_pieces(body):
+            seen.append(piece)
+            yield piece
+        bodies.append(b"".join(seen))
+
+    monkeypatch.setattr(fal_client, "body_pieces", pieces)
+    return bodies
+
+
 def _noisy_png(path: Path) -> Path:
     Image.effect_noise(SIZE, 60).convert("RGB").save(path)
     return path
@@ -50,6 +69,7 @@ def _noisy_png(path: Path) -> Path:
 async def test_a_checked_image_is_decoded_once_per_job(tmp_path, monkeypatch):
     image = _noisy_png(tmp_path / "photo.png")
     decodes = _app_decodes(monkeypatch)
+    bodies = _sent_bodies(monkeypatch)
     media_image.prepare_image_file(image)  # the drop zone's check
     engine = EmulatorServer(workers=1, render=fast_render, keepalive_s=0.5, api_key="k")
     engine.start()
@@ -66,4 +86,8 @@ async def test_a_checked_image_is_decoded_once_per_job(tmp_path, monkeypatch):
         library.close()
         engine.stop()
     assert sent is not None
+    # What went out, streamed in pieces, is the prepared bytes' data URI, and the offline
+    # engine (which decodes the image it is sent) took it.
+    (body,) = bodies
+    assert json.loads(body)["image_url"] == to_data_uri(image.read_bytes(), "image/png")
     assert len(decodes) == 1, f"{len(decodes)} decodes:\n" + "\n----\n".join(decodes)
