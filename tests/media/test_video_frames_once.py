@@ -58,3 +58,20 @@ def test_check_playable_makes_no_picture(tmp_path, monkeypatch):
     monkeypatch.setattr(av.VideoFrame, "to_image", lambda self, **kw: made.append("to_image"))
     assert video.check_playable(path).frame_count == 24
     assert made == []
+
+
+@pytest.mark.parametrize("gop", [None, 5])
+def test_stills_are_the_poster_and_the_last_frame(tmp_path, gop):
+    path = clips.make_clip(tmp_path / "c.mp4", seconds=2.0, size=(640, 360), gop=gop)
+    both = video.stills(path)
+    assert _same(both.poster, video.poster(path))
+    assert _same(both.last_frame, video.last_frame(path))
+    opened = []
+    real_open = av.open
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(av, "open", lambda *a, **k: opened.append(a) or real_open(*a, **k))
+    try:
+        video.stills(path)
+    finally:
+        monkeypatch.undo()
+    assert len(opened) == 1

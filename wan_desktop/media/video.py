@@ -23,6 +23,7 @@ from PIL import Image
 
 __all__ = [
     "POSTER_MAX_SIDE_PX",
+    "Stills",
     "VideoError",
     "VideoInfo",
     "check_playable",
@@ -30,6 +31,7 @@ __all__ = [
     "poster",
     "probe",
     "quiet_ffmpeg",
+    "stills",
 ]
 
 POSTER_MAX_SIDE_PX = 480
@@ -157,29 +159,53 @@ def poster(path: Path | str, max_side: int = POSTER_MAX_SIDE_PX) -> Image.Image:
     at most ``max_side`` pixels. Raises :class:`VideoError`."""
     path = Path(path)
     with _open(path) as container:
+        return _poster_of(container, _video_stream(container, path), path, max_side)
+
+
+@dataclass(frozen=True, slots=True)
+class Stills:
+    """What :func:`stills` takes from a video: the :func:`poster` and the :func:`last_frame`."""
+
+    poster: Image.Image
+    last_frame: Image.Image
+
+
+def stills(path: Path | str, max_side: int = POSTER_MAX_SIDE_PX) -> Stills:
+    """The poster and the exact last frame together (the same pictures as :func:`poster` and
+    :func:`last_frame`), from one opening of the file: each frame is decoded from its own
+    keyframe and turned into a picture once. Raises :class:`VideoError`."""
+    path = Path(path)
+    with _open(path) as container:
         stream = _video_stream(container, path)
-        duration = _seconds(stream.duration, stream.time_base) or 0.0
-        target_pts = None
-        if duration > 0 and stream.time_base:
-            target_pts = int((duration * _POSTER_AT) / stream.time_base) + (stream.start_time or 0)
-            # Backward seek lands on the keyframe at or before the target; decode forward.
-            try:
-                container.seek(target_pts, stream=stream, backward=True, any_frame=False)
-            except av.FFmpegError:
-                container.seek(0)
-                target_pts = None
-        chosen = None
+        still = _poster_of(container, stream, path, max_side)
+        container.seek(0)
+        last_key, _count = _keyframe_scan(container, stream)
+        return Stills(still, _rgb_image(_decode_last(container, stream, last_key, path)))
+
+
+def _poster_of(container: Any, stream: Any, path: Path, max_side: int) -> Image.Image:
+    duration = _seconds(stream.duration, stream.time_base) or 0.0
+    target_pts = None
+    if duration > 0 and stream.time_base:
+        target_pts = int((duration * _POSTER_AT) / stream.time_base) + (stream.start_time or 0)
+        # Backward seek lands on the keyframe at or before the target; decode forward.
         try:
-            for frame in container.decode(stream):
-                chosen = frame
-                if target_pts is None or frame.pts is None or frame.pts >= target_pts:
-                    break
-        except av.FFmpegError as exc:
-            if chosen is None:
-                raise VideoError(f"{path.name}: no frame could be decoded ({exc}).") from exc
+            container.seek(target_pts, stream=stream, backward=True, any_frame=False)
+        except av.FFmpegError:
+            container.seek(0)
+            target_pts = None
+    chosen = None
+    try:
+        for frame in container.decode(stream):
+            chosen = frame
+            if target_pts is None or frame.pts is None or frame.pts >= target_pts:
+                break
+    except av.FFmpegError as exc:
         if chosen is None:
-            raise VideoError(f"{path.name} has no video frames.")
-        return _thumbnail(_rgb_image(chosen), max_side)
+            raise VideoError(f"{path.name}: no frame could be decoded ({exc}).") from exc
+    if chosen is None:
+        raise VideoError(f"{path.name} has no video frames.")
+    return _thumbnail(_rgb_image(chosen), max_side)
 
 
 def _keyframe_scan(container: Any, stream: Any) -> tuple[int | None, int]:
