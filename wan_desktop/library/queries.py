@@ -165,49 +165,32 @@ class Queries:
         return out
 
     def list(
-        self,
-        filters: Filters | None = None,
-        *,
-        sort: str = "newest",
-        limit: int = DEFAULT_PAGE_SIZE,
-        offset: int = 0,
+        self, filters: Filters | None, sort: str, limit: int, offset: int
     ) -> list[EntrySummary]:
-        """One page of entries (default: live ones, newest first). ``limit``/``offset`` in
-        rows; served by an index, so a page costs the same in a library of any size. Any
-        thread; fast enough for the GUI thread for one page, but prefer a worker."""
+        """One page of entries, as ``Library.list`` documents it (it holds the defaults)."""
         where, params = filters_sql(filters or Filters())
-        sql = (
-            f"SELECT {SUMMARY_COLUMNS} FROM entries e WHERE {where} "
-            f"ORDER BY {order_sql(sort)} LIMIT ? OFFSET ?"
-        )
-        return self._summaries(self._query(sql, [*params, int(limit), max(0, int(offset))]))
+        return self._page(f"entries e WHERE {where}", order_sql(sort), params, limit, offset)
 
     def search(
-        self,
-        text: str,
-        filters: Filters | None = None,
-        *,
-        sort: str = "relevance",
-        limit: int = DEFAULT_PAGE_SIZE,
-        offset: int = 0,
+        self, text: str, filters: Filters | None, sort: str, limit: int, offset: int
     ) -> list[EntrySummary]:
-        """Entries whose prompt, negative prompt, actual prompt, tags, notes or title contain
-        every word of ``text`` (each word as a prefix: search as you type; case and accents
-        ignored; a number-like word may also be the resolution or the seed). Any text is safe
-        (quotes and FTS operators are taken literally); text with no searchable word lists
-        everything (``relevance`` then means newest, as it does when only numbers were
-        typed)."""
+        """One page of the entries that match ``text``, as ``Library.search`` documents it (it
+        holds the defaults)."""
         found = search_sql(text, filters or Filters())
         if found is None or not found.ranked:
             sort = "newest" if sort == "relevance" else sort
         if found is None:
-            return self.list(filters, sort=sort, limit=limit, offset=offset)
-        sql = (
-            f"SELECT {SUMMARY_COLUMNS} FROM {found.source} "
-            f"ORDER BY {order_sql(sort, searching=found.ranked)} LIMIT ? OFFSET ?"
-        )
-        params = [*found.params, int(limit), max(0, int(offset))]
-        return self._summaries(self._query(sql, params))
+            return self.list(filters, sort, limit, offset)
+        order = order_sql(sort, searching=found.ranked)
+        return self._page(found.source, order, found.params, limit, offset)
+
+    def _page(
+        self, source: str, order: str, params: list[Any], limit: int, offset: int
+    ) -> list[EntrySummary]:
+        """Summaries of the rows of ``source`` (a ``FROM`` body) in ``order``: ``limit`` rows
+        from row ``offset``."""
+        sql = f"SELECT {SUMMARY_COLUMNS} FROM {source} ORDER BY {order} LIMIT ? OFFSET ?"
+        return self._summaries(self._query(sql, [*params, int(limit), max(0, int(offset))]))
 
     def count(self, text: str | None = None, filters: Filters | None = None) -> int:
         """How many entries :meth:`search` (with ``text``) or :meth:`list` would page through."""

@@ -258,7 +258,7 @@ class Library:
         """One page of entries (default: live ones, newest first). ``limit``/``offset`` in
         rows; served by an index, so a page costs the same in a library of any size. Any
         thread; fast enough for the GUI thread for one page, but prefer a worker."""
-        return self._queries.list(filters, sort=sort, limit=limit, offset=offset)
+        return self._queries.list(filters, sort, limit, offset)
 
     def search(
         self,
@@ -271,9 +271,11 @@ class Library:
     ) -> list[EntrySummary]:
         """Entries whose prompt, negative prompt, actual prompt, tags, notes or title contain
         every word of ``text`` (each word as a prefix: search as you type; case and accents
-        ignored). Any text is safe (quotes and FTS operators are taken literally); text with
-        no searchable word lists everything (``relevance`` then means newest)."""
-        return self._queries.search(text, filters, sort=sort, limit=limit, offset=offset)
+        ignored; a number-like word may also be the resolution or the seed). Any text is safe
+        (quotes and FTS operators are taken literally); text with no searchable word lists
+        everything (``relevance`` then means newest, as it does when only numbers were
+        typed). ``limit``/``offset`` as for :meth:`list`. Any thread."""
+        return self._queries.search(text, filters, sort, limit, offset)
 
     def count(self, text: str | None = None, filters: Filters | None = None) -> int:
         """How many entries :meth:`search` (with ``text``) or :meth:`list` would page through."""
