@@ -349,14 +349,29 @@ class MainWindow(QMainWindow):
         self.keys.set_find_wanted(not (self.library_dock and self.library_dock.is_in_view()))
 
     def _on_library_pane_trashed(self, ids: list[str]) -> None:
-        """Offer Undo; a trashed clip playing in the player is unloaded (its file moved)."""
-        pane = self.library_pane
-        assert pane is not None
-        self.notices.offer_undo_trash(ids, pane.restore_ids)
+        """Offer Undo; the trashed clips' job rows stop offering to play; a trashed clip
+        playing in the player is unloaded (its file moved)."""
+        assert self.library_pane is not None
+        self.jobs_model.mark_trashed(ids)
+        self.notices.offer_undo_trash(ids, self._restore_trashed)
         playing = self._panes.player.path() if self._panes is not None else None
         # An entry's files live in a folder named by its id, which the trash moves.
         if playing and Path(playing).parent.name in ids:
             self.player.unload()
+
+    def _restore_trashed(self, ids: list[str]) -> None:
+        """The notice's Undo: back from the trash, and their job rows offer to play again
+        once the library has restored them."""
+        assert self.library_pane is not None
+        task = self.library_pane.restore_ids(ids)
+        if task is None:
+            return
+
+        def restored(done: object) -> None:
+            if not task.cancelled() and task.exception() is None:
+                self.jobs_model.mark_trashed(ids, trashed=False)
+
+        task.add_done_callback(restored)
 
     def undo_from_notice(self) -> bool:
         """Ctrl+Z: use the status line's Undo while it is offered; ``False`` when none."""

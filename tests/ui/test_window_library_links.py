@@ -1,0 +1,77 @@
+"""What the window links between the library and the rest: a trashed clip's job row stops
+offering to play (and offers it again after Undo), the library's thumbnail size is remembered
+in the window state."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from library_ui_helpers import add_entry
+from library_window import close_player, open_window, wait_task
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QPushButton
+from ui_fakes import FakeServices
+
+from wan_desktop.core.request import GenerationRequest
+from wan_desktop.jobs.model import JobEvent, JobEventKind, JobSnapshot, JobState
+from wan_desktop.library import Library
+from wan_desktop.ui.jobs_panel import JobRole
+from wan_desktop.ui.library_model import LibraryRole
+
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture
+def lib(tmp_path):
+    library = Library.open(tmp_path / "lib")
+    add_entry(library, tmp_path / "in", seed=11, prompt="an old lighthouse in a storm")
+    add_entry(library, tmp_path / "in", seed=1234, prompt="a red fox running through snow")
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def services(paths):
+    return FakeServices(paths)
+
+
+@pytest.fixture
+def opened(qtbot, tasks, services, lib):
+    win, pane = open_window(qtbot, tasks, services, lib, size=(1600, 900))
+    yield win, pane
+    close_player(win)
+    win.close()
+
+
+def _select(pane, row: int) -> str:
+    index = pane.model.index(row)
+    flag = QItemSelectionModel.SelectionFlag.ClearAndSelect
+    pane.view.selectionModel().setCurrentIndex(index, flag)
+    return index.data(LibraryRole.Id)
+
+
+def _playable(win, job_id: str) -> bool:
+    model = win.jobs_model
+    return bool(model.data(model.index(model.row_of(job_id)), JobRole.Playable))
+
+
+def test_a_trashed_clip_s_job_row_stops_offering_to_play_until_undo(qtbot, opened):
+    win, pane = opened
+    entry_id = _select(pane, 0)
+    job = JobSnapshot(
+        id="j1",
+        state=JobState.DONE,
+        request=GenerationRequest(prompt="a lighthouse", image="https://x.test/a.png"),
+        created_at=time.time(),
+        entry_id=entry_id,
+    )
+    win.jobs_model.apply_event(JobEvent(job, JobEventKind.ADDED))
+    assert _playable(win, "j1")
+    with qtbot.waitSignal(pane.trashed, timeout=10000):
+        pane.trash_action.trigger()
+    assert not _playable(win, "j1")
+    undo = win.findChild(QPushButton, "statusNoticeAction")
+    qtbot.mouseClick(undo, Qt.MouseButton.LeftButton)
+    wait_task(qtbot, pane)
+    qtbot.waitUntil(lambda: _playable(win, "j1"), timeout=5000)
