@@ -75,3 +75,20 @@ def test_a_trashed_clip_s_job_row_stops_offering_to_play_until_undo(qtbot, opene
     qtbot.mouseClick(undo, Qt.MouseButton.LeftButton)
     wait_task(qtbot, pane)
     qtbot.waitUntil(lambda: _playable(win, "j1"), timeout=5000)
+
+
+def test_the_library_s_thumbnail_size_is_remembered(qtbot, tasks, services, lib):
+    from wan_desktop.ui.grid_sizing import MAX_THUMBNAIL, MIN_THUMBNAIL
+
+    win, pane = open_window(qtbot, tasks, services, lib, size=(1600, 900))
+    size = (MIN_THUMBNAIL + MAX_THUMBNAIL) // 2 + 7
+    assert pane.thumbnail_size != size
+    pane.thumbnail_size = size
+    assert services.store.window.layout["library_thumbnail"] == str(pane.thumbnail_size)
+    close_player(win)
+    win.close()
+    assert services.store.window.layout["library_thumbnail"] == str(size)
+    again, pane = open_window(qtbot, tasks, services, lib, size=(1600, 900))
+    assert pane.thumbnail_size == size
+    close_player(again)
+    again.close()

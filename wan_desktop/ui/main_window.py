@@ -324,7 +324,12 @@ class MainWindow(QMainWindow):
         self.library_dock = dock
         self.view_menu.insertAction(self.show_jobs_action, dock.action)
         self.menuBar().setCornerWidget(dock.button)  # the top right corner
-        dock.restore(self.services.store.window.layout)
+        layout = self.services.store.window.layout
+        dock.restore(layout)
+        thumbnail = window_layout.thumbnail_size_of(layout)
+        if thumbnail is not None:
+            widget.thumbnail_size = thumbnail
+        widget.thumbnail_size_changed.connect(self._on_library_pane_thumbnail_size_changed)
         widget.trashed.connect(self._on_library_pane_trashed)
         return dock.action
 
@@ -358,6 +363,11 @@ class MainWindow(QMainWindow):
         # An entry's files live in a folder named by its id, which the trash moves.
         if playing and Path(playing).parent.name in ids:
             self.player.unload()
+
+    def _on_library_pane_thumbnail_size_changed(self, _px: int) -> None:
+        """Remember the cards' size in the window state (written with the next save)."""
+        store = self.services.store
+        store.set_window(store.window.replace(layout=self.layout_state()))
 
     def _restore_trashed(self, ids: list[str]) -> None:
         """The notice's Undo: back from the trash, and their job rows offer to play again
@@ -499,9 +509,13 @@ class MainWindow(QMainWindow):
         return {"main_splitter": self.main_splitter, "work_splitter": self.work_splitter}
 
     def layout_state(self) -> dict[str, str]:
-        """The geometry and splitter states (base64) and whether the library pane shows."""
+        """The geometry and splitter states (base64), whether the library pane shows and the
+        width of its cards' pictures."""
         shown = self.library_dock.shown if self.library_dock is not None else None
-        return window_layout.layout_of(self, self._splitters(), shown)
+        layout = window_layout.layout_of(self, self._splitters(), shown)
+        if self.library_pane is not None:
+            layout[window_layout.THUMBNAIL_KEY] = str(self.library_pane.thumbnail_size)
+        return layout
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         player = self._panes.player if self._panes is not None else None

@@ -9,9 +9,20 @@ import binascii
 from PySide6.QtCore import QByteArray, QSize
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
-__all__ = ["DEFAULT_SIZE", "decode_state", "encode_state", "layout_of", "reset_sizes", "restore"]
+__all__ = [
+    "DEFAULT_SIZE",
+    "THUMBNAIL_KEY",
+    "decode_state",
+    "encode_state",
+    "layout_of",
+    "reset_sizes",
+    "restore",
+    "thumbnail_size_of",
+]
 
 DEFAULT_SIZE = QSize(1280, 800)
+#: The layout's key for the library cards' picture width (px, as text).
+THUMBNAIL_KEY = "library_thumbnail"
 
 
 def encode_state(data: QByteArray) -> str:
@@ -53,6 +64,13 @@ def layout_of(
     if library_shown is not None:
         layout["library_visible"] = "1" if library_shown else "0"
     return layout
+
+
+def thumbnail_size_of(layout: dict[str, str]) -> int | None:
+    """The remembered width of the library cards' pictures, px (``None``: none or not a
+    number)."""
+    text = layout.get(THUMBNAIL_KEY, "")
+    return int(text) if text.isdigit() else None
 
 
 def reset_sizes(main: QSplitter, work: QSplitter) -> None:
