@@ -14,7 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -110,7 +110,8 @@ def standard_icon(pixmap: QStyle.StandardPixmap | str) -> QIcon:
 
 
 def set_icon(widget, name: str) -> None:
-    """Give a button the tinted icon ``name`` and remember it, so a theme change re-tints it."""
+    """Give a button (or an action) the tinted icon ``name`` and remember it, so a theme
+    change re-tints it."""
     widget.setProperty("svgIcon", name)
     widget.setIcon(icon(name))
 
@@ -118,10 +119,10 @@ def set_icon(widget, name: str) -> None:
 def refresh_icons() -> None:
     """Re-tint every icon set with :func:`set_icon` (after the palette changed)."""
     for top in QApplication.topLevelWidgets():
-        for widget in [top, *top.findChildren(QWidget)]:
-            name = widget.property("svgIcon")
+        for item in [top, *top.findChildren(QWidget), *top.findChildren(QAction)]:
+            name = item.property("svgIcon")
             if name:
-                widget.setIcon(icon(str(name)))
+                item.setIcon(icon(str(name)))
         labels = [top, *top.findChildren(QWidget)]
         for widget in labels:
             name = widget.property("svgPixmap")

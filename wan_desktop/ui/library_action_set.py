@@ -18,9 +18,11 @@ from .naming import named
 
 __all__ = ["LibraryActionSet"]
 
-# attribute, text, objectName, shortcut, icon (a QStyle.StandardPixmap name), tip
+# attribute, text, objectName, shortcut, icon, tip. The icon: a QStyle.StandardPixmap name
+# (SP_…), or one of our SVGs tinted to the palette for those drawn on the toolbar (the style's
+# are black whatever the scheme).
 _ACTIONS: tuple[tuple[str, str, str, str, str, str], ...] = (
-    ("play_action", "Play", "libraryPlayAction", "Ctrl+P", "SP_MediaPlay",
+    ("play_action", "Play", "libraryPlayAction", "Ctrl+P", "play",
      "Play in the player (or double-click)"),
     ("reuse_action", "Reuse all settings", "libraryReuseAction", "Ctrl+R", "SP_BrowserReload",
      "Exact re-run: the same image, prompt, options and seed"),
@@ -29,7 +31,7 @@ _ACTIONS: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("reuse_prompt_action", "Reuse the prompt only", "libraryReusePromptAction", "Ctrl+Alt+R",
      "", ""),
     ("continue_action", "Continue from the last frame", "libraryContinueAction", "Ctrl+Shift+N",
-     "SP_MediaSkipForward",
+     "frame_forward",
      "The clip's exact last frame becomes the new image; the next video is linked to this one"),
     ("favourite_action", "Favourite", "libraryFavouriteAction", "Ctrl+D", "", ""),
     ("reveal_action", "Show in file manager", "libraryRevealAction", "Ctrl+Shift+O",
@@ -57,8 +59,10 @@ def _make_action(host: QWidget, text: str, name: str, shortcut: str, icon: str, 
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         keys = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
         tip = f"{tip or text} ({keys})"
-    if icon:
+    if icon.startswith("SP_"):
         action.setIcon(standard_icon(icon))
+    elif icon:
+        set_icon(action, icon)
     action.setToolTip(tip or text)
     action.setStatusTip(tip or text)
     host.addAction(action)
