@@ -62,12 +62,19 @@ def wait_until(predicate: Callable[[], object], timeout_s: float = 30.0, step_s:
 
 
 def cli_env(home: Path, base_url: str | None = None, key: str | None = KEY) -> dict[str, str]:
-    """The environment of a CLI run: its own home, the given queue URL and key."""
-    env = {k: v for k, v in os.environ.items() if k not in ("FAL_KEY", "FAL_QUEUE_URL")}
+    """The environment of a CLI run: its own home, the given queue URL and key. The engine
+    at ``base_url`` also stands in for fal's Platform API (its ``/v1``), so ``generate``
+    never asks the real fal for the schema and price."""
+    dropped = ("FAL_KEY", "FAL_QUEUE_URL", "FAL_PLATFORM_URL", "FAL_KEY_ID", "FAL_KEY_SECRET")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["WAN_DESKTOP_HOME"] = str(home)
     env["PYTHONUNBUFFERED"] = "1"
     if base_url:
         env["FAL_QUEUE_URL"] = base_url
+        env["FAL_PLATFORM_URL"] = base_url.rstrip("/") + "/v1"
+        # The engine answers at once, but a loaded machine can take longer than the usual
+        # second to start the question (the bench measures that budget, not the tests).
+        env["WAN_DESKTOP_PLATFORM_WAIT_S"] = "15"
     if key:
         env["FAL_KEY"] = key
     return env

@@ -1,8 +1,9 @@
 """``wan-desktop generate`` and ``wan-desktop jobs``: the command-line face of the runner.
 
 Exit codes (DESIGN.md): 0 done; 2 invalid input (nothing was sent); 3 refused by the service
-(key, validation, moderation); 4 service or network failure after retries, and ``jobs
-resume`` leaving jobs that need the user (a submit that may have reached the service);
+(key, validation, moderation; an account locked or out of credit, whose job stays resumable);
+4 service or network failure after retries, and ``jobs resume`` leaving jobs that need the
+user (a submit that may have reached the service);
 5 another process runs this library's jobs (``jobs resume``/``cancel``/``remove`` say which);
 130 interrupted (a job that exists stays resumable: ``wan-desktop jobs resume``).
 
@@ -17,14 +18,10 @@ import contextlib
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from ..core import limits
-from ..core.paths import app_paths
 from ..core.problems import InvalidInputError
-from ..core.request import GenerationRequest
-from ..core.settings import load_settings
 from . import cli_jobs
 from .cli_output import (
     EXIT_BUSY,
@@ -36,6 +33,7 @@ from .cli_output import (
     print_problems,
 )
 from .cli_queue import Interrupt, run_one_job
+from .cli_request import build_request
 from .handoff import Call
 
 __all__ = [
@@ -75,7 +73,8 @@ def _add_generate(subparsers: Any) -> None:
     gen.add_argument(
         "--prompt",
         required=True,
-        help=f"the motion to make (≤ {limits.PROMPT_MAX_CHARS} characters)",
+        help=f"the motion to make (≤ {limits.PROMPT_MAX_CHARS} characters, or the limit of "
+        "fal's current schema)",
     )
     gen.add_argument(
         "--negative-prompt",
@@ -113,6 +112,19 @@ def _add_generate(subparsers: Any) -> None:
         help="let the model cut between shots (needs prompt expansion)",
     )
     gen.add_argument("--no-safety-checker", action="store_true", help="turn the safety checker off")
+    gen.add_argument(
+        "--silent",
+        action="store_true",
+        help="no soundtrack (sends generate_audio false; half the price)",
+    )
+    gen.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set an input of fal's current schema that has no option here, typed by the "
+        "schema (repeatable); an unknown name or a refused value exits 2",
+    )
     gen.add_argument(
         "--offline",
         action="store_true",
@@ -190,34 +202,13 @@ def _run_async(make: Callable[[Interrupt], Awaitable[int]]) -> int:
     return asyncio.run(main())
 
 
-def _request_from(args: argparse.Namespace, settings_defaults: dict[str, Any]) -> GenerationRequest:
-    image = args.image
-    if not image.startswith(("https://", "http://")):
-        image = str(Path(image).expanduser().resolve())
-    audio = str(Path(args.audio).expanduser().resolve()) if args.audio else None
-    return GenerationRequest(
-        prompt=args.prompt,
-        image=image,
-        audio=audio,
-        resolution=args.resolution or settings_defaults.get("resolution", "1080p"),
-        duration=args.duration
-        if args.duration is not None
-        else int(settings_defaults.get("duration", 5)),
-        negative_prompt=args.negative_prompt,
-        enable_prompt_expansion=not args.no_prompt_expansion,
-        multi_shots=args.multi_shots,
-        seed=args.seed,
-        enable_safety_checker=not args.no_safety_checker,
-    )
-
-
 async def _generate(args: argparse.Namespace, interrupt: Interrupt) -> int:
-    """Check the request, then run it as this library's one job here, or in the owner."""
-    settings_defaults = load_settings(app_paths()).defaults
-    request = _request_from(args, settings_defaults)
-    problems = request.validate()
-    if problems:
-        print_problems(InvalidInputError(problems), sys.stderr)
+    """Resolve fal's schema and price (about a second at most), check the request against
+    them, then run it as this library's one job here, or in the owner."""
+    try:
+        request, _info = await build_request(args)
+    except InvalidInputError as exc:
+        print_problems(exc, sys.stderr)
         return EXIT_INVALID
     for note in request.warnings():
         print(f"note: {note.message}", file=sys.stderr)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
+from ..core.paths import app_paths
 from ..library import Library
 from .backend import NoKeyError
 from .cli_output import (
@@ -31,6 +32,7 @@ from .cli_output import (
     job_json,
 )
 from .cli_queue import Interrupt, Opened, library_root, owned_runner, run_one_job
+from .cli_request import resolve_service
 from .filing import result_summary
 from .handoff import Call, HandoffError, call_owner
 from .model import JobSnapshot, JobState
@@ -162,6 +164,8 @@ async def jobs_retry(args: argparse.Namespace, interrupt: Interrupt) -> int:
         except ValueError as exc:
             raise _Refused(str(exc)) from None
 
+    # Sent again under fal's current schema (a job's extra inputs are checked by it).
+    await resolve_service(app_paths(), offline=backend == "offline")
     call = Call(op="retry", job_id=args.job_id, new_seed=args.new_seed, backend=backend)
     try:
         return await run_one_job(
@@ -184,9 +188,10 @@ class _Refused(Exception):
 
 
 async def jobs_resume(args: argparse.Namespace, interrupt: Interrupt) -> int:
-    """Finish every unfinished job: those sent to fal (with the key), then those sent to the
-    offline engine (started for them), printing what became of each; then list the jobs that
-    need the user. Refuses while another process owns the queue."""
+    """Finish every unfinished job (and every failed one kept resumable: an account that was
+    out of credit, a network loss after the submit): those sent to fal (with the key), then
+    those sent to the offline engine (started for them), printing what became of each; then
+    list the jobs that need the user. Refuses while another process owns the queue."""
     interrupt.message = "Interrupted. Unfinished jobs stay resumable."
     lock = QueueLock(await asyncio.get_running_loop().run_in_executor(None, library_root))
     if not lock.try_acquire("jobs resume"):
@@ -219,8 +224,18 @@ async def _resume_passes(
     passes = [args.offline]
     while passes:
         offline = passes.pop(0)
+        await resolve_service(app_paths(), offline=offline)
         async with owned_runner(offline, False, resume=True) as opened:
             runner = opened.runner
+            for job in runner.jobs():
+                # Failed but kept to go as it is (an account that was out of credit, a
+                # network loss after the submit): picked up where it was, never sent twice.
+                if (
+                    job.state is JobState.FAILED
+                    and job.resumable
+                    and job.backend == runner.backend.name
+                ):
+                    await runner.retry(job.id)
             pending = [
                 j
                 for j in runner.jobs()

@@ -130,6 +130,11 @@ def report_final(
         if as_json and whole_job:
             print(json.dumps(job_json(job), ensure_ascii=False))
         print(f"error: {job.error or job.state.label}", file=sys.stderr)
+        if job.state is JobState.FAILED and job.resumable:
+            print(
+                f"The job is kept ({job.id}): `wan-desktop jobs resume` carries it on.",
+                file=sys.stderr,
+            )
     return exit_code(job)
 
 
