@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from typing import BinaryIO
 
+from wan_desktop.core.pieces import read_pieces
+
 from .exchange import Exchange
 
 __all__ = ["media", "parse_range"]
@@ -80,12 +82,8 @@ def _send_file(ex: Exchange, request_id: str, path: Path, handle: BinaryIO) -> N
     cut = faults.take("truncate_media", "media")
     budget = length if cut is None else min(length, int(cut["after_bytes"]))
     handle.seek(first)
-    while budget > 0:
-        chunk = handle.read(min(_CHUNK, budget))
-        if not chunk:
-            break
+    for chunk in read_pieces(handle, budget, _CHUNK):
         ex.write(chunk)
-        budget -= len(chunk)
         ex.engine.count_media_bytes(len(chunk))
     if cut is not None:
         ex.hang_up()  # promised Content-Length bytes, sent fewer: the client sees the cut
