@@ -46,10 +46,38 @@ def _section(title: str) -> QLabel:
     return label
 
 
-def _limit(schema: ModelSchema, name: str, fallback: int) -> int:
-    """The maximum length of text input ``name`` in ``schema`` (``fallback`` when it has none)."""
+# The most characters each prompt takes when the schema does not say.
+_MAX_CHARS = {
+    "prompt": limits.PROMPT_MAX_CHARS,
+    "negative_prompt": limits.NEGATIVE_PROMPT_MAX_CHARS,
+}
+
+
+def _limit(schema: ModelSchema, name: str) -> int:
+    """The maximum length of prompt ``name`` in ``schema`` (the bundled cap when it has none)."""
     found = schema.max_chars(name)
-    return fallback if found is None else found
+    return _MAX_CHARS[name] if found is None else found
+
+
+def _prompt_editor(
+    schema: ModelSchema,
+    field: str,
+    title: str,
+    name: str,
+    placeholder: str,
+    *,
+    with_tools: bool = False,
+) -> PromptEditor:
+    """The box for prompt ``field``, capped by ``schema``; its edit and counter are named
+    ``{name}Edit`` and ``{name}Counter`` (the object names they are looked up by)."""
+    return PromptEditor(
+        title,
+        _limit(schema, field),
+        edit_name=f"{name}Edit",
+        counter_name=f"{name}Counter",
+        placeholder=placeholder,
+        with_tools=with_tools,
+    )
 
 
 class _FormLayout(QVBoxLayout):
@@ -107,21 +135,12 @@ class Composer(QWidget):
         """The image, the two prompts, the options, the audio and the price."""
         self.drop_zone = ImageDropZone(tasks, cache_dir)
         schema = current_schema()
-        self.prompt = PromptEditor(
-            "Prompt",
-            _limit(schema, "prompt", limits.PROMPT_MAX_CHARS),
-            edit_name="promptEdit",
-            counter_name="promptCounter",
-            placeholder="Describe the motion: what moves, how the camera moves, the mood…",
-            with_tools=True,
-        )
+        motion = "Describe the motion: what moves, how the camera moves, the mood…"
+        self.prompt = _prompt_editor(schema, "prompt", "Prompt", "prompt", motion, with_tools=True)
         self.prompt.edit.setMinimumHeight(110)
-        self.negative = PromptEditor(
-            "Negative prompt",
-            _limit(schema, "negative_prompt", limits.NEGATIVE_PROMPT_MAX_CHARS),
-            edit_name="negativePromptEdit",
-            counter_name="negativePromptCounter",
-            placeholder="What to avoid (optional): blur, distortion, text…",
+        avoid = "What to avoid (optional): blur, distortion, text…"
+        self.negative = _prompt_editor(
+            schema, "negative_prompt", "Negative prompt", "negativePrompt", avoid
         )
         self.negative.edit.setMinimumHeight(48)
         self.negative.edit.setMaximumHeight(72)
@@ -338,10 +357,8 @@ class Composer(QWidget):
         """Follow a new resolved table (the live refresher applied one): the counters' limits,
         the choices, defaults of new fields and "More options"; Generate re-checked. What
         the user chose stays where the table still allows it."""
-        self.prompt.set_max_chars(_limit(schema, "prompt", limits.PROMPT_MAX_CHARS))
-        self.negative.set_max_chars(
-            _limit(schema, "negative_prompt", limits.NEGATIVE_PROMPT_MAX_CHARS)
-        )
+        self.prompt.set_max_chars(_limit(schema, "prompt"))
+        self.negative.set_max_chars(_limit(schema, "negative_prompt"))
         self.options.apply_schema(schema)  # emits changed: the price and Generate follow
 
     def apply_price(self) -> None:
