@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-__all__ = ["iso_utc", "now"]
+__all__ = ["aware", "epoch_ms", "iso_utc", "now"]
 
 
 def now() -> datetime:
@@ -16,10 +16,19 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def iso_utc(value: datetime | str) -> str:
-    """``value`` as ISO 8601 UTC with milliseconds and a ``Z`` (naive datetimes are UTC)."""
+def aware(value: datetime | str) -> datetime:
+    """``value`` (a datetime or an ISO 8601 string) with a timezone: naive times are UTC."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def epoch_ms(value: datetime | str) -> int:
+    """``value`` in milliseconds since the epoch (naive datetimes are UTC); a string that is
+    not ISO 8601 raises ``ValueError``."""
+    return int(aware(value).timestamp() * 1000)
+
+
+def iso_utc(value: datetime | str) -> str:
+    """``value`` as ISO 8601 UTC with milliseconds and a ``Z`` (naive datetimes are UTC)."""
+    return aware(value).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import unicodedata
-from datetime import UTC, datetime
 from typing import Any
 
+from .clock import epoch_ms
 from .ids import id_timestamp_ms
 
 __all__ = ["COLUMNS", "insert_row", "normalize_tags", "row_from_sidecar"]
@@ -70,10 +70,7 @@ def _created_ms(data: dict[str, Any]) -> int:
     text = data.get("created_at")
     if isinstance(text, str):
         try:
-            when = datetime.fromisoformat(text)
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-            return int(when.timestamp() * 1000)
+            return epoch_ms(text)
         except ValueError:
             pass
     return id_timestamp_ms(data["id"])

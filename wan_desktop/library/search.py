@@ -16,10 +16,9 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from .clock import iso_utc
+from .clock import epoch_ms, iso_utc
 from .models import Filters
 
 __all__ = ["SearchSql", "filters_sql", "fts_query", "iso_utc", "order_sql", "search_sql"]
@@ -112,14 +111,6 @@ def search_sql(text: str, filters: Filters, alias: str = "e") -> SearchSql | Non
     return SearchSql(source, [" ".join(words), *params, *filter_params], True)
 
 
-def _ms(value: datetime | str) -> int:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return int(value.timestamp() * 1000)
-
-
 def filters_sql(filters: Filters, alias: str = "e") -> tuple[str, list[Any]]:
     """A ``WHERE`` clause body (without ``WHERE``) and its parameters for ``filters``."""
     a = alias
@@ -134,8 +125,8 @@ def filters_sql(filters: Filters, alias: str = "e") -> tuple[str, list[Any]]:
         (filters.max_duration_s, f"{a}.duration_s <= ?", float),
         (filters.has_audio, f"{a}.has_audio = ?", int),
         (filters.silent, f"{sent} = ?", lambda silent: 0 if silent else 1),
-        (filters.created_from, f"{a}.created_ms >= ?", _ms),
-        (filters.created_to, f"{a}.created_ms < ?", _ms),
+        (filters.created_from, f"{a}.created_ms >= ?", epoch_ms),
+        (filters.created_to, f"{a}.created_ms < ?", epoch_ms),
         (filters.tag or None, f"{a}.id IN (SELECT entry_id FROM entry_tags WHERE tag = ?)", _as_is),
     ]
     clauses = [f"{a}.trashed_at IS NOT NULL" if filters.trashed else f"{a}.trashed_at IS NULL"]
