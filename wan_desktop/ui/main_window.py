@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from . import window_layout
@@ -35,11 +34,11 @@ from .pane_box import PaneBox
 from .theme import SCHEMES, colors
 from .window_dialogs import WindowDialogs
 from .window_keys import WindowKeys
-from .window_library import LibraryDock
-from .window_menus import MENUS, build_choice_menu, build_menus
 from .window_notices import WindowNotices
 
 if TYPE_CHECKING:  # imported where first used: none of them is needed for the first paint
+    from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent
+
     from ..core.request import GenerationRequest
     from ..jobs.model import JobSnapshot
     from .banner import OfflineBanner
@@ -52,6 +51,7 @@ if TYPE_CHECKING:  # imported where first used: none of them is needed for the f
     from .settings_dialog import SettingsDialog
     from .status_notice import StatusNotice
     from .welcome import WelcomeDialog
+    from .window_library import LibraryDock
     from .window_services import JobQueue, WindowServices
 
 __all__ = ["MainWindow"]
@@ -269,6 +269,7 @@ class MainWindow(QMainWindow):
         from .jobs_link import JobsLink
         from .jobs_panel import JobsModel, JobsPanel
         from .player import VideoPlayer
+        from .window_menus import MENUS, build_choice_menu, build_menus
 
         self.dialogs.panes_built(self.services.settings)
         build_menus(self, MENUS)
@@ -310,6 +311,8 @@ class MainWindow(QMainWindow):
         (``libraryToggleButton``). ``actions`` (a ``LibraryActions``) hears the runner's
         events and names the parent of continuations. Clips moved to the trash can be brought
         back from the status line (Undo, or Ctrl+Z)."""
+        from .window_library import LibraryDock
+
         self.library_pane = widget
         self.library_actions = actions
         if actions is not None:

@@ -10,21 +10,12 @@ own Space and F shortcuts would otherwise make the key ambiguous. GUI thread.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractSpinBox,
-    QApplication,
-    QComboBox,
-    QKeySequenceEdit,
-    QLineEdit,
-    QPlainTextEdit,
-    QTextEdit,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QWidget
 
 if TYPE_CHECKING:
     from .library_pane import LibraryPane
@@ -32,14 +23,29 @@ if TYPE_CHECKING:
 
 __all__ = ["WindowKeys", "is_text_field", "uses_space"]
 
-_TEXT_FIELDS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QKeySequenceEdit)
-#: Widgets that Space (or a letter) presses, opens or types into.
-_PRESSED_BY_SPACE = (QAbstractButton, QComboBox)
+
+@cache
+def _kinds() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """The text fields' classes, and the widgets that Space (or a letter) presses or opens.
+    Looked up on the first key check, not at import: each Qt class PySide sets up costs the
+    window's first paint about a millisecond."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractSpinBox,
+        QComboBox,
+        QKeySequenceEdit,
+        QLineEdit,
+        QPlainTextEdit,
+        QTextEdit,
+    )
+
+    text = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QKeySequenceEdit)
+    return text, (QAbstractButton, QComboBox)
 
 
 def is_text_field(widget: QWidget | None) -> bool:
     """Whether ``widget`` takes typed text (so it keeps Space, letters and its own undo)."""
-    return isinstance(widget, _TEXT_FIELDS)
+    return widget is not None and isinstance(widget, _kinds()[0])
 
 
 def _within(widget: QWidget, ancestor: QWidget) -> bool:
@@ -48,7 +54,7 @@ def _within(widget: QWidget, ancestor: QWidget) -> bool:
 
 def uses_space(widget: QWidget | None) -> bool:
     """Whether Space (and letters) belong to ``widget``: a text field, a button, a combo box."""
-    return is_text_field(widget) or isinstance(widget, _PRESSED_BY_SPACE)
+    return widget is not None and (is_text_field(widget) or isinstance(widget, _kinds()[1]))
 
 
 class WindowKeys(QObject):
