@@ -33,7 +33,6 @@ from .generate_flow import GenerateFlow
 from .pane_box import PaneBox
 from .theme import SCHEMES, colors
 from .window_dialogs import WindowDialogs
-from .window_keys import WindowKeys
 from .window_notices import WindowNotices
 
 if TYPE_CHECKING:  # imported where first used: none of them is needed for the first paint
@@ -51,6 +50,7 @@ if TYPE_CHECKING:  # imported where first used: none of them is needed for the f
     from .settings_dialog import SettingsDialog
     from .status_notice import StatusNotice
     from .welcome import WelcomeDialog
+    from .window_keys import WindowKeys
     from .window_library import LibraryDock
     from .window_services import JobQueue, WindowServices
 
@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.library_actions: LibraryActions | None = None
         self.library_dock: LibraryDock | None = None
         self.scheme_actions: dict[str, QAction] = {}  # View → Colour scheme, with the menus
+        self.keys: WindowKeys  # made with the panes (finish_building)
         self.last_enqueue_task = None
         # The panes go into boxes (finish_building). At start-up the window paints its frame
         # first (menus, status line, the panes laid out at their remembered sizes) and the
@@ -125,15 +126,6 @@ class MainWindow(QMainWindow):
         self._banner: OfflineBanner | None = None  # made when the offline engine is in use
         self._build_frame()
         self.full_screen = FullScreenController(self, self._around_the_player, lambda: self.player)
-        self.keys = WindowKeys(
-            self,
-            player=lambda: self._panes.player if self._panes is not None else None,
-            library=lambda: self.library_pane,
-            find=self.find_in_library,
-            undo=self.undo_from_notice,
-            undo_available=self.notices.undo_available,
-        )
-        self.notices.changed = self.keys.refresh
         if not deferred:
             self.finish_building()
 
@@ -171,6 +163,21 @@ class MainWindow(QMainWindow):
         layout = self.services.store.first_paint()[1]
         if not window_layout.restore(self, self._splitters(), layout):
             QTimer.singleShot(0, self.reset_layout)
+
+    def _build_keys(self) -> None:
+        """The window-wide Space, F, Ctrl+F and Ctrl+Z (``keys``), made with the panes they
+        act on: their Qt types are not needed for the first paint."""
+        from .window_keys import WindowKeys
+
+        self.keys = WindowKeys(
+            self,
+            player=lambda: self._panes.player if self._panes is not None else None,
+            library=lambda: self.library_pane,
+            find=self.find_in_library,
+            undo=self.undo_from_notice,
+            undo_available=self.notices.undo_available,
+        )
+        self.notices.changed = self.keys.refresh
 
     def is_built(self) -> bool:
         """Whether every pane has been built (:meth:`finish_building`)."""
@@ -264,6 +271,7 @@ class MainWindow(QMainWindow):
         """
         if self.is_built():
             return
+        self._build_keys()
         from .composer import Composer
         from .icons import icon
         from .jobs_link import JobsLink

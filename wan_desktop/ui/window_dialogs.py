@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QApplication
 
 from .theme import set_scheme_preference
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QUrl
+
     from ..core.settings import Settings
     from .main_window import MainWindow
     from .settings_dialog import SettingsDialog
@@ -93,13 +94,13 @@ class WindowDialogs:
 
     def open_library_folder(self) -> None:
         """Show the library folder in the file manager."""
-        _open_url(QUrl.fromLocalFile(self._window.library_folder()))
+        _open_folder(self._window.library_folder())
 
     def open_logs_folder(self) -> None:
         """Show the logs folder (the log file, ``crash.log``) in the file manager."""
         folder = self._window.services.paths.logs
         folder.mkdir(parents=True, exist_ok=True)
-        _open_url(QUrl.fromLocalFile(str(folder)))
+        _open_folder(str(folder))
 
     def copy_diagnostics_soon(self) -> None:
         """:meth:`copy_diagnostics` as a task of the window."""
@@ -194,6 +195,12 @@ def _delete_on_close():
     from PySide6.QtCore import Qt
 
     return Qt.WidgetAttribute.WA_DeleteOnClose
+
+
+def _open_folder(path: str) -> None:
+    from PySide6.QtCore import QUrl  # not at import: before the first paint (its type costs)
+
+    _open_url(QUrl.fromLocalFile(path))
 
 
 def _open_url(url: QUrl) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSize
 from PySide6.QtWidgets import QMainWindow, QSplitter
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QByteArray
 
 __all__ = [
     "DEFAULT_SIZE",
@@ -20,7 +23,9 @@ __all__ = [
     "thumbnail_size_of",
 ]
 
-DEFAULT_SIZE = QSize(1280, 800)
+#: The window's size, px, when none is remembered. Plain numbers: the QSize and QByteArray
+#: types are set up only when needed (each costs the first paint a few ms to set up).
+DEFAULT_SIZE = (1280, 800)
 #: The layout's key for the library cards' picture width (px, as text).
 THUMBNAIL_KEY = "library_thumbnail"
 
@@ -34,6 +39,8 @@ def decode_state(text: str | None) -> QByteArray | None:
     """The saved state back; ``None`` when absent or not base64."""
     if not text:
         return None
+    from PySide6.QtCore import QByteArray
+
     try:
         return QByteArray(base64.b64decode(text))
     except (ValueError, binascii.Error):
@@ -45,7 +52,7 @@ def restore(window: QMainWindow, splitters: dict[str, QSplitter], layout: dict[s
     when a splitter had none to restore (the caller then shares the space out afresh)."""
     geometry = decode_state(layout.get("geometry"))
     if geometry is None or not window.restoreGeometry(geometry):
-        window.resize(DEFAULT_SIZE)
+        window.resize(*DEFAULT_SIZE)
     restored = True
     for key, splitter in splitters.items():
         state = decode_state(layout.get(key))
