@@ -112,6 +112,12 @@ class JobRunner:
         if self._started:
             self._fill_slots()
 
+    def set_limits(self, *, start_timeout_s: float | None, upload_expiry_s: int | None) -> None:
+        """Use a new start deadline and upload lifetime (seconds; ``None``: none / fal's
+        default) for the jobs submitted and uploaded from now on. Loop thread."""
+        self._work.start_timeout_s = start_timeout_s
+        self._work.upload_expiry_s = upload_expiry_s
+
     async def start(self, *, resume: bool = True) -> None:
         """Load the job table and carry every unfinished job on. Call once, on the loop.
 
