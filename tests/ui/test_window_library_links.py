@@ -92,3 +92,30 @@ def test_the_library_s_thumbnail_size_is_remembered(qtbot, tasks, services, lib)
     assert pane.thumbnail_size == size
     close_player(again)
     again.close()
+
+
+def test_advanced_settings_reach_the_runner_on_save(qtbot, tasks, paths):
+    from PySide6.QtWidgets import QSpinBox
+    from ui_fakes import FakeRunner
+
+    from wan_desktop.ui.main_window import MainWindow
+
+    class Runner(FakeRunner):
+        def __init__(self) -> None:
+            super().__init__()
+            self.limits: list[dict] = []
+
+        def set_limits(self, **limits) -> None:
+            self.limits.append(limits)
+
+    runner = Runner()
+    win = MainWindow(FakeServices(paths, runner=runner), tasks)
+    qtbot.addWidget(win)
+    dialog = win.open_settings()
+    qtbot.waitUntil(lambda: dialog.load_task.done(), timeout=5000)
+    dialog.findChild(QSpinBox, "startTimeoutSpin").setValue(10)
+    dialog.findChild(QSpinBox, "uploadExpirySpin").setValue(24)
+    with qtbot.waitSignal(dialog.saved, timeout=5000):
+        dialog.buttons.accepted.emit()
+    assert runner.limits == [{"start_timeout_s": 600.0, "upload_expiry_s": 24 * 3600}]
+    win.close()

@@ -154,8 +154,15 @@ class WindowDialogs:
             window.composer.apply_defaults(settings.defaults)
         if settings.color_scheme != old.color_scheme:
             self.apply_color_scheme(settings.color_scheme)
-        if window.runner is not None and settings.concurrency != old.concurrency:
-            window.runner.concurrency = settings.concurrency
+        runner = window.runner
+        if runner is not None and settings.concurrency != old.concurrency:
+            runner.concurrency = settings.concurrency
+        limits = ("start_timeout_min", "upload_expiry_h")
+        if runner is not None and any(getattr(settings, k) != getattr(old, k) for k in limits):
+            runner.set_limits(
+                start_timeout_s=settings.start_timeout_s(),
+                upload_expiry_s=settings.upload_expiry_s(),
+            )
         engine_changed = (
             key_changed or settings.backend != old.backend or settings.queue_url != old.queue_url
         )

@@ -42,6 +42,9 @@ class JobQueue(Protocol):
 
     def spent_today_usd(self) -> float: ...
 
+    def set_limits(self, *, start_timeout_s: float | None, upload_expiry_s: int | None) -> None:
+        """The start deadline and upload lifetime (seconds) for jobs sent from now on."""
+
 
 class LibraryReader(Protocol):
     """The library as the window reads it (``library.Library``); call in an executor."""
