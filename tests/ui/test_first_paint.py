@@ -134,3 +134,50 @@ def test_an_older_settings_file_s_layout_reaches_the_first_paint(tmp_path):
     paths = AppPaths(data=tmp_path, config=tmp_path, cache=tmp_path / "cache")
     (tmp_path / "settings.json").write_text(json.dumps({"window": {"geometry": "AAAA"}}))
     assert SettingsStore.load(paths).first_paint() == ("system", {"geometry": "AAAA"})
+
+
+_FIRST_INPUT_PROBE = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+import wan_desktop.ui.main_window as main_window
+
+def report(win):
+    shown = win.library_action.isChecked()
+    print("library", shown, "prompt", repr(win.composer.prompt.text()), flush=True)
+    QApplication.quit()
+
+def act(win, shown_before):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    win.activateWindow()
+    QTest.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    print("toggled", win.library_action.isChecked() != shown_before, flush=True)
+    win.composer.prompt.edit.setFocus()
+    QTest.keyClicks(win.composer.prompt.edit, "a fox")
+    QTimer.singleShot(0, lambda: report(win))
+
+original = main_window.MainWindow.add_library_pane
+def add_library_pane(self, *args, **kwargs):
+    action = original(self, *args, **kwargs)
+    # One event-loop turn after the last pane is built: Ctrl+L and typing act at once.
+    QTimer.singleShot(0, lambda: act(self, action.isChecked()))
+    return action
+main_window.MainWindow.add_library_pane = add_library_pane
+from wan_desktop.__main__ import main
+sys.exit(main([]))
+"""
+
+
+def test_ctrl_l_and_typing_act_one_turn_after_the_panes_are_built(wan_home):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", WAN_DESKTOP_HOME=str(wan_home))
+    env.pop("FAL_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", _FIRST_INPUT_PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=50,
+    )
+    assert "toggled True" in result.stdout, result.stdout + result.stderr
+    assert "prompt 'a fox'" in result.stdout, result.stdout + result.stderr
