@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
@@ -320,6 +319,7 @@ class MainWindow(QMainWindow):
         events and names the parent of continuations. Clips moved to the trash can be brought
         back from the status line (Undo, or Ctrl+Z)."""
         from .window_library import LibraryDock
+        from .window_library_links import LibraryLinks
 
         self.library_pane = widget
         self.library_actions = actions
@@ -335,13 +335,8 @@ class MainWindow(QMainWindow):
         self.library_dock = dock
         self.view_menu.insertAction(self.show_jobs_action, dock.action)
         self.menuBar().setCornerWidget(dock.button)  # the top right corner
-        layout = self.services.store.window.layout
-        dock.restore(layout)
-        thumbnail = window_layout.thumbnail_size_of(layout)
-        if thumbnail is not None:
-            widget.thumbnail_size = thumbnail
-        widget.thumbnail_size_changed.connect(self._on_library_pane_thumbnail_size_changed)
-        widget.trashed.connect(self._on_library_pane_trashed)
+        dock.restore(self.services.store.window.layout)
+        LibraryLinks(self, widget)  # trash and Undo, the cards' size
         return dock.action
 
     @property
@@ -363,36 +358,6 @@ class MainWindow(QMainWindow):
 
     def _on_library_view_changed(self) -> None:
         self.keys.set_find_wanted(not (self.library_dock and self.library_dock.is_in_view()))
-
-    def _on_library_pane_trashed(self, ids: list[str]) -> None:
-        """Offer Undo; the trashed clips' job rows stop offering to play; a trashed clip
-        playing in the player is unloaded (its file moved)."""
-        assert self.library_pane is not None
-        self.jobs_model.mark_trashed(ids)
-        self.notices.offer_undo_trash(ids, self._restore_trashed)
-        playing = self._panes.player.path() if self._panes is not None else None
-        # An entry's files live in a folder named by its id, which the trash moves.
-        if playing and Path(playing).parent.name in ids:
-            self.player.unload()
-
-    def _on_library_pane_thumbnail_size_changed(self, _px: int) -> None:
-        """Remember the cards' size in the window state (written with the next save)."""
-        store = self.services.store
-        store.set_window(store.window.replace(layout=self.layout_state()))
-
-    def _restore_trashed(self, ids: list[str]) -> None:
-        """The notice's Undo: back from the trash, and their job rows offer to play again
-        once the library has restored them."""
-        assert self.library_pane is not None
-        task = self.library_pane.restore_ids(ids)
-        if task is None:
-            return
-
-        def restored(done: object) -> None:
-            if not task.cancelled() and task.exception() is None:
-                self.jobs_model.mark_trashed(ids, trashed=False)
-
-        task.add_done_callback(restored)
 
     def undo_from_notice(self) -> bool:
         """Ctrl+Z: use the status line's Undo while it is offered; ``False`` when none."""
