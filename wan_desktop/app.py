@@ -22,7 +22,6 @@ import gc
 import logging
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,23 +57,23 @@ CRASH_LOG_MAX_BYTES = 256 * 1024
 _crash_log = None  # the open file faulthandler writes to; never closed while the process runs
 
 
-@dataclass(eq=False)
 class Services:
     """The Qt-free services the window drives (it sees them as ``ui.window_services.
     WindowServices``). ``store`` is the only writer of the settings and window-state files;
     ``library``, ``backend`` and ``runner`` are ``None`` until started. Every method runs on
-    the loop thread."""
+    the loop thread. (A plain class: a dataclass costs the first paint ~1.5 ms to define.)"""
 
-    paths: AppPaths
-    store: SettingsStore
-    key_store: KeyStore
-    library: Library | None = None
-    backend: Backend | None = None
-    runner: JobRunner | None = None
-    offline: bool = False
-    has_key: bool = False
-    queue: QueueHost | None = None  # this library's job queue, owned for the window's life
-    live: LiveRefresher | None = None  # keeps fal's schema and price current, once started
+    def __init__(self, paths: AppPaths, store: SettingsStore, key_store: KeyStore) -> None:
+        self.paths = paths
+        self.store = store
+        self.key_store = key_store
+        self.library: Library | None = None
+        self.backend: Backend | None = None
+        self.runner: JobRunner | None = None
+        self.offline = False
+        self.has_key = False
+        self.queue: QueueHost | None = None  # this library's job queue, for the window's life
+        self.live: LiveRefresher | None = None  # keeps fal's schema and price current
 
     @classmethod
     def from_environment(cls) -> Services:

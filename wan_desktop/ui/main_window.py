@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
@@ -80,8 +79,7 @@ def _splitter(vertical: bool, name: str, panes, stretches) -> QSplitter:
     return splitter
 
 
-@dataclass(frozen=True, slots=True)
-class _Panes:
+class _Panes(NamedTuple):  # not a dataclass: this module loads before the first paint
     composer: Composer
     player: VideoPlayer
     jobs_panel: JobsPanel

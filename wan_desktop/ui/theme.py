@@ -14,8 +14,7 @@ scheme re-applies both.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -39,9 +38,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Colors:
-    """Semantic colours of the current scheme (``#rrggbb`` strings, usable in style sheets)."""
+class Colors(NamedTuple):
+    """Semantic colours of the current scheme (``#rrggbb`` strings, usable in style sheets).
+    A named tuple: made before the first paint, where a frozen dataclass costs ~2 ms."""
 
     accent: str
     button: str
