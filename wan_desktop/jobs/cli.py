@@ -112,6 +112,17 @@ def _add_generate(subparsers: Any) -> None:
         help="let the model cut between shots (needs prompt expansion)",
     )
     gen.add_argument("--no-safety-checker", action="store_true", help="turn the safety checker off")
+    _add_live_options(gen)
+    gen.add_argument(
+        "--offline",
+        action="store_true",
+        help="use the offline engine: animates the image locally, not the AI model",
+    )
+    gen.add_argument("--json", action="store_true", help="print the result as one JSON object")
+
+
+def _add_live_options(gen: Any) -> None:
+    """The options that follow fal's current schema: a silent clip, its other inputs."""
     gen.add_argument(
         "--silent",
         action="store_true",
@@ -125,12 +136,6 @@ def _add_generate(subparsers: Any) -> None:
         help="set an input of fal's current schema that has no option here, typed by the "
         "schema (repeatable); an unknown name or a refused value exits 2",
     )
-    gen.add_argument(
-        "--offline",
-        action="store_true",
-        help="use the offline engine: animates the image locally, not the AI model",
-    )
-    gen.add_argument("--json", action="store_true", help="print the result as one JSON object")
 
 
 def _add_jobs(subparsers: Any) -> None:
