@@ -75,3 +75,39 @@ def test_stills_are_the_poster_and_the_last_frame(tmp_path, gop):
     finally:
         monkeypatch.undo()
     assert len(opened) == 1
+
+
+def test_a_checked_video_filed_as_a_remux_is_not_decoded_again_for_its_last_frame(tmp_path):
+    from wan_desktop.media import mp4meta
+
+    path = clips.make_clip(tmp_path / "dl.mp4", seconds=2.0, size=(320, 180))
+    video.check_playable(path)
+    target = tmp_path / "filed.mp4"
+    mp4meta.write_comment(path, target, '{"a": 1}')
+    decoded = []
+    real_decode = av.container.InputContainer.decode
+
+    def counting(self, *args, **kwargs):
+        for frame in real_decode(self, *args, **kwargs):
+            decoded.append(frame.pts)
+            yield frame
+
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(av.container.InputContainer, "decode", counting)
+    try:
+        both = video.stills(target)
+    finally:
+        monkeypatch.undo()
+    frames = _frames(path)
+    assert _same(both.last_frame, max(frames, key=lambda f: f[0])[1])
+    # Only the poster's frames (its keyframe up to 10% in): the last frame was remembered.
+    assert len(decoded) <= 6, decoded
+
+
+def test_videos_with_the_same_packets_but_other_sizes_keep_their_own_last_frame(tmp_path):
+    # H.264 codes 250 × 142 as 256 × 144 cropped: the packets match, the setup does not.
+    small = clips.make_clip(tmp_path / "a.mp4", seconds=1.0, size=(250, 142))
+    big = clips.make_clip(tmp_path / "b.mp4", seconds=1.0, size=(256, 144))
+    assert video.last_frame(small).size == (250, 142)
+    assert video.last_frame(big).size == (256, 144)
+    assert video.last_frame(small).size == (250, 142)

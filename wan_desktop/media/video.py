@@ -11,7 +11,9 @@ failures surface as :class:`VideoError` with a sentence for people instead.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -179,8 +181,8 @@ def stills(path: Path | str, max_side: int = POSTER_MAX_SIDE_PX) -> Stills:
         stream = _video_stream(container, path)
         still = _poster_of(container, stream, path, max_side)
         container.seek(0)
-        last_key, _count = _keyframe_scan(container, stream)
-        return Stills(still, _rgb_image(_decode_last(container, stream, last_key, path)))
+        scan = _keyframe_scan(container, stream)
+        return Stills(still, _rgb_image(_last_of(container, stream, scan, path)))
 
 
 def _poster_of(container: Any, stream: Any, path: Path, max_side: int) -> Image.Image:
@@ -208,17 +210,53 @@ def _poster_of(container: Any, stream: Any, path: Path, max_side: int) -> Image.
     return _thumbnail(_rgb_image(chosen), max_side)
 
 
-def _keyframe_scan(container: Any, stream: Any) -> tuple[int | None, int]:
-    """Demux (no decoding) the video packets: (pts of the last keyframe, packet count)."""
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """What a demux of the video packets learns: the pts of the last keyframe, how many
+    packets there are, and a hash of the decoder's setup and the packets' payloads (equal for
+    a remux of the same video)."""
+
+    last_key: int | None
+    count: int
+    signature: str
+
+
+def _keyframe_scan(container: Any, stream: Any) -> _Scan:
+    """Demux (no decoding) the video packets; hashing them costs about a millisecond per MB."""
     last_key = None
     count = 0
+    ctx = stream.codec_context
+    # The decoder's setup (SPS/PPS, the picture size and cropping) lives outside the packets.
+    digest = hashlib.sha256(f"{ctx.name}:{ctx.width}x{ctx.height}:".encode())
+    digest.update(ctx.extradata or b"")
     for packet in container.demux(stream):
         if packet.size == 0:  # the demuxer's end-of-stream marker
             continue
         count += 1
+        digest.update(packet)
         if packet.is_keyframe and packet.pts is not None:
             last_key = packet.pts if last_key is None else max(last_key, packet.pts)
-    return last_key, count
+    return _Scan(last_key, count, f"{count}:{digest.hexdigest()}")
+
+
+# The last decoded frame of the most recent video, by its packets' signature: a job checks
+# the download, then files a remux of it (the same packets), and the last frame can take
+# decoding the whole clip (one group of pictures is common for short clips).
+_LAST_DECODED: dict[str, Any] = {}
+_LAST_DECODED_LOCK = threading.Lock()
+
+
+def _last_of(container: Any, stream: Any, scan: _Scan, path: Path) -> Any:
+    """The decoded last frame, remembered for a video with the same packets."""
+    with _LAST_DECODED_LOCK:
+        known = _LAST_DECODED.get(scan.signature)
+    if known is not None:
+        return known
+    frame = _decode_last(container, stream, scan.last_key, path)
+    with _LAST_DECODED_LOCK:
+        _LAST_DECODED.clear()
+        _LAST_DECODED[scan.signature] = frame
+    return frame
 
 
 def _decode_latest(container: Any, stream: Any) -> Any:
@@ -242,8 +280,8 @@ def last_frame(path: Path | str) -> Image.Image:
     path = Path(path)
     with _open(path) as container:
         stream = _video_stream(container, path)
-        last_key, _count = _keyframe_scan(container, stream)
-        return _rgb_image(_decode_last(container, stream, last_key, path))
+        scan = _keyframe_scan(container, stream)
+        return _rgb_image(_last_of(container, stream, scan, path))
 
 
 def _decode_last(container: Any, stream: Any, last_key: int | None, path: Path) -> Any:
@@ -303,7 +341,8 @@ def check_playable(path: Path | str) -> VideoInfo:
         stream = _video_stream(container, path)
         promised = int(stream.frames or 0)
         try:
-            _key, present = _keyframe_scan(container, stream)
+            scan = _keyframe_scan(container, stream)
+            present = scan.count
         except av.FFmpegError as exc:
             raise VideoError(f"{path.name} is truncated or damaged ({exc}).") from exc
         if promised and present < promised:
@@ -315,7 +354,7 @@ def check_playable(path: Path | str) -> VideoInfo:
     try:
         # Decoding the last frames proves them whole; no picture is made of them.
         with _open(path) as container:
-            _decode_last(container, _video_stream(container, path), _key, path)
+            _last_of(container, _video_stream(container, path), scan, path)
     except VideoError as exc:
         raise VideoError(f"{path.name} is truncated or damaged: {exc}") from exc
     return info
