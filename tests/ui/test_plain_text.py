@@ -126,3 +126,23 @@ def test_job_rows_draw_markup_from_data_as_text(qtbot, tasks, tmp_path, monkeypa
     assert f"A heron {HOSTILE}" in drawn  # the title
     assert f"Refused: {HOSTILE}" in drawn  # the error
     assert HOSTILE in drawn  # the log line
+
+
+def test_composer_and_notice_labels_that_show_data_are_plain(qtbot, tasks, tmp_path):
+    from wan_desktop.ui.audio_picker import AudioPicker
+    from wan_desktop.ui.drop_zone import ImageDropZone
+    from wan_desktop.ui.status_notice import StatusNotice
+
+    widgets = [
+        ImageDropZone(tasks, tmp_path),
+        AudioPicker(tasks),
+        StatusNotice(),
+    ]
+    for widget in widgets:
+        qtbot.addWidget(widget)
+    zone, picker, notice = widgets
+    for label in (zone.info_label, zone.problem_label, zone.note_label, picker.label, picker.note):
+        label.setText(HOSTILE)
+    notice.show_notice(HOSTILE)
+    for widget in widgets:
+        assert HOSTILE in label_texts(widget), type(widget).__name__

@@ -23,6 +23,7 @@ from ..core.problems import InvalidInputError
 from .async_bridge import TaskKeeper, run_blocking
 from .drop_zone import _human_size
 from .icons import set_icon
+from .plain_text import plain_label
 from .theme import set_role
 
 __all__ = ["AudioInfo", "AudioPicker", "read_audio"]
@@ -111,7 +112,9 @@ class AudioPicker(QWidget):
         self.choose_button.setText("Add audio…")
         set_icon(self.choose_button, "volume")
         self.choose_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.label = QLabel("No audio: the video is silent unless the service adds sound.")
+        self.label = plain_label(
+            QLabel("No audio: the video is silent unless the service adds sound.")
+        )
         self.label.setObjectName("audioInfoLabel")
         self.label.setAccessibleName("Audio details")
         set_role(self.label, "muted")
@@ -127,7 +130,7 @@ class AudioPicker(QWidget):
         self.clear_button.setAccessibleName("Remove audio")
         self.clear_button.setToolTip("Remove the audio")
         set_icon(self.clear_button, "close")
-        self.note = QLabel()
+        self.note = plain_label(QLabel())
         self.note.setObjectName("audioNoteLabel")
         self.note.setAccessibleName("Audio note")
         self.note.setWordWrap(True)

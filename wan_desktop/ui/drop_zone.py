@@ -32,6 +32,7 @@ from ..core import limits
 from ..core.problems import InvalidInputError
 from .async_bridge import TaskKeeper, run_blocking
 from .icons import icon
+from .plain_text import plain_label
 from .text_buttons import text_tool_button
 from .theme import apply_style, set_role, set_style_property
 
@@ -243,17 +244,17 @@ class ImageDropZone(QFrame):
         """What the zone shows with an image: its preview, details, problem and buttons."""
         loaded = QWidget()
         self._preview = _Preview()
-        self.info_label = QLabel()
+        self.info_label = plain_label(QLabel())
         self.info_label.setObjectName("imageInfoLabel")
         self.info_label.setAccessibleName("Image details")
         set_role(self.info_label, "muted")
-        self.problem_label = QLabel()
+        self.problem_label = plain_label(QLabel())
         self.problem_label.setObjectName("imageProblemLabel")
         self.problem_label.setAccessibleName("Image problem")
         set_role(self.problem_label, "error")
         self.problem_label.setWordWrap(True)
         self.problem_label.hide()
-        self.note_label = QLabel()
+        self.note_label = plain_label(QLabel())
         self.note_label.setObjectName("imageNoteLabel")
         self.note_label.setAccessibleName("Image note")
         set_role(self.note_label, "muted")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .plain_text import plain_label
 from .shots_warning import ShotsWarning
 from .text_buttons import menu_tool_button, text_tool_button
 from .theme import apply_style, set_role, set_style_property
@@ -116,7 +117,7 @@ class PromptEditor(QWidget):
         self.counter.setObjectName(counter_name)
         self.counter.setAccessibleName(f"{title} length")
         self.counter.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.error = QLabel()
+        self.error = plain_label(QLabel())
         self.error.setObjectName(f"{edit_name}Error")
         self.error.setAccessibleName(f"{title} problem")
         set_role(self.error, "error")

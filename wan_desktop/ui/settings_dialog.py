@@ -34,6 +34,7 @@ from .advanced_settings import AdvancedSettings
 from .async_bridge import TaskKeeper, run_blocking
 from .key_check import KeyCheck, check_key
 from .naming import named
+from .plain_text import plain_label
 from .theme import SCHEMES, set_role
 
 __all__ = ["BACKENDS", "VIDEO_READY", "SettingsDialog"]
@@ -158,10 +159,10 @@ class SettingsDialog(QDialog):
         self.key_state = named(
             QLabel("Checking where the key is kept …"), "keyStateLabel", "Key state"
         )
-        self.key_status = named(QLabel(), "keyStatusLabel", "Key test result")
+        self.key_status = named(plain_label(QLabel()), "keyStatusLabel", "Key test result")
         self.key_status.setWordWrap(True)
         self.key_status.hide()
-        self.where = named(QLabel(), "keyStorageLabel", "Where the key is stored")
+        self.where = named(plain_label(QLabel()), "keyStorageLabel", "Where the key is stored")
         self.where.setWordWrap(True)
         self.where.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         set_role(self.where, "muted")
@@ -269,7 +270,7 @@ class SettingsDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.setObjectName("settingsButtons")
-        self.error = named(QLabel(), "settingsErrorLabel", "Settings problem")
+        self.error = named(plain_label(QLabel()), "settingsErrorLabel", "Settings problem")
         set_role(self.error, "error")
         self.error.setWordWrap(True)
         self.error.hide()

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from .naming import named
+from .plain_text import plain_label
 from .theme import apply_style
 
 __all__ = ["StatusNotice"]
@@ -29,7 +30,7 @@ class StatusNotice(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "statusNotice", "Notice")
-        self.label = named(QLabel(), "statusNoticeText", "Notice text")
+        self.label = named(plain_label(QLabel()), "statusNoticeText", "Notice text")
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.button = named(QPushButton(), "statusNoticeAction", "Notice action")
         apply_style(self.button, "linkButton")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -37,7 +39,7 @@ class WelcomeDialog(QDialog):
             "locally with a camera move. It is <i>not</i> the Wan AI model, but it lets you try "
             "every part of the app for free, with no network.</p>"
             f"<p><b>3 · Everything is kept.</b> Every video, with its image, prompt and settings, "
-            f"is saved in your library:<br><code>{library_dir}</code></p>"
+            f"is saved in your library:<br><code>{html.escape(str(library_dir))}</code></p>"
             "<p style='color:gray'>You can open this again from Help → Welcome.</p>"
         )
         body.setObjectName("welcomeText")
