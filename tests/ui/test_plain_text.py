@@ -133,16 +133,12 @@ def test_composer_and_notice_labels_that_show_data_are_plain(qtbot, tasks, tmp_p
     from wan_desktop.ui.drop_zone import ImageDropZone
     from wan_desktop.ui.status_notice import StatusNotice
 
-    widgets = [
-        ImageDropZone(tasks, tmp_path),
-        AudioPicker(tasks),
-        StatusNotice(),
-    ]
-    for widget in widgets:
+    zone, picker, notice = ImageDropZone(tasks, tmp_path), AudioPicker(tasks), StatusNotice()
+    for widget in (zone, picker, notice):
         qtbot.addWidget(widget)
-    zone, picker, notice = widgets
-    for label in (zone.info_label, zone.problem_label, zone.note_label, picker.label, picker.note):
+    labels = [zone.info_label, zone.problem_label, zone.note_label, picker.label, picker.note]
+    for label in labels:
         label.setText(HOSTILE)
     notice.show_notice(HOSTILE)
-    for widget in widgets:
-        assert HOSTILE in label_texts(widget), type(widget).__name__
+    for label in [*labels, notice.label]:
+        assert shown(label.text(), label.textFormat()) == label.text(), label.objectName()
