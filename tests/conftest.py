@@ -25,6 +25,19 @@ def wan_home(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def lib(wan_home):
+    """The library at ``WAN_DESKTOP_HOME/library`` (where the app and the command line look
+    too), closed after the test; a test may close it earlier to reopen the folder."""
+    from wan_desktop.library import Library
+
+    library = Library.open(wan_home / "library")
+    try:
+        yield library
+    finally:
+        library.close()
+
+
+@pytest.fixture
 def engine():
     """The offline engine on a real loopback socket, stopped after the test."""
     from wan_desktop.emulator import EmulatorServer

@@ -110,3 +110,9 @@ def bulk_rows(lib, count: int, *, start_ms: int | None = None, **options) -> lis
         batch.append((lib.paths.entry_rel(entry_id), data))
     lib._bulk_insert(batch)
     return ids[::-1]
+
+
+def add_two_clips(lib, tmp: Path) -> None:
+    """Two clips in ``lib``: a lighthouse (seed 11), then a fox (seed 1234)."""
+    add_entry(lib, tmp, seed=11, prompt="an old lighthouse in a storm")
+    add_entry(lib, tmp, seed=1234, prompt="a red fox running through snow")

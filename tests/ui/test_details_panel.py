@@ -11,7 +11,6 @@ import pytest
 from library_ui_helpers import add_entry
 from PySide6.QtWidgets import QLabel, QScrollArea
 
-from wan_desktop.library import Library
 from wan_desktop.ui.details_panel import DetailsPanel
 
 pytestmark = pytest.mark.timeout(60)
@@ -20,13 +19,6 @@ LONG_PROMPT = (
     "A red fox sprints across a snowy field at dawn, its breath steaming, the camera tracking "
     "low beside it as the low sun turns the snow gold and long blue shadows stretch"
 )
-
-
-@pytest.fixture
-def lib(tmp_path):
-    library = Library.open(tmp_path / "lib")
-    yield library
-    library.close()
 
 
 @pytest.fixture

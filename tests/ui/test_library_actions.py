@@ -26,13 +26,6 @@ pytestmark = pytest.mark.timeout(90)
 
 
 @pytest.fixture
-def lib(tmp_path):
-    library = Library.open(tmp_path / "lib")
-    yield library
-    library.close()
-
-
-@pytest.fixture
 def win(qtbot, tasks, paths, lib, tmp_path):
     add_entry(lib, tmp_path / "in", hue=0.1, seed=11, prompt="an old lighthouse in a storm")
     add_entry(

@@ -11,7 +11,6 @@ from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QAccessible, QMouseEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QStyle
 
-from wan_desktop.library import Library
 from wan_desktop.ui.grid_layout import GridLayout
 from wan_desktop.ui.grid_navigation import moved_row, scroll_target
 from wan_desktop.ui.library_delegate import CARD_SIZE, LibraryDelegate
@@ -128,13 +127,6 @@ def test_scroll_targets_keep_the_spacing_in_view():
 
 
 # ---- the view ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def lib(tmp_path):
-    library = Library.open(tmp_path / "lib")
-    yield library
-    library.close()
 
 
 def _open(qtbot, tasks, lib, rows: int, size=(700, 500)) -> LibraryView:

@@ -9,7 +9,6 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
 from ui_helpers import HOSTILE_MARKUP, shown
 
-from wan_desktop.library import Library
 from wan_desktop.ui.library_model import (
     PAGE_SIZE,
     LibraryModel,
@@ -20,13 +19,6 @@ from wan_desktop.ui.library_model import (
 from wan_desktop.ui.thumbnail_cache import ImageCache
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def lib(tmp_path):
-    library = Library.open(tmp_path / "lib")
-    yield library
-    library.close()
 
 
 @pytest.fixture

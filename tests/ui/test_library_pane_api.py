@@ -5,10 +5,9 @@ search (Ctrl+F), Tab reaching the toolbar, and "Custom range…" leaving the pan
 from __future__ import annotations
 
 import pytest
-from library_ui_helpers import add_entry
+from library_ui_helpers import add_two_clips
 from PySide6.QtWidgets import QApplication, QToolButton
 
-from wan_desktop.library import Library
 from wan_desktop.ui.library_actions import LibraryActions
 from wan_desktop.ui.library_filter_bar import CUSTOM_RANGE
 from wan_desktop.ui.library_model import LibraryRole
@@ -18,12 +17,10 @@ pytestmark = pytest.mark.timeout(90)
 
 
 @pytest.fixture
-def lib(tmp_path):
-    library = Library.open(tmp_path / "lib")
-    add_entry(library, tmp_path / "in", seed=11, prompt="an old lighthouse in a storm")
-    add_entry(library, tmp_path / "in", seed=1234, prompt="a red fox running through snow")
-    yield library
-    library.close()
+def lib(lib, tmp_path):
+    """The suite's library holding two clips (a lighthouse, seed 11; a fox, seed 1234)."""
+    add_two_clips(lib, tmp_path / "in")
+    return lib
 
 
 @pytest.fixture

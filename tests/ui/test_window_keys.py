@@ -5,25 +5,22 @@ and focuses its search, and a trash can be undone from the notice or with Ctrl+Z
 from __future__ import annotations
 
 import pytest
-from library_ui_helpers import add_entry
+from library_ui_helpers import add_two_clips
 from library_window import close_player, open_window, wait_task
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QPushButton, QWidget
 from ui_fakes import FakeServices
 
-from wan_desktop.library import Library
 from wan_desktop.ui.library_model import LibraryRole
 
 pytestmark = pytest.mark.timeout(90)
 
 
 @pytest.fixture
-def lib(tmp_path):
-    library = Library.open(tmp_path / "lib")
-    add_entry(library, tmp_path / "in", seed=11, prompt="an old lighthouse in a storm")
-    add_entry(library, tmp_path / "in", seed=1234, prompt="a red fox running through snow")
-    yield library
-    library.close()
+def lib(lib, tmp_path):
+    """The suite's library holding two clips (a lighthouse, seed 11; a fox, seed 1234)."""
+    add_two_clips(lib, tmp_path / "in")
+    return lib
 
 
 @pytest.fixture
