@@ -134,6 +134,9 @@ def probe(path: Path | str) -> VideoInfo:
         )
 
 
+_CONVERT_LOCK = threading.Lock()
+
+
 def _rgb_image(frame: Any) -> Image.Image:
     """The decoded ``frame`` as an RGB Pillow image, the same pixels as ``to_image()``.
 
@@ -141,11 +144,15 @@ def _rgb_image(frame: Any) -> Image.Image:
     copies a 1080p frame three times more while holding the interpreter lock, which stalls
     the GUI thread for tens of milliseconds.
     """
-    plane = frame.reformat(format="rgb24").planes[0]
-    if plane.line_size <= 0:
-        return frame.to_image()  # a bottom-up picture: PyAV knows the row order
-    size = (plane.width, plane.height)
-    return Image.frombuffer("RGB", size, plane, "raw", "RGB", plane.line_size, 1)
+    # One conversion at a time: a remembered last frame (see _last_of) is shared between
+    # threads, and PyAV keeps one scaler per frame, which two threads must not drive at once
+    # (seen: a worker hung for ever in reformat while another filed the same clip).
+    with _CONVERT_LOCK:
+        plane = frame.reformat(format="rgb24").planes[0]
+        if plane.line_size <= 0:
+            return frame.to_image()  # a bottom-up picture: PyAV knows the row order
+        size = (plane.width, plane.height)
+        return Image.frombuffer("RGB", size, plane, "raw", "RGB", plane.line_size, 1)
 
 
 def _thumbnail(image: Image.Image, max_side: int) -> Image.Image:
