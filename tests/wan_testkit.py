@@ -1,4 +1,5 @@
-"""Helpers shared by several test folders: a tiny real MP4, a small input image, and the
+"""Helpers shared by several test folders: the one test-clip encoder (``write_clip``), a tiny
+real MP4, a small input image, and the
 offline engine as a separate process (as an outside server would be).
 
 Importable from every test module: ``tests/`` is on ``sys.path`` (its conftest.py lives here).
@@ -6,11 +7,13 @@ Importable from every test module: ``tests/`` is on ``sys.path`` (its conftest.p
 
 from __future__ import annotations
 
+import array
 import contextlib
 import fractions
 import functools
+import math
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import av
@@ -20,26 +23,82 @@ from bench._common import EngineProcess  # the same engine process the benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 
-__all__ = ["ROOT", "EngineProcess", "engine_process", "make_image", "tiny_mp4"]
+__all__ = [
+    "ROOT",
+    "EngineProcess",
+    "encode_tone",
+    "engine_process",
+    "make_image",
+    "tiny_mp4",
+    "write_clip",
+]
+
+
+def encode_tone(out, astream, seconds: float, rate: int = 44100) -> None:
+    """Mux ``seconds`` of a 440 Hz tone into ``astream`` (mono AAC at ``rate``) of ``out``."""
+    total, t = int(seconds * rate), 0
+    while t < total:
+        n = min(1024, total - t)
+        tone = array.array(
+            "f", (0.2 * math.sin(2 * math.pi * 440 * (t + k) / rate) for k in range(n))
+        )
+        aframe = av.AudioFrame(format="fltp", layout="mono", samples=n)
+        aframe.planes[0].update(tone.tobytes())
+        aframe.sample_rate = rate
+        aframe.pts = t
+        for packet in astream.encode(aframe):
+            out.mux(packet)
+        t += n
+    for packet in astream.encode():
+        out.mux(packet)
+
+
+def write_clip(
+    path: Path,
+    paint: Callable[[int, int], Image.Image],
+    *,
+    frames: int,
+    fps: int = 24,
+    audio_s: float | None = None,
+    codec_options: dict[str, str] | None = None,
+    comment: str | None = None,
+    faststart: bool = True,
+) -> Path:
+    """The suite's one test-clip encoder: H.264 yuv420p (x264 ``ultrafast``), frame ``i`` of
+    ``frames`` painted by ``paint(i, frames)``, and ``audio_s`` seconds of a tone in AAC when
+    given. ``codec_options`` add to x264's options; ``comment`` is the MP4 comment tag."""
+    first = paint(0, frames)
+    with av.open(
+        str(path), "w", format="mp4", options={"movflags": "+faststart"} if faststart else {}
+    ) as out:
+        if comment is not None:
+            out.metadata["comment"] = comment
+        video = out.add_stream("libx264", rate=fps)
+        video.width, video.height, video.pix_fmt = first.width, first.height, "yuv420p"
+        video.options = {"preset": "ultrafast"} | (codec_options or {})
+        astream = out.add_stream("aac", rate=44100, layout="mono") if audio_s else None
+        for i in range(frames):
+            frame = av.VideoFrame.from_image(first if i == 0 else paint(i, frames))
+            frame.pts = i
+            frame.time_base = fractions.Fraction(1, fps)
+            for packet in video.encode(frame):
+                out.mux(packet)
+        for packet in video.encode():
+            out.mux(packet)
+        if astream is not None:
+            encode_tone(out, astream, audio_s)
+    return path
 
 
 @functools.cache
 def tiny_mp4(size: tuple[int, int] = (256, 144), frames: int = 24) -> bytes:
     """A real H.264 clip, ``frames`` frames at 24 fps (made once per session and size)."""
-    width, height = size
     path = Path(tempfile.mkdtemp(prefix="wan-test-")) / "tiny.mp4"
-    with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-        stream = out.add_stream("libx264", rate=24)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.options = {"preset": "ultrafast"}
-        for i in range(frames):
-            colour = ((i * 10) % 256, 80, 160)
-            frame = av.VideoFrame.from_image(Image.new("RGB", (width, height), colour))
-            frame.pts = i
-            frame.time_base = fractions.Fraction(1, 24)
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode(None))
-    return path.read_bytes()
+
+    def paint(i: int, _frames: int) -> Image.Image:
+        return Image.new("RGB", size, ((i * 10) % 256, 80, 160))
+
+    return write_clip(path, paint, frames=frames).read_bytes()
 
 
 def make_image(path: Path, width: int = 480, height: int = 320) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import colorsys
 import dataclasses
-import fractions
 import sys
 from pathlib import Path
 
@@ -14,8 +13,9 @@ LIBRARY_TESTS = HERE.parent / "library"
 if str(LIBRARY_TESTS) not in sys.path:
     sys.path.insert(0, str(LIBRARY_TESTS))
 
-from library_clips import encode_tone, make_clip  # noqa: E402
+from library_clips import make_clip  # noqa: E402
 from library_entries import new_entry, synthetic_sidecar  # noqa: E402
+from wan_testkit import write_clip  # noqa: E402
 
 __all__ = [
     "add_entry",
@@ -37,47 +37,32 @@ def make_scene_clip(
     audio: bool = False,
 ) -> Path:
     """A small landscape clip (sky of ``hue``, a sun that moves, hills), optionally with a tone."""
-    import av
     from PIL import Image, ImageDraw
 
     w, h = size
-    frames = max(1, round(seconds * fps))
 
     def rgb(hh: float, s: float, v: float) -> tuple[int, int, int]:
         r, g, b = colorsys.hsv_to_rgb(hh % 1.0, s, v)
         return int(r * 255), int(g * 255), int(b * 255)
 
-    with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-        stream = out.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        stream.options = {"preset": "ultrafast"}
-        astream = out.add_stream("aac", rate=44100, layout="mono") if audio else None
-        for i in range(frames):
-            t = i / max(1, frames - 1)
-            image = Image.new("RGB", size)
-            draw = ImageDraw.Draw(image)
-            for y in range(h):
-                k = y / h
-                draw.line(
-                    [(0, y), (w, y)], fill=rgb(hue + 0.05 * k, 0.55 - 0.3 * k, 0.95 - 0.2 * k)
-                )
-            sx = w * (0.15 + 0.6 * t)
-            draw.ellipse([sx, h * 0.12, sx + h * 0.22, h * 0.34], fill=rgb(hue + 0.5, 0.5, 1.0))
-            draw.polygon(
-                [(0, h), (0, h * 0.7), (w * 0.35, h * 0.52), (w * 0.7, h * 0.74), (w, h * 0.6),
-                 (w, h)],
-                fill=rgb(hue + 0.33, 0.55, 0.5),
-            )  # fmt: skip
-            frame = av.VideoFrame.from_image(image)
-            frame.pts = i
-            frame.time_base = fractions.Fraction(1, fps)
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-        if astream is not None:
-            encode_tone(out, astream, seconds)
-    return path
+    def paint(i: int, frames: int) -> Image.Image:
+        t = i / max(1, frames - 1)
+        image = Image.new("RGB", size)
+        draw = ImageDraw.Draw(image)
+        for y in range(h):
+            k = y / h
+            draw.line([(0, y), (w, y)], fill=rgb(hue + 0.05 * k, 0.55 - 0.3 * k, 0.95 - 0.2 * k))
+        sx = w * (0.15 + 0.6 * t)
+        draw.ellipse([sx, h * 0.12, sx + h * 0.22, h * 0.34], fill=rgb(hue + 0.5, 0.5, 1.0))
+        draw.polygon(
+            [(0, h), (0, h * 0.7), (w * 0.35, h * 0.52), (w * 0.7, h * 0.74), (w, h * 0.6),
+             (w, h)],
+            fill=rgb(hue + 0.33, 0.55, 0.5),
+        )  # fmt: skip
+        return image
+
+    frames = max(1, round(seconds * fps))
+    return write_clip(path, paint, frames=frames, fps=fps, audio_s=seconds if audio else None)
 
 
 def add_entry(lib, tmp: Path, *, hue: float | None = None, size=(426, 240), seconds=1.0,

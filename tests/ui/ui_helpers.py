@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PIL import Image, ImageDraw
+from wan_testkit import write_clip
 
 __all__ = ["HOSTILE_MARKUP", "drop_urls", "make_clip", "make_image", "shown"]
 
@@ -36,25 +37,15 @@ def make_clip(
     path: Path, *, seconds: float = 2.0, size: tuple[int, int] = (320, 180), fps: int = 24
 ) -> Path:
     """A short H.264 clip: a yellow square moving over a changing background."""
-    import av
-
-    frames = round(seconds * fps)
     w, h = size
-    with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-        stream = out.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        stream.options = {"preset": "ultrafast"}
-        for i in range(frames):
-            image = Image.new("RGB", size, (40 + i * 3 % 200, 60, 120))
-            x = int((w - 40) * i / max(1, frames - 1))
-            ImageDraw.Draw(image).rectangle(
-                [x, h // 2 - 20, x + 40, h // 2 + 20], fill=(255, 220, 0)
-            )
-            for packet in stream.encode(av.VideoFrame.from_image(image)):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path
+
+    def paint(i: int, frames: int) -> Image.Image:
+        image = Image.new("RGB", size, (40 + i * 3 % 200, 60, 120))
+        x = int((w - 40) * i / max(1, frames - 1))
+        ImageDraw.Draw(image).rectangle([x, h // 2 - 20, x + 40, h // 2 + 20], fill=(255, 220, 0))
+        return image
+
+    return write_clip(path, paint, frames=round(seconds * fps), fps=fps)
 
 
 def drop_urls(widget, urls):
