@@ -181,6 +181,7 @@ class VideoPlayer(QWidget):
         self.seek.setObjectName("seekSlider")
         self.seek.setAccessibleName("Position")
         self.seek.setRange(0, 0)
+        self.seek.setMinimumWidth(80)  # a narrow player shrinks the volume first, never this
         self.time_label = QLabel("0:00.0 / 0:00.0")
         self.time_label.setObjectName("timeLabel")
         self.time_label.setAccessibleName("Time")
@@ -202,7 +203,8 @@ class VideoPlayer(QWidget):
         self.volume.setAccessibleName("Volume")
         self.volume.setRange(0, 100)
         self.volume.setValue(80)
-        self.volume.setFixedWidth(80)
+        self.volume.setMinimumWidth(40)
+        self.volume.setMaximumWidth(80)
         self.speed = QComboBox()
         self.speed.setObjectName("speedCombo")
         self.speed.setAccessibleName("Speed")
