@@ -1,0 +1,184 @@
+"""Small playback proxies: a 360-pixel-high H.264 copy of a library clip (PyAV, Qt-free).
+
+Grids that play or scrub several clips at once decode these instead of the 720p/1080p
+originals. A proxy lives beside its clip as :data:`PROXY_NAME` and is never named in the
+sidecar: it can be deleted at any time and is made again when missing or stale. The proxy
+carries its clip's modification time as its own, so "stale" means "made from another version
+of the clip" whichever way the clock moved (a clip copied in with a time in the future would
+otherwise look newer than every proxy made of it).
+Library rebuild, import and export look only at the files the sidecar names (or at MP4s that
+carry our comment, which a proxy does not), so they pass it by.
+
+The proxy keeps the clip's frames one for one (same count, same rate, frame ``i`` stamped at
+``i / fps``) so a frame index means the same picture in both files. It has a keyframe every
+:data:`KEYFRAME_INTERVAL` frames, so reaching any frame decodes at most that many small
+frames: the seeks of hover-scrub and frame stepping stay cheap.
+
+Everything here is blocking and CPU-bound (about a second for 5 s of 1080p): call it from a
+worker thread, never from the GUI thread. The work goes one frame at a time, so PyAV never
+holds the interpreter lock for long and a ``cancel`` event is honoured between frames.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+from ..core.atomic import atomic_path
+from .video import VideoError, quiet_ffmpeg
+
+__all__ = [
+    "KEYFRAME_INTERVAL",
+    "PROXY_HEIGHT_PX",
+    "PROXY_NAME",
+    "ProxyCancelled",
+    "ensure_proxy",
+    "is_fresh",
+    "proxy_for",
+    "proxy_size",
+]
+
+#: The proxy's file name, in the clip's own folder.
+PROXY_NAME = "proxy.mp4"
+#: The proxy's height in pixels; a clip that is already this small keeps its own size.
+PROXY_HEIGHT_PX = 360
+#: Frames between keyframes: the most a seek to any frame has to decode.
+KEYFRAME_INTERVAL = 12
+# x264 settings: fast to make (the proxy is made on the user's machine, in the background)
+# and fast to decode (no B-frames, so frames come out in the order they go in).
+_X264_OPTIONS = {
+    "preset": "veryfast",
+    "tune": "fastdecode",
+    "crf": "23",
+    "bf": "0",
+    "g": str(KEYFRAME_INTERVAL),
+    "keyint_min": str(KEYFRAME_INTERVAL),
+    "sc_threshold": "0",
+}
+_DEFAULT_FPS = Fraction(24)
+
+# One lock per proxy path: two workers asking for the same proxy make it once (the second
+# waits, then finds it fresh). Locks are kept for the life of the process; a library holds a
+# few thousand entries at most, a few hundred bytes each.
+_locks_guard = threading.Lock()
+_locks: dict[Path, threading.Lock] = {}
+
+
+class ProxyCancelled(Exception):
+    """:func:`ensure_proxy` was stopped by its ``cancel`` event; nothing was written."""
+
+
+def proxy_for(video_path: Path | str) -> Path:
+    """Where the proxy of ``video_path`` lives (the file may not exist yet)."""
+    return Path(video_path).parent / PROXY_NAME
+
+
+def is_fresh(video_path: Path | str) -> bool:
+    """True when the proxy of ``video_path`` exists and was made from the clip as it is now
+    (same modification time; two ``stat`` calls, fine on any thread)."""
+    video_path = Path(video_path)
+    try:
+        made = proxy_for(video_path).stat().st_mtime_ns
+        clip = video_path.stat().st_mtime_ns
+    except OSError:
+        return False
+    return made == clip
+
+
+def proxy_size(width: int, height: int) -> tuple[int, int]:
+    """The proxy's ``(width, height)`` for a ``width`` x ``height`` clip: :data:`PROXY_HEIGHT_PX`
+    high (or the clip's own height when smaller), the width by aspect; both even, as yuv420p
+    needs."""
+    if width <= 0 or height <= 0:
+        raise VideoError(f"the clip reports a frame size of {width}x{height} pixels.")
+    out_h = min(height, PROXY_HEIGHT_PX)
+    out_w = width * out_h / height
+    return max(2, round(out_w / 2) * 2), max(2, out_h // 2 * 2)
+
+
+def _lock_for(path: Path) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(path, threading.Lock())
+
+
+def ensure_proxy(
+    video_path: Path | str,
+    *,
+    cancel: threading.Event | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """The proxy of ``video_path``, made first when it is missing or stale (see
+    :func:`is_fresh`).
+
+    ``progress(done, total)`` is called from this (the worker's) thread as frames are written
+    (``total`` is the header's frame count, 0 when unknown). Setting ``cancel`` stops between
+    two frames with :class:`ProxyCancelled`. The file appears atomically: a reader sees no
+    proxy or the whole one. Raises :class:`~wan_desktop.media.video.VideoError` when the clip
+    cannot be read (and ``OSError`` when the folder cannot be written, e.g. it was moved to the
+    trash meanwhile). Blocking: call from a worker thread.
+    """
+    video_path = Path(video_path)
+    target = proxy_for(video_path)
+    with _lock_for(target):
+        if is_fresh(video_path):
+            return target
+        if not video_path.is_file():
+            raise VideoError(f"{video_path.name}: no such video file.")
+        clip_time = video_path.stat().st_mtime_ns
+        with atomic_path(target, suffix=".mp4") as tmp:
+            _transcode(video_path, tmp, cancel, progress)
+            os.utime(tmp, ns=(clip_time, clip_time))
+    return target
+
+
+def _transcode(
+    source: Path,
+    dest: Path,
+    cancel: threading.Event | None,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    quiet_ffmpeg()
+    try:
+        container = av.open(str(source), "r")
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise VideoError(f"{source.name} is not a video file FFmpeg can read ({exc}).") from exc
+    with container:
+        if not container.streams.video:
+            raise VideoError(f"{source.name} has no video track.")
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate or _DEFAULT_FPS
+        width, height = proxy_size(stream.codec_context.width, stream.codec_context.height)
+        total = int(stream.frames or 0)
+        written = 0
+        with av.open(str(dest), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+            encoder = out.add_stream("libx264", rate=Fraction(rate))
+            encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
+            encoder.options = dict(_X264_OPTIONS)
+            time_base = 1 / Fraction(rate)
+            try:
+                for frame in container.decode(stream):
+                    if cancel is not None and cancel.is_set():
+                        raise ProxyCancelled(source.name)
+                    small = frame.reformat(width, height, "yuv420p")
+                    # Stamped by position, not by the source's timestamps: frame i of the proxy
+                    # is frame i of the clip, whatever the source's time base or edit list.
+                    small.pts, small.time_base = written, time_base
+                    out.mux(encoder.encode(small))
+                    written += 1
+                    if progress is not None:
+                        progress(written, total)
+            except av.FFmpegError as exc:
+                if not written:
+                    raise VideoError(
+                        f"{source.name}: the video could not be decoded ({exc})."
+                    ) from exc
+                # A damaged tail: the proxy keeps the frames that decoded, as the player would.
+            if not written:
+                raise VideoError(f"{source.name} has no video frames.")
+            out.mux(encoder.encode(None))
