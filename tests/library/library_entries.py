@@ -57,6 +57,8 @@ def new_entry(
     seconds: float = 1.0,
     parent_id: str | None = None,
     gop: int | None = None,
+    group_id: str | None = None,
+    variant: str = "",
 ) -> NewEntry:
     """A finished generation: a fresh 1 s 256×144 clip in ``tmp`` and typical inputs."""
     tmp.mkdir(parents=True, exist_ok=True)
@@ -98,6 +100,8 @@ def new_entry(
             "expires_at": "2026-12-01T00:00:00Z",
         },
         parent_id=parent_id,
+        group_id=group_id,
+        variant=variant,
     )
 
 
@@ -113,6 +117,11 @@ def synthetic_sidecar(
     notes: str = "",
     title: str = "",
     created_at: str | None = None,
+    rating: int = 0,
+    flag: str = "",
+    group_id: str | None = None,
+    variant: str = "",
+    parent_id: str | None = None,
 ) -> dict:
     """A sidecar for an index-only row (no files): query tests and the benchmark."""
     from wan_desktop.library.ids import id_datetime
@@ -131,4 +140,9 @@ def synthetic_sidecar(
         "tags": tags or [],
         "notes": notes,
         "title": title,
+        "rating": rating,
+        "flag": flag,
+        "group_id": group_id,
+        "variant": variant,
+        "parent_id": parent_id,
     }

@@ -4,6 +4,10 @@ Hierarchy::
 
     LibraryError                  anything the library cannot do
     ├── EntryNotFoundError        no entry has this id (also a KeyError)
+    ├── SequenceNotFoundError     no sequence has this id (also a KeyError)
+    ├── FieldError                a value outside its limits (a rating of 7, a flag of
+    │                             "maybe"); the sentence names the field and the limit
+    │                             (also a ValueError)
     ├── SidecarError              an entry.json or video comment that is missing, unreadable,
     │                             not ours or of the wrong shape (also a ValueError)
     ├── PathEscapeError           a path that would lead outside the library folder, or a
@@ -26,8 +30,10 @@ from __future__ import annotations
 __all__ = [
     "EntryNotFoundError",
     "ExportError",
+    "FieldError",
     "LibraryError",
     "PathEscapeError",
+    "SequenceNotFoundError",
     "SidecarError",
     "UnsafeFileError",
 ]
@@ -43,6 +49,18 @@ class EntryNotFoundError(LibraryError, KeyError):
     def __str__(self) -> str:
         # KeyError's str() quotes its argument; ours is already a sentence.
         return str(self.args[0]) if self.args else "no such entry"
+
+
+class SequenceNotFoundError(LibraryError, KeyError):
+    """No sequence has this id."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "no such sequence"
+
+
+class FieldError(LibraryError, ValueError):
+    """A value given to the library outside its limits; ``str()`` names the field and the
+    limit."""
 
 
 class SidecarError(LibraryError, ValueError):

@@ -12,7 +12,20 @@ import secrets
 import time
 from datetime import UTC, datetime
 
-__all__ = ["ID_LENGTH", "ID_PATTERN", "id_datetime", "id_timestamp_ms", "is_valid_id", "new_id"]
+__all__ = [
+    "GROUP_ID_PATTERN",
+    "ID_LENGTH",
+    "ID_PATTERN",
+    "SEQUENCE_ID_PATTERN",
+    "id_datetime",
+    "id_timestamp_ms",
+    "is_valid_group_id",
+    "is_valid_id",
+    "is_valid_sequence_id",
+    "new_group_id",
+    "new_id",
+    "new_sequence_id",
+]
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _TIME_CHARS = 10
@@ -22,6 +35,13 @@ ID_LENGTH = _TIME_CHARS + _RANDOM_CHARS
 #: sidecar schema checks ids and parent ids with the same pattern.
 ID_PATTERN = f"\\A[{_ALPHABET}]{{{ID_LENGTH}}}\\Z"
 _ID_RE = re.compile(ID_PATTERN)
+#: A take group (the variants of one action): 4 to 64 lowercase letters, digits and dashes,
+#: not starting with a dash. Wider than an entry id so a script may name its own groups.
+GROUP_ID_PATTERN = r"\A[0-9a-z][0-9a-z-]{3,63}\Z"
+_GROUP_RE = re.compile(GROUP_ID_PATTERN)
+#: A sequence: ``s-`` and an entry-style id (time-sortable, safe as a file name).
+SEQUENCE_ID_PATTERN = f"\\As-[{_ALPHABET}]{{{ID_LENGTH}}}\\Z"
+_SEQUENCE_RE = re.compile(SEQUENCE_ID_PATTERN)
 
 
 def _encode(value: int, length: int) -> str:
@@ -38,6 +58,26 @@ def new_id(timestamp_ms: int | None = None) -> str:
     if not 0 <= ms < 32**_TIME_CHARS:
         raise ValueError(f"timestamp out of range: {ms}")
     return _encode(ms, _TIME_CHARS) + _encode(secrets.randbits(5 * _RANDOM_CHARS), _RANDOM_CHARS)
+
+
+def new_group_id() -> str:
+    """A fresh take-group id (``g-`` and a new entry-style id; time-sortable). Any thread."""
+    return "g-" + new_id()
+
+
+def new_sequence_id() -> str:
+    """A fresh sequence id (``s-`` and a new entry-style id; time-sortable). Any thread."""
+    return "s-" + new_id()
+
+
+def is_valid_group_id(text: object) -> bool:
+    """True when ``text`` has the shape of a take-group id (:data:`GROUP_ID_PATTERN`)."""
+    return isinstance(text, str) and bool(_GROUP_RE.match(text))
+
+
+def is_valid_sequence_id(text: object) -> bool:
+    """True when ``text`` has the shape of a sequence id (so it is safe as a file name)."""
+    return isinstance(text, str) and bool(_SEQUENCE_RE.match(text))
 
 
 def is_valid_id(text: object) -> bool:

@@ -136,6 +136,29 @@ MIGRATIONS: list[list[str]] = [
         """,
         "CREATE INDEX jobs_state ON jobs (state)",
     ],
+    # v3: takes (issue 17) and sequences (issue 18). The take fields are columns so the
+    # contact sheet's group, the rating sort and the pick/reject filters are index lookups;
+    # rows from before have no group, no rating and no flag, which the defaults say.
+    # A sequence is its JSON (the file under sequences/ is the source of truth, as the
+    # sidecar is for an entry) with the columns a list needs.
+    [
+        "ALTER TABLE entries ADD COLUMN group_id TEXT",
+        "ALTER TABLE entries ADD COLUMN variant TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE entries ADD COLUMN rating INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE entries ADD COLUMN flag TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX entries_group ON entries (group_id, created_ms) WHERE group_id IS NOT NULL",
+        "CREATE INDEX entries_live_rating ON entries (rating, created_ms) WHERE trashed_at IS NULL",
+        """
+        CREATE TABLE sequences (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            data TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX sequences_updated ON sequences (updated_at)",
+    ],
 ]
 
 CURRENT_VERSION = len(MIGRATIONS)

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 __all__ = ["SORTS", "Entry", "EntrySummary", "Filters", "NewEntry"]
 
 #: Orders for :meth:`Library.list` / :meth:`Library.search` (``relevance``: search only).
-SORTS = ("newest", "oldest", "longest", "shortest", "relevance")
+#: ``rating``: highest rated first (unrated last), newest first among equals.
+SORTS = ("newest", "oldest", "longest", "shortest", "rating", "relevance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,9 @@ class NewEntry:
     they expire (``{"video_url": .., "expires_at": ISO 8601}``). ``cost_source`` says where
     ``cost_usd`` came from (``account``: fal's price for the account; ``bundled``;
     ``offline``). ``id`` is normally left to the library; ``created_at`` (UTC) defaults to now.
+    ``group_id`` is the take group of the action that made it (variants share one; ``None``:
+    made alone) and ``variant`` its short label in the group ("seed 1234"); both are checked by
+    :mod:`.takes` (a bad one raises :class:`~.errors.FieldError`).
     """
 
     video_path: Path
@@ -51,11 +55,15 @@ class NewEntry:
     parent_id: str | None = None
     id: str | None = None
     created_at: datetime | None = None
+    group_id: str | None = None
+    variant: str = ""
 
 
 class EntrySummary(NamedTuple):
     """One row of a list: enough to draw it. ``duration_s`` in seconds; ``poster_path``
-    absolute (``None`` when the entry has no poster; ``poster_file`` is the same as a str).
+    absolute (``None`` when the entry has no poster; ``poster_file`` is the same as a str);
+    ``group_id``/``variant`` its take group and label, ``rating`` 0..5 (0: not rated), ``flag``
+    "", "picked" or "rejected" (see :mod:`.takes`).
 
     A named tuple rather than a dataclass: a page of them is built on every scroll and
     keystroke, and tuples are several times cheaper to make.
@@ -73,6 +81,10 @@ class EntrySummary(NamedTuple):
     favourite: bool
     has_audio: bool
     poster_file: str | None = None
+    group_id: str | None = None
+    variant: str = ""
+    rating: int = 0
+    flag: str = ""
 
     @property
     def poster_path(self) -> Path | None:
@@ -89,7 +101,8 @@ class EntrySummary(NamedTuple):
 @dataclass(frozen=True, slots=True)
 class Entry:
     """Everything about one kept result. Paths are absolute (inside the library folder);
-    ``created_at``/``trashed_at`` ISO 8601 UTC; ``data`` the whole sidecar."""
+    ``created_at``/``trashed_at`` ISO 8601 UTC; ``data`` the whole sidecar; the take fields
+    (``group_id``, ``variant``, ``rating``, ``flag``) as in :class:`EntrySummary`."""
 
     id: str
     created_at: str
@@ -125,6 +138,10 @@ class Entry:
     title: str
     trashed_at: str | None
     data: dict[str, Any] = field(repr=False)
+    group_id: str | None = None
+    variant: str = ""
+    rating: int = 0
+    flag: str = ""
 
     @property
     def prompt(self) -> str:
@@ -136,6 +153,27 @@ class Entry:
         """Fields of the metadata this entry was read or imported from that failed their
         type check, each as (shortened) JSON text: kept, never interpreted."""
         return dict(self.data.get("rejected_metadata") or {})
+
+    def summary(self) -> EntrySummary:
+        """This entry as a list row (what a page of :meth:`Library.list` would hold)."""
+        return EntrySummary(
+            self.id,
+            self.created_at,
+            self.prompt,
+            self.title,
+            self.seed,
+            self.duration_s,
+            self.resolution,
+            self.width,
+            self.height,
+            self.favourite,
+            self.has_audio,
+            str(self.poster_path) if self.poster_path else None,
+            self.group_id,
+            self.variant,
+            self.rating,
+            self.flag,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON (paths as strings)."""
@@ -161,7 +199,8 @@ class Filters:
     are datetimes (naive ones are taken as UTC) or ISO 8601 strings, ``created_to`` exclusive.
     ``trashed=True`` lists the trash instead of the live entries. ``silent``: made with
     ``generate_audio`` off (True) or on (False); entries from before the switch were made
-    with audio.
+    with audio. ``min_rating``: rated at least this (1..5); ``flag``: "picked", "rejected" or
+    "" (neither); ``group_id``: the takes of one group.
     """
 
     favourite: bool | None = None
@@ -174,3 +213,6 @@ class Filters:
     tag: str | None = None
     trashed: bool = False
     silent: bool | None = None
+    min_rating: int | None = None
+    flag: str | None = None
+    group_id: str | None = None

@@ -27,7 +27,8 @@ __all__ = ["DEFAULT_PAGE_SIZE", "SUMMARY_COLUMNS", "Queries"]
 DEFAULT_PAGE_SIZE = 50
 SUMMARY_COLUMNS = (
     "e.id, e.created_at, e.prompt, e.title, e.seed, e.duration_s, e.resolution, e.width, "
-    "e.height, e.favourite, e.has_audio, e.folder, e.poster_file"
+    "e.height, e.favourite, e.has_audio, e.folder, e.poster_file, e.group_id, e.variant, "
+    "e.rating, e.flag"
 )
 
 
@@ -116,6 +117,10 @@ class Queries:
             title=title,
             trashed_at=trashed_at,
             data=data,
+            group_id=row["group_id"],
+            variant=row["variant"],
+            rating=row["rating"],
+            flag=row["flag"],
         )
 
     def _summaries(self, rows: list[tuple]) -> list[EntrySummary]:
@@ -128,7 +133,7 @@ class Queries:
         out = []
         make = EntrySummary
         for (eid, created, prompt, title, seed, duration, resolution, width, height, fav,
-             audio, folder, poster) in rows:  # fmt: skip
+             audio, folder, poster, group_id, variant, rating, flag) in rows:  # fmt: skip
             poster_file = None
             if poster:
                 if (
@@ -160,6 +165,10 @@ class Queries:
                     bool(fav),
                     bool(audio),
                     poster_file,
+                    group_id,
+                    variant,
+                    rating,
+                    flag,
                 )
             )
         return out

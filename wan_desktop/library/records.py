@@ -25,6 +25,7 @@ from .models import NewEntry
 from .paths import PathEscapeError, check_file_name
 from .schema import SIDECAR_SCHEMA, new_sidecar, split_fields
 from .sidecar import salvage
+from .takes import check_group_id, clean_variant
 
 __all__ = ["generated_sidecar", "imported_sidecar"]
 
@@ -52,7 +53,8 @@ def generated_sidecar(
     media: tuple[dict[str, Any] | None, dict[str, Any] | None],
 ) -> dict[str, Any]:
     """The sidecar of the generation ``new`` stored under ``files`` (``media``: the image and
-    audio infos written beside it)."""
+    audio infos written beside it). Raises :class:`~.errors.FieldError` for a take group id
+    or variant label outside its limits."""
     image_name = new.image.file_name if new.image is not None else None
     audio_name = new.audio.file_name if new.audio is not None else None
     request = new.request.to_dict()
@@ -74,6 +76,8 @@ def generated_sidecar(
         created_at=clock.iso_utc(created),
         app_version=__version__,
         parent_id=new.parent_id,
+        group_id=check_group_id(new.group_id),
+        variant=clean_variant(new.variant),
         request=request,
         arguments=arguments,
         response=response,
@@ -184,6 +188,8 @@ def imported_sidecar(
         files={**files, "poster": POSTER_NAME, "last_frame": LAST_FRAME_NAME},
         video=video_facts,
         favourite=False,
+        rating=0,
+        flag="",
         tags=[],
         notes="",
         title=title,

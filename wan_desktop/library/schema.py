@@ -15,14 +15,15 @@ fit SQLite's 64 bits; floats are finite. Everything here is pure and thread-safe
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any, get_type_hints
+from typing import Annotated, Any, Literal, get_type_hints
 
 import msgspec
 
 from ..core.request import GenerationRequest
 from .errors import SidecarError
-from .ids import ID_PATTERN
+from .ids import GROUP_ID_PATTERN, ID_PATTERN
 from .paths import FILE_NAME_PATTERN
+from .takes import MAX_RATING, MAX_VARIANT_CHARS
 
 __all__ = [
     "MAX_DEPTH",
@@ -55,6 +56,10 @@ Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 Real = Annotated[float, msgspec.Meta(ge=-1e300, le=1e300)]  # finite: JSON has no inf/NaN
 Schema = Annotated[int, msgspec.Meta(ge=1)]
+GroupId = Annotated[str, msgspec.Meta(pattern=GROUP_ID_PATTERN)]
+VariantLabel = Annotated[str, msgspec.Meta(max_length=MAX_VARIANT_CHARS)]
+Rating = Annotated[int, msgspec.Meta(ge=0, le=MAX_RATING)]
+Flag = Literal["", "picked", "rejected"]  # takes.FLAGS
 #: ISO 8601 as the library writes it (date, time, optional fraction and offset).
 _TIME_PATTERN = r"\A(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?)?\Z"
 #: A time, or "" (unknown).
@@ -138,6 +143,8 @@ class Sidecar(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     created_at: Time = ""
     app_version: str = ""
     parent_id: EntryId | None = None
+    group_id: GroupId | None = None
+    variant: VariantLabel = ""
     request: RequestRecord | None = None  # type: ignore[valid-type]
     arguments: dict[str, Any] = {}
     response: dict[str, Any] = {}
@@ -156,6 +163,8 @@ class Sidecar(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     video_sha256: str = ""
     size_bytes: Count = 0
     favourite: bool = False
+    rating: Rating = 0
+    flag: Flag = ""
     tags: list[str] = []
     notes: str = ""
     title: str = ""

@@ -8,6 +8,10 @@ last letters need not be typed yet; words are ANDed. Words with nothing FTS woul
 
 A word that looks like a number also finds what the text index does not hold: "1080" or
 "1080p" the clips of that resolution, "745410674" the clip of that seed (:func:`search_sql`).
+
+A few words are filters rather than text (:func:`token_clause`): ``rating:4`` (rated 4 stars or
+more), ``is:picked``, ``is:rejected`` and ``group:<id>`` (the takes of one group). Keys are
+case-insensitive; a value that does not fit (``rating:9``, ``is:maybe``) is searched as text.
 """
 
 from __future__ import annotations
@@ -19,9 +23,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from .clock import epoch_ms, iso_utc
+from .ids import is_valid_group_id
 from .models import Filters
+from .takes import FLAG_PICKED, FLAG_REJECTED, MAX_RATING, check_flag, check_group_id, check_rating
 
-__all__ = ["SearchSql", "filters_sql", "fts_query", "iso_utc", "order_sql", "search_sql"]
+__all__ = [
+    "SearchSql",
+    "filters_sql",
+    "fts_query",
+    "iso_utc",
+    "order_sql",
+    "search_sql",
+    "token_clause",
+]
 
 # unicode61 indexes letters, numbers and private-use characters; everything else separates.
 _TOKEN_CATEGORIES = ("L", "N", "Co")
@@ -85,12 +99,34 @@ def _number_clause(word: str, alias: str) -> tuple[str, list[Any]] | None:
     return "(" + " OR ".join(clauses) + ")", params
 
 
+_TOKEN = re.compile(r"(rating|is|group):(\S+)", re.IGNORECASE)
+_IS_FLAGS = {"picked": FLAG_PICKED, "rejected": FLAG_REJECTED}
+
+
+def token_clause(word: str, alias: str = "e") -> tuple[str, list[Any]] | None:
+    """For a filter word (``rating:N``, ``is:picked``, ``is:rejected``, ``group:<id>``): its
+    SQL condition and parameters; ``None`` for any other word (searched as text)."""
+    token = _TOKEN.fullmatch(word)
+    if token is None:
+        return None
+    key, value = token.group(1).lower(), token.group(2)
+    if key == "rating" and value.isascii() and value.isdigit():
+        stars = int(value)
+        return (f"{alias}.rating >= ?", [stars]) if 1 <= stars <= MAX_RATING else None
+    if key == "is" and value.lower() in _IS_FLAGS:
+        return f"{alias}.flag = ?", [_IS_FLAGS[value.lower()]]
+    if key == "group" and is_valid_group_id(value.lower()):
+        return f"{alias}.group_id = ?", [value.lower()]
+    return None
+
+
 def search_sql(text: str, filters: Filters, alias: str = "e") -> SearchSql | None:
     """The rows :func:`fts_query`'s words match (number-like words also as a resolution or a
-    seed) that pass ``filters``; ``None`` when ``text`` holds no searchable word."""
+    seed; filter words as their filter, see :func:`token_clause`) that pass ``filters``;
+    ``None`` when ``text`` holds no searchable word."""
     words, numbers, params = [], [], []
     for raw in text.split():
-        clause = _number_clause(raw, alias)
+        clause = token_clause(raw, alias) or _number_clause(raw, alias)
         if clause is not None:
             numbers.append(clause[0])
             params.extend(clause[1])
@@ -128,6 +164,9 @@ def filters_sql(filters: Filters, alias: str = "e") -> tuple[str, list[Any]]:
         (filters.created_from, f"{a}.created_ms >= ?", epoch_ms),
         (filters.created_to, f"{a}.created_ms < ?", epoch_ms),
         (filters.tag or None, f"{a}.id IN (SELECT entry_id FROM entry_tags WHERE tag = ?)", _as_is),
+        (filters.min_rating, f"{a}.rating >= ?", check_rating),
+        (filters.flag, f"{a}.flag = ?", check_flag),
+        (filters.group_id, f"{a}.group_id = ?", check_group_id),
     ]
     clauses = [f"{a}.trashed_at IS NOT NULL" if filters.trashed else f"{a}.trashed_at IS NULL"]
     params: list[Any] = []
@@ -151,6 +190,7 @@ def order_sql(sort: str, alias: str = "e", *, searching: bool = False) -> str:
         "oldest": f"{a}.created_ms ASC, {a}.id ASC",
         "longest": f"{a}.duration_s DESC, {a}.created_ms DESC, {a}.id DESC",
         "shortest": f"{a}.duration_s ASC, {a}.created_ms DESC, {a}.id DESC",
+        "rating": f"{a}.rating DESC, {a}.created_ms DESC, {a}.id DESC",
     }
     if searching:
         orders["relevance"] = f"bm25(entries_fts), {a}.created_ms DESC, {a}.id DESC"

@@ -5,6 +5,7 @@ and the user's later edits) is embedded in the video's ``comment`` tag.
 Format (``schema`` 1)::
 
     {"schema": 1, "id", "created_at" (ISO 8601 UTC), "app_version", "parent_id",
+     "group_id"  the take group made by one action (null: made alone), "variant" its label,
      "request"   GenerationRequest.to_dict(), local paths replaced by the entry's file names,
      "arguments" the API arguments as sent, data URIs replaced by the entry's file names,
      "response", "seed", "actual_prompt", "request_id", "endpoint", "timings" (seconds),
@@ -15,8 +16,14 @@ Format (``schema`` 1)::
      "image"/"audio"  what was sent: original file name, mime, format, size, sha256, ...
      "import"    imported videos only: source file name and hash, when, the id it had
      -- sidecar only --
-     "video_sha256", "size_bytes", "favourite", "tags", "notes", "title", "trashed_at",
+     "video_sha256", "size_bytes", "favourite", "rating" (0..5, 0: not rated), "flag" ("",
+     "picked", "rejected"), "tags", "notes", "title", "trashed_at",
      "rejected_metadata"  fields that failed their type check when read, as JSON text}
+
+The comment carries what was true when the clip was filed; the judgements made later
+(favourite, rating, flag, tags, notes, title) live in the sidecar and the index only, because
+writing them into the video would remux it on every keypress of culling, change its hash, and
+make its proxy stale.
 
 The keys, their types and defaults are :class:`.schema.Sidecar`. Reading checks every field
 by type: :func:`read_sidecar` and :func:`parse_comment` accept only a sidecar that is right in
@@ -58,8 +65,8 @@ SIDECAR_NAME = "entry.json"
 #: Keys kept out of the video's comment: they depend on the final file, change later, or
 #: belong to this library only.
 COMMENT_EXCLUDED = frozenset(
-    {"video_sha256", "size_bytes", "favourite", "tags", "notes", "title", "trashed_at",
-     SET_ASIDE_KEY}
+    {"video_sha256", "size_bytes", "favourite", "rating", "flag", "tags", "notes", "title",
+     "trashed_at", SET_ASIDE_KEY}
 )  # fmt: skip
 #: Marks our JSON in a comment, so an unrelated comment is never taken for ours.
 _MAGIC_KEY = "wan_desktop"

@@ -53,6 +53,7 @@ from .records import generated_sidecar, imported_sidecar
 from .rows import insert_row, normalize_tags, row_from_sidecar
 from .sidecar import comment_text, decode_comment, salvage, validate, write_sidecar
 from .staging import new_stage, stage_media, write_inputs
+from .takes import FLAG_REJECTED, check_flag, check_group_id, check_rating, clean_variant
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -64,6 +65,8 @@ __all__ = [
 ]
 
 TRASH_KEEP_DAYS = 30
+#: The index columns a user edit may change (besides ``data``, the sidecar they come from).
+_EDITABLE = ("favourite", "rating", "flag", "tags", "notes", "title", "data")
 # The benchmark times the raw query against the API with the same columns.
 _SUMMARY_COLUMNS = SUMMARY_COLUMNS
 
@@ -151,8 +154,11 @@ class Library:
         the process dies midway. With a planned ``new.id`` whose folder is already complete on
         disk (an add interrupted after its rename), that entry is indexed and returned.
         Slow (remux + decode): call from a worker thread.
-        Raises :class:`LibraryError` (``VideoError`` for an unplayable video).
+        Raises :class:`LibraryError` (``VideoError`` for an unplayable video;
+        :class:`~.errors.FieldError` for a take group id or variant label out of its limits).
         """
+        check_group_id(new.group_id)  # before any work: the message names the field
+        clean_variant(new.variant)
         entry_id = new.id or new_id()
         if not is_valid_id(entry_id):
             raise LibraryError(f"not a valid entry id: {entry_id!r}")
@@ -308,9 +314,8 @@ class Library:
             write_sidecar(self.paths.to_abs(folder_rel), data)
             row = row_from_sidecar(data, folder_rel)
             conn.execute(
-                "UPDATE entries SET favourite = ?, tags = ?, notes = ?, title = ?, data = ? "
-                "WHERE id = ?",
-                (row["favourite"], row["tags"], row["notes"], row["title"], row["data"], entry_id),
+                f"UPDATE entries SET {', '.join(f'{c} = ?' for c in _EDITABLE)} WHERE id = ?",
+                [*(row[c] for c in _EDITABLE), entry_id],
             )
             if "tags" in changes:
                 conn.execute("DELETE FROM entry_tags WHERE entry_id = ?", (entry_id,))
@@ -335,6 +340,38 @@ class Library:
     def set_title(self, entry_id: str, title: str) -> Entry:
         """Replace the title (one line; whitespace collapsed)."""
         return self._edit(entry_id, {"title": " ".join(str(title).split())})
+
+    def set_rating(self, entry_id: str, rating: int) -> Entry:
+        """Rate ``entry_id`` 1..5 stars (0: not rated); raises :class:`~.errors.FieldError`
+        for anything else. Sidecar and index only (the video is not rewritten)."""
+        return self._edit(entry_id, {"rating": check_rating(rating)})
+
+    def set_flag(self, entry_id: str, flag: str | None) -> Entry:
+        """Flag ``entry_id`` "picked" or "rejected" ("", ``None`` or "none" clear it);
+        raises :class:`~.errors.FieldError` for anything else."""
+        return self._edit(entry_id, {"flag": check_flag(flag)})
+
+    # ---- takes --------------------------------------------------------------------------------
+
+    def group_members(self, group_id: str) -> list[EntrySummary]:
+        """The live takes of the group ``group_id``, oldest first (the order they were
+        queued in, which is the order their labels read). Raises
+        :class:`~.errors.FieldError` for a malformed group id."""
+        check_group_id(group_id)
+        return self._queries.list(Filters(group_id=group_id), "oldest", -1, 0)
+
+    def keep_picks(self, group_id: str) -> list[str]:
+        """Cull the group ``group_id``: move its live *rejected* takes to the trash, keeping
+        the picked and the unflagged ones. Returns the ids moved, oldest first; undo is
+        :meth:`restore` of each. When a move fails midway the error is raised and the takes
+        moved before it stay in the trash (each is whole, and restorable). Worker thread (one
+        folder rename and transaction per take)."""
+        rejected = [
+            member.id for member in self.group_members(group_id) if member.flag == FLAG_REJECTED
+        ]
+        for entry_id in rejected:
+            self.trash(entry_id)
+        return rejected
 
     # ---- trash --------------------------------------------------------------------------------
 
