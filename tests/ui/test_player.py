@@ -4,7 +4,7 @@ grab(), transport controls, and a plain message when video playback is unavailab
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 
 from wan_desktop.ui.player import VideoPlayer, first_frame, format_ms
 
@@ -34,6 +34,28 @@ def _mean_brightness(image) -> float:
 def test_first_frame_decodes(clip):
     image = first_frame(str(clip))
     assert image is not None and image.width() == 320 and image.height() == 180
+
+
+def test_first_frame_is_made_at_the_size_shown(clip):
+    # Fitted into the canvas (aspect kept, even sides), never enlarged past the frame.
+    small = first_frame(str(clip), QSize(100, 100))
+    assert small is not None and (small.width(), small.height()) == (100, 56)
+    assert _mean_brightness(small) > 20
+    big = first_frame(str(clip), QSize(4000, 4000))
+    assert big is not None and (big.width(), big.height()) == (320, 180)
+
+
+def test_the_first_frame_fills_a_shown_canvas_at_its_size(qtbot, player, clip, monkeypatch):
+    import wan_desktop.ui.player as player_module
+
+    boxes = []
+    real = player_module.first_frame
+    monkeypatch.setattr(
+        player_module, "first_frame", lambda p, box: boxes.append(box) or real(p, box)
+    )
+    player.load(str(clip), autoplay=False)
+    qtbot.waitUntil(lambda: player.canvas.image() is not None, timeout=5000)
+    assert boxes == [player.canvas.device_size()]
 
 
 def test_loads_shows_first_frame_and_plays(qtbot, player, clip):

@@ -401,7 +401,9 @@ class VideoPlayer(QWidget):
         self.fullScreenRequested.emit(full)
 
     async def _show_first_frame(self, path: str, token: int) -> None:
-        image = await run_blocking(first_frame, path)
+        # Made at the size shown (a hidden canvas has no real size yet: then the full frame).
+        box = self.canvas.device_size() if self.canvas.isVisible() else None
+        image = await run_blocking(first_frame, path, box)
         if token != self._load_token:
             return
         if image is None:
