@@ -4,8 +4,12 @@ Active jobs stay at the top: running ones, then the waiting ones in queue order,
 finished ones, newest first (:mod:`.job_order`). A waiting job knows its place in line.
 
 Roles, ``data()`` and thumbnails come from :class:`~.role_model.RoleListModel`. A job's
-thumbnail is its input image while it runs. Once it is done, its job folder (and the input
-image in it) is gone: the picture then comes from the library entry the result was filed as.
+thumbnail is its input image, made from a picture of it already decoded where there is one
+(:meth:`JobsModel.adopt_picture`: the drop zone's preview): a 33-megapixel input decoded again
+just for a 64-pixel thumbnail held the interpreter lock for a quarter of a second. The same
+thumbnail stays once the job is done. A finished job seen first after a restart takes the
+poster of the library entry its result was filed as (a small JPEG of the clip's first frame,
+which is the input image), since its job folder is gone by then.
 The model also knows which of those entries are in the trash or gone (read from the library
 when it is set, told by :meth:`JobsModel.mark_trashed` afterwards): their rows no longer offer
 to play.
@@ -16,6 +20,7 @@ from __future__ import annotations
 import enum
 import functools
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -31,11 +36,22 @@ from .plain_text import tooltip_text
 from .role_model import RoleListModel
 from .thumbnail_cache import BackgroundImageLoader, ImageCache, read_thumbnail
 
-__all__ = ["THUMB_PX", "JobRole", "JobsModel", "format_duration", "read_image_preview"]
+__all__ = [
+    "THUMB_PX",
+    "JobRole",
+    "JobsModel",
+    "entry_preview",
+    "format_duration",
+    "picture_preview",
+    "read_image_preview",
+]
 
 THUMB_PX = 64
 _THUMB_CACHE_MAX = 200
 _PREVIEW_BOX = QSize(THUMB_PX * 2, THUMB_PX * 2)
+#: Pictures lent by :meth:`JobsModel.adopt_picture` kept for jobs still to come (each about
+#: 2–4 MB: the drop zone's preview is at most 1024 pixels a side).
+_ADOPTED_MAX = 4
 _EXCERPT_CHARS = 90
 _ACCESSIBLE_EXCERPT_CHARS = 60
 
@@ -80,11 +96,24 @@ def read_image_preview(path: str) -> QImage:
     return read_thumbnail(path, _PREVIEW_BOX, Qt.AspectRatioMode.KeepAspectRatioByExpanding)
 
 
+def picture_preview(picture: QImage) -> QImage:
+    """The preview :func:`read_image_preview` would make, from a picture already decoded (it
+    covers twice the thumbnail's square). Any thread; the loader runs it in a worker."""
+    if picture.width() > _PREVIEW_BOX.width() and picture.height() > _PREVIEW_BOX.height():
+        picture = picture.scaled(
+            _PREVIEW_BOX,
+            Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+    return picture.convertToFormat(QImage.Format.Format_RGB32)
+
+
 def entry_preview(library: EntryPictures, entry_id: str) -> QImage:
-    """A preview of entry ``entry_id``'s input image (its poster when it kept none).
-    Worker thread only. Raises when the entry or its pictures are gone."""
+    """A preview of entry ``entry_id``: its poster (a small JPEG of the clip's first frame,
+    which image-to-video makes from the input image), or the input image itself when it has
+    no poster. Worker thread only. Raises when the entry or its pictures are gone."""
     entry = library.get(entry_id)
-    path = entry.image_path or entry.poster_path
+    path = entry.poster_path or entry.image_path
     if path is None:
         raise OSError(f"entry {entry_id} has no picture")
     return read_image_preview(str(path))
@@ -104,6 +133,12 @@ def entry_states(library: EntryPictures, entry_ids: list[str]) -> tuple[set[str]
         if getattr(entry, "trashed_at", None):
             trashed.add(entry_id)
     return trashed, gone
+
+
+def _source_key(job: JobSnapshot) -> str:
+    """The key of a job's input picture: the image the user gave, the same for the whole job
+    (its copy in the job folder appears later and is gone once the job is done)."""
+    return f"input:{job.request.image}"
 
 
 def _input_image(job: JobSnapshot) -> str | None:
@@ -138,6 +173,7 @@ class JobsModel(RoleListModel):
         self._tasks = tasks
         self._load_thumbnails = tasks is not None
         self._library: EntryPictures | None = None
+        self._adopted: OrderedDict[str, QImage] = OrderedDict()  # source image → its picture
         # Queue order: the runner's order at set_jobs, then the order jobs were added in.
         self._sequence: dict[str, int] = {}
         self._places: dict[str, int] = {}  # 1-based place among jobs waiting for a slot
@@ -220,6 +256,23 @@ class JobsModel(RoleListModel):
             if job.state is JobState.DONE:
                 self.changed_row(job.id, [JobRole.Thumbnail])
         self._check_entries()
+
+    def adopt_picture(self, source: str, picture: QImage) -> None:
+        """``picture`` is the image file ``source`` already decoded (the drop zone's preview):
+        jobs sent from ``source`` make their thumbnail from it, never decoding the file again.
+        A thumbnail already made for ``source`` is made again (the file may have changed).
+        GUI thread."""
+        key = f"input:{source}"
+        self._adopted[key] = picture
+        self._adopted.move_to_end(key)
+        while len(self._adopted) > _ADOPTED_MAX:
+            self._adopted.popitem(last=False)
+        self._missing.discard(key)  # a failed read of the file is no reason to skip this
+        if key in self.cache:
+            self.cache.discard(key)
+            for job in self._rows:
+                if _source_key(job) == key:
+                    self.changed_row(job.id, [JobRole.Thumbnail])
 
     def mark_trashed(self, entry_ids: list[str] | set[str], trashed: bool = True) -> None:
         """Library entries ``entry_ids`` went to the trash (or, with ``trashed=False``, came
@@ -390,15 +443,22 @@ class JobsModel(RoleListModel):
     def _thumbnail(self, job: JobSnapshot) -> QImage | None:
         if not self._load_thumbnails:
             return None
-        path = _input_image(job)
+        key = _source_key(job)
         if job.state is JobState.DONE and job.entry_id and self._library is not None:
+            # The input seen while it ran is the picture the entry keeps: nothing to decode.
+            image = self.cache.get(key)
+            if image is not None:
+                return image
             decode = functools.partial(entry_preview, self._library, job.entry_id)
-            image = self.thumbnail(f"entry:{job.entry_id}", job.id, decode)
-            # Until the entry's picture lands, the input image seen while it ran stays.
-            return image if image is not None or path is None else self.cache.get(path)
+            return self.thumbnail(f"entry:{job.entry_id}", job.id, decode)
+        picture = self._adopted.get(key)
+        if picture is not None:
+            return self.thumbnail(key, job.id, functools.partial(picture_preview, picture))
+        path = _input_image(job)
         if path is None:
             return None
-        return self.thumbnail(path, job.id, functools.partial(read_image_preview, path))
+        # No picture lent (a job resumed after a restart, or queued by a script): the file.
+        return self.thumbnail(key, job.id, functools.partial(read_image_preview, path))
 
 
 def _prompt_excerpt(job: JobSnapshot) -> str:

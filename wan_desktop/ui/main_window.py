@@ -400,6 +400,11 @@ class MainWindow(QMainWindow):
         self.show_notice("Settings reused", "Restore draft", self.composer.restore_draft)
 
     def _on_composer_generate_requested(self, request: GenerationRequest) -> None:
+        # The job's thumbnail is made from the drop zone's preview, not the file decoded again.
+        drop_zone = self.composer.drop_zone
+        preview = drop_zone.preview_image()
+        if preview is not None and drop_zone.source() == request.image:
+            self.jobs_model.adopt_picture(request.image, preview)
         self.last_enqueue_task = self.tasks.spawn(self.enqueue(request), "Queue the video")
 
     async def enqueue(self, request: GenerationRequest) -> JobSnapshot | None:
