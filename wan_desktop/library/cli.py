@@ -1,4 +1,5 @@
-"""``wan-desktop library ...``: list, search, show, export, rebuild and import from a shell.
+"""``wan-desktop library ...``: list, search, show, export, rebuild and import from a shell;
+rate, flag and cull takes (``rate``, ``flag``, ``keep-picks``) so scripts can judge them too.
 
 ``add_parser(subparsers)`` adds the ``library`` command; ``run(args)`` executes it and returns
 the exit code: 0 done, 2 bad input (unknown id, unreadable or refused file, bad template), 1
@@ -19,8 +20,9 @@ from typing import Any, TextIO
 from ..media.video import VideoError
 from .errors import LibraryError
 from .export import DEFAULT_TEMPLATE
-from .models import EntrySummary
+from .models import SORTS, EntrySummary, Filters
 from .store import Library
+from .takes import FLAG_PICKED, FLAG_REJECTED, MAX_RATING
 
 __all__ = ["add_parser", "run"]
 
@@ -46,9 +48,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     listing = command("list", "newest entries first")
     listing.add_argument("--limit", type=int, default=50)
     listing.add_argument("--offset", type=int, default=0)
-    search = command("search", "entries whose prompt, tags, notes or title match")
+    _add_filters(listing, "newest")
+    search = command(
+        "search",
+        "entries whose prompt, tags, notes or title match (also rating:N, is:picked, "
+        "is:rejected, group:ID)",
+    )
     search.add_argument("query")
     search.add_argument("--limit", type=int, default=50)
+    _add_filters(search, "relevance")
     show = command("show", "everything about one entry")
     show.add_argument("id")
     export = command("export", "copy an entry's video to a folder")
@@ -59,15 +67,52 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     command("rebuild", "recreate the index from the entry folders")
     importing = command("import", "add an MP4 made elsewhere")
     importing.add_argument("file", type=Path)
+    rate = command("rate", f"rate an entry 1 to {MAX_RATING} stars (0 clears)")
+    rate.add_argument("id")
+    rate.add_argument("stars", type=int)
+    flag = command("flag", "mark an entry picked or rejected (none clears)")
+    flag.add_argument("id")
+    flag.add_argument("flag", choices=(FLAG_PICKED, FLAG_REJECTED, "none"))
+    keep = command("keep-picks", "move the rejected takes of a group to the trash")
+    keep.add_argument("group")
     parser.set_defaults(run=run)
     return parser
+
+
+def _add_filters(sub: argparse.ArgumentParser, default_sort: str) -> None:
+    """The take filters and the sort, shared by ``list`` and ``search``."""
+    sub.add_argument(
+        "--rating", type=int, metavar="N", help=f"rated at least N stars (1 to {MAX_RATING})"
+    )
+    flags = sub.add_mutually_exclusive_group()
+    flags.add_argument("--picked", action="store_true", help="only the picked takes")
+    flags.add_argument("--rejected", action="store_true", help="only the rejected takes")
+    sub.add_argument("--group", metavar="ID", help="only the takes of this group")
+    sorts = [s for s in SORTS if s != "relevance" or default_sort == "relevance"]
+    sub.add_argument("--sort", choices=sorts, default=default_sort)
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    """The filters asked for on the command line. A rating out of range raises ``ValueError``
+    here, a malformed group id ``FieldError`` when the query is built; both messages name the
+    option and its limit (exit code 2)."""
+    if args.rating is not None and not 1 <= args.rating <= MAX_RATING:
+        raise ValueError(f"--rating must be from 1 to {MAX_RATING}; got {args.rating}")
+    flag = FLAG_PICKED if args.picked else FLAG_REJECTED if args.rejected else None
+    return Filters(min_rating=args.rating, flag=flag, group_id=args.group)
+
+
+def _judgement(row: EntrySummary) -> str:
+    """The rating and flag as a table cell: ``4✓`` (4 stars, picked), ``-✗`` (rejected)."""
+    mark = {FLAG_PICKED: "✓", FLAG_REJECTED: "✗"}.get(row.flag, " ")
+    return f"{row.rating or '-'}{mark}"
 
 
 def _table(rows: list[EntrySummary], out: TextIO) -> None:
     if not rows:
         print("(no entries)", file=out)
         return
-    print(f"{'ID':16}  {'DATE':16}  {'DUR':>5}  {'RES':9}  {'★':1}  PROMPT", file=out)
+    print(f"{'ID':16}  {'DATE':16}  {'DUR':>5}  {'RES':9}  {'★':1}  RATE  PROMPT", file=out)
     for row in rows:
         date = row.created_at[:16].replace("T", " ")
         prompt = " ".join((row.title or row.prompt).split())
@@ -76,16 +121,18 @@ def _table(rows: list[EntrySummary], out: TextIO) -> None:
         res = f"{row.width}x{row.height}" if row.width else row.resolution
         star = "★" if row.favourite else " "
         print(
-            f"{row.id:16}  {date:16}  {row.duration_s:4.1f}s  {res:9}  {star}  {prompt}", file=out
+            f"{row.id:16}  {date:16}  {row.duration_s:4.1f}s  {res:9}  {star}  "
+            f"{_judgement(row):4}  {prompt}",
+            file=out,
         )
 
 
 def _show(entry: dict[str, Any], out: TextIO) -> None:
     keys = (
         "id", "created_at", "title", "prompt", "actual_prompt", "seed", "resolution",
-        "duration_s", "width", "height", "has_audio", "favourite", "tags", "notes",
-        "parent_id", "request_id", "endpoint", "cost_usd", "trashed_at", "video_path",
-        "image_path", "audio_path", "sidecar_path",
+        "duration_s", "width", "height", "has_audio", "favourite", "rating", "flag", "tags",
+        "notes", "group_id", "variant", "parent_id", "request_id", "endpoint", "cost_usd",
+        "trashed_at", "video_path", "image_path", "audio_path", "sidecar_path",
     )  # fmt: skip
     for key in keys:
         value = entry.get(key)
@@ -105,10 +152,11 @@ def _print_json(value: Any, out: TextIO, *, indent: int | None = None) -> None:
 def _list(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
     if args.limit <= 0 or getattr(args, "offset", 0) < 0:
         raise ValueError("--limit must be positive and --offset not negative")
+    filters = _filters(args)
     if args.library_command == "list":
-        rows = lib.list(limit=args.limit, offset=args.offset)
+        rows = lib.list(filters, sort=args.sort, limit=args.limit, offset=args.offset)
     else:
-        rows = lib.search(args.query, limit=args.limit)
+        rows = lib.search(args.query, filters, sort=args.sort, limit=args.limit)
     if args.json:
         _print_json([r.to_dict() for r in rows], out, indent=2)
     else:
@@ -172,6 +220,32 @@ def _import(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) ->
         )
 
 
+def _judge(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    if args.library_command == "rate":
+        entry = lib.set_rating(args.id, args.stars)
+        said = f"rated {entry.rating}" if entry.rating else "not rated"
+    else:
+        entry = lib.set_flag(args.id, args.flag)
+        said = entry.flag or "not flagged"
+    if args.json:
+        _print_json(entry.summary().to_dict(), out)
+    else:
+        print(f"{entry.id}  {said}", file=out)
+
+
+def _keep_picks(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    trashed = lib.keep_picks(args.group)
+    if args.json:
+        _print_json({"group_id": args.group, "trashed": trashed}, out)
+        return
+    for entry_id in trashed:
+        print(entry_id, file=out)
+    print(
+        f"moved {len(trashed)} rejected take{'s' if len(trashed) != 1 else ''} to the trash",
+        file=err,
+    )
+
+
 _COMMANDS = {
     "list": _list,
     "search": _list,
@@ -179,6 +253,9 @@ _COMMANDS = {
     "export": _export,
     "rebuild": _rebuild,
     "import": _import,
+    "rate": _judge,
+    "flag": _judge,
+    "keep-picks": _keep_picks,
 }
 
 
