@@ -141,3 +141,15 @@ def test_two_processes_share_one_ledger(ledger):
         assert writer.wait(timeout=120) == 0
     # 40 shared requests once each, and 40 of each process's own.
     assert ledger.today_usd() == pytest.approx(1.20)
+
+
+def test_a_refusal_is_an_input_error_on_the_budget_field(ledger):
+    from wan_desktop.core.budget import BudgetExceededError
+    from wan_desktop.core.problems import InvalidInputError
+
+    refusal = check(Caps(daily_usd=0.1), ledger, 0.5, now=NOON)
+    error = BudgetExceededError(refusal)
+    assert isinstance(error, InvalidInputError)
+    assert error.fields == ["budget"]
+    assert str(error) == refusal.message
+    assert error.refusal is refusal

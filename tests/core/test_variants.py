@@ -15,8 +15,6 @@ from wan_desktop.core.variants import (
     VariantPlan,
     expand,
     group_price_usd,
-    is_valid_group_id,
-    new_group_id,
     plan_problems,
     take_count,
 )
@@ -129,11 +127,3 @@ def test_the_group_price_is_the_sum_of_each_take():
         2 * estimate_usd(REQUEST.resolution, REQUEST.duration, generate_audio=False, price=price)
     )
     assert group_price_usd(takes, price=PriceQuote.offline()) == 0.0
-
-
-def test_group_ids_have_the_library_shape_and_sort_by_time():
-    early, late = new_group_id(1_000), new_group_id(2_000)
-    assert is_valid_group_id(early) and is_valid_group_id(late)
-    assert early.startswith("g-") and early < late
-    assert new_group_id() != new_group_id()
-    assert not is_valid_group_id("G-UPPER") and not is_valid_group_id("g-1\n")

@@ -18,20 +18,25 @@ from __future__ import annotations
 
 import contextlib
 import math
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .atomic import ensure_dir
 from .paths import AppPaths
 from .pricing import format_usd
+from .problems import InvalidInputError, Problem
+
+if TYPE_CHECKING:
+    import sqlite3
 
 __all__ = [
     "CAP_MAX_USD",
     "LEDGER_NAME",
+    "BudgetExceededError",
     "BudgetRefusal",
     "Caps",
     "SpendLedger",
@@ -134,6 +139,8 @@ class SpendLedger:
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        import sqlite3  # here: the settings import this module before the window's first paint
+
         if not self._ready:
             ensure_dir(self.path.parent, 0o700)
         connection = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
@@ -214,6 +221,16 @@ class BudgetRefusal:
     price_usd: float
     takes: int
     message: str
+
+
+class BudgetExceededError(InvalidInputError):
+    """A submission refused by a spending cap before anything was sent or prepared: an
+    :class:`InvalidInputError` on the field ``budget`` (the command line exits 2 with its
+    message), with the :class:`BudgetRefusal` as ``refusal``."""
+
+    def __init__(self, refusal: BudgetRefusal):
+        super().__init__(Problem("budget", refusal.message))
+        self.refusal = refusal
 
 
 def check(

@@ -16,11 +16,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import limits
 from .lenient import read_json_object, record_from_data
 from .paths import AppPaths
+
+if TYPE_CHECKING:
+    from .budget import Caps
 
 __all__ = [
     "CONCURRENCY_MAX",
@@ -86,7 +89,8 @@ class Settings:
     ``color_scheme``: see :data:`ColorScheme`; ``video_ready``: see :data:`VideoReady`.
     ``start_timeout_min``: give up on a job fal has not started within this many minutes
     (0: never). ``upload_expiry_h``: keep uploaded inputs on fal's CDN at most this many
-    hours (0: the account's default).
+    hours (0: the account's default). ``daily_cap_usd`` / ``monthly_cap_usd``: spending caps
+    in US dollars (``None``: no cap), checked before anything is sent (:mod:`core.budget`).
     """
 
     concurrency: int = 2
@@ -100,6 +104,14 @@ class Settings:
     video_ready: VideoReady = "offer"
     start_timeout_min: int = 0
     upload_expiry_h: int = 0
+    daily_cap_usd: float | None = None
+    monthly_cap_usd: float | None = None
+
+    def caps(self) -> Caps:
+        """The spending caps, for the runner's budget check."""
+        from .budget import Caps  # on use: the window's first paint reads settings without it
+
+        return Caps(daily_usd=self.daily_cap_usd, monthly_usd=self.monthly_cap_usd)
 
     def start_timeout_s(self) -> float | None:
         """The start deadline for ``FalClient.submit``, in seconds (``None``: none)."""
@@ -134,6 +146,13 @@ class Settings:
             value = getattr(self, name)
             if not 0 <= value <= high:
                 changes[name] = min(max(value, 0), high)
+        from .budget import CAP_MAX_USD, cap_problem
+
+        for name in ("daily_cap_usd", "monthly_cap_usd"):
+            value = getattr(self, name)
+            if cap_problem(name, value) is not None:
+                # Zero or less is no cap at all; a huge one is pulled in to the largest.
+                changes[name] = CAP_MAX_USD if value > CAP_MAX_USD else None
         defaults = _default_options()
         defaults.update({k: v for k, v in self.defaults.items() if k in defaults})
         if defaults["resolution"] not in limits.RESOLUTIONS:

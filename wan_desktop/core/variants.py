@@ -4,8 +4,8 @@ Two modes. ``seeds``: the same request with N seeds, consecutive from the chosen
 start when the seed is random) or N random ones. ``prompts``: 2–4 prompt alternatives, each run
 with the same N seeds, so a take differs from its neighbour by the prompt alone; at most
 :data:`MAX_TAKES` jobs in all. Every take carries a short label (``seed 1234``,
-``prompt B · seed 1234``) that the library keeps as the entry's ``variant``, and all takes of
-one click share one group id (:func:`new_group_id`).
+``prompt B · seed 1234``) that the library keeps as the entry's ``variant``; the runner gives
+all takes of one click one group id (``library.ids.new_group_id``).
 
 Pure functions of plain data: any thread, no I/O.
 """
@@ -13,9 +13,7 @@ Pure functions of plain data: any thread, no I/O.
 from __future__ import annotations
 
 import random
-import re
 import secrets
-import time
 from dataclasses import dataclass
 
 from . import limits, pricing
@@ -23,7 +21,6 @@ from .problems import InvalidInputError, Problem
 from .request import GenerationRequest
 
 __all__ = [
-    "GROUP_ID_PATTERN",
     "MAX_PROMPTS",
     "MAX_TAKES",
     "MIN_PROMPTS",
@@ -32,8 +29,6 @@ __all__ = [
     "VariantPlan",
     "expand",
     "group_price_usd",
-    "is_valid_group_id",
-    "new_group_id",
     "plan_problems",
     "take_count",
 ]
@@ -43,10 +38,6 @@ MAX_TAKES = 8
 MIN_PROMPTS = 2
 MAX_PROMPTS = 4
 MODES = ("seeds", "prompts")
-#: The library's pattern for a take group id (the sidecar schema checks the same one).
-GROUP_ID_PATTERN = r"\A[0-9a-z][0-9a-z-]{3,63}\Z"
-_GROUP_ID_RE = re.compile(GROUP_ID_PATTERN)
-_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _SEED_SPAN = limits.SEED_MAX - limits.SEED_MIN + 1
 
 
@@ -158,18 +149,6 @@ def group_price_usd(variants: list[Variant], *, price: pricing.PriceQuote | None
     return round(total, 4)
 
 
-def new_group_id(timestamp_ms: int | None = None) -> str:
-    """A fresh take group id: ``g-`` then 10 base32 characters of time and 6 random ones, so
-    ids sort by creation time. Made once per click; any thread."""
-    ms = time.time_ns() // 1_000_000 if timestamp_ms is None else int(timestamp_ms)
-    return "g-" + _encode(ms, 10) + _encode(secrets.randbits(30), 6)
-
-
-def is_valid_group_id(text: object) -> bool:
-    """True when ``text`` has the shape the library accepts for a group id."""
-    return isinstance(text, str) and bool(_GROUP_ID_RE.match(text))
-
-
 def _seeds(start: int | None, count: int, at_random: bool, rng: random.Random | None) -> list[int]:
     draw = rng.randrange if rng is not None else secrets.randbelow
     if at_random:
@@ -185,11 +164,3 @@ def _seeds(start: int | None, count: int, at_random: bool, rng: random.Random | 
 
 def _letters(n: int) -> list[str]:
     return [chr(ord("A") + i) for i in range(n)]
-
-
-def _encode(value: int, length: int) -> str:
-    chars = []
-    for _ in range(length):
-        value, digit = divmod(value, 32)
-        chars.append(_ALPHABET[digit])
-    return "".join(reversed(chars))

@@ -45,13 +45,16 @@ _CALL_TIMEOUT_S = 10.0
 class Call(msgspec.Struct, frozen=True, kw_only=True):
     """What a caller asks of the owner: ``enqueue`` a request, ``retry``, ``cancel`` or
     ``remove`` a job. ``backend`` (``fal``/``offline``), when given, must be the owner's: a job
-    meant for the offline engine is never sent to fal (nor the reverse)."""
+    meant for the offline engine is never sent to fal (nor the reverse). ``group_id`` and
+    ``variant``: the take group and label of an enqueued take (``generate --variants``)."""
 
     token: str = ""
     op: Literal["enqueue", "retry", "cancel", "remove"]
     backend: str | None = None
     request: GenerationRequest | None = None
     parent_id: str | None = None
+    group_id: str | None = None
+    variant: str = ""
     job_id: str | None = None
     new_seed: bool = False
 
@@ -165,7 +168,12 @@ class HandoffServer:
         if call.op == "enqueue":
             if call.request is None:
                 raise ValueError("No request to run.")
-            return await self._runner.enqueue(call.request, parent_id=call.parent_id)
+            return await self._runner.enqueue(
+                call.request,
+                parent_id=call.parent_id,
+                group_id=call.group_id,
+                variant=call.variant,
+            )
         if call.job_id is None:
             raise ValueError("No job named.")
         if call.op == "retry":

@@ -74,6 +74,8 @@ class JobSnapshot:
     entry_id: str | None = None
     request_id: str | None = None
     parent_id: str | None = None
+    group_id: str | None = None  # the take group (variants queued by one click share it)
+    variant: str = ""  # the take's label in its group ("seed 1234")
     cost_usd: float | None = None
     seed: int | None = None  # the seed used once the service said, else the one asked for
     input_image_path: str | None = None

@@ -10,6 +10,10 @@ carries each unfinished job on from where it was. A submit is never repeated on 
 that died while its submit was in flight is failed with a clear message, flagged as needing
 the user's attention, and Retry sends it again only when asked.
 
+Spending caps (:mod:`core.budget`) are checked before a job or a take group is prepared: a
+refusal raises :class:`~wan_desktop.core.budget.BudgetExceededError` and nothing is kept. What
+fal billed goes to the machine's spend ledger, shared with every other process.
+
 Only the process that owns the library's job queue (:mod:`.queue_lock`) may run a runner
 that resumes jobs; ``generate`` runs one that carries only its own job (``start(resume=False)``).
 """
@@ -18,17 +22,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from ..core import limits
-from ..core.pricing import estimate
+from ..core.budget import BudgetExceededError, BudgetRefusal, Caps, SpendLedger, check, ledger_path
+from ..core.paths import app_paths
+from ..core.pricing import Estimate, estimate
+from ..core.problems import InvalidInputError, Problem
 from ..core.request import GenerationRequest
 from ..core.settings import CONCURRENCY_MAX, DEFAULT_UPLOAD_THRESHOLD_BYTES
+from ..core.variants import MAX_TAKES, Variant
 from ..fal import CancelOutcome, FalClient
 from ..library import Library
+from ..library.ids import is_valid_group_id, new_group_id
 from .backend import Backend
 from .book import JobBook, Listener
 from .model import JobEventKind, JobSnapshot, JobState
@@ -52,7 +62,9 @@ class JobRunner:
     limit for a new account is 2); jobs beyond it wait locally, in order.
     ``start_timeout_s``: fal gives up on a job not started within this many seconds (``None``:
     never). ``upload_expiry_s``: fal keeps uploaded inputs at most this many seconds
-    (``None``: the account's default).
+    (``None``: the account's default). ``caps``: the spending caps (off by default);
+    ``ledger``: where billed results are recorded (default: the machine's ledger in the app's
+    data folder, :func:`~wan_desktop.core.budget.ledger_path`).
     """
 
     def __init__(
@@ -65,6 +77,8 @@ class JobRunner:
         client: FalClient | None = None,
         start_timeout_s: float | None = None,
         upload_expiry_s: int | None = None,
+        caps: Caps | None = None,
+        ledger: SpendLedger | None = None,
     ):
         self._library = library
         self._root = Path(library.root)
@@ -73,6 +87,8 @@ class JobRunner:
         self._client = client
         self._own_client = client is None
         self._book = JobBook(self._root, library.paths.db)
+        self._caps = caps if caps is not None else Caps()
+        self._ledger = ledger if ledger is not None else SpendLedger(ledger_path(app_paths()))
         self._work = JobWork(
             self._book,
             library,
@@ -81,8 +97,11 @@ class JobRunner:
             on_submitted=self._on_submitted,
             start_timeout_s=start_timeout_s,
             upload_expiry_s=upload_expiry_s,
+            ledger=self._ledger,
         )
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        # Takes of a group being admitted: not launched until the whole group is queued.
+        self._holding: set[str] = set()
         self._cancel_after_submit: set[str] = set()
         # With resume=False the runner carries only the jobs it was given (``generate``).
         self._runs_all = True
@@ -117,6 +136,20 @@ class JobRunner:
         default) for the jobs submitted and uploaded from now on. Loop thread."""
         self._work.start_timeout_s = start_timeout_s
         self._work.upload_expiry_s = upload_expiry_s
+
+    @property
+    def caps(self) -> Caps:
+        """The spending caps checked before each submission."""
+        return self._caps
+
+    def set_caps(self, caps: Caps) -> None:
+        """Check submissions from now on against ``caps`` (Settings → Budget). Loop thread."""
+        self._caps = caps
+
+    @property
+    def ledger(self) -> SpendLedger:
+        """The spend ledger billed results are recorded in."""
+        return self._ledger
 
     async def start(self, *, resume: bool = True) -> None:
         """Load the job table and carry every unfinished job on. Call once, on the loop.
@@ -195,36 +228,131 @@ class JobRunner:
         return await self._book.wait(job_id)
 
     def spent_today_usd(self) -> float:
-        """Estimated spend on fal of the jobs finished today (local time), in US dollars."""
-        start = time.mktime((*time.localtime()[:3], 0, 0, 0, 0, 0, -1))
+        """What fal billed today (local time), in US dollars, from the machine's spend ledger
+        (every process's jobs; the offline engine is free). A small indexed query."""
+        return self._ledger.today_usd()
+
+    def pending_usd(self) -> float:
+        """What the jobs not yet billed will cost (estimates, US dollars): those preparing,
+        waiting, sent or running on fal. A job is billed when fal completes it."""
+        unbilled = (
+            JobState.PREPARING,
+            JobState.WAITING,
+            JobState.SUBMITTING,
+            JobState.QUEUED,
+            JobState.RUNNING,
+        )
         return round(
             sum(
                 r.cost_usd or 0.0
                 for r in self._book.records.values()
-                if r.state is JobState.DONE
-                and r.backend != "offline"  # the offline engine is free
-                and (r.finished_at or 0) >= start
+                if r.state in unbilled and r.backend != "offline"
             ),
             4,
+        )
+
+    def budget_refusal(self, price_usd: float, *, takes: int = 1) -> BudgetRefusal | None:
+        """Why a submission of ``price_usd`` (``takes`` jobs) would be refused by the caps,
+        counting what is queued; ``None`` when it fits (always on the offline engine). The
+        window asks before the click; :meth:`enqueue` asks again."""
+        if self._backend.offline:
+            return None
+        return check(
+            self._caps, self._ledger, price_usd, pending_usd=self.pending_usd(), takes=takes
         )
 
     # ---- commands ----------------------------------------------------------------------------
 
     async def enqueue(
-        self, request: GenerationRequest, *, parent_id: str | None = None
+        self,
+        request: GenerationRequest,
+        *,
+        parent_id: str | None = None,
+        group_id: str | None = None,
+        variant: str = "",
     ) -> JobSnapshot:
-        """Check ``request``, copy and prepare its inputs, persist the job and queue it.
+        """Check ``request`` and the budget, copy and prepare its inputs, persist the job and
+        queue it. ``group_id``/``variant``: its take group and label, carried into the library.
 
-        Raises ``InvalidInputError`` (naming the field and the limit) when the inputs are
-        refused; then nothing is kept and nothing is sent. Returns once the job is waiting.
+        Raises ``InvalidInputError`` (naming the field and the limit; a spending cap:
+        ``BudgetExceededError``) when refused; then nothing is kept and nothing is sent.
+        Returns once the job is waiting.
         """
+        self._check_started()
+        request.raise_if_invalid()
+        _check_group(group_id)
+        price = self._price(request)
+        self._check_budget(price.amount_usd, 1)
+        rec = await self._admit(request, parent_id, group_id, variant)
+        self._fill_slots()
+        return self._book.snapshot(rec)
+
+    async def enqueue_group(
+        self,
+        variants: list[Variant],
+        *,
+        parent_id: str | None = None,
+        group_id: str | None = None,
+    ) -> list[JobSnapshot]:
+        """Queue the takes of one click as one take group (a new group id unless given).
+
+        Every request and the group's price (the sum of the takes' estimates) are checked
+        first; the takes are prepared one by one and launched only once all of them are
+        queued, so a refusal or a failure keeps none of them and sends nothing.
+        """
+        self._check_started()
+        if not 1 <= len(variants) <= MAX_TAKES:
+            raise InvalidInputError(
+                Problem("variants", f"Variants: 1 to {MAX_TAKES} takes (got {len(variants)}).")
+            )
+        problems = [p for v in variants for p in v.request.validate()]
+        if problems:
+            raise InvalidInputError(list(dict.fromkeys(problems)))
+        gid = group_id if group_id is not None else new_group_id()
+        _check_group(gid)
+        total = sum(self._price(v.request).amount_usd for v in variants)
+        self._check_budget(round(total, 4), len(variants))
+        admitted: list[JobRecord] = []
+        try:
+            for v in variants:
+                rec = await self._admit(v.request, parent_id, gid, v.label, hold=True)
+                admitted.append(rec)
+        except BaseException:
+            for rec in admitted:
+                self._holding.discard(rec.id)
+                await self._forget(rec)
+            raise
+        for rec in admitted:
+            self._holding.discard(rec.id)
+        self._fill_slots()
+        return [self._book.snapshot(rec) for rec in admitted]
+
+    def _check_started(self) -> None:
         if not self._started:
             raise RuntimeError("JobRunner.start() must be awaited first")
-        request.raise_if_invalid()
+
+    @staticmethod
+    def _price(request: GenerationRequest) -> Estimate:
         # The resolved price (fal's for this account, else the bundled table), halved silent.
-        price = estimate(
-            request.resolution, request.duration, generate_audio=request.generate_audio
-        )
+        return estimate(request.resolution, request.duration, generate_audio=request.generate_audio)
+
+    def _check_budget(self, price_usd: float, takes: int) -> None:
+        refusal = self.budget_refusal(price_usd, takes=takes)
+        if refusal is not None:
+            raise BudgetExceededError(refusal)
+
+    async def _admit(
+        self,
+        request: GenerationRequest,
+        parent_id: str | None,
+        group_id: str | None,
+        variant: str,
+        *,
+        hold: bool = False,
+    ) -> JobRecord:
+        """Persist and prepare one job (it then waits for a slot); ``hold`` keeps it from
+        being launched until released. Nothing is kept when this raises."""
+        price = self._price(request)
         job_id = _new_job_id()
         rec = JobRecord(
             id=job_id,
@@ -235,10 +363,14 @@ class JobRunner:
             backend=self._backend.name,
             folder=f"{JOBS_DIR}/{job_id}",
             parent_id=parent_id,
+            group_id=group_id,
+            variant=variant,
             cost_usd=price.amount_usd,
             cost_source=price.source,
         )
         self._mine.add(job_id)
+        if hold:
+            self._holding.add(job_id)
         try:
             await self._work.copy_sources(rec, self._root / rec.folder)
             self._book.records[job_id] = rec
@@ -247,10 +379,10 @@ class JobRunner:
             await self._work.prepare(rec)
         except BaseException:
             # Refused input (or an interruption): keep nothing; the user's files are untouched.
+            self._holding.discard(job_id)
             await self._forget(rec)
             raise
-        self._fill_slots()
-        return self._book.snapshot(rec)
+        return rec
 
     async def cancel(self, job_id: str) -> JobSnapshot:
         """Cancel a job: a local one leaves the queue; a submitted one gets fal's cancel.
@@ -332,12 +464,16 @@ class JobRunner:
             self._mine.add(rec.id)
             self._launch(rec)
             return self._book.snapshot(rec)
-        request = rec.request
+        request, variant = rec.request, rec.variant
         if new_seed:
             request = request.replace(seed=secrets.randbelow(limits.SEED_MAX + 1))
+            # A take labelled by its seed keeps its place in the group under its new seed.
+            variant = _SEED_LABEL.sub(f"seed {request.seed}", variant)
         image, audio = await self._book.io(self._retry_sources, rec)
         request = request.replace(image=str(image), audio=str(audio) if audio else None)
-        job = await self.enqueue(request, parent_id=rec.parent_id)
+        job = await self.enqueue(
+            request, parent_id=rec.parent_id, group_id=rec.group_id, variant=variant
+        )
         if rec.maybe_submitted:
             rec.maybe_submitted = False
             await self._book.note(rec, f"Sent again as job {job.id}.")
@@ -390,6 +526,8 @@ class JobRunner:
                 break
             if not (self._runs_all or rec.id in self._mine):
                 continue
+            if rec.id in self._holding:
+                continue
             if rec.state is JobState.WAITING and rec.id not in self._tasks:
                 self._launch(rec)
                 busy += 1
@@ -427,6 +565,20 @@ class JobRunner:
             entry = self._library.get(rec.entry_id)
             return Path(entry.image_path), Path(entry.audio_path) if entry.audio_path else None
         raise ValueError("The inputs of this job are gone; compose it again.")
+
+
+_SEED_LABEL = re.compile(r"seed \d+\Z")
+
+
+def _check_group(group_id: str | None) -> None:
+    if group_id is not None and not is_valid_group_id(group_id):
+        raise InvalidInputError(
+            Problem(
+                "group_id",
+                "A take group id is 4 to 64 lowercase letters, digits or dashes "
+                f"(got {group_id!r}).",
+            )
+        )
 
 
 def _new_job_id() -> str:

@@ -60,6 +60,8 @@ class JobRecord:
     planned_entry_id: str | None = None
     download_sha256: str | None = None
     parent_id: str | None = None
+    group_id: str | None = None  # the take group of the click that made it (variants)
+    variant: str = ""  # its label in that group ("seed 1234", "prompt B · seed 1234")
     cost_usd: float | None = None
     cost_source: str | None = None  # where the price came from: a key of SOURCE_LABELS
     notes: list[str] = field(default_factory=list)
@@ -106,6 +108,8 @@ class JobRecord:
             entry_id=self.entry_id,
             request_id=(self.handle or {}).get("request_id"),
             parent_id=self.parent_id,
+            group_id=self.group_id,
+            variant=self.variant,
             cost_usd=self.cost_usd,
             seed=(self.result or {}).get("seed", self.request.seed),
             input_image_path=image,

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -26,6 +27,7 @@ import httpx
 
 from ..core import limits
 from ..core.atomic import atomic_write_bytes
+from ..core.budget import SpendLedger
 from ..core.hashing import sha256_file
 from ..core.problems import InvalidInputError
 from ..fal import (
@@ -67,6 +69,7 @@ class JobWork:
 
     ``client`` is set by the runner once it is open. ``on_submitted(rec)`` is awaited right
     after a submit is committed (the runner cancels there a job cancelled while submitting).
+    ``ledger`` records each result fal completed (and so billed); ``None`` records nothing.
     """
 
     def __init__(
@@ -79,8 +82,10 @@ class JobWork:
         on_submitted: Callable[[JobRecord], Awaitable[None]],
         start_timeout_s: float | None = None,
         upload_expiry_s: int | None = None,
+        ledger: SpendLedger | None = None,
     ):
         self.book = book
+        self.ledger = ledger
         self.library = library
         self.backend = backend
         self.client: FalClient | None = None
@@ -242,6 +247,7 @@ class JobWork:
             return
         # Any other error: result() raises the matching typed error with the service's words.
         result = await self.client.result(handle)
+        await self._bill(rec)
         # The library id is fixed before filing, so a crash between filing the entry and
         # marking the job done cannot file it twice (resume finds it by this id).
         await self.book.transition(
@@ -311,7 +317,30 @@ class JobWork:
         # The library holds the inputs now; the folder goes before the job is marked done
         # (a crash in between is harmless: resume finds the entry by its planned id).
         await self.book.io(inputs.remove_folder, folder)
+        # Again at the end (a no-op when recorded at completion): a job carried on from a
+        # version without the ledger is counted too.
+        await self._bill(rec)
         await self.book.transition(rec, JobState.DONE)
+
+    async def _bill(self, rec: JobRecord) -> None:
+        """Record in the spend ledger what fal billed for ``rec``: its estimate, once per
+        request id. Called once fal has completed the request (a completed request is billed;
+        failed and cancelled ones are not). The offline engine is free."""
+        request_id = str((rec.handle or {}).get("request_id") or "")
+        if self.ledger is None or rec.backend == "offline" or not rec.cost_usd or not request_id:
+            return
+        try:
+            await self.book.io(
+                self.ledger.record,
+                request_id,
+                rec.cost_usd,
+                job_id=rec.id,
+                source=rec.cost_source or "",
+            )
+        except (sqlite3.Error, OSError) as exc:
+            # The video is paid for and must still be fetched: the ledger missing one charge
+            # is the lesser harm (the caps then undercount it), said in the log.
+            log.warning("job %s: the spend ledger could not record it: %s", rec.id, exc)
 
     def _progress_reporter(self, rec: JobRecord) -> Callable[[int, int | None], None]:
         last = [-1.0]
