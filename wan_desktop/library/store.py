@@ -38,7 +38,7 @@ from ..core.hashing import sha256_file
 from ..core.paths import app_paths
 from ..core.settings import library_dir, load_settings
 from ..media import mp4meta, video
-from . import clock
+from . import clock, lineage
 from . import export as export_mod
 from .errors import EntryNotFoundError, LibraryError
 from .files import LAST_FRAME_NAME, POSTER_NAME, VIDEO_NAME
@@ -372,6 +372,20 @@ class Library:
         for entry_id in rejected:
             self.trash(entry_id)
         return rejected
+
+    # ---- lineage ------------------------------------------------------------------------------
+
+    def children_of(self, entry_id: str) -> list[EntrySummary]:
+        """The live clips continued from ``entry_id``'s last frame, newest first."""
+        return lineage.children_of(self._queries, entry_id)
+
+    def chain(self, entry_id: str, choose: lineage.Choose | None = None) -> list[str]:
+        """The ids of the continue-chain through ``entry_id``, oldest first: back to its root
+        ancestor (while the parent is a live entry) and forward to the latest child.
+        ``choose(entry_id, children) -> child_id`` picks the branch where a clip has several
+        children (``children`` newest first; default: the newest). See
+        :func:`.lineage.chain`. Raises :class:`EntryNotFoundError`."""
+        return lineage.chain(self._queries, entry_id, choose)
 
     # ---- trash --------------------------------------------------------------------------------
 
