@@ -1,0 +1,221 @@
+"""One take in the contact sheet: its current frame, painted by the widget itself (so
+``grab()`` sees it), with the take's label, its stars and its pick or reject badge on top.
+
+The label is the take's variant ("seed 1234", "prompt B · seed 1234") or title, drawn with
+``drawText`` (plain text: a crafted title cannot render markup). A rejected take is dimmed; the
+current one has an accent frame. The cell says its picture area in device pixels
+(``device_size_changed``) so frames are decoded at that size and painting copies them. GUI
+thread.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from .theme import colors
+
+__all__ = ["FLAG_TEXT", "SheetCell", "stars_text"]
+
+#: The badge for each flag value of the library ("" draws none).
+FLAG_TEXT = {"picked": "PICK", "rejected": "REJECT"}
+_FRAME_PX = 3  # the current cell's accent frame
+_PAD = 8
+
+
+def stars_text(rating: int) -> str:
+    """``rating`` (0–5) as five stars, filled ones first ("★★★☆☆"); "" when unrated."""
+    rating = max(0, min(5, rating))
+    return "" if rating == 0 else "\u2605" * rating + "\u2606" * (5 - rating)
+
+
+class SheetCell(QWidget):
+    """``contactSheetCell``: take ``number`` (0-based) of the sheet.
+
+    ``clicked(number)`` on a press, ``activated(number)`` on a double-click, ``hovered(number)``
+    when the pointer comes in and ``left(number)`` when it goes.
+    """
+
+    clicked = Signal(int)
+    activated = Signal(int)
+    hovered = Signal(int)
+    left = Signal(int)
+    device_size_changed = Signal(QSize)
+
+    def __init__(self, number: int, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("contactSheetCell")
+        self.number = number
+        self.label = label
+        self.rating = 0
+        self.flag = ""
+        self.current = False
+        self.frame_index = -1
+        """The frame index shown (-1: none yet)."""
+        self._image: QImage | None = None
+        self._message = "Preparing the preview…"
+        self.setMinimumSize(QSize(160, 90))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMouseTracking(True)
+        self._update_accessible()
+
+    # ---- state ----------------------------------------------------------------------------
+
+    def set_frame(self, index: int, image: QImage) -> None:
+        """Show frame ``index`` (``image``)."""
+        self.frame_index = index
+        self._image = image
+        self.update()
+
+    def image(self) -> QImage | None:
+        """The picture on screen, or ``None``."""
+        return self._image
+
+    def set_message(self, message: str) -> None:
+        """The sentence shown while there is no picture (or instead of it, after a failure)."""
+        self._message = message
+        self.update()
+
+    def fail(self, message: str) -> None:
+        """The take cannot be played: say so in place of its picture."""
+        self._image = None
+        self.set_message(message)
+
+    def set_marks(self, rating: int, flag: str) -> None:
+        """The take's stars (0–5) and flag ("", "picked", "rejected")."""
+        self.rating = rating
+        self.flag = flag
+        self._update_accessible()
+        self.update()
+
+    def set_current(self, current: bool) -> None:
+        """Whether the keyboard acts on this take (an accent frame)."""
+        if current != self.current:
+            self.current = current
+            self.update()
+
+    def _update_accessible(self) -> None:
+        parts = [f"Take {self.number + 1}", self.label]
+        if self.rating:
+            parts.append(f"{self.rating} star{'s' if self.rating != 1 else ''}")
+        if self.flag:
+            parts.append(self.flag)
+        self.setAccessibleName(", ".join(p for p in parts if p))
+
+    # ---- geometry -------------------------------------------------------------------------
+
+    def device_size(self) -> QSize:
+        """The cell's size in device pixels (what a picture needs to look sharp)."""
+        ratio = self.devicePixelRatioF()
+        return QSize(round(self.width() * ratio), round(self.height() * ratio))
+
+    def resizeEvent(self, event) -> None:  # Qt override
+        super().resizeEvent(event)
+        self.device_size_changed.emit(self.device_size())
+
+    def event(self, event) -> bool:  # Qt override
+        if event.type() == QEvent.Type.DevicePixelRatioChange:
+            self.device_size_changed.emit(self.device_size())
+        return super().event(event)
+
+    # ---- pointer --------------------------------------------------------------------------
+
+    def mousePressEvent(self, event) -> None:  # Qt override
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.number)
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # Qt override
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.activated.emit(self.number)
+
+    def enterEvent(self, event) -> None:  # Qt override
+        self.hovered.emit(self.number)
+        super().enterEvent(event)
+
+    def leaveEvent(self, event) -> None:  # Qt override
+        self.left.emit(self.number)
+        super().leaveEvent(event)
+
+    # ---- painting -------------------------------------------------------------------------
+
+    def paintEvent(self, _event) -> None:  # Qt override
+        c = colors()
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(c.canvas_bg))
+        if self._image is not None and not self._image.isNull():
+            painter.drawImage(self._picture_rect(self._image), self._image)
+        else:
+            painter.setPen(QColor("#b8b8c4"))
+            painter.drawText(
+                self.rect().adjusted(_PAD, _PAD, -_PAD, -_PAD),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self._message,
+            )
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.flag == "rejected":
+            painter.fillRect(self.rect(), QColor(0, 0, 0, 130))
+        self._paint_caption(painter)
+        if self.flag in FLAG_TEXT:
+            self._paint_badge(painter, FLAG_TEXT[self.flag], c.ok if self.flag == "picked"
+                              else c.error)  # fmt: skip
+        if self.current:
+            pen = QPen(QColor(c.accent if self.flag != "rejected" else c.muted), _FRAME_PX)
+            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+            painter.setPen(pen)
+            inset = _FRAME_PX / 2
+            painter.drawRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset))
+
+    def _picture_rect(self, image: QImage) -> QRect:
+        """Where ``image`` goes: fitted and centred; a picture made for this size (within the
+        2 px even sides may lose) keeps its own size, so painting copies instead of scaling."""
+        ratio = self.devicePixelRatioF()
+        fitted = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        own = QSize(round(image.width() / ratio), round(image.height() / ratio))
+        close = 0 <= fitted.width() - own.width() <= 2 and 0 <= fitted.height() - own.height() <= 2
+        size = own if close else fitted
+        top_left = QPoint((self.width() - size.width()) // 2, (self.height() - size.height()) // 2)
+        return QRect(top_left, size)
+
+    def _paint_caption(self, painter: QPainter) -> None:
+        """The label at the bottom left and the stars at the bottom right, on a dark band."""
+        font = QFont(self.font())
+        metrics = QFontMetrics(font)
+        band_h = metrics.height() + 2 * 5
+        band = QRect(0, self.height() - band_h, self.width(), band_h)
+        painter.fillRect(band, QColor(0, 0, 0, 150))
+        text_rect = band.adjusted(_PAD, 0, -_PAD, 0)
+        stars = stars_text(self.rating)
+        stars_w = 0
+        if stars:
+            star_font = QFont(font)
+            star_font.setPointSizeF(font.pointSizeF() * 1.1)
+            painter.setFont(star_font)
+            painter.setPen(QColor("#ffc94d"))
+            stars_w = QFontMetrics(star_font).horizontalAdvance(stars) + _PAD
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             stars)  # fmt: skip
+        painter.setFont(font)
+        painter.setPen(QColor("#f2f2f6"))
+        label = f"{self.number + 1}  {self.label}".rstrip()
+        room = max(0, text_rect.width() - stars_w)
+        elided = metrics.elidedText(label, Qt.TextElideMode.ElideRight, room)
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(text_rect.adjusted(0, 0, -stars_w, 0), left, elided)
+
+    def _paint_badge(self, painter: QPainter, text: str, colour: str) -> None:
+        """A pill at the top left: PICK (green) or REJECT (red)."""
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        metrics = QFontMetrics(font)
+        rect = QRectF(_PAD + 2, _PAD + 2, metrics.horizontalAdvance(text) + 16,
+                      metrics.height() + 6)  # fmt: skip
+        path = QPainterPath()
+        path.addRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+        painter.fillPath(path, QColor(colour))
+        painter.setFont(font)
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)

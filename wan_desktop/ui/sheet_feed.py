@@ -1,0 +1,270 @@
+"""One contact-sheet cell's frames: a worker thread decodes the clip's small proxy ahead of the
+clock into a ring of a few ``QImage``s; the GUI thread takes the frame the clock asks for.
+
+The worker makes the proxy first when it is missing (:func:`~..media.proxy.ensure_proxy`; at
+most :data:`PROXY_WORKERS` at once, so eight new takes do not start eight encoders on two
+cores), then opens it with a :class:`~..media.frame_reader.FrameReader` at the size the cell
+shows it, so painting copies pictures instead of scaling them on the GUI thread.
+
+The ring never grows: it holds the frames from the one wanted now to :data:`RING_FRAMES` ahead
+(wrapping at the end of the loop), plus the one on screen. A worker that fell behind starts
+again at the wanted frame (skipping what is already late) instead of working through a
+backlog, and until the frame arrives the cell keeps showing its latest one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSize, Signal
+from PySide6.QtGui import QImage
+
+from .clip_clock import frame_at
+
+__all__ = ["PROXY_WORKERS", "RING_FRAMES", "CellFeed", "FeedInfo"]
+
+log = logging.getLogger(__name__)
+
+#: Frames decoded ahead of the clock per cell. At 24 fps, a quarter of a second: enough to ride
+#: out a worker's scheduling hiccup, little memory (8 cells × 7 pictures of ~0.5 MB each).
+RING_FRAMES = 6
+#: Proxies made at once (each is an encoder that wants a core).
+PROXY_WORKERS = 2
+_proxy_slots = threading.BoundedSemaphore(PROXY_WORKERS)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """What the worker learnt when it opened the proxy: the clip's ``fps``, ``frame_count``
+    and ``duration_s`` (seconds)."""
+
+    fps: float
+    frame_count: int
+    duration_s: float
+
+
+class CellFeed(QObject):
+    """Decodes ``video_path``'s proxy for one cell. ``ready`` (GUI thread, queued) once the
+    proxy is open (:attr:`info` set); ``failed(message)`` when it cannot be; ``landed()`` when
+    the frame wanted now has been decoded (a paused sheet repaints on it).
+
+    The GUI thread calls :meth:`set_size`, :meth:`set_loop`, :meth:`want` and :meth:`take`;
+    everything else happens in the feed's own thread, started by :meth:`start`.
+    """
+
+    ready = Signal()
+    failed = Signal(str)
+    landed = Signal()
+
+    def __init__(self, video_path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.video_path = Path(video_path)
+        self.info: FeedInfo | None = None
+        self.frames_decoded = 0
+        """Frames the worker decoded (the bench reads it)."""
+        self._cond = threading.Condition()
+        self._ring: OrderedDict[int, QImage] = OrderedDict()
+        self._size = QSize()
+        self._slots = 0  # frames in one loop of the sheet, at this clip's rate
+        self._wanted_slot = 0
+        self._shown = -1  # the frame index on screen (kept in the ring while shown)
+        self._generation = 0
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    # ---- GUI thread -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the worker (once)."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name=f"sheet-feed-{self.video_path.parent.name}", daemon=True
+            )
+            self._thread.start()
+
+    def set_size(self, size: QSize) -> None:
+        """Decode pictures fitted into ``size`` device pixels (the worker reopens the proxy;
+        the picture on screen stays until the new ones come)."""
+        with self._cond:
+            if size == self._size or size.isEmpty():
+                return
+            self._size = QSize(size)
+            self._generation += 1
+            self._ring.clear()
+            self._shown = -1
+            self._cond.notify()
+
+    def set_loop(self, loop_s: float) -> None:
+        """The sheet's loop is ``loop_s`` seconds: a shorter clip holds its last frame until
+        the loop starts again."""
+        info = self.info
+        if info is None:
+            return
+        with self._cond:
+            self._slots = max(1, round(loop_s * info.fps))
+            self._cond.notify()
+
+    def index_at(self, seconds: float) -> int:
+        """This clip's frame at ``seconds`` into the sheet's loop (its last frame past its end)."""
+        info = self.info
+        if info is None:
+            return 0
+        return min(frame_at(seconds, info.fps), max(0, info.frame_count - 1))
+
+    def want(self, seconds: float) -> int:
+        """The clock says ``seconds``: decode from its frame onwards; returns that frame."""
+        info = self.info
+        if info is None:
+            return 0
+        index = self.index_at(seconds)
+        slot = min(frame_at(seconds, info.fps), max(0, self._slots - 1))
+        with self._cond:
+            if slot != self._wanted_slot:
+                self._wanted_slot = slot
+                self._cond.notify()
+        return index
+
+    def take(self, index: int) -> QImage | None:
+        """The picture of frame ``index`` when it has been decoded (it stays in the ring while
+        shown), else ``None``: the cell keeps what it shows."""
+        with self._cond:
+            image = self._ring.get(index)
+            if image is not None:
+                self._shown = index
+        return image
+
+    def close(self) -> None:
+        """Stop the worker (it finishes the frame in hand; waits at most 2 s)."""
+        with self._cond:
+            self._closed = True
+            self._ring.clear()
+            self._cond.notify()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2.0)
+
+    def buffered(self) -> int:
+        """Pictures held now (at most ``RING_FRAMES`` + 1)."""
+        with self._cond:
+            return len(self._ring)
+
+    # ---- worker thread --------------------------------------------------------------------
+
+    def _window(self) -> list[int]:
+        """Frame indices wanted from now on, in order: the loop's next slots mapped to this
+        clip's frames (its last frame repeats to the loop's end), without repeats."""
+        info = self.info
+        assert info is not None
+        slots = max(1, self._slots)
+        last = max(0, info.frame_count - 1)
+        out: list[int] = []
+        for k in range(RING_FRAMES):
+            index = min((self._wanted_slot + k) % slots, last)
+            if index not in out:
+                out.append(index)
+        return out
+
+    def _next_job(self) -> int | None:
+        """The first wanted frame not decoded yet; drops pictures no longer wanted."""
+        window = self._window()
+        for index in list(self._ring):
+            if index not in window and index != self._shown:
+                del self._ring[index]
+        for index in window:
+            if index not in self._ring:
+                return index
+        return None
+
+    def _wait_for_work(self, reader_size: QSize | None) -> tuple[str, int, QSize, int]:
+        """Under the lock: ``("open", 0, size, generation)`` when the proxy must be (re)opened
+        (``reader_size`` None: not open yet), ``("decode", index, size, generation)`` for the
+        next frame, ``("close", …)`` when the feed was closed; waits while there is nothing."""
+        while not self._closed:
+            size, generation = QSize(self._size), self._generation
+            if reader_size is None or size != reader_size:
+                return "open", 0, size, generation
+            job = self._next_job()
+            if job is not None:
+                return "decode", job, size, generation
+            self._cond.wait()
+        return "close", 0, QSize(), 0
+
+    def _run(self) -> None:
+        try:
+            proxy = self._proxy()
+        except Exception as exc:  # a clip that cannot be read must not end the sheet
+            log.warning("contact sheet: no proxy for %s: %s", self.video_path, exc)
+            self._emit(self.failed, f"This clip cannot be played: {exc}")
+            return
+        reader = None
+        reader_size: QSize | None = None
+        try:
+            while True:
+                with self._cond:
+                    what, index, size, generation = self._wait_for_work(reader_size)
+                if what == "close":
+                    return
+                if what == "open":
+                    if reader is not None:
+                        reader.close()
+                    reader = None  # a failed open must not leave the old one to close twice
+                    reader = self._open(proxy, size)
+                    reader_size = size
+                    continue
+                image = self._decode(reader, index)
+                with self._cond:
+                    if self._closed:
+                        return
+                    fresh = generation == self._generation and image is not None
+                    if fresh:
+                        self._ring[index] = image
+                    wanted_now = fresh and index == self._window()[0]
+                if wanted_now:
+                    self._emit(self.landed)
+        except Exception as exc:
+            log.exception("contact sheet: decoding %s", proxy)
+            self._emit(self.failed, f"This clip stopped playing: {exc}")
+        finally:
+            if reader is not None:
+                reader.close()
+
+    @staticmethod
+    def _emit(signal, *args: object) -> None:
+        """Emit from the worker; the sheet may have been deleted meanwhile (then nobody
+        listens: Qt says so with a ``RuntimeError``)."""
+        try:
+            signal.emit(*args)
+        except RuntimeError:
+            pass
+
+    def _proxy(self) -> Path:
+        from ..media.proxy import ensure_proxy
+
+        with _proxy_slots:
+            return ensure_proxy(self.video_path)
+
+    def _open(self, proxy: Path, size: QSize):
+        from ..media.frame_reader import FrameReader
+
+        max_size = None if size.isEmpty() else (size.width(), size.height())
+        reader = FrameReader(proxy, max_size=max_size)
+        first = self.info is None
+        self.info = FeedInfo(reader.fps, reader.frame_count, reader.duration_s)
+        if first:
+            with self._cond:
+                self._slots = max(self._slots, reader.frame_count)
+            self._emit(self.ready)
+        return reader
+
+    def _decode(self, reader, index: int) -> QImage | None:
+        frame = reader.frame_at(index)
+        self.frames_decoded += 1
+        image = QImage(
+            frame.rgb, frame.width, frame.height, 3 * frame.width, QImage.Format.Format_RGB888
+        )
+        # Own the pixels: the bytes object goes away with ``frame``.
+        return image.copy() if not image.isNull() else None
