@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.atomic import ensure_dir
+from ..core.budget import SpendLedger, ledger_path
 from ..core.paths import app_paths
 from ..core.problems import InvalidInputError
 from ..core.settings import Settings, library_dir, load_settings
@@ -85,6 +86,8 @@ async def owned_runner(offline: bool, require_key: bool, *, resume: bool) -> Asy
         backend,
         concurrency=settings.concurrency,
         upload_threshold_bytes=settings.upload_threshold_bytes,
+        caps=settings.caps(),
+        ledger=SpendLedger(ledger_path(paths)),
     )
     try:
         await runner.start(resume=resume)
