@@ -33,6 +33,8 @@ _ACTIONS: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("continue_action", "Continue from the last frame", "libraryContinueAction", "Ctrl+Shift+N",
      "frame_forward",
      "The clip's exact last frame becomes the new image; the next video is linked to this one"),
+    ("contact_sheet_action", "Open contact sheet", "libraryContactSheetAction", "Ctrl+Shift+G",
+     "", "Play a take group, or 2 to 9 selected clips, side by side on one clock"),
     ("favourite_action", "Favourite", "libraryFavouriteAction", "Ctrl+D", "", ""),
     ("reveal_action", "Show in file manager", "libraryRevealAction", "Ctrl+Shift+O",
      "SP_DirOpenIcon", ""),
@@ -79,6 +81,7 @@ class LibraryActionSet(QObject):
     reuse_seed_action: QAction
     reuse_prompt_action: QAction
     continue_action: QAction
+    contact_sheet_action: QAction
     favourite_action: QAction
     reveal_action: QAction
     open_external_action: QAction
@@ -110,7 +113,8 @@ class LibraryActionSet(QObject):
         for a in (self.play_action, self.reuse_action, self.continue_action):
             toolbar.addAction(a)
         more = QMenu(self._host)
-        for a in (self.reuse_seed_action, self.reuse_prompt_action, None, self.favourite_action,
+        for a in (self.reuse_seed_action, self.reuse_prompt_action, None,
+                  self.contact_sheet_action, None, self.favourite_action,
                   self.export_action, self.reveal_action, self.open_external_action,
                   self.copy_path_action, None, self.import_action):  # fmt: skip
             more.addSeparator() if a is None else more.addAction(a)
@@ -148,6 +152,7 @@ class LibraryActionSet(QObject):
         Restore and Empty trash in the trash (Empty trash only when the grid shows clips)."""
         for a in self.clip_actions():
             a.setEnabled(has_current)
+        self.contact_sheet_action.setEnabled(has_current and not trash_shown)
         self.trash_action.setEnabled(has_current and not trash_shown)
         self.trash_action.setVisible(not trash_shown)
         self.restore_action.setEnabled(has_current and trash_shown)
@@ -161,7 +166,7 @@ class LibraryActionSet(QObject):
         menu = QMenu(self._host)
         menu.setObjectName("libraryContextMenu")
         groups = [
-            [self.play_action],
+            [self.play_action] + ([] if trash_shown else [self.contact_sheet_action]),
             [self.reuse_action, self.reuse_seed_action, self.reuse_prompt_action,
              self.continue_action],
             [self.favourite_action, self.export_action, self.reveal_action,

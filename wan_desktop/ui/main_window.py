@@ -318,6 +318,7 @@ class MainWindow(QMainWindow):
         back from the status line (Undo, or Ctrl+Z)."""
         from .window_library import LibraryDock
         from .window_library_links import LibraryLinks
+        from .window_sheet import SheetLink
 
         self.library_pane = widget
         self.library_actions = actions
@@ -335,6 +336,7 @@ class MainWindow(QMainWindow):
         self.menuBar().setCornerWidget(dock.button)  # the top right corner
         dock.restore(self.services.store.window.layout)
         LibraryLinks(self, widget)  # trash and Undo, the cards' size
+        SheetLink(self, widget)  # Open contact sheet
         return dock.action
 
     @property
