@@ -21,8 +21,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..core import limits
-from ..core.problems import InvalidInputError
+from ..core.budget import BudgetExceededError
+from ..core.paths import app_paths
+from ..core.problems import InvalidInputError, Problem
+from ..core.variants import MAX_PROMPTS, MAX_TAKES, MODES, expand
 from . import cli_jobs
+from .cli_group import group_refusal, run_group
 from .cli_output import (
     EXIT_BUSY,
     EXIT_DONE,
@@ -32,8 +36,9 @@ from .cli_output import (
     EXIT_REFUSED,
     print_problems,
 )
-from .cli_queue import Interrupt, run_one_job
-from .cli_request import build_request
+from .cli_queue import Interrupt, library_root, run_one_job
+from .cli_request import build_request, variant_plan
+from .continue_from import continuation_image
 from .handoff import Call
 
 __all__ = [
@@ -69,7 +74,12 @@ def _add_generate(subparsers: Any) -> None:
         description="Make a video from IMAGE with Wan 2.6 image-to-video flash and keep it in "
         "the library. Progress goes to stderr.",
     )
-    gen.add_argument("image", metavar="IMAGE", help="an image file or an https:// URL")
+    gen.add_argument(
+        "image",
+        metavar="IMAGE",
+        nargs="?",
+        help="an image file or an https:// URL (left out with --continue-from)",
+    )
     gen.add_argument(
         "--prompt",
         required=True,
@@ -113,6 +123,7 @@ def _add_generate(subparsers: Any) -> None:
     )
     gen.add_argument("--no-safety-checker", action="store_true", help="turn the safety checker off")
     _add_live_options(gen)
+    _add_take_options(gen)
     gen.add_argument(
         "--offline",
         action="store_true",
@@ -136,6 +147,52 @@ def _add_live_options(gen: Any) -> None:
         help="set an input of fal's current schema that has no option here, typed by the "
         "schema (repeatable); an unknown name or a refused value exits 2",
     )
+
+
+def _add_take_options(gen: Any) -> None:
+    """Variants (a take group) and continuing a library clip."""
+    gen.add_argument(
+        "--variants",
+        type=_count,
+        default=1,
+        metavar="N",
+        help=f"make N takes as one take group (1–{MAX_TAKES}; seeds per prompt in prompts "
+        "mode); prints one JSON object a line, one per take, as each ends",
+    )
+    gen.add_argument(
+        "--variant-mode",
+        choices=MODES,
+        default=None,
+        help="seeds: the same settings with N seeds (default); prompts: --prompt and each "
+        f"--alt-prompt with the same N seeds (at most {MAX_TAKES} takes)",
+    )
+    gen.add_argument(
+        "--alt-prompt",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help=f"another prompt to try (repeatable, up to {MAX_PROMPTS - 1}; prompts mode)",
+    )
+    gen.add_argument(
+        "--random-seeds",
+        action="store_true",
+        help="draw each take's seed at random (default: consecutive from --seed)",
+    )
+    gen.add_argument(
+        "--continue-from",
+        default=None,
+        metavar="ID",
+        help="start from the exact last frame of library entry ID, recorded as its parent",
+    )
+
+
+def _count(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--variants must be a whole number 1–{MAX_TAKES} (got {text!r})"
+        ) from None
 
 
 def _add_jobs(subparsers: Any) -> None:
@@ -208,23 +265,69 @@ def _run_async(make: Callable[[Interrupt], Awaitable[int]]) -> int:
 
 
 async def _generate(args: argparse.Namespace, interrupt: Interrupt) -> int:
-    """Resolve fal's schema and price (about a second at most), check the request against
-    them, then run it as this library's one job here, or in the owner."""
+    """Resolve fal's schema and price (about a second at most), check the request, the takes
+    and the budget against them, then run it as this library's job (or take group) here, or
+    in the owner."""
     try:
-        request, _info = await build_request(args)
+        image, parent_id = await _source(args)
+        request, info = await build_request(args, image=image)
+        plan = variant_plan(args)
+        takes = expand(request, plan)
+        problems = [p for take in takes for p in take.request.validate(info.schema)]
+        if problems:
+            raise InvalidInputError(list(dict.fromkeys(problems)))
+        if len(takes) > 1:
+            refusal = await asyncio.to_thread(group_refusal, takes, info.price)
+            if refusal is not None:
+                raise BudgetExceededError(refusal)
     except InvalidInputError as exc:
         print_problems(exc, sys.stderr)
         return EXIT_INVALID
     for note in request.warnings():
         print(f"note: {note.message}", file=sys.stderr)
-    call = Call(op="enqueue", request=request, backend="offline" if args.offline else "fal")
+    if len(takes) > 1:
+        return await run_group(
+            takes, parent_id=parent_id, offline=args.offline, interrupt=interrupt
+        )
+    request = takes[0].request
+    call = Call(
+        op="enqueue",
+        request=request,
+        backend="offline" if args.offline else "fal",
+        parent_id=parent_id,
+    )
     return await run_one_job(
         "generate",
         call,
-        lambda runner: runner.enqueue(request),
+        lambda runner: runner.enqueue(request, parent_id=parent_id),
         offline=args.offline,
         require_key=not args.offline,
         as_json=args.json,
         whole_job=False,
         interrupt=interrupt,
     )
+
+
+async def _source(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """The image to start from and the parent entry: IMAGE, or with ``--continue-from ID``
+    the last frame of entry ID (exactly one of the two). Raises :class:`InvalidInputError`."""
+    if args.continue_from is None:
+        if not args.image:
+            raise InvalidInputError(
+                Problem("image_url", "Image: give IMAGE (a file or an https URL), or "
+                        "--continue-from ID to start from a library clip's last frame.")
+            )  # fmt: skip
+        return None, None
+    if args.image:
+        raise InvalidInputError(
+            Problem(
+                "image_url",
+                "Image: give IMAGE or --continue-from ID, not both (a continuation starts "
+                "from the clip's last frame).",
+            )
+        )
+    paths = app_paths()
+    image = await asyncio.to_thread(
+        continuation_image, library_root(), args.continue_from, paths.cache
+    )
+    return str(image), args.continue_from.strip()

@@ -29,6 +29,9 @@ __all__ = [
     "job_json",
     "print_problems",
     "report_final",
+    "report_take",
+    "take_json",
+    "worst_exit",
 ]
 
 EXIT_DONE = 0
@@ -43,35 +46,37 @@ FAL_DASHBOARD_URL = "https://fal.ai/dashboard"
 
 
 class Progress:
-    """Writes job events to ``out`` as short lines: state, queue position, elapsed, logs."""
+    """Writes job events to ``out`` as short lines: state, queue position, elapsed, logs.
+    ``label`` (a take's, ``seed 1234``) tells the jobs of a group apart."""
 
-    def __init__(self, job_id: str, out: TextIO):
+    def __init__(self, job_id: str, out: TextIO, *, label: str = ""):
         self.job_id = job_id
         self.out = out
         self.t0 = time.monotonic()
         self.last_progress = -1
+        self.prefix = f"{label}: " if label else ""
 
     def __call__(self, event: JobEvent) -> None:
         job = event.job
         if job.id != self.job_id:
             return
-        stamp = _clock(time.monotonic() - self.t0)
+        head = f"[{_clock(time.monotonic() - self.t0)}] {self.prefix}"
         if event.kind is JobEventKind.LOG and event.line:
-            print(f"[{stamp}] log: {event.line}", file=self.out)
+            print(f"{head}log: {event.line}", file=self.out)
         elif event.kind is JobEventKind.POSITION and job.queue_position is not None:
-            print(f"[{stamp}] queued, position {job.queue_position + 1}", file=self.out)
+            print(f"{head}queued, position {job.queue_position + 1}", file=self.out)
         elif event.kind is JobEventKind.PROGRESS and job.progress is not None:
             pct = int(job.progress * 100)
             if pct // 25 != self.last_progress // 25 or pct == 100:
                 self.last_progress = pct
-                print(f"[{stamp}] downloading {pct}%", file=self.out)
+                print(f"{head}downloading {pct}%", file=self.out)
         elif event.kind is JobEventKind.STATE:
             text = job.state.label.lower()
             if job.state is JobState.FAILED and job.error:
                 text += f": {job.error}"
             if job.state is JobState.QUEUED and job.queue_position is not None:
                 text += f", position {job.queue_position + 1}"
-            print(f"[{stamp}] {text}", file=self.out)
+            print(f"{head}{text}", file=self.out)
         self.out.flush()
 
 
@@ -136,6 +141,40 @@ def report_final(
                 file=sys.stderr,
             )
     return exit_code(job)
+
+
+def take_json(job: JobSnapshot, result: dict[str, Any] | None) -> dict[str, Any]:
+    """One take of ``generate --variants`` as its JSON line: what ``generate --json`` prints
+    (``id``, ``video``, ``seed``, ``actual_prompt``, ``request_id``; ``None`` where it did not
+    finish), with ``group_id``, ``variant``, ``state`` and ``error``."""
+    done = result or {}
+    return {
+        "id": done.get("id"),
+        "video": done.get("video"),
+        "seed": done.get("seed", job.seed),
+        "actual_prompt": done.get("actual_prompt"),
+        "request_id": job.request_id,
+        "group_id": job.group_id,
+        "variant": job.variant,
+        "state": job.state.value,
+        "error": None if job.state is JobState.DONE else (job.error or job.state.label),
+    }
+
+
+def report_take(job: JobSnapshot, result: dict[str, Any] | None) -> int:
+    """Print how one take of a group ended: its JSON line on stdout (every take has one, done
+    or not), and on stderr why it did not finish. Returns its exit code."""
+    print(json.dumps(take_json(job, result), ensure_ascii=False), flush=True)
+    if job.state is not JobState.DONE:
+        print(f"error: {job.variant}: {job.error or job.state.label}", file=sys.stderr)
+    return exit_code(job)
+
+
+def worst_exit(codes: list[int]) -> int:
+    """The exit code of a group: 0 when every take is done, else the gravest of theirs
+    (4 service failure over 3 refused over 2 invalid)."""
+    failed = [code for code in codes if code != EXIT_DONE]
+    return max(failed, default=EXIT_DONE)
 
 
 def attention_lines(job: JobSnapshot) -> list[str]:

@@ -39,7 +39,17 @@ from .model import JobSnapshot, JobState
 from .queue_lock import Holder, QueueLock
 from .runner import JobRunner
 
-__all__ = ["Interrupt", "Opened", "library_root", "owned_runner", "run_one_job", "take_queue"]
+__all__ = [
+    "KEPT",
+    "OFFLINE_NOTICE",
+    "Interrupt",
+    "Opened",
+    "library_root",
+    "owned_runner",
+    "print_notes",
+    "run_one_job",
+    "take_queue",
+]
 
 OFFLINE_NOTICE = "Offline engine: animating the image locally (this is not the AI model)."
 KEPT = "Interrupted. The job is kept: run `wan-desktop jobs resume` to finish it."
@@ -175,7 +185,7 @@ async def _run_local(
                 print_problems(exc, sys.stderr)
                 return EXIT_INVALID
             interrupt.message = KEPT
-            _print_notes(job)
+            print_notes(job)
             opened.runner.subscribe(Progress(job.id, sys.stderr))
             final = await opened.runner.wait(job.id)
             result = None
@@ -201,7 +211,7 @@ async def _run_remote(
         interrupt.message = f"Interrupted. The job goes on in {who}."
         if job.backend == "offline":
             print(OFFLINE_NOTICE, file=sys.stderr)
-        _print_notes(job)
+        print_notes(job)
         progress.append(Progress(job.id, sys.stderr))
 
     try:
@@ -221,6 +231,7 @@ async def _run_remote(
     return report_final(reply.job, reply.result, as_json=as_json, whole_job=whole_job)
 
 
-def _print_notes(job: JobSnapshot) -> None:
+def print_notes(job: JobSnapshot) -> None:
+    """The job's notes (input conversions, warnings) on stderr."""
     for note in job.notes:
         print(f"note: {note}", file=sys.stderr)

@@ -20,13 +20,20 @@ from typing import Any
 from ..core.model_schema import ModelSchema, parse_params
 from ..core.paths import AppPaths, app_paths
 from ..core.pricing import PriceQuote
-from ..core.problems import InvalidInputError
+from ..core.problems import InvalidInputError, Problem
 from ..core.request import GenerationRequest
 from ..core.secrets import KeyStore
 from ..core.settings import load_settings
+from ..core.variants import MAX_PROMPTS, VariantPlan, plan_problems
 from .live_service import CLI_TIMEOUT_S, ServiceInfo, resolve_for_cli
 
-__all__ = ["WAIT_VARIABLE", "build_request", "platform_wait_s", "resolve_service"]
+__all__ = [
+    "WAIT_VARIABLE",
+    "build_request",
+    "platform_wait_s",
+    "resolve_service",
+    "variant_plan",
+]
 
 #: The environment variable that sets how long ``generate`` waits for the Platform API.
 WAIT_VARIABLE = "WAN_DESKTOP_PLATFORM_WAIT_S"
@@ -61,8 +68,11 @@ def platform_wait_s(environ: Mapping[str, str] | None = None) -> float:
     return min(max(seconds, 0.1), 30.0)
 
 
-async def build_request(args: argparse.Namespace) -> tuple[GenerationRequest, ServiceInfo]:
-    """The request ``generate`` sends, checked against the resolved table.
+async def build_request(
+    args: argparse.Namespace, *, image: str | None = None
+) -> tuple[GenerationRequest, ServiceInfo]:
+    """The request ``generate`` sends, checked against the resolved table. ``image``, when
+    given, replaces ``args.image`` (``--continue-from``: the entry's last frame).
 
     Raises :class:`InvalidInputError` naming every refused field (an unknown ``--param``,
     a value the schema refuses, a prompt over the live limit); then nothing is sent.
@@ -74,7 +84,7 @@ async def build_request(args: argparse.Namespace) -> tuple[GenerationRequest, Se
     extra = parse_params(args.param or (), info.schema)
     request = GenerationRequest.with_defaults(
         args.prompt,
-        _image(args.image),
+        _image(image if image is not None else args.image),
         schema=info.schema,
         **_chosen(args, settings.defaults),
         extra_params=extra,
@@ -83,6 +93,35 @@ async def build_request(args: argparse.Namespace) -> tuple[GenerationRequest, Se
     if problems:
         raise InvalidInputError(problems)
     return request, info
+
+
+def variant_plan(args: argparse.Namespace) -> VariantPlan:
+    """The takes ``generate`` asks for: ``--variants N`` seeds (``--random-seeds``: drawn at
+    random), and in ``prompts`` mode ``--prompt`` with each ``--alt-prompt`` run with those
+    seeds. ``--alt-prompt`` alone means ``prompts`` mode. Raises :class:`InvalidInputError`
+    (field ``variants``) naming the option and the limit."""
+    alternatives = tuple(args.alt_prompt or ())
+    mode = args.variant_mode or ("prompts" if alternatives else "seeds")
+    if mode == "seeds" and alternatives:
+        raise InvalidInputError(
+            Problem("variants", "--alt-prompt needs --variant-mode prompts (or no --variant-mode).")
+        )
+    if mode == "prompts" and not 1 <= len(alternatives) <= MAX_PROMPTS - 1:
+        raise InvalidInputError(
+            Problem(
+                "variants",
+                f"--variant-mode prompts: give 1 to {MAX_PROMPTS - 1} --alt-prompt besides "
+                f"--prompt (got {len(alternatives)}).",
+            )
+        )
+    prompts = (args.prompt, *alternatives) if mode == "prompts" else ()
+    plan = VariantPlan(
+        mode=mode, count=args.variants, prompts=prompts, random_seeds=args.random_seeds
+    )
+    problems = plan_problems(plan)
+    if problems:
+        raise InvalidInputError([Problem("variants", message) for message in problems])
+    return plan
 
 
 def _image(text: str) -> str:

@@ -25,7 +25,7 @@ import contextlib
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..core import limits
@@ -46,7 +46,7 @@ from .record_file import JOBS_DIR
 from .store import JobRecord
 from .work import JobWork
 
-__all__ = ["MAYBE_SUBMITTED_MESSAGE", "JobRunner"]
+__all__ = ["MAYBE_SUBMITTED_MESSAGE", "JobRunner", "unbilled_usd"]
 
 #: Why a job whose submit was in flight when the app stopped is failed, and what to do.
 MAYBE_SUBMITTED_MESSAGE = (
@@ -233,23 +233,9 @@ class JobRunner:
         return self._ledger.today_usd()
 
     def pending_usd(self) -> float:
-        """What the jobs not yet billed will cost (estimates, US dollars): those preparing,
-        waiting, sent or running on fal. A job is billed when fal completes it."""
-        unbilled = (
-            JobState.PREPARING,
-            JobState.WAITING,
-            JobState.SUBMITTING,
-            JobState.QUEUED,
-            JobState.RUNNING,
-        )
-        return round(
-            sum(
-                r.cost_usd or 0.0
-                for r in self._book.records.values()
-                if r.state in unbilled and r.backend != "offline"
-            ),
-            4,
-        )
+        """What the jobs not yet billed will cost (estimates, US dollars): see
+        :func:`unbilled_usd`."""
+        return unbilled_usd(self._book.records.values())
 
     def budget_refusal(self, price_usd: float, *, takes: int = 1) -> BudgetRefusal | None:
         """Why a submission of ``price_usd`` (``takes`` jobs) would be refused by the caps,
@@ -565,6 +551,26 @@ class JobRunner:
             entry = self._library.get(rec.entry_id)
             return Path(entry.image_path), Path(entry.audio_path) if entry.audio_path else None
         raise ValueError("The inputs of this job are gone; compose it again.")
+
+
+#: The states of a job fal has not billed yet (it bills a request when it completes it).
+_UNBILLED = (
+    JobState.PREPARING,
+    JobState.WAITING,
+    JobState.SUBMITTING,
+    JobState.QUEUED,
+    JobState.RUNNING,
+)
+
+
+def unbilled_usd(records: Iterable[JobRecord]) -> float:
+    """What ``records`` not billed yet will cost once fal completes them (their estimates,
+    US dollars): jobs preparing, waiting, sent or running on fal (the offline engine is
+    free)."""
+    total = sum(
+        r.cost_usd or 0.0 for r in records if r.state in _UNBILLED and r.backend != "offline"
+    )
+    return round(total, 4)
 
 
 _SEED_LABEL = re.compile(r"seed \d+\Z")
