@@ -14,8 +14,10 @@ if TYPE_CHECKING:  # for type checkers; at run time the names load on first use 
     from .errors import (
         EntryNotFoundError,
         ExportError,
+        FieldError,
         LibraryError,
         PathEscapeError,
+        SequenceNotFoundError,
         SidecarError,
         UnsafeFileError,
     )
@@ -23,6 +25,7 @@ if TYPE_CHECKING:  # for type checkers; at run time the names load on first use 
     from .ids import is_valid_id, new_id
     from .models import SORTS, Entry, EntrySummary, Filters, NewEntry
     from .rebuild import RebuildReport
+    from .sequences import Sequence, SequenceItem
     from .store import Library
 
 #: Where each public name lives. Loaded on first use: the store pulls in PyAV and Pillow,
@@ -30,6 +33,10 @@ if TYPE_CHECKING:  # for type checkers; at run time the names load on first use 
 _HOME = {
     "DEFAULT_TEMPLATE": "export",
     "ExportError": "errors",
+    "FieldError": "errors",
+    "SequenceNotFoundError": "errors",
+    "Sequence": "sequences",
+    "SequenceItem": "sequences",
     "is_valid_id": "ids",
     "new_id": "ids",
     "SORTS": "models",
@@ -63,12 +70,16 @@ __all__ = [
     "EntryNotFoundError",
     "EntrySummary",
     "ExportError",
+    "FieldError",
     "Filters",
     "Library",
     "LibraryError",
     "NewEntry",
     "PathEscapeError",
     "RebuildReport",
+    "Sequence",
+    "SequenceItem",
+    "SequenceNotFoundError",
     "SidecarError",
     "UnsafeFileError",
     "is_valid_id",

@@ -191,7 +191,8 @@ def _rebuild(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -
         return
     print(
         f"indexed {report.indexed} entries ({report.from_sidecar} from sidecars, "
-        f"{report.from_comment} from video comments); skipped {len(report.skipped)}",
+        f"{report.from_comment} from video comments) and {report.sequences} sequences; "
+        f"skipped {len(report.skipped)}",
         file=out,
     )
     if report.corrupt_moved_to:

@@ -11,6 +11,7 @@ Layout::
     library.db                 the SQLite index (WAL: also -wal, -shm)
     entries/YYYY/MM/<id>/      one folder per entry (UTC month of the id's timestamp)
     trash/<id>/                entries deleted but restorable
+    sequences/<id>.json        one file per sequence (an ordered list of clips)
     .staging/                  entries being built, and the journal of moves in flight
 """
 
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import PathEscapeError
-from .ids import id_datetime, is_valid_id
+from .ids import id_datetime, is_valid_id, is_valid_sequence_id
 
 __all__ = ["DB_NAME", "FILE_NAME_PATTERN", "LibraryPaths", "PathEscapeError", "check_file_name"]
 
@@ -30,6 +31,7 @@ DB_NAME = "library.db"
 ENTRIES = "entries"
 TRASH = "trash"
 STAGING = ".staging"
+SEQUENCES = "sequences"
 DIR_MODE = 0o755
 #: A plain file name: no folder part (``/``, ``\\``), no drive or stream (``:``), no NUL,
 #: not ``.`` or ``..``. The sidecar schema checks file names with the same pattern.
@@ -70,6 +72,18 @@ class LibraryPaths:
     def trash(self) -> Path:
         """The folder of trashed entries."""
         return self.root / TRASH
+
+    @property
+    def sequences(self) -> Path:
+        """The folder of sequence files (made on the first save)."""
+        return self.root / SEQUENCES
+
+    def sequence_file(self, sequence_id: str) -> Path:
+        """The file of the sequence ``sequence_id``; raises :class:`PathEscapeError` for an
+        id that is not one (so no text from outside can name another file)."""
+        if not is_valid_sequence_id(sequence_id):
+            raise PathEscapeError(f"not a sequence id: {str(sequence_id)[:40]!r}")
+        return self.sequences / f"{sequence_id}.json"
 
     @property
     def staging(self) -> Path:

@@ -8,7 +8,10 @@
   transaction → reconcile), and recovery after a crash;
 - :mod:`.staging` and :mod:`.files` — an entry's files, built in staging and opened safely;
 - :mod:`.records` — the sidecar of a new or imported entry; :mod:`.schema` its shape;
-- :mod:`.folders` and :mod:`.rebuild` — reading the folders back into the index.
+- :mod:`.folders` and :mod:`.rebuild` — reading the folders back into the index;
+- :mod:`.takes` — the take fields' limits (group, label, rating, flag);
+- :mod:`.lineage` — parents, children and continue-chains;
+- :mod:`.sequences` — named lists of clips, their files and rows.
 
 Threads: a :class:`Library` may be used from any thread (the window calls it from an
 executor). Calls are serialized at the database by the index lock; the slow parts of
@@ -29,6 +32,7 @@ import json
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -51,6 +55,7 @@ from .queries import DEFAULT_PAGE_SIZE, SUMMARY_COLUMNS, Queries
 from .rebuild import RebuildReport, rebuild_index
 from .records import generated_sidecar, imported_sidecar
 from .rows import insert_row, normalize_tags, row_from_sidecar
+from .sequences import Sequence, SequenceStore
 from .sidecar import comment_text, decode_comment, salvage, validate, write_sidecar
 from .staging import new_stage, stage_media, write_inputs
 from .takes import FLAG_REJECTED, check_flag, check_group_id, check_rating, clean_variant
@@ -83,6 +88,7 @@ class Library:
         self._index = index
         self._queries = Queries(index, paths)
         self._journal = Journal(paths, index)
+        self._sequences = SequenceStore(index, paths)
 
     # ---- opening ------------------------------------------------------------------------------
 
@@ -112,7 +118,11 @@ class Library:
         return lib
 
     def _has_entry_folders(self) -> bool:
-        return any(self.paths.entries.iterdir()) or any(self.paths.trash.iterdir())
+        return (
+            any(self.paths.entries.iterdir())
+            or any(self.paths.trash.iterdir())
+            or (self.paths.sequences.is_dir() and any(self.paths.sequences.iterdir()))
+        )
 
     def close(self) -> None:
         """Close the index (idempotent). Any thread."""
@@ -387,6 +397,36 @@ class Library:
         :func:`.lineage.chain`. Raises :class:`EntryNotFoundError`."""
         return lineage.chain(self._queries, entry_id, choose)
 
+    # ---- sequences ----------------------------------------------------------------------------
+
+    def new_sequence(self, name: str, entry_ids: Iterable[str]) -> Sequence:
+        """Make and save a sequence named ``name`` of the clips ``entry_ids`` in order, with
+        the default seams (a clip continued from the previous one starts at frame 1). Raises
+        :class:`~.errors.FieldError` (bad name, too many clips) or
+        :class:`EntryNotFoundError`. See :mod:`.sequences`."""
+        return self._sequences.new(name, entry_ids)
+
+    def get_sequence(self, sequence_id: str) -> Sequence:
+        """The sequence ``sequence_id``; raises :class:`~.errors.SequenceNotFoundError`."""
+        return self._sequences.get(sequence_id)
+
+    def list_sequences(self) -> list[Sequence]:
+        """Every sequence, the most recently changed first (reads the index only)."""
+        return self._sequences.list()
+
+    def save_sequence(self, sequence: Sequence) -> Sequence:
+        """Store a new or changed sequence (its file atomically, then its row); returns what
+        was stored (``updated_at`` now). Checks the shape (crossfade 0..12 frames, frame
+        numbers, name) and that every clip is in the library; whether the frames exist is
+        checked at export. Raises :class:`~.errors.FieldError` naming each field and limit,
+        or :class:`EntryNotFoundError`."""
+        return self._sequences.save(sequence)
+
+    def delete_sequence(self, sequence_id: str) -> None:
+        """Delete the sequence ``sequence_id`` (its clips stay); raises
+        :class:`~.errors.SequenceNotFoundError`."""
+        self._sequences.delete(sequence_id)
+
     # ---- trash --------------------------------------------------------------------------------
 
     def _move(self, entry_id: str, *, to_trash: bool) -> Entry:
@@ -447,7 +487,8 @@ class Library:
         """Recreate the index from the entry folders: each sidecar, or where a sidecar is gone
         or damaged, the JSON in the video's comment (the sidecar is written back). Ids and
         parameters are kept; fields of the wrong type are set aside and reported; folders that
-        cannot be read are skipped and reported. A corrupt index is moved aside as
+        cannot be read are skipped and reported. Sequences come back from their files (one
+        that is not sound is skipped and reported). A corrupt index is moved aside as
         ``library.db.corrupt-<time>`` first; ``corrupt_moved_to`` says where it went (also
         when that happened while opening). Slow (reads every folder): worker thread."""
         self._index.replace_if_damaged()
