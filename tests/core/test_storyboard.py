@@ -12,14 +12,19 @@ from hypothesis import strategies as st
 from wan_desktop.core.storyboard import (
     Board,
     Shot,
+    add_shot,
+    checks,
     compile,
     even_shots,
     format_seconds,
+    move_shot,
     parse,
     parse_board,
     problems,
+    remove_shot,
     rescale_shots,
     shots_misfit,
+    spread_shots,
 )
 
 # The multi-shot prompt of the model's own request example (the API document).
@@ -232,3 +237,59 @@ def test_rescale_keeps_each_share_and_the_words(text, duration, expected):
     else:
         assert "Shot 2 [0.6-1.2s]" in rewritten
     assert rescale_shots("no shots", 10) == "no shots"
+
+
+# ---- editing -----------------------------------------------------------------------------------
+
+
+def _covers(shots, duration):
+    return problems([Shot(s.start_s, s.end_s, "w") for s in shots], duration, LIMIT) == []
+
+
+def test_add_fills_the_end_or_halves_the_last_shot():
+    assert add_shot([], 10) == [Shot(0, 10, "")]
+    assert add_shot([Shot(0, 4, "a")], 10) == [Shot(0, 4, "a"), Shot(4, 10, "")]
+    halved = add_shot([Shot(0, 4, "a"), Shot(4, 10, "b")], 10)
+    assert halved == [Shot(0, 4, "a"), Shot(4, 7, "b"), Shot(7, 10, "")]
+    assert add_shot([Shot(0, 5, "a"), Shot(5, 5.5, "b")], 5.5)[-2:] == [
+        Shot(5, 5.25, "b"),
+        Shot(5.25, 5.5, ""),
+    ]
+
+
+def test_remove_gives_the_time_to_the_neighbour():
+    shots = [Shot(0, 4, "a"), Shot(4, 7, "b"), Shot(7, 10, "c")]
+    assert remove_shot(shots, 1) == [Shot(0, 7, "a"), Shot(7, 10, "c")]
+    assert remove_shot(shots, 0) == [Shot(0, 7, "b"), Shot(7, 10, "c")]
+    assert remove_shot(shots, 2) == [Shot(0, 4, "a"), Shot(4, 10, "b")]
+    assert remove_shot([Shot(0, 4, "a")], 0) == []
+    # A neighbour that did not meet the shot keeps its times (the gap stays visible).
+    assert remove_shot([Shot(0, 3, "a"), Shot(4, 10, "b")], 1) == [Shot(0, 3, "a")]
+
+
+def test_move_keeps_each_length_and_the_coverage():
+    shots = [Shot(0, 4, "a"), Shot(4, 8, "b"), Shot(8, 10, "c")]
+    moved = move_shot(shots, 2, -1)
+    assert moved == [Shot(0, 4, "a"), Shot(4, 6, "c"), Shot(6, 10, "b")]
+    assert _covers(moved, 10)
+    assert move_shot(shots, 0, -1) == shots  # the first cannot move earlier
+    assert move_shot(moved, 1, 1) == [Shot(0, 4, "a"), Shot(4, 8, "b"), Shot(8, 10, "c")]
+    thirds = [Shot(0, 3.33, "a"), Shot(3.33, 6.67, "b"), Shot(6.67, 10, "c")]
+    assert move_shot(thirds, 0, 2)[-1].end_s == 10
+    # Reversed times cannot be laid end to end: the shots only change places.
+    odd = [Shot(0, 4, "a"), Shot(6, 5, "b")]
+    assert move_shot(odd, 1, -1) == [Shot(6, 5, "b"), Shot(0, 4, "a")]
+
+
+def test_spread_evenly_keeps_the_words():
+    spread = spread_shots([Shot(0, 1, "a"), Shot(3, 9, "b"), Shot(9, 12, "c")], 15)
+    assert spread == [Shot(0, 5, "a"), Shot(5, 10, "b"), Shot(10, 15, "c")]
+    assert spread_shots([], 10) == []
+
+
+def test_each_check_names_the_shots_it_is_about():
+    plan = [Shot(1, 4, "a"), Shot(3, 6, ""), Shot(7, 8, "c")]
+    found = checks(plan, 10, 10)
+    assert [c.shots for c in found] == [(2,), (1,), (1, 2), (2, 3), (3,), ()]
+    assert [c.message for c in found] == problems(plan, 10, 10)
+    assert checks(plan, 10, None)[-1].shots == (3,)  # no limit: no length check

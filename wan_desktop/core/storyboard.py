@@ -20,16 +20,22 @@ from dataclasses import dataclass
 __all__ = [
     "TOLERANCE_S",
     "Board",
+    "Check",
     "Shot",
+    "add_shot",
+    "checks",
     "compile",
     "even_shots",
     "format_seconds",
+    "move_shot",
     "parse",
     "parse_board",
     "problems",
+    "remove_shot",
     "rescale_shots",
     "shot_header",
     "shots_misfit",
+    "spread_shots",
 ]
 
 #: Times within this many seconds of each other (or of the video's end) meet.
@@ -133,7 +139,78 @@ def even_shots(duration_s: float, count: int | None = None) -> list[Shot]:
     return [Shot(float(bounds[i]), float(bounds[i + 1]), "") for i in range(n)]
 
 
+# ---- editing the shots (what the storyboard's buttons do) -----------------------------------
+
+
+def add_shot(shots: list[Shot], duration_s: float) -> list[Shot]:
+    """``shots`` and one more, without words: it fills the time after the last shot, or,
+    when the last shot already reaches the end, takes the second half of it. The first shot
+    of an empty plan covers the whole video."""
+    if not shots:
+        return [Shot(0.0, float(duration_s), "")]
+    last = shots[-1]
+    if last.end_s < duration_s - TOLERANCE_S:
+        return [*shots, Shot(last.end_s, float(duration_s), "")]
+    middle = _half_way(last.start_s, last.end_s)
+    return [*shots[:-1], Shot(last.start_s, middle, last.text), Shot(middle, last.end_s, "")]
+
+
+def _half_way(start: float, end: float) -> float:
+    """The middle of ``start``–``end`` on a half second when one lies strictly inside."""
+    middle = round((start + end) / 2 * 2) / 2
+    return middle if start < middle < end else round((start + end) / 2, 2)
+
+
+def remove_shot(shots: list[Shot], index: int) -> list[Shot]:
+    """``shots`` without shot ``index``; the neighbour that met it takes its time (the one
+    before, or the next when it was the first), so removing a shot leaves no gap."""
+    gone = shots[index]
+    rest = [*shots[:index], *shots[index + 1 :]]
+    if index > 0 and abs(shots[index - 1].end_s - gone.start_s) <= TOLERANCE_S:
+        before = rest[index - 1]
+        rest[index - 1] = Shot(before.start_s, gone.end_s, before.text)
+    elif index == 0 and rest and abs(rest[0].start_s - gone.end_s) <= TOLERANCE_S:
+        rest[0] = Shot(gone.start_s, rest[0].end_s, rest[0].text)
+    return rest
+
+
+def move_shot(shots: list[Shot], index: int, delta: int) -> list[Shot]:
+    """``shots`` with shot ``index`` moved ``delta`` places (−1: one earlier). Each shot keeps
+    its length and the shots are laid end to end from where the first began, so a plan that
+    covered the video still does. (Times that are reversed or empty cannot be laid out:
+    then the shots only change places.)"""
+    target = min(max(index + delta, 0), len(shots) - 1)
+    order = list(shots)
+    order.insert(target, order.pop(index))
+    if any(shot.length_s <= 0 for shot in shots):
+        return order
+    start = shots[0].start_s
+    laid: list[Shot] = []
+    for shot in order:
+        end = round(start + shot.length_s, 2)  # no 3.9999999 s from the float sums
+        laid.append(Shot(start, end, shot.text))
+        start = end
+    return laid
+
+
+def spread_shots(shots: list[Shot], duration_s: float) -> list[Shot]:
+    """The same shots, in order with their words, splitting ``duration_s`` evenly."""
+    slots = even_shots(duration_s, len(shots)) if shots else []
+    return [
+        Shot(slot.start_s, slot.end_s, shot.text) for slot, shot in zip(slots, shots, strict=True)
+    ]
+
+
 # ---- checks ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One problem of a shot plan: the ``message`` and the numbers of the ``shots`` it is
+    about (empty for the prompt's length)."""
+
+    message: str
+    shots: tuple[int, ...] = ()
 
 
 def problems(
@@ -144,62 +221,76 @@ def problems(
     the end of the video left uncovered, shots past its end; and the compiled prompt (with
     ``intro``) over ``prompt_limit`` characters. Each message names the shot and the seconds.
     Empty when the plan is good (or has no shots)."""
+    return [check.message for check in checks(shots, duration_s, prompt_limit, intro=intro)]
+
+
+def checks(
+    shots: list[Shot], duration_s: float, prompt_limit: int | None, *, intro: str = ""
+) -> list[Check]:
+    """:func:`problems` with the shots each one is about; ``prompt_limit`` ``None`` leaves
+    the prompt's length unchecked."""
     if not shots:
         return []
-    found: list[str] = []
+    found: list[Check] = []
     for number, shot in enumerate(shots, 1):
-        found += _shot_problems(number, shot, duration_s)
-    found += _coverage_problems(shots, duration_s)
+        found += _shot_checks(number, shot, duration_s)
+    found += _coverage_checks(shots, duration_s)
     length = len(compile(shots, intro=intro))
-    if length > prompt_limit:
+    if prompt_limit is not None and length > prompt_limit:
         found.append(
-            f"With its shot lines the prompt is {length} characters; the limit is "
-            f"{prompt_limit} (remove {length - prompt_limit})."
+            Check(
+                f"With its shot lines the prompt is {length} characters; the limit is "
+                f"{prompt_limit} (remove {length - prompt_limit})."
+            )
         )
     return found
 
 
-def _shot_problems(number: int, shot: Shot, duration_s: float) -> list[str]:
+def _shot_checks(number: int, shot: Shot, duration_s: float) -> list[Check]:
     start, end, video = (format_seconds(v) for v in (shot.start_s, shot.end_s, duration_s))
-    found: list[str] = []
+    said: list[str] = []
     if shot.length_s < -TOLERANCE_S:
-        found.append(f"Shot {number} ends at {end} s, before it starts ({start} s).")
+        said.append(f"Shot {number} ends at {end} s, before it starts ({start} s).")
     elif shot.length_s <= TOLERANCE_S:
-        found.append(f"Shot {number} starts and ends at {start} s: give it some length.")
+        said.append(f"Shot {number} starts and ends at {start} s: give it some length.")
     if shot.start_s >= duration_s - TOLERANCE_S:
-        found.append(f"Shot {number} ({start}–{end} s) starts after the {video} s video ends.")
+        said.append(f"Shot {number} ({start}–{end} s) starts after the {video} s video ends.")
     elif shot.end_s > duration_s + TOLERANCE_S:
-        found.append(f"Shot {number} runs to {end} s, past the end of the {video} s video.")
+        said.append(f"Shot {number} runs to {end} s, past the end of the {video} s video.")
     if not shot.text.strip():
-        found.append(f"Shot {number} ({start}–{end} s) has no words: say what happens in it.")
-    return found
+        said.append(f"Shot {number} ({start}–{end} s) has no words: say what happens in it.")
+    return [Check(message, (number,)) for message in said]
 
 
-def _coverage_problems(shots: list[Shot], duration_s: float) -> list[str]:
+def _coverage_checks(shots: list[Shot], duration_s: float) -> list[Check]:
     """Gaps and overlaps between neighbours, and the video's start and end left uncovered."""
-    found: list[str] = []
+    found: list[Check] = []
     first = shots[0]
     if first.start_s > TOLERANCE_S:
         s = format_seconds(first.start_s)
-        found.append(f"Nothing is planned for 0–{s} s: shot 1 starts at {s} s.")
+        found.append(Check(f"Nothing is planned for 0–{s} s: shot 1 starts at {s} s.", (1,)))
     for number, (before, after) in enumerate(itertools.pairwise(shots), 1):
         a, b = format_seconds(before.end_s), format_seconds(after.start_s)
+        pair = (number, number + 1)
         if after.start_s > before.end_s + TOLERANCE_S:
-            found.append(
+            message = (
                 f"Nothing is planned for {a}–{b} s, between shot {number} (ends at {a} s) "
                 f"and shot {number + 1} (starts at {b} s)."
             )
+            found.append(Check(message, pair))
         elif after.start_s < before.end_s - TOLERANCE_S:
-            found.append(
+            message = (
                 f"Shots {number} and {number + 1} overlap at {b}–{a} s: shot {number + 1} "
                 f"starts at {b} s, before shot {number} ends at {a} s."
             )
+            found.append(Check(message, pair))
     last_end = max(shot.end_s for shot in shots)
     if last_end < duration_s - TOLERANCE_S:
         e, d = format_seconds(last_end), format_seconds(duration_s)
-        found.append(
+        message = (
             f"Nothing is planned for {e}–{d} s: the shots end at {e} s and the video is {d} s long."
         )
+        found.append(Check(message, (len(shots),)))
     return found
 
 

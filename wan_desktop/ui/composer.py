@@ -2,13 +2,16 @@
 
 It builds a ``GenerationRequest`` from the form and checks it with ``validate()`` plus the
 problems the media checks found; Generate is enabled only when nothing is wrong, and the
-first reason is shown under it (all of them in its tooltip).
+first reason is shown under it (all of them in its tooltip). The variants bar beside Generate
+makes one click several takes (:meth:`Composer.variant_plan`), priced in full before the click;
+with multi-shot on, the storyboard shows the prompt's shots as cards and checks them; a
+spending cap that would be passed disables Generate with the reason (:meth:`set_budget_state`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
 from ..core import limits
 from ..core.model_schema import ModelSchema, current_schema
 from ..core.request import GenerationRequest
+from ..core.variants import VariantPlan
 from .async_bridge import TaskKeeper
 from .audio_picker import AudioPicker
 from .composer_draft import DraftKeeper, apply_draft, capture_draft
@@ -33,7 +37,12 @@ from .options_panel import OptionsPanel
 from .problem_list import ProblemList
 from .prompt_editor import PromptEditor
 from .refusal_text import field_message, field_messages
+from .storyboard import Storyboard
 from .theme import apply_style, set_role
+from .variants_bar import PromptAlternatives, VariantsBar
+
+if TYPE_CHECKING:
+    from ..core.budget import BudgetRefusal
 
 __all__ = ["Composer"]
 
@@ -98,18 +107,25 @@ class _Form(QWidget):
 
 
 class Composer(QWidget):
-    """The left pane. ``generateRequested(request)`` when Generate is pressed and valid;
-    ``draft_replaced`` when a fill from the library replaced a typed draft."""
+    """The left pane. ``generateRequested(request)`` when Generate is pressed and valid (the
+    takes to make of it: :meth:`variant_plan`); ``draft_replaced`` when a fill from the library
+    replaced a typed draft; ``priceChanged(usd)`` when what a click would be billed changes
+    (the window checks it against the spending caps and answers with
+    :meth:`set_budget_state`)."""
 
     generateRequested = Signal(object)
     #: A fill from the library replaced a typed draft; :meth:`restore_draft` brings it back.
     draft_replaced = Signal()
+    #: What a click would be billed now, in US dollars (every take; 0 on the offline engine).
+    priceChanged = Signal(float)
 
     def __init__(self, tasks: TaskKeeper, cache_dir: Path, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("composer")
         self.setAccessibleName("Compose a video")
         self._ready_reason: str | None = "Starting the engine …"
+        self._budget_reason: str | None = None
+        self._charge_usd: float | None = None
         self._drafts = DraftKeeper()
 
         self._build_fields(tasks, cache_dir)
@@ -120,7 +136,7 @@ class Composer(QWidget):
         footer = QVBoxLayout()
         footer.setContentsMargins(10, 4, 10, 10)
         footer.setSpacing(6)
-        for widget in (self.cost, self.generate_button, self.problem_list):
+        for widget in (self.cost, self.variants, self.generate_button, self.problem_list):
             footer.addWidget(widget)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -144,9 +160,13 @@ class Composer(QWidget):
         )
         self.negative.edit.setMinimumHeight(48)
         self.negative.edit.setMaximumHeight(72)
+        self.storyboard = Storyboard(self.prompt.text, self._set_prompt_from_storyboard)
+        self.storyboard.set_prompt_limit(self.prompt.max_chars())
+        self.alternatives = PromptAlternatives(self.prompt.max_chars())
         self.options = OptionsPanel()
         self.audio = AudioPicker(tasks)
         self.cost = CostLabel()
+        self.variants = VariantsBar(self.alternatives)
 
     def _build_footer(self) -> None:
         """Generate, and the reason it is unavailable."""
@@ -168,6 +188,8 @@ class Composer(QWidget):
         layout.setSpacing(8)
         layout.addWidget(self.drop_zone, 3)
         layout.addWidget(self.prompt, 3)
+        layout.addWidget(self.storyboard, 0)
+        layout.addWidget(self.alternatives, 0)
         layout.addWidget(self.negative, 0)
         layout.addWidget(_section("Options"))
         layout.addWidget(self.options)
@@ -189,6 +211,8 @@ class Composer(QWidget):
         self.negative.textChanged.connect(self._on_negative_text_changed)
         self.options.changed.connect(self._on_options_changed)
         self.audio.changed.connect(self._on_audio_changed)
+        self.storyboard.changed.connect(self._on_storyboard_changed)
+        self.variants.changed.connect(self._on_variants_changed)
         self.generate_button.clicked.connect(self._on_generate_button_clicked)
 
     def minimumSizeHint(self) -> QSize:  # Qt override
@@ -283,9 +307,30 @@ class Composer(QWidget):
                 )
             else:
                 reasons.append(p.message)
+        if self._multi_shot():
+            reasons += self.storyboard.problems(with_limit=False)  # the prompt says its length
+        reasons += self.variants.problems(self.prompt.text())
         if self._ready_reason:
             reasons.append(self._ready_reason)
+        if self._budget_reason:
+            reasons.append(self._budget_reason)
         return reasons
+
+    def variant_plan(self) -> VariantPlan:
+        """The takes one click makes: the count, seeds or prompts (this prompt is prompt A),
+        random or consecutive seeds."""
+        return self.variants.plan(self.prompt.text())
+
+    def set_budget_state(self, refusal: BudgetRefusal | None) -> None:
+        """A spending cap the next click would pass (``core.budget.check``'s refusal: Generate
+        is disabled and says the spend so far, the cap and this price), or ``None``."""
+        self._budget_reason = refusal.message if refusal is not None else None
+        self.refresh()
+
+    def charge_usd(self) -> float:
+        """What a click would be billed now, in US dollars: every take at the current price;
+        nothing on the offline engine."""
+        return self.cost.charge_usd()
 
     def set_ready(self, reason: str | None) -> None:
         """``None`` when jobs can be queued, else why not (engine starting...)."""
@@ -303,6 +348,8 @@ class Composer(QWidget):
         problems = self.problems()
         warnings = self.warnings()
         ok = not problems
+        takes = self.variants.takes()
+        self.generate_button.setText("Generate" if takes == 1 else f"Generate {takes} takes")
         self.generate_button.setEnabled(ok)
         if ok:
             tip = "\n".join(["Generate (Ctrl+Enter)", *warnings])
@@ -358,6 +405,8 @@ class Composer(QWidget):
         the choices, defaults of new fields and "More options"; Generate re-checked. What
         the user chose stays where the table still allows it."""
         self.prompt.set_max_chars(_limit(schema, "prompt"))
+        self.storyboard.set_prompt_limit(self.prompt.max_chars())
+        self.alternatives.set_max_chars(self.prompt.max_chars())
         self.negative.set_max_chars(_limit(schema, "negative_prompt"))
         self.options.apply_schema(schema)  # emits changed: the price and Generate follow
 
@@ -390,6 +439,7 @@ class Composer(QWidget):
     def set_offline(self, offline: bool) -> None:
         """Whether jobs run on the offline engine (the price line says so)."""
         self.cost.set_offline(offline)
+        self._price_followed()
 
     def set_today_total(self, usd: float) -> None:
         """Today's spend on fal, in US dollars."""
@@ -409,7 +459,30 @@ class Composer(QWidget):
         self.refresh()
 
     def _on_prompt_text_changed(self) -> None:
+        self.storyboard.update_from_text()
         self.refresh()
+
+    def _set_prompt_from_storyboard(self, text: str) -> None:
+        self.prompt.set_text(text, keep_cursor=True)
+
+    def _multi_shot(self) -> bool:
+        return self.options.multi_shots.isChecked()
+
+    def _on_storyboard_changed(self) -> None:
+        self.refresh()
+
+    def _on_variants_changed(self) -> None:
+        self.prompt.set_title("Prompt A" if self.variants.mode_name() == "prompts" else "Prompt")
+        self.cost.set_takes(self.variants.takes())
+        self._price_followed()
+        self.refresh()
+
+    def _price_followed(self) -> None:
+        """Say when what a click would be billed changed (the budget is checked against it)."""
+        charge = self.cost.charge_usd()
+        if charge != self._charge_usd:
+            self._charge_usd = charge
+            self.priceChanged.emit(charge)
 
     def _on_shots_warning_changed(self) -> None:
         self.refresh()
@@ -428,7 +501,13 @@ class Composer(QWidget):
             values["resolution"], values["duration"], generate_audio=values["generate_audio"]
         )
         self.prompt.set_duration(values["duration"])
+        self.storyboard.set_duration(values["duration"])
+        multi = bool(values["multi_shots"])
+        self.storyboard.setVisible(multi)
+        if self.prompt.shots_warning is not None:
+            self.prompt.shots_warning.set_active(not multi)  # the storyboard says it then
         self.audio.set_duration(values["duration"])
+        self._price_followed()
         self.refresh()
 
     def _on_audio_changed(self) -> None:

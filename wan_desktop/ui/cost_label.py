@@ -1,5 +1,5 @@
-"""The price before you pay: the estimate for the current options, where its price comes from,
-and today's total."""
+"""The price before you pay: the estimate for the current options (for every take of a variant
+group), where its price comes from, and today's total."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ _SOURCE_DETAILS = {
 class CostLabel(QLabel):
     """``Estimate: $0.38 · 5 s · 1080p · today $1.13`` (plain text), naming where the price
     comes from: fal's price for the account, the bundled table, or the free offline engine.
-    GUI thread."""
+    For several takes the total comes first: ``Estimate: $1.52 for 4 takes ($0.38 · 5 s ·
+    1080p each)``. GUI thread."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -48,6 +49,7 @@ class CostLabel(QLabel):
         self._estimate: Estimate = pricing.estimate(*_FIRST)
         self._today_usd = 0.0
         self._offline = False
+        self._takes = 1
         self._render()
 
     def update_estimate(
@@ -70,6 +72,25 @@ class CostLabel(QLabel):
         self._today_usd = usd
         self._render()
 
+    def set_takes(self, takes: int) -> None:
+        """Price ``takes`` jobs of these options (a variant group; at least one)."""
+        self._takes = max(1, takes)
+        self._render()
+
+    def takes(self) -> int:
+        """How many jobs the price shown covers."""
+        return self._takes
+
+    def total_usd(self) -> float:
+        """The price of every take with fal, in US dollars: the sum of the per-take estimates
+        (the takes differ only by seed or prompt, so each costs the same)."""
+        return round(self._estimate.amount_usd * self._takes, 4)
+
+    def charge_usd(self) -> float:
+        """What a click would be billed, in US dollars: :meth:`total_usd`, or nothing on the
+        offline engine."""
+        return 0.0 if self._offline else self.total_usd()
+
     def set_offline(self, offline: bool) -> None:
         """On the offline engine nothing is paid; say so instead of a price."""
         self._offline = offline
@@ -87,6 +108,13 @@ class CostLabel(QLabel):
         """Today's total shown, in dollars."""
         return self._today_usd
 
+    def _priced(self, estimate: Estimate) -> str:
+        """``$0.38 · 5 s · 1080p``, or ``$1.52 for 4 takes ($0.38 · 5 s · 1080p each)``."""
+        if self._takes == 1:
+            return estimate.text()
+        total = pricing.format_usd(estimate.amount_usd * self._takes)
+        return f"{total} for {self._takes} takes ({estimate.text()} each)"
+
     def _with_fal(self) -> Estimate:
         """What fal would charge for the estimate shown: the offline engine's own price is
         nothing, so then the bundled table says it."""
@@ -99,12 +127,12 @@ class CostLabel(QLabel):
 
     def _render(self) -> None:
         source = "offline" if self._offline else self._estimate.source
-        today = f"today {pricing.format_usd(self._today_usd)}"
+        today = f"today\u00a0{pricing.format_usd(self._today_usd)}"  # wrapped as one
         if source == "offline":
-            first = f"{_SHORT_SOURCE['offline']} ({self._with_fal().text()} with fal)"
+            first = f"{_SHORT_SOURCE['offline']} ({self._priced(self._with_fal())} with fal)"
         else:
             short = _SHORT_SOURCE.get(source, _SHORT_SOURCE["bundled"])
-            first = f"{short}: {self.estimate_text()}"
+            first = f"{short}: {self._priced(self._estimate)}"
         self.setText(f"{first}  ·  {today}")
         self.setToolTip(_details(source, pricing.current_price()))
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.storyboard import even_shots, shot_header
 from .plain_text import plain_label
 from .shots_warning import ShotsWarning
 from .text_buttons import menu_tool_button, text_tool_button
@@ -30,8 +31,6 @@ __all__ = ["WARN_FRACTION", "PromptEditor", "counter_level", "shot_lines"]
 
 #: The counter turns to the warning colour at this fraction of the limit.
 WARN_FRACTION = 0.9
-#: A shot of about this many seconds reads well; the helper splits the duration accordingly.
-_SHOT_S = 4
 
 
 def counter_level(count: int, limit: int) -> str:
@@ -44,10 +43,9 @@ def counter_level(count: int, limit: int) -> str:
 
 
 def shot_lines(duration_s: int) -> list[str]:
-    """``Shot N [a–bs] `` lines that split ``duration_s`` into shots of about four seconds."""
-    shots = max(2, math.ceil(duration_s / _SHOT_S))
-    bounds = [math.floor(i * duration_s / shots + 0.5) for i in range(shots + 1)]
-    return [f"Shot {i + 1} [{bounds[i]}–{bounds[i + 1]}s] " for i in range(shots)]
+    """``Shot N [a-bs] `` lines (the model's own spelling, a space left for the words) that
+    split ``duration_s`` into shots of about four seconds."""
+    return [f"{shot_header(n, shot)} " for n, shot in enumerate(even_shots(duration_s), 1)]
 
 
 class PromptEditor(QWidget):
@@ -88,6 +86,7 @@ class PromptEditor(QWidget):
         if with_tools:
             self._build_tools(header)
         header.addWidget(self.counter)
+        self._header = header
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -151,18 +150,37 @@ class PromptEditor(QWidget):
     def text(self) -> str:
         return self.edit.toPlainText()
 
-    def set_text(self, text: str) -> None:
+    def set_text(self, text: str, *, keep_cursor: bool = False) -> None:
         """Replace the text as one undoable edit (Ctrl+Z brings the previous text back),
-        the cursor at the start. Nothing happens when the text is the same."""
+        the cursor at the start, or where it was with ``keep_cursor`` (the storyboard
+        rewriting the shot lines while the user types elsewhere: the box does not scroll).
+        Nothing happens when the text is the same."""
         if text == self.text():
             return
         cursor = self.edit.textCursor()
+        position = cursor.position()
+        bar = self.edit.verticalScrollBar()
+        scrolled = bar.value()
         cursor.beginEditBlock()
         cursor.select(QTextCursor.SelectionType.Document)
         cursor.insertText(text)
         cursor.endEditBlock()
-        cursor.movePosition(QTextCursor.MoveOperation.Start)
+        if keep_cursor:
+            cursor.setPosition(min(position, len(text)))
+        else:
+            cursor.movePosition(QTextCursor.MoveOperation.Start)
         self.edit.setTextCursor(cursor)
+        if keep_cursor:
+            bar.setValue(min(scrolled, bar.maximum()))
+
+    def add_header_widget(self, widget: QWidget) -> None:
+        """Put ``widget`` at the end of the title row, after the counter (a remove button)."""
+        self._header.addWidget(widget)
+
+    def set_title(self, title: str) -> None:
+        """Rename the box (``Prompt A`` while prompt alternatives are shown)."""
+        self.title.setText(title)
+        self.edit.setAccessibleName(title)
 
     def count(self) -> int:
         """Length in code points (what the API counts)."""

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from ..core.storyboard import rescale_shots, shots_misfit
 from .naming import named
-from .shot_times import rescale_shots, shots_misfit
 from .text_buttons import LinkButton
 from .theme import set_role
 
@@ -17,7 +17,8 @@ __all__ = ["ShotsWarning"]
 
 
 class ShotsWarning(QWidget):
-    """Hidden while the prompt's shot lines fit the duration (or it has none).
+    """Hidden while the prompt's shot lines fit the duration (or it has none), and while it
+    is inactive (:meth:`set_active`: the storyboard checks the shots then).
 
     ``text_of()`` reads the prompt and ``set_text(text)`` replaces it (as one undoable
     edit); call :meth:`update_from_text` when the prompt changes. ``changed`` fires when the
@@ -36,6 +37,7 @@ class ShotsWarning(QWidget):
         self._text_of = text_of
         self._set_text = set_text
         self._duration_s = 5
+        self._active = True
         self._message: str | None = None
         self.label = named(QLabel(), "shotTimesWarning", "Shot times warning")
         set_role(self.label, "warning")
@@ -60,9 +62,15 @@ class ShotsWarning(QWidget):
         self.rewrite_button.setText(f"Rewrite the shot times for {duration_s} s")
         self.update_from_text()
 
+    def set_active(self, active: bool) -> None:
+        """Whether this line checks the shot times; inactive, it stays hidden and silent
+        (multi-shot is on: the storyboard shows every problem of the shots, this one too)."""
+        self._active = active
+        self.update_from_text()
+
     def update_from_text(self) -> None:
         """Check the prompt's shot lines against the duration again."""
-        message = shots_misfit(self._text_of(), self._duration_s)
+        message = shots_misfit(self._text_of(), self._duration_s) if self._active else None
         if message == self._message:
             return
         self._message = message
