@@ -35,6 +35,8 @@ _ACTIONS: tuple[tuple[str, str, str, str, str, str], ...] = (
      "The clip's exact last frame becomes the new image; the next video is linked to this one"),
     ("contact_sheet_action", "Open contact sheet", "libraryContactSheetAction", "Ctrl+Shift+G",
      "", "Play a take group, or 2 to 9 selected clips, side by side on one clock"),
+    ("compare_action", "Compare two clips", "libraryCompareAction", "Ctrl+Shift+K", "",
+     "Frame-locked A/B compare of the two selected clips: side by side, wipe, difference"),
     ("favourite_action", "Favourite", "libraryFavouriteAction", "Ctrl+D", "", ""),
     ("reveal_action", "Show in file manager", "libraryRevealAction", "Ctrl+Shift+O",
      "SP_DirOpenIcon", ""),
@@ -82,6 +84,7 @@ class LibraryActionSet(QObject):
     reuse_prompt_action: QAction
     continue_action: QAction
     contact_sheet_action: QAction
+    compare_action: QAction
     favourite_action: QAction
     reveal_action: QAction
     open_external_action: QAction
@@ -114,7 +117,7 @@ class LibraryActionSet(QObject):
             toolbar.addAction(a)
         more = QMenu(self._host)
         for a in (self.reuse_seed_action, self.reuse_prompt_action, None,
-                  self.contact_sheet_action, None, self.favourite_action,
+                  self.contact_sheet_action, self.compare_action, None, self.favourite_action,
                   self.export_action, self.reveal_action, self.open_external_action,
                   self.copy_path_action, None, self.import_action):  # fmt: skip
             more.addSeparator() if a is None else more.addAction(a)
@@ -160,13 +163,18 @@ class LibraryActionSet(QObject):
         self.empty_trash_action.setVisible(trash_shown)
         self.empty_trash_action.setEnabled(trash_shown and any_clips)
 
+    def sync_selection(self, selected: int, trash_shown: bool) -> None:
+        """Enable Compare for exactly two ``selected`` clips outside the trash."""
+        self.compare_action.setEnabled(selected == 2 and not trash_shown)
+
     def context_menu(self, trash_shown: bool) -> QMenu:
         """The grid's context menu (``libraryContextMenu``, deleted when closed): play, the
         reuses, the file actions, then Restore in the trash or Move to trash elsewhere."""
         menu = QMenu(self._host)
         menu.setObjectName("libraryContextMenu")
         groups = [
-            [self.play_action] + ([] if trash_shown else [self.contact_sheet_action]),
+            [self.play_action]
+            + ([] if trash_shown else [self.contact_sheet_action, self.compare_action]),
             [self.reuse_action, self.reuse_seed_action, self.reuse_prompt_action,
              self.continue_action],
             [self.favourite_action, self.export_action, self.reveal_action,

@@ -316,6 +316,7 @@ class MainWindow(QMainWindow):
         (``libraryToggleButton``). ``actions`` (a ``LibraryActions``) hears the runner's
         events and names the parent of continuations. Clips moved to the trash can be brought
         back from the status line (Undo, or Ctrl+Z)."""
+        from .compare_link import CompareLink
         from .window_library import LibraryDock
         from .window_library_links import LibraryLinks
         from .window_sheet import SheetLink
@@ -337,6 +338,7 @@ class MainWindow(QMainWindow):
         dock.restore(self.services.store.window.layout)
         LibraryLinks(self, widget)  # trash and Undo, the cards' size
         SheetLink(self, widget)  # Open contact sheet
+        CompareLink(self, widget, self.tasks)  # Compare two clips
         return dock.action
 
     @property

@@ -1,0 +1,177 @@
+"""The compare view's controls, made here so the view only wires them (GUI thread):
+
+- :class:`CompareHeader`: which clip is A and which is B, the view buttons, the difference's
+  gain, the sound choice and "A wins" / "B wins";
+- :class:`CompareTransportBar`: play, frame steps, the seek bar, the time, and the loop range.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .compare_audio import SOURCES
+from .compare_canvas import MODES
+from .icons import set_icon
+from .naming import named
+from .plain_text import plain_label, tooltip_text
+from .player import format_ms
+from .theme import set_role
+
+__all__ = ["GAINS", "CompareHeader", "CompareTransportBar"]
+
+#: How much the difference view amplifies: small differences of a re-encode show at ×4.
+GAINS = (1, 2, 4, 8, 16)
+_MODE_KEYS = {"side": "1", "wipe": "2", "difference": "3", "toggle": "Tab"}
+_MODE_NAMES = {
+    "side": "compareSideButton",
+    "wipe": "compareWipeButton",
+    "difference": "compareDifferenceButton",
+    "toggle": "compareToggleButton",
+}
+
+
+def _tool(name: str, text: str, tip: str, *, icon: str = "") -> QToolButton:
+    button = named(QToolButton(), name, text, tip)
+    button.setText(text)
+    button.setAutoRaise(True)
+    button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+    if icon:
+        set_icon(button, icon)
+        button.setIconSize(QSize(20, 20))
+    return button
+
+
+class CompareHeader(QWidget):
+    """The row above the pictures. ``mode_buttons`` by view key, ``gain_combo``,
+    ``sound_combo``, ``a_wins_button``, ``b_wins_button``; ``a_title`` and ``b_title`` show
+    the clips' titles (data: plain text)."""
+
+    def __init__(self, title_a: str, title_b: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.a_title = self._title("compareTitleA", "A", title_a)
+        self.b_title = self._title("compareTitleB", "B", title_b)
+        self.mode_group = QButtonGroup(self)
+        self.mode_group.setExclusive(True)
+        self.mode_buttons: dict[str, QToolButton] = {}
+        for key, label in MODES:
+            keys = _MODE_KEYS[key]
+            button = _tool(_MODE_NAMES[key], label, f"{label} ({keys})")
+            button.setCheckable(True)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            self.mode_group.addButton(button)
+            self.mode_buttons[key] = button
+        self.mode_buttons["side"].setChecked(True)
+        self.gain_combo = named(QComboBox(), "compareGainCombo", "Difference gain",
+                                "How much the difference view amplifies |A − B|")  # fmt: skip
+        for gain in GAINS:
+            self.gain_combo.addItem(f"× {gain}", gain)
+        self.gain_combo.setCurrentIndex(GAINS.index(4))
+        self.sound_combo = named(QComboBox(), "compareSoundCombo", "Sound",
+                                 "Which clip's sound plays")  # fmt: skip
+        for key, label in SOURCES:
+            self.sound_combo.addItem(label, key)
+        self.a_wins_button = _tool("compareAWinsButton", "A wins",
+                                   "Promote A: mark it picked and B rejected")  # fmt: skip
+        self.b_wins_button = _tool("compareBWinsButton", "B wins",
+                                   "Promote B: mark it picked and A rejected")  # fmt: skip
+        for button in (self.a_wins_button, self.b_wins_button):
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._lay_out()
+
+    @staticmethod
+    def _title(name: str, letter: str, title: str) -> QLabel:
+        label = named(plain_label(QLabel(f"{letter}  {title}")), name, f"Clip {letter}")
+        label.setToolTip(tooltip_text(title))
+        label.setMinimumWidth(60)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        return label
+
+    def _lay_out(self) -> None:
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.a_title)
+        titles.addWidget(self.b_title)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        row.addLayout(titles, 1)
+        for key, _label in MODES:
+            row.addWidget(self.mode_buttons[key])
+        row.addWidget(self.gain_combo)
+        row.addSpacing(12)
+        row.addWidget(self.sound_combo)
+        row.addSpacing(12)
+        row.addWidget(self.a_wins_button)
+        row.addWidget(self.b_wins_button)
+
+    def set_titles(self, title_a: str, title_b: str) -> None:
+        """Shorten the titles to the room they have (full text in the tooltips)."""
+        for label, letter, title in ((self.a_title, "A", title_a), (self.b_title, "B", title_b)):
+            room = max(40, label.width())
+            text = label.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, room - 30)
+            label.setText(f"{letter}  {text}")
+
+
+class CompareTransportBar(QWidget):
+    """Play, frame steps, the seek bar (``seek``), the time (``time_label``) and the loop
+    range's buttons (``in_button``, ``out_button``, ``clear_range_button``, ``range_label``)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.play_button = _tool("comparePlayButton", "Play", "Play / pause (Space)", icon="play")
+        self.back_button = _tool("compareBackButton", "Previous frame",
+                                 "Previous frame (Left or ,)", icon="frame_back")  # fmt: skip
+        self.forward_button = _tool("compareForwardButton", "Next frame",
+                                    "Next frame (Right or .)", icon="frame_forward")  # fmt: skip
+        self.seek = named(QSlider(Qt.Orientation.Horizontal), "compareSeekSlider", "Position")
+        self.seek.setRange(0, 0)
+        self.seek.setMinimumWidth(120)
+        self.time_label = named(QLabel("frame 0 / 0 · 0:00.0"), "compareTimeLabel", "Time")
+        self.time_label.setMinimumWidth(
+            self.time_label.fontMetrics().horizontalAdvance("frame 0000 / 0000 · 00:00.0")
+        )
+        self.in_button = _tool("compareInButton", "In", "Start the loop here (I)")
+        self.out_button = _tool("compareOutButton", "Out", "End the loop here (O)")
+        self.clear_range_button = _tool("compareClearRangeButton", "Whole clip",
+                                        "Loop the whole clip again (X)")  # fmt: skip
+        for button in (self.in_button, self.out_button, self.clear_range_button):
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.range_label = named(QLabel(), "compareRangeLabel", "Loop range")
+        set_role(self.range_label, "muted")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        for widget in (self.play_button, self.back_button, self.forward_button):
+            row.addWidget(widget)
+        row.addWidget(self.seek, 1)
+        row.addWidget(self.time_label)
+        row.addSpacing(8)
+        for widget in (self.in_button, self.out_button, self.clear_range_button,
+                       self.range_label):  # fmt: skip
+            row.addWidget(widget)
+
+    def show_playing(self, playing: bool) -> None:
+        """The play button as pause while playing."""
+        set_icon(self.play_button, "pause" if playing else "play")
+        self.play_button.setAccessibleName("Pause" if playing else "Play")
+
+    def show_time(self, a_index: int, a_frames: int, time_s: float) -> None:
+        """The time of the picture on screen: "frame N / M · m:ss.t" (A's frame number)."""
+        self.time_label.setText(
+            f"frame {a_index} / {max(0, a_frames - 1)} · {format_ms(round(time_s * 1000))}"
+        )
+
+    def show_range(self, in_point: int, out_point: int, whole: bool) -> None:
+        """The loop range, in positions (nothing said when it is the whole clip)."""
+        self.range_label.setText("" if whole else f"loop {in_point}–{out_point}")
+        self.clear_range_button.setEnabled(not whole)
