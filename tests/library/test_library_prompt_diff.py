@@ -1,11 +1,8 @@
-"""The word-level prompt diff (Qt-free) and the frame sampler used for hover scrubbing."""
+"""The word-level prompt diff (Qt-free). Hover-scrub frames: test_library_hover_frames.py."""
 
 from __future__ import annotations
 
-from library_clips import frame_value, make_clip
-
 from wan_desktop.library.prompt_diff import Segment, diff_words, side_by_side, similarity
-from wan_desktop.library.scrub import sample_frames
 
 
 def test_added_words_are_marked_and_equal_runs_kept():
@@ -34,19 +31,3 @@ def test_empty_and_identical_texts():
     assert similarity("same text here", "Same text, here") == 1.0
     assert similarity("", "") == 1.0
     assert 0 < similarity("a b c d", "a b x y") < 1
-
-
-def test_sample_frames_spreads_over_the_clip(tmp_path):
-    clip = make_clip(tmp_path / "c.mp4", seconds=1.0, size=(256, 144), fps=24)
-    frames = sample_frames(clip, 8, max_side=128)
-    assert len(frames) == 8
-    assert frames[0].size == (128, 72)
-    greys = [f.getpixel((64, 36))[0] for f in frames]
-    assert greys == sorted(greys)  # first to last
-    assert abs(greys[0] - frame_value(0, 24)) <= 3
-    assert abs(greys[-1] - frame_value(23, 24)) <= 3
-
-
-def test_sample_frames_of_a_short_clip(tmp_path):
-    clip = make_clip(tmp_path / "c.mp4", seconds=3 / 24, size=(64, 64), fps=24)
-    assert len(sample_frames(clip, 8)) == 3

@@ -13,13 +13,14 @@ LIBRARY_TESTS = HERE.parent / "library"
 if str(LIBRARY_TESTS) not in sys.path:
     sys.path.insert(0, str(LIBRARY_TESTS))
 
-from library_clips import make_clip  # noqa: E402
+from library_clips import frame_value, make_clip  # noqa: E402
 from library_entries import new_entry, synthetic_sidecar  # noqa: E402
 from wan_testkit import write_clip  # noqa: E402
 
 __all__ = [
     "add_entry",
     "bulk_rows",
+    "frame_value",
     "make_clip",
     "make_scene_clip",
     "new_entry",

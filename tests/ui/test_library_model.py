@@ -4,11 +4,12 @@ per poster, stale results dropped), hover scrubbing, the LRU cache."""
 from __future__ import annotations
 
 import pytest
-from library_ui_helpers import add_entry, bulk_rows
+from library_ui_helpers import add_entry, bulk_rows, frame_value
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
 from ui_helpers import HOSTILE_MARKUP, shown
 
+from wan_desktop.media import proxy
 from wan_desktop.ui.library_model import (
     PAGE_SIZE,
     LibraryModel,
@@ -26,7 +27,7 @@ def model(qtbot, tasks, lib):
     m = LibraryModel(tasks)
     yield m
     m.loader.cancel_all()
-    m.scrub_loader.cancel_all()
+    m.deleteLater()  # on the GUI thread, not by a garbage collection on a worker thread
 
 
 def _load(qtbot, model, lib):
@@ -130,32 +131,59 @@ def test_stale_query_results_are_dropped(qtbot, model, lib):
     assert all("forest" in model.index(r).data(LibraryRole.Prompt) for r in range(5))
 
 
-def test_hover_scrub_decodes_frames_and_maps_position(qtbot, model, lib, tmp_path):
-    a = add_entry(lib, tmp_path / "in")  # grey levels rise frame by frame
+def _red(model, row: int = 0) -> int:
+    return QImage(model.index(row).data(LibraryRole.Thumbnail)).pixelColor(10, 10).red()
+
+
+def test_hover_scrub_decodes_frames_on_demand_from_the_proxy(qtbot, model, lib, tmp_path):
+    a = add_entry(lib, tmp_path / "in")  # 24 frames whose grey level rises frame by frame
     _load(qtbot, model, lib)
+    assert not proxy.is_fresh(a.video_path)
     model.set_scrub(a.id, 0.0)
     assert model.index(0).data(LibraryRole.ScrubPosition) == 0.0
-    qtbot.waitUntil(lambda: model.scrub_cache.get(a.id) is not None, timeout=10000)
-    frames = model.scrub_cache.get(a.id)
-    assert len(frames) == 8
-    first = model.index(0).data(LibraryRole.Thumbnail)
+    # No proxy yet: it is made first (urgently), then the frame under the pointer shows.
+    qtbot.waitUntil(lambda: model.scrub.image(a.id) is not None, timeout=10000)
+    assert proxy.is_fresh(a.video_path)
+    assert model.scrub.painted == (a.id, 0)
+    first = _red(model)
+    assert abs(first - frame_value(0, 24)) <= 4
     model.set_scrub(a.id, 0.99)
-    last = model.index(0).data(LibraryRole.Thumbnail)
-    assert first == frames[0] and last == frames[-1] and first != last
-    assert QImage(last).pixelColor(10, 10).red() > QImage(first).pixelColor(10, 10).red()
-    model.set_scrub(None)
+    qtbot.waitUntil(lambda: model.scrub.painted == (a.id, 23) or bool(_red(model) > 200),
+                    timeout=10000)  # fmt: skip
+    assert abs(_red(model) - frame_value(23, 24)) <= 4
+    model.set_scrub(a.id, 0.5)
+    qtbot.waitUntil(lambda: abs(_red(model) - frame_value(12, 24)) <= 4, timeout=10000)
+    decoded = model.scrub.worker.decoded
+    model.set_scrub(a.id, 0.0)  # decoded before: from the cache, at once, no new decode
+    assert abs(_red(model) - first) <= 1
+    assert model.scrub.worker.decoded == decoded
+    model.set_scrub(None)  # leaving the card: the poster again
     assert model.index(0).data(LibraryRole.ScrubPosition) is None
+    assert model.scrub.image(a.id) is None
 
 
-def test_stale_scrub_frames_are_dropped(qtbot, model, lib, tmp_path):
+def test_a_late_frame_for_a_card_the_pointer_left_is_not_shown(qtbot, model, lib, tmp_path):
     a = add_entry(lib, tmp_path / "in")
     b = add_entry(lib, tmp_path / "in")
+    proxy.ensure_proxy(a.video_path)
+    proxy.ensure_proxy(b.video_path)
     _load(qtbot, model, lib)
     model.set_scrub(a.id, 0.5)
-    model.set_scrub(b.id, 0.5)  # the pointer moved on before a's frames came back
-    qtbot.waitUntil(lambda: model.scrub_cache.get(b.id) is not None, timeout=10000)
-    qtbot.wait(200)
-    assert model.scrub_cache.get(a.id) is None
+    model.set_scrub(b.id, 0.5)  # the pointer moved on before a's frame came back
+    qtbot.waitUntil(lambda: model.scrub.image(b.id) is not None, timeout=10000)
+    qtbot.wait(100)
+    assert model.scrub.image(a.id) is None
+    assert model.index(model.row_of(a.id)).data(LibraryRole.ScrubPosition) is None
+
+
+def test_painted_cards_get_their_proxies_in_the_background(qtbot, model, lib, tmp_path):
+    entries = [add_entry(lib, tmp_path / "in") for _ in range(3)]
+    _load(qtbot, model, lib)
+    for row in range(3):
+        model.index(row).data(LibraryRole.Thumbnail)  # what painting a card asks
+    qtbot.waitUntil(lambda: all(proxy.is_fresh(e.video_path) for e in entries), timeout=20000)
+    model.remove_id(entries[0].id)  # trashed: its proxy request is forgotten
+    assert model.proxies.queue.state(entries[0].video_path) == "unknown"
 
 
 def test_lru_cache_bounded_by_bytes_and_count():

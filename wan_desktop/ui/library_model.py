@@ -30,12 +30,13 @@ from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter
 
 from ..core.text import excerpt
 from ..library import EntrySummary, Filters
-from ..library.scrub import DEFAULT_SCRUB_FRAMES, sample_frames
 from .async_bridge import TaskKeeper, run_blocking
 from .formats import format_duration, local_time
 from .plain_text import tooltip_text
+from .proxy_jobs import ProxyJobs
 from .role_model import RoleListModel
-from .thumbnail_cache import BackgroundImageLoader, ImageCache, read_thumbnail, to_qimage
+from .scrub_frames import ScrubFrames
+from .thumbnail_cache import BackgroundImageLoader, ImageCache, read_thumbnail
 
 __all__ = [
     "PAGE_SIZE",
@@ -53,7 +54,6 @@ __all__ = [
 
 PAGE_SIZE = 100
 THUMB_SIZE = QSize(200, 112)  # logical px; decoded at the screen's pixel ratio
-SCRUB_MAX_SIDE = 320
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 _NO_FILTERS = Filters()
@@ -161,11 +161,6 @@ def _page(library: Any, query: LibraryQuery, offset: int, with_count: bool):
     return rows, total
 
 
-def _scrub_frames(library: Any, entry_id: str, count: int) -> list[QImage]:
-    entry = library.get(entry_id)
-    return [to_qimage(f) for f in sample_frames(entry.video_path, count, SCRUB_MAX_SIDE)]
-
-
 class LibraryModel(RoleListModel):
     """Rows of the library for ``libraryView``.
 
@@ -198,13 +193,15 @@ class LibraryModel(RoleListModel):
         self._total = 0
         self._fetching = False
         self._busy = False
-        # Scrubbing: one entry at a time; its frames cached for the last few entries hovered.
-        self.scrub_cache = ImageCache(max_bytes=48 << 20, max_count=24)
-        self.scrub_loader = BackgroundImageLoader(concurrency=1, max_waiting=1, parent=self)
-        self.scrub_loader.loaded.connect(self._on_scrub_loader_loaded)
-        self.scrub_frames = DEFAULT_SCRUB_FRAMES
-        self._scrub_id: str | None = None
-        self._scrub_pos = 0.0
+        # Proxies are made in the background for the cards painted; hovering a card scrubs
+        # its proxy, one frame decoded on demand at a time.
+        self.proxies = ProxyJobs(self)
+        self.scrub = ScrubFrames(self.proxies, self)
+        self.scrub.changed.connect(self._on_scrub_changed)
+        # Both workers stop (and are waited for) before the objects they signal through go.
+        self.destroyed.connect(
+            functools.partial(_close_workers, self.proxies.queue, self.scrub.worker)
+        )
         self.last_query_ms = 0.0
         self._video_paths: dict[str, Path] = {}
 
@@ -269,9 +266,7 @@ class LibraryModel(RoleListModel):
             LibraryRole.ThumbnailMissing: lambda s: (
                 s.poster_file is None or self.thumbnail_failed(self._poster_key(s.poster_file))
             ),
-            LibraryRole.ScrubPosition: lambda s: (
-                self._scrub_pos if s.id == self._scrub_id else None
-            ),
+            LibraryRole.ScrubPosition: lambda s: self.scrub.position(s.id),
             LibraryRole.PosterPath: lambda s: s.poster_file,
         }
 
@@ -412,6 +407,8 @@ class LibraryModel(RoleListModel):
 
     def remove_id(self, entry_id: str) -> None:
         """Drop the row of ``entry_id`` (trashed, restored out of the trash view)."""
+        self.scrub.forget(entry_id)
+        self.proxies.forget(self.video_path(entry_id))  # the folder is on its way to the trash
         row = self._row_of.get(entry_id)
         if row is None:
             return
@@ -435,11 +432,11 @@ class LibraryModel(RoleListModel):
         return _placeholder(box.width(), box.height())
 
     def _thumbnail(self, s: EntrySummary) -> QImage:
-        if s.id == self._scrub_id:
-            frames = self.scrub_cache.get(s.id)
-            if frames:
-                pos = min(len(frames) - 1, max(0, int(self._scrub_pos * len(frames))))
-                return frames[pos]
+        frame = self.scrub.image(s.id)
+        if frame is not None:
+            return frame
+        if not self.query.filters.trashed:  # a card on screen: its proxy, in the background
+            self.proxies.request(self.video_path(s.id))
         key = s.poster_file
         if key is None:
             return self.placeholder()
@@ -456,44 +453,20 @@ class LibraryModel(RoleListModel):
     # ---- scrubbing ----------------------------------------------------------------------------
 
     def set_scrub(self, entry_id: str | None, position: float = 0.0) -> None:
-        """Show the frame at ``position`` (0..1) of ``entry_id``'s clip in its thumbnail
-        (``None``: stop). Frames are decoded once, in the background; a result for an entry
-        no longer hovered is dropped."""
-        position = min(1.0, max(0.0, float(position)))
-        old = self._scrub_id
-        if entry_id != old:
-            self._scrub_id = entry_id
-            self._scrub_pos = position
-            self.scrub_loader.reset()
-            if old is not None:
-                self.changed_row(old, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
-            if entry_id is None:
-                return
-            if self.scrub_cache.get(entry_id) is None and self.library is not None:
-                self.scrub_loader.request(
-                    entry_id,
-                    functools.partial(_scrub_frames, self.library, entry_id, self.scrub_frames),
-                )
-            self.changed_row(entry_id, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
+        """Show the frame at ``position`` (0..1 across the card) of ``entry_id``'s clip in its
+        thumbnail (``None``: stop, the poster shows again). Frames are decoded from the
+        clip's proxy in the background, on demand (:class:`~.scrub_frames.ScrubFrames`)."""
+        path = self.video_path(entry_id) if entry_id is not None else None
+        if path is None:
+            self.scrub.leave()
             return
-        if entry_id is None:
-            return
-        frames = self.scrub_cache.get(entry_id) or []
-        before = int(self._scrub_pos * len(frames)) if frames else -1
-        self._scrub_pos = position
-        after = int(position * len(frames)) if frames else -1
-        if before != after or not frames:
-            self.changed_row(entry_id, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
+        self.scrub.hover(entry_id, path, position, self.thumb_box())
 
     def scrub_id(self) -> str | None:
         """The entry being scrubbed, or ``None``."""
-        return self._scrub_id
+        return self.scrub.hovered_id()
 
-    def _on_scrub_loader_loaded(self, entry_id: str, frames: list[QImage]) -> None:
-        if entry_id != self._scrub_id or not frames:
-            self.scrub_loader.dropped += 1
-            return  # the pointer moved on: stale
-        self.scrub_cache.put(entry_id, list(frames))
+    def _on_scrub_changed(self, entry_id: str) -> None:
         self.changed_row(entry_id, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
 
     # ---- helpers ------------------------------------------------------------------------------
@@ -531,6 +504,12 @@ class LibraryModel(RoleListModel):
         if row is None or not self._rows[row].poster_file:
             return None
         return Path(self._rows[row].poster_file).with_name("video.mp4")
+
+
+def _close_workers(proxy_queue: Any, hover_frames: Any, *_args: object) -> None:
+    """The model is going away: end its proxy maker and its hover-frame decoder."""
+    proxy_queue.close()
+    hover_frames.close()
 
 
 def mime_for_paths(paths: list[Path]) -> QMimeData:
