@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication
 from test_screenshots import _compose
+from test_window_laptop import _clipped
 from ui_fakes import FakeServices
 from ui_helpers import make_image
 
@@ -69,6 +70,7 @@ def _name(stem: str, scheme: str) -> str:
 
 def _shot(window, name: str) -> None:
     QApplication.processEvents()
+    assert _clipped(window) == []  # every control at least as wide as it needs
     path = save_screenshot(window, name, SCREENSHOT_DIR, SIZE)
     assert path.stat().st_size > 10_000
 

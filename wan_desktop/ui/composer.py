@@ -13,10 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QFrame,
-    QLabel,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -24,86 +23,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import limits
 from ..core.model_schema import ModelSchema, current_schema
 from ..core.request import GenerationRequest
 from ..core.variants import VariantPlan
 from .async_bridge import TaskKeeper
 from .audio_picker import AudioPicker
+from .composer_checks import form_problems
 from .composer_draft import DraftKeeper, apply_draft, capture_draft
+from .composer_form import prompt_editor_for, prompt_limit, scrolling_form, section
 from .cost_label import CostLabel
 from .drop_zone import ImageDropZone
 from .options_panel import OptionsPanel
 from .problem_list import ProblemList
-from .prompt_editor import PromptEditor
 from .refusal_text import field_message, field_messages
 from .storyboard import Storyboard
-from .theme import apply_style, set_role
+from .theme import apply_style
 from .variants_bar import PromptAlternatives, VariantsBar
 
 if TYPE_CHECKING:
     from ..core.budget import BudgetRefusal
 
 __all__ = ["Composer"]
-
-_FIELD_ORDER = ("image_url", "prompt", "negative_prompt", "audio_url")
-
-
-def _section(title: str) -> QLabel:
-    label = QLabel(title)
-    set_role(label, "heading")
-    return label
-
-
-# The most characters each prompt takes when the schema does not say.
-_MAX_CHARS = {
-    "prompt": limits.PROMPT_MAX_CHARS,
-    "negative_prompt": limits.NEGATIVE_PROMPT_MAX_CHARS,
-}
-
-
-def _limit(schema: ModelSchema, name: str) -> int:
-    """The maximum length of prompt ``name`` in ``schema`` (the bundled cap when it has none)."""
-    found = schema.max_chars(name)
-    return _MAX_CHARS[name] if found is None else found
-
-
-def _prompt_editor(
-    schema: ModelSchema,
-    field: str,
-    title: str,
-    name: str,
-    placeholder: str,
-    *,
-    with_tools: bool = False,
-) -> PromptEditor:
-    """The box for prompt ``field``, capped by ``schema``; its edit and counter are named
-    ``{name}Edit`` and ``{name}Counter`` (the object names they are looked up by)."""
-    return PromptEditor(
-        title,
-        _limit(schema, field),
-        edit_name=f"{name}Edit",
-        counter_name=f"{name}Counter",
-        placeholder=placeholder,
-        with_tools=with_tools,
-    )
-
-
-class _FormLayout(QVBoxLayout):
-    """Word-wrapped labels give a layout height-for-width, and then ``QScrollArea`` sizes the
-    form to its *preferred* height and scrolls; without it, the form fits its *minimum* into
-    the pane and only scrolls when it truly does not fit."""
-
-    def hasHeightForWidth(self) -> bool:  # Qt override
-        return False
-
-
-class _Form(QWidget):
-    """Asks only for its minimum, so the scroll area fits it to the pane (stretch shares the
-    rest) and scrolls only when the pane is really too short."""
-
-    def sizeHint(self):  # Qt override
-        return self.minimumSizeHint()
 
 
 class Composer(QWidget):
@@ -152,10 +92,12 @@ class Composer(QWidget):
         self.drop_zone = ImageDropZone(tasks, cache_dir)
         schema = current_schema()
         motion = "Describe the motion: what moves, how the camera moves, the mood…"
-        self.prompt = _prompt_editor(schema, "prompt", "Prompt", "prompt", motion, with_tools=True)
+        self.prompt = prompt_editor_for(
+            schema, "prompt", "Prompt", "prompt", motion, with_tools=True
+        )
         self.prompt.edit.setMinimumHeight(110)
         avoid = "What to avoid (optional): blur, distortion, text…"
-        self.negative = _prompt_editor(
+        self.negative = prompt_editor_for(
             schema, "negative_prompt", "Negative prompt", "negativePrompt", avoid
         )
         self.negative.edit.setMinimumHeight(48)
@@ -181,25 +123,18 @@ class Composer(QWidget):
 
     def _build_scroll(self) -> QScrollArea:
         """The fields in a form that scrolls up and down when the window is short."""
-        form = _Form()
-        form.setObjectName("composerForm")
-        layout = _FormLayout(form)
-        layout.setContentsMargins(10, 10, 10, 6)
-        layout.setSpacing(8)
-        layout.addWidget(self.drop_zone, 3)
-        layout.addWidget(self.prompt, 3)
-        layout.addWidget(self.storyboard, 0)
-        layout.addWidget(self.alternatives, 0)
-        layout.addWidget(self.negative, 0)
-        layout.addWidget(_section("Options"))
-        layout.addWidget(self.options)
-        layout.addWidget(self.audio)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("composerScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(form)
+        self.scroll = scrolling_form(
+            [
+                (self.drop_zone, 3),
+                (self.prompt, 3),
+                (self.storyboard, 0),
+                (self.alternatives, 0),
+                (self.negative, 0),
+                (section("Options"), 0),
+                (self.options, 0),
+                (self.audio, 0),
+            ]
+        )
         return self.scroll
 
     def _connect(self) -> None:
@@ -287,26 +222,7 @@ class Composer(QWidget):
 
     def problems(self) -> list[str]:
         """Every reason Generate is unavailable, most useful first."""
-        reasons: list[str] = []
-        if self.drop_zone.is_loading():
-            reasons.append("Reading the image …")
-        elif self.drop_zone.problem():
-            reasons.append(self.drop_zone.problem() or "")
-        if self.audio.is_loading():
-            reasons.append("Checking the audio …")
-        elif self.audio.problem():
-            reasons.append(self.audio.problem() or "")
-        found = self.request().validate()
-        if self.drop_zone.is_loading() or self.drop_zone.problem():
-            found = [p for p in found if p.field != "image_url"]
-        found.sort(key=lambda p: _FIELD_ORDER.index(p.field) if p.field in _FIELD_ORDER else 99)
-        for p in found:
-            if p.field == "image_url" and not self.drop_zone.source():
-                reasons.insert(
-                    0, "Add an image: drop one here, paste it (Ctrl+V) or click to browse."
-                )
-            else:
-                reasons.append(p.message)
+        reasons = form_problems(self.request(), self.drop_zone, self.audio)
         if self._multi_shot():
             reasons += self.storyboard.problems(with_limit=False)  # the prompt says its length
         reasons += self.variants.problems(self.prompt.text())
@@ -404,10 +320,10 @@ class Composer(QWidget):
         """Follow a new resolved table (the live refresher applied one): the counters' limits,
         the choices, defaults of new fields and "More options"; Generate re-checked. What
         the user chose stays where the table still allows it."""
-        self.prompt.set_max_chars(_limit(schema, "prompt"))
+        self.prompt.set_max_chars(prompt_limit(schema, "prompt"))
         self.storyboard.set_prompt_limit(self.prompt.max_chars())
         self.alternatives.set_max_chars(self.prompt.max_chars())
-        self.negative.set_max_chars(_limit(schema, "negative_prompt"))
+        self.negative.set_max_chars(prompt_limit(schema, "negative_prompt"))
         self.options.apply_schema(schema)  # emits changed: the price and Generate follow
 
     def apply_price(self) -> None:

@@ -42,6 +42,7 @@ class _Seconds(QDoubleSpinBox):
         # through "1", which would rewrite the prompt and flag an overlap for a keystroke.
         self.setKeyboardTracking(False)
         self.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.setMinimumWidth(76)  # "10.5 s" beside the arrows
 
     def textFromValue(self, value: float) -> str:  # Qt override
         return format_seconds(value)

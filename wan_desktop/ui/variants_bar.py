@@ -171,6 +171,7 @@ class VariantsBar(QWidget):
         self.count_label = QLabel("Takes")
         self.count = named(QSpinBox(), "variantCount", "Number of takes")
         self.count.setRange(1, MAX_TAKES)
+        self.count.setMinimumWidth(56)  # the digit stays readable beside its arrows
         self.count_label.setBuddy(self.count)
         self.mode = named(QComboBox(), "variantMode", "Variant mode")
         for text, data in _MODES:
