@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "generate": "wan_desktop.jobs.cli",
     "jobs": "wan_desktop.jobs.cli",
     "library": "wan_desktop.library.cli",
+    "sequence": "wan_desktop.library.sequence_cli",
     "spend": "wan_desktop.jobs.cli_spend",
     "emulator": "wan_desktop.emulator.cli",
 }
