@@ -176,8 +176,8 @@ def export_files(
         raise SequenceItemError(f"sequence {sequence.id} has no clips; add at least 1 to export")
     items = resolve(lib, sequence, crossfade=crossfade)
     dest = Path(dest)
-    if otio and dest.suffix.lower() == ".otio":
-        raise SequenceItemError(f"{dest.name}: the video needs another extension than .otio")
+    if dest.suffix.lower() == ".otio":
+        raise SequenceItemError(f"{dest.name}: the MP4 needs another extension than .otio")
     plan = export_sequence(
         export_parts(items), dest, progress=progress, cancel=cancel,
         comment=provenance(sequence, items),
