@@ -159,6 +159,21 @@ def test_scaled_output_keeps_the_aspect_and_the_picture(tmp_path):
         assert (reader.width, reader.height) == (320, 180)
 
 
+def test_a_new_output_size_needs_no_seek(tmp_path):
+    path = write_clip(tmp_path / "c.mp4", paint((320, 180)), frames=12)
+    expected = plain_decode(path)
+    with FrameReader(path, max_size=(160, 160)) as reader:
+        assert reader.frame_at(7).width == 160
+        seeks = reader.seek_count
+        reader.set_max_size(None)
+        assert (reader.width, reader.height) == (320, 180)
+        assert reader.frame_at(7).rgb == expected[7][1]  # the same frame, converted again
+        assert reader.frame_at(8).rgb == expected[8][1]
+        assert reader.seek_count == seeks
+        reader.set_max_size((80, 80))
+        assert (reader.frame_at(8).width, reader.frame_at(8).height) == (80, 45)
+
+
 def test_odd_output_width_has_no_row_padding(tmp_path):
     path = write_clip(tmp_path / "c.mp4", paint((320, 180)), frames=3)
     with FrameReader(path, max_size=(101, 101)) as reader:

@@ -176,7 +176,11 @@ class FrameReader:
         else:
             last = 1.0 / self.fps if self.fps > 0 else 0.0
         self.duration_s: float = span + last
-        self.width, self.height = _fit(int(ctx.width), int(ctx.height), max_size)
+        self._source = (int(ctx.width), int(ctx.height))
+        self.width, self.height = _fit(*self._source, max_size)
+        # The last decoded picture before conversion: a new output size converts it again
+        # instead of seeking back to decode it once more.
+        self._last_decoded: tuple[int, Any] | None = None
         self._decoded: Iterator[Any] | None = None
         self._position = -1  # the frame number the decoder last yielded
         self._last: Frame | None = None
@@ -200,9 +204,20 @@ class FrameReader:
             raise FrameReadError(f"{self._name} was closed; open a new reader to read it.")
         if self._last is not None and self._last.index == index:
             return self._last
-        frame = self._decode_to(index)
+        if self._last_decoded is not None and self._last_decoded[0] == index:
+            frame = self._last_decoded[1]
+        else:
+            frame = self._decode_to(index)
+            self._last_decoded = (index, frame)
         self._last = self._to_frame(frame, index)
         return self._last
+
+    def set_max_size(self, max_size: tuple[int, int] | None) -> None:
+        """Make the frames read from now on fit ``max_size`` (None: the video's own size),
+        aspect kept, never enlarged; :attr:`width` and :attr:`height` follow. The decoder
+        keeps its place, so this costs no seek."""
+        self.width, self.height = _fit(*self._source, max_size)
+        self._last = None
 
     def frame_at_time(self, seconds: float) -> Frame:
         """The frame on screen ``seconds`` after the first frame starts: the last frame that
@@ -223,6 +238,7 @@ class FrameReader:
         self._closed = True
         self._decoded = None
         self._last = None
+        self._last_decoded = None
         self._container.close()
 
     def __enter__(self) -> FrameReader:
