@@ -155,9 +155,11 @@ class ShotCard(QFrame):
 
     def set_flagged(self, flagged: bool, why: str = "") -> None:
         """Mark the card while a check names its shot; ``why`` becomes the title's tooltip."""
+        self.title.setToolTip(why)
+        if flagged == self.is_flagged():
+            return  # re-styling on every keystroke would repaint every card
         set_role(self.title, "error" if flagged else "heading", bold=True)
         set_style_property(self.text_edit, "invalid", flagged)
-        self.title.setToolTip(why)
 
     def is_flagged(self) -> bool:
         """Whether the card is marked."""

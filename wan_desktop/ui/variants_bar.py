@@ -63,7 +63,12 @@ class PromptAlternatives(QWidget):
         layout.setSpacing(4)
         layout.addLayout(self._box)
         layout.addWidget(self.add_button)
-        self.add_prompt()
+        self.hide()  # prompt B is made when Prompts mode first shows it (not before first paint)
+
+    def ensure_started(self) -> None:
+        """Make prompt B when there is no alternative yet."""
+        if not self.editors:
+            self.add_prompt()
 
     def texts(self) -> list[str]:
         """The alternatives' texts, B first."""
@@ -235,6 +240,8 @@ class VariantsBar(QWidget):
     def _sync(self) -> None:
         """The count's label, maximum and tooltip, and whether another prompt fits."""
         prompts = self.mode_name() == "prompts"
+        if prompts:
+            self.alternatives.ensure_started()
         self.alternatives.setVisible(prompts)
         n = len(self.alternatives.editors) + 1
         self.count.setMaximum(MAX_TAKES // n if prompts else MAX_TAKES)
