@@ -138,6 +138,8 @@ class Services:
         from .jobs.runner import JobRunner
 
         assert self.library is not None and self.backend is not None
+        from .core.budget import SpendLedger, ledger_path
+
         runner = JobRunner(
             self.library,
             self.backend,
@@ -145,6 +147,8 @@ class Services:
             upload_threshold_bytes=self.settings.upload_threshold_bytes,
             start_timeout_s=self.settings.start_timeout_s(),
             upload_expiry_s=self.settings.upload_expiry_s(),
+            caps=self.settings.caps(),
+            ledger=SpendLedger(ledger_path(self.paths)),
         )
         from .jobs.queue_host import QueueHost
 

@@ -23,6 +23,9 @@ class FakeRunner:
         self.enqueued: list[GenerationRequest] = []
         self.cancelled: list[str] = []
         self.retried: list[str] = []
+        #: What the spending caps say (tests set a ``BudgetRefusal``); ``None``: it fits.
+        self.refusal = None
+        self.caps = None
 
     def jobs(self) -> list[JobSnapshot]:
         return list(self._jobs.values())
@@ -63,11 +66,43 @@ class FakeRunner:
         return job
 
     async def enqueue(
-        self, request: GenerationRequest, *, parent_id: str | None = None
+        self,
+        request: GenerationRequest,
+        *,
+        parent_id: str | None = None,
+        group_id: str | None = None,
+        variant: str = "",
     ) -> JobSnapshot:
         request.raise_if_invalid()
+        self._check_budget()
         self.enqueued.append(request)
-        return self.add(request, parent_id=parent_id)
+        return self.add(request, parent_id=parent_id, group_id=group_id, variant=variant)
+
+    async def enqueue_group(self, takes, *, parent_id=None, group_id=None) -> list[JobSnapshot]:
+        """Like the runner: every take checked first, then all queued under one group id."""
+        for take in takes:
+            take.request.raise_if_invalid()
+        self._check_budget()
+        group_id = group_id or f"g-fake{next(_ids):04d}"
+        jobs = []
+        for take in takes:
+            self.enqueued.append(take.request)
+            jobs.append(
+                self.add(take.request, parent_id=parent_id, group_id=group_id, variant=take.label)
+            )
+        return jobs
+
+    def budget_refusal(self, price_usd: float, *, takes: int = 1):
+        return self.refusal
+
+    def set_caps(self, caps) -> None:
+        self.caps = caps
+
+    def _check_budget(self) -> None:
+        if self.refusal is not None:
+            from wan_desktop.core.budget import BudgetExceededError
+
+            raise BudgetExceededError(self.refusal)
 
     async def cancel(self, job_id: str) -> JobSnapshot:
         self.cancelled.append(job_id)

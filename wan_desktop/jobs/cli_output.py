@@ -114,6 +114,9 @@ def job_json(job: JobSnapshot) -> dict[str, Any]:
         "error": job.error,
         "retryable": job.retryable,
         "backend": job.backend,
+        "group_id": job.group_id,
+        "variant": job.variant,
+        "cost_usd": job.cost_usd,
         "notes": list(job.notes),
         "needs_attention": job.needs_attention,
     }

@@ -61,9 +61,21 @@ class JobsLink:
             self._unsubscribe = None
 
     def update_today_total(self) -> None:
-        """Today's spend on fal, in the composer's price line."""
+        """Today's spend on fal, in the composer's price line, and whether a click now would
+        pass a spending cap."""
         if self.runner is not None:
             self._window.composer.set_today_total(self.runner.spent_today_usd())
+        self.update_budget()
+
+    def update_budget(self) -> None:
+        """Tell the composer whether the caps would refuse what a click costs now (its
+        Generate button then says why), counting the spend and what is queued."""
+        from ..core.variants import take_count
+
+        composer = self._window.composer
+        takes = max(1, take_count(composer.variant_plan()))
+        refusal = self._window.generate_flow.budget_refusal(composer.charge_usd(), takes)
+        composer.set_budget_state(refusal)
 
     def _on_runner_event(self, event: JobEvent) -> None:
         from ..jobs.model import JobState
@@ -71,13 +83,17 @@ class JobsLink:
         window = self._window
         window.jobs_model.apply_event(event)
         job = event.job
+        if event.kind in ("added", "removed"):
+            self.update_budget()  # what is queued counts against the caps
         if event.kind != "state":
             return
         if job.state is JobState.DONE:
             self.update_today_total()
             shown = self.show_result(job.id, job.entry_id, finished=True)
             window.tasks.spawn(shown, "Show the new video", window)
-        elif job.state is JobState.FAILED:
+        elif job.state.is_final:
+            self.update_budget()  # failed or cancelled: no longer queued, never billed
+        if job.state is JobState.FAILED:
             message = job.error or "The job failed."
             if job.error_field:
                 window.composer.mark_refusal(job.error_field, message)

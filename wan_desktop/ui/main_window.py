@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # imported where first used: none of them is needed for the f
     from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent
 
     from ..core.request import GenerationRequest
+    from ..core.variants import VariantPlan
     from ..jobs.model import JobSnapshot
     from .banner import OfflineBanner
     from .composer import Composer
@@ -240,6 +241,11 @@ class MainWindow(QMainWindow):
         """The job runner the window drives (``None`` until the engine runs)."""
         return self.generate_flow.runner
 
+    def update_budget(self) -> None:
+        """Ask again whether a click now would pass a spending cap (the caps changed)."""
+        if self._panes is not None:
+            self._panes.jobs.update_budget()
+
     @property
     def last_played_job(self) -> str | None:
         """The job whose video the player got last."""
@@ -295,6 +301,7 @@ class MainWindow(QMainWindow):
         self.composer_box.add_panel(composer)
         composer.generateRequested.connect(self._on_composer_generate_requested)
         composer.draft_replaced.connect(self._on_composer_draft_replaced)
+        composer.priceChanged.connect(self._on_composer_price_changed)
         player = VideoPlayer(self.tasks)
         player.fullScreenRequested.connect(self._on_player_full_screen_requested)
         self.player_box.add_panel(player)
@@ -409,15 +416,24 @@ class MainWindow(QMainWindow):
         preview = drop_zone.preview_image()
         if preview is not None and drop_zone.source() == request.image:
             self.jobs_model.adopt_picture(request.image, preview)
-        self.last_enqueue_task = self.tasks.spawn(self.enqueue(request), "Queue the video")
+        plan = self.composer.variant_plan()
+        self.last_enqueue_task = self.tasks.spawn(self.enqueue(request, plan), "Queue the video")
 
-    async def enqueue(self, request: GenerationRequest) -> JobSnapshot | None:
-        """Queue ``request`` (:class:`GenerateFlow`); the composer stays ready for the next."""
+    def _on_composer_price_changed(self, _usd: float) -> None:
+        self.update_budget()
+
+    async def enqueue(
+        self, request: GenerationRequest, plan: VariantPlan | None = None
+    ) -> JobSnapshot | None:
+        """Queue ``request``, or the takes of ``plan`` as one group (:class:`GenerateFlow`);
+        the composer stays ready for the next. Returns the (first) queued job."""
         if self.runner is not None:
             self.composer.clear_refusals()
-        outcome = await self.generate_flow.enqueue(request)
+        outcome = await self.generate_flow.enqueue(request, plan)
         for problem in outcome.problems:
             self.composer.mark_refusal(problem.field, problem.message)
+        if outcome.refusal is not None:
+            self.composer.set_budget_state(outcome.refusal)
         if outcome.job is None:
             self.statusBar().showMessage(outcome.message, 10000 if outcome.problems else 5000)
             return None

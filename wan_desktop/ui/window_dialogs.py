@@ -163,6 +163,9 @@ class WindowDialogs:
                 start_timeout_s=settings.start_timeout_s(),
                 upload_expiry_s=settings.upload_expiry_s(),
             )
+        if runner is not None and settings.caps() != old.caps():
+            runner.set_caps(settings.caps())
+            window.update_budget()
         engine_changed = (
             key_changed or settings.backend != old.backend or settings.queue_url != old.queue_url
         )

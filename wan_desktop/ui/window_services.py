@@ -11,11 +11,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from ..core.budget import BudgetRefusal, Caps
     from ..core.paths import AppPaths
     from ..core.request import GenerationRequest
     from ..core.secrets import KeyStore
     from ..core.settings import Settings
     from ..core.settings_store import SettingsStore
+    from ..core.variants import Variant
     from ..jobs.model import JobEvent, JobSnapshot
 
 __all__ = ["JobQueue", "LibraryReader", "WindowServices"]
@@ -31,8 +33,30 @@ class JobQueue(Protocol):
     def subscribe(self, listener: Callable[[JobEvent], None]) -> Callable[[], None]: ...
 
     async def enqueue(
-        self, request: GenerationRequest, *, parent_id: str | None = None
+        self,
+        request: GenerationRequest,
+        *,
+        parent_id: str | None = None,
+        group_id: str | None = None,
+        variant: str = "",
     ) -> JobSnapshot: ...
+
+    async def enqueue_group(
+        self,
+        variants: list[Variant],
+        *,
+        parent_id: str | None = None,
+        group_id: str | None = None,
+    ) -> list[JobSnapshot]:
+        """The takes of one click as one take group (all or none)."""
+        ...
+
+    def budget_refusal(self, price_usd: float, *, takes: int = 1) -> BudgetRefusal | None:
+        """Why the spending caps would refuse this price now (``None``: it fits)."""
+        ...
+
+    def set_caps(self, caps: Caps) -> None:
+        """Check submissions from now on against ``caps``."""
 
     async def cancel(self, job_id: str) -> JobSnapshot: ...
 
