@@ -11,9 +11,10 @@ from PySide6.QtTest import QTest
 from sheet_helpers import add_group
 
 from wan_desktop.media.proxy import proxy_for
-from wan_desktop.ui.contact_sheet import ContactSheet, columns_for
+from wan_desktop.ui.contact_sheet import ContactSheet
 from wan_desktop.ui.sheet_cell import SheetCell, stars_text
 from wan_desktop.ui.sheet_culling import SheetCulling, SheetRequestError, load_takes
+from wan_desktop.ui.sheet_grid import best_columns
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -179,8 +180,13 @@ def test_keep_picks_trashes_the_rejects_and_undo_restores_them(qtbot, sheet, lib
 
 
 def test_enter_opens_the_current_take_and_pauses(qtbot, sheet, group):
-    QTest.keyClick(sheet, Qt.Key.Key_Down)  # 3 takes: one row, nothing below
-    assert sheet.current() == 0
+    assert sheet.grid.columns() == 2  # 3 wide takes in a 960×600 sheet: 2 + 1
+    QTest.keyClick(sheet, Qt.Key.Key_Down)
+    assert sheet.current() == 2
+    QTest.keyClick(sheet, Qt.Key.Key_Down)  # nothing below
+    QTest.keyClick(sheet, Qt.Key.Key_Right)  # the last take: nothing further
+    assert sheet.current() == 2
+    QTest.keyClick(sheet, Qt.Key.Key_Up)
     QTest.keyClick(sheet, Qt.Key.Key_Right)
     with qtbot.waitSignal(sheet.openRequested, timeout=2000) as opened:
         QTest.keyClick(sheet, Qt.Key.Key_Return)
@@ -208,4 +214,10 @@ def test_which_clips_open_as_a_sheet(lib, tmp_path, group):
         load_takes(lib, [alone.id] * 10)
     takes, group_id = load_takes(lib, [alone.id, group[0].id])
     assert group_id is None and len(takes) == 2
-    assert [columns_for(n) for n in range(2, 10)] == [2, 3, 2, 3, 3, 4, 4, 3]
+
+
+def test_the_grid_gives_the_takes_the_largest_tiles():
+    # 16:9 takes in a 16:9 space: 4 in 2 × 2; 8 in 3 × 3 (4 × 2 would make them smaller).
+    assert [best_columns(n, 1600, 900, 16 / 9, 8) for n in (2, 4, 8, 9)] == [2, 2, 3, 3]
+    assert best_columns(3, 1600, 400, 16 / 9, 8) == 3  # a wide, low sheet: one row
+    assert best_columns(4, 500, 1200, 16 / 9, 8) == 1  # a tall one: a column

@@ -15,14 +15,12 @@ library work is :class:`SheetCulling`, run as tasks of the window's ``TaskKeeper
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -38,11 +36,12 @@ from .naming import named
 from .plain_text import plain_label
 from .sheet_cell import SheetCell
 from .sheet_culling import SheetCulling, Take
+from .sheet_grid import SheetGrid
 from .sheet_playback import SheetPlayback
 from .status_notice import StatusNotice
 from .theme import set_role
 
-__all__ = ["HINT", "ContactSheet", "columns_for"]
+__all__ = ["HINT", "ContactSheet"]
 
 #: What the keys do, under the grid.
 HINT = (
@@ -55,11 +54,6 @@ _MODIFIERS = (
     | Qt.KeyboardModifier.AltModifier
     | Qt.KeyboardModifier.ShiftModifier
 )
-
-
-def columns_for(count: int) -> int:
-    """Columns of the grid for ``count`` takes: wide rows for wide video (8 takes: 4 × 2)."""
-    return {1: 1, 2: 2, 3: 3, 4: 2, 5: 3, 6: 3, 7: 4, 8: 4}.get(count, 3)
 
 
 def _format_frame(frame: int, count: int, fps: float) -> str:
@@ -169,8 +163,7 @@ class ContactSheet(QWidget):
         header.addStretch(1)
         header.addWidget(self.notice)
         header.addWidget(self.keep_button)
-        self.grid = QGridLayout()
-        self.grid.setSpacing(6)
+        self.grid = SheetGrid()
         bar = QHBoxLayout()
         bar.setSpacing(2)
         for widget in (self.play_button, self.back_button, self.forward_button):
@@ -182,7 +175,7 @@ class ContactSheet(QWidget):
         outer.setContentsMargins(10, 10, 10, 8)
         outer.setSpacing(8)
         outer.addLayout(header)
-        outer.addLayout(self.grid, 1)
+        outer.addWidget(self.grid, 1)
         outer.addLayout(bar)
         outer.addWidget(self.hint)
 
@@ -210,20 +203,9 @@ class ContactSheet(QWidget):
 
     def _arrange(self) -> None:
         """Lay the takes still shown out in the grid (after Keep picks and its undo too)."""
-        for cell in self.cells:
-            self.grid.removeWidget(cell)
-        shown = [c for c in self.cells if c.number not in self._hidden]
-        columns = columns_for(len(shown))
-        rows = max(1, math.ceil(len(shown) / columns))
-        for position, cell in enumerate(shown):
-            self.grid.addWidget(cell, position // columns, position % columns)
-            cell.show()
-        for column in range(self.grid.columnCount()):
-            self.grid.setColumnStretch(column, 1 if column < columns else 0)
-        for row in range(self.grid.rowCount()):
-            self.grid.setRowStretch(row, 1 if row < rows else 0)
         for number in self._hidden:
             self.cells[number].hide()
+        self.grid.set_tiles([c for c in self.cells if c.number not in self._hidden])
 
     # ---- opening and closing --------------------------------------------------------------
 
@@ -306,7 +288,7 @@ class ContactSheet(QWidget):
         shown = [c.number for c in self.cells if c.number not in self._hidden]
         if not shown:
             return
-        columns = columns_for(len(shown))
+        columns = self.grid.columns()
         position = shown.index(self._current) if self._current in shown else 0
         delta = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Up: -columns,
                  Qt.Key.Key_Down: columns}[key]  # fmt: skip
@@ -441,6 +423,9 @@ class ContactSheet(QWidget):
         set_icon(self.play_button, "pause" if playing else "play")
 
     def _on_playback_ready_changed(self) -> None:
+        aspects = [f.info.aspect for f in self.playback.feeds if f.info is not None]
+        if aspects:
+            self.grid.set_aspect(aspects[0])
         count = self.playback.frame_count()
         self.seek.setRange(0, max(0, count - 1))
         self.seek.setPageStep(max(1, count // 10))

@@ -11,7 +11,7 @@ thread.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from .theme import colors
@@ -20,6 +20,8 @@ __all__ = ["FLAG_TEXT", "SheetCell", "stars_text"]
 
 #: The badge for each flag value of the library ("" draws none).
 FLAG_TEXT = {"picked": "PICK", "rejected": "REJECT"}
+#: Badge colours: on video, whatever the scheme (white text reads on both).
+_BADGE_COLOUR = {"picked": "#2e7d32", "rejected": "#c62828"}
 _FRAME_PX = 3  # the current cell's accent frame
 _PAD = 8
 
@@ -55,6 +57,8 @@ class SheetCell(QWidget):
         """The frame index shown (-1: none yet)."""
         self._image: QImage | None = None
         self._message = "Preparing the preview…"
+        self._caption_cache: tuple[tuple, QPixmap] | None = None
+        self._badge_cache: tuple[tuple, QPixmap] | None = None
         self.setMinimumSize(QSize(160, 90))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -144,47 +148,72 @@ class SheetCell(QWidget):
     def paintEvent(self, _event) -> None:  # Qt override
         c = colors()
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(c.canvas_bg))
+        # The take is a tile the shape of its picture; the rest of the cell is the window's.
+        painter.fillRect(self.rect(), self.palette().window())
+        tile = self.tile_rect()
+        painter.fillRect(tile, QColor(c.canvas_bg))
         if self._image is not None and not self._image.isNull():
-            painter.drawImage(self._picture_rect(self._image), self._image)
+            painter.drawImage(tile, self._image)
         else:
             painter.setPen(QColor("#b8b8c4"))
             painter.drawText(
-                self.rect().adjusted(_PAD, _PAD, -_PAD, -_PAD),
+                tile.adjusted(_PAD, _PAD, -_PAD, -_PAD),
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                 self._message,
             )
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self.flag == "rejected":
-            painter.fillRect(self.rect(), QColor(0, 0, 0, 130))
-        self._paint_caption(painter)
+            painter.fillRect(tile, QColor(0, 0, 0, 130))
+        # The caption and the badge change far less often than the frames: drawn once into
+        # pixmaps (text layout is the costly part of a paint), then copied with each frame.
+        caption = self._caption(tile.width())
+        band_h = round(caption.deviceIndependentSize().height())
+        painter.drawPixmap(tile.left(), tile.bottom() + 1 - band_h, caption)
         if self.flag in FLAG_TEXT:
-            self._paint_badge(painter, FLAG_TEXT[self.flag], c.ok if self.flag == "picked"
-                              else c.error)  # fmt: skip
+            painter.drawPixmap(tile.left() + _PAD, tile.top() + _PAD, self._badge())
         if self.current:
-            pen = QPen(QColor(c.accent if self.flag != "rejected" else c.muted), _FRAME_PX)
-            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
-            painter.setPen(pen)
-            inset = _FRAME_PX / 2
-            painter.drawRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset))
+            colour = QColor(c.accent if self.flag != "rejected" else c.muted)
+            x, y, w, h, f = tile.x(), tile.y(), tile.width(), tile.height(), _FRAME_PX
+            for rect in (QRect(x, y, w, f), QRect(x, y + h - f, w, f), QRect(x, y, f, h),
+                         QRect(x + w - f, y, f, h)):  # fmt: skip
+                painter.fillRect(rect, colour)
+        painter.end()  # now, not when a reference to this frame goes (a profiler's sample)
 
-    def _picture_rect(self, image: QImage) -> QRect:
-        """Where ``image`` goes: fitted and centred; a picture made for this size (within the
-        2 px even sides may lose) keeps its own size, so painting copies instead of scaling."""
-        ratio = self.devicePixelRatioF()
-        fitted = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        own = QSize(round(image.width() / ratio), round(image.height() / ratio))
-        close = 0 <= fitted.width() - own.width() <= 2 and 0 <= fitted.height() - own.height() <= 2
-        size = own if close else fitted
+    def tile_rect(self) -> QRect:
+        """Where the take is drawn: its picture fitted and centred (16:9 until one comes). A
+        picture made for this size (within the 2 px even sides may lose) keeps its own size,
+        so painting copies it instead of scaling it."""
+        image = self._image
+        if image is None or image.isNull():
+            size = QSize(16, 9).scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        else:
+            ratio = self.devicePixelRatioF()
+            fitted = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            own = QSize(round(image.width() / ratio), round(image.height() / ratio))
+            dw, dh = fitted.width() - own.width(), fitted.height() - own.height()
+            size = own if 0 <= dw <= 2 and 0 <= dh <= 2 else fitted
         top_left = QPoint((self.width() - size.width()) // 2, (self.height() - size.height()) // 2)
         return QRect(top_left, size)
 
-    def _paint_caption(self, painter: QPainter) -> None:
-        """The label at the bottom left and the stars at the bottom right, on a dark band."""
+    def _pixmap(self, size: QSize) -> QPixmap:
+        """A transparent pixmap of ``size`` logical pixels, sharp at the cell's pixel ratio."""
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(round(size.width() * ratio), round(size.height() * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        return pixmap
+
+    def _caption(self, width: int) -> QPixmap:
+        """The band at the tile's bottom, ``width`` wide: the number and label at the left,
+        the stars at the right."""
+        key = (width, self.devicePixelRatioF(), self.label, self.rating, self.font().key())
+        if self._caption_cache is not None and self._caption_cache[0] == key:
+            return self._caption_cache[1]
         font = QFont(self.font())
         metrics = QFontMetrics(font)
-        band_h = metrics.height() + 2 * 5
-        band = QRect(0, self.height() - band_h, self.width(), band_h)
+        band = QRect(0, 0, width, metrics.height() + 2 * 5)
+        pixmap = self._pixmap(band.size())
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(band, QColor(0, 0, 0, 150))
         text_rect = band.adjusted(_PAD, 0, -_PAD, 0)
         stars = stars_text(self.rating)
@@ -195,8 +224,8 @@ class SheetCell(QWidget):
             painter.setFont(star_font)
             painter.setPen(QColor("#ffc94d"))
             stars_w = QFontMetrics(star_font).horizontalAdvance(stars) + _PAD
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             stars)  # fmt: skip
+            right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            painter.drawText(text_rect, right, stars)
         painter.setFont(font)
         painter.setPen(QColor("#f2f2f6"))
         label = f"{self.number + 1}  {self.label}".rstrip()
@@ -204,18 +233,30 @@ class SheetCell(QWidget):
         elided = metrics.elidedText(label, Qt.TextElideMode.ElideRight, room)
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(text_rect.adjusted(0, 0, -stars_w, 0), left, elided)
+        painter.end()
+        self._caption_cache = (key, pixmap)
+        return pixmap
 
-    def _paint_badge(self, painter: QPainter, text: str, colour: str) -> None:
-        """A pill at the top left: PICK (green) or REJECT (red)."""
+    def _badge(self) -> QPixmap:
+        """A pill for the flag: PICK (green) or REJECT (red)."""
+        key = (self.flag, self.devicePixelRatioF(), self.font().key())
+        if self._badge_cache is not None and self._badge_cache[0] == key:
+            return self._badge_cache[1]
+        text = FLAG_TEXT[self.flag]
         font = QFont(self.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 0.9)
         metrics = QFontMetrics(font)
-        rect = QRectF(_PAD + 2, _PAD + 2, metrics.horizontalAdvance(text) + 16,
-                      metrics.height() + 6)  # fmt: skip
+        rect = QRectF(0, 0, metrics.horizontalAdvance(text) + 16, metrics.height() + 6)
+        pixmap = self._pixmap(rect.size().toSize())
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         path = QPainterPath()
         path.addRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-        painter.fillPath(path, QColor(colour))
+        painter.fillPath(path, QColor(_BADGE_COLOUR[self.flag]))
         painter.setFont(font)
         painter.setPen(QColor("#ffffff"))
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.end()
+        self._badge_cache = (key, pixmap)
+        return pixmap

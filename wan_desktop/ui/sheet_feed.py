@@ -39,12 +39,13 @@ _proxy_slots = threading.BoundedSemaphore(PROXY_WORKERS)
 
 @dataclass(frozen=True, slots=True)
 class FeedInfo:
-    """What the worker learnt when it opened the proxy: the clip's ``fps``, ``frame_count``
-    and ``duration_s`` (seconds)."""
+    """What the worker learnt when it opened the proxy: the clip's ``fps``, ``frame_count``,
+    ``duration_s`` (seconds) and ``aspect`` (width ÷ height of its pictures)."""
 
     fps: float
     frame_count: int
     duration_s: float
+    aspect: float
 
 
 class CellFeed(QObject):
@@ -253,7 +254,8 @@ class CellFeed(QObject):
         max_size = None if size.isEmpty() else (size.width(), size.height())
         reader = FrameReader(proxy, max_size=max_size)
         first = self.info is None
-        self.info = FeedInfo(reader.fps, reader.frame_count, reader.duration_s)
+        aspect = reader.width / reader.height if reader.height else 16 / 9
+        self.info = FeedInfo(reader.fps, reader.frame_count, reader.duration_s, aspect)
         if first:
             with self._cond:
                 self._slots = max(self._slots, reader.frame_count)
@@ -266,5 +268,7 @@ class CellFeed(QObject):
         image = QImage(
             frame.rgb, frame.width, frame.height, 3 * frame.width, QImage.Format.Format_RGB888
         )
-        # Own the pixels: the bytes object goes away with ``frame``.
-        return image.copy() if not image.isNull() else None
+        # The window's backing store is 32-bit: a picture already in that format is copied
+        # when painted, not converted pixel by pixel on the GUI thread. The conversion also
+        # makes the picture own its pixels (the bytes go away with ``frame``).
+        return None if image.isNull() else image.convertToFormat(QImage.Format.Format_RGB32)
