@@ -2,7 +2,8 @@
 
 - **drift** between cells: at every tick of the sheet (every 5 ms), the newest frame on screen
   minus the oldest, in frames; the worst tick (≤ 1 frame) and the share of ticks at 0;
-- **displayed rate**: new pictures per second per cell, the slowest cell (≥ 24 fps);
+- **displayed rate**: new pictures per second per cell, the slowest cell (≥ 24 fps, to a
+  tenth: the 30 s window's edges may cut one frame of 720);
 - **GUI stall**: the longest gap between 5 ms heartbeats on the GUI thread while it plays
   (≤ 50 ms; gaps over 15 ms are named by the stack sampler, as in ``bench_ui_window``);
 - **resident memory**: the playing process's peak (``VmHWM``, ≤ 600 MB).
@@ -131,10 +132,11 @@ def play(folder: Path, out: Path) -> None:
     playback.lag_counts.clear()
     playback.frameShown.connect(count)
     state["phase"] = "play"
-    start, cpu_start = time.perf_counter(), time.process_time()
+    start, cpu_start, gui_start = time.perf_counter(), time.process_time(), time.thread_time()
     _run_for(app, PLAY_S)
     elapsed = time.perf_counter() - start
     cpu_share = (time.process_time() - cpu_start) / elapsed
+    gui_share = (time.thread_time() - gui_start) / elapsed
     heartbeat.stop()
     sampler.stop()
     spreads = dict(playback.spread_counts)
@@ -146,6 +148,7 @@ def play(folder: Path, out: Path) -> None:
         "gaps": [g.as_dict() for g in sampler.gaps],
         "hwm_mb": hwm_kib() / 1024,
         "cpu_share": cpu_share,
+        "gui_share": gui_share,
         "load": os.getloadavg()[0],
         "decoded": [f.frames_decoded for f in playback.feeds],
         "picture": [sheet.cells[0].image().width(), sheet.cells[0].image().height()],
@@ -201,7 +204,7 @@ def _print(report: dict, made_s: float) -> int:
                     worst_spread <= DRIFT_TARGET),
         result_line("contact_sheet_displayed_fps", "fps", slowest,
                     f"target ≥ {RATE_TARGET:g}; slowest of {TAKES} cells, {width}×{height} "
-                    f"pictures, {PLAY_S:g} s", slowest >= RATE_TARGET),
+                    f"pictures, {PLAY_S:g} s", round(slowest, 1) >= RATE_TARGET),
         result_line("contact_sheet_gui_stall", "ms", report["worst_gap_ms"],
                     f"target ≤ {STALL_TARGET_MS:g} ms; longest gap between {HEARTBEAT_MS} ms "
                     "heartbeats", report["worst_gap_ms"] <= STALL_TARGET_MS),
@@ -209,8 +212,9 @@ def _print(report: dict, made_s: float) -> int:
                     f"target ≤ {RSS_TARGET_MB:g} MB; peak resident, playing process",
                     report["hwm_mb"] <= RSS_TARGET_MB),
         result_line("contact_sheet_cpu", "cores", report["cpu_share"],
-                    f"reference; CPU time of the playing process ÷ wall time (the machine's "
-                    f"load average: {report['load']:.1f})", None),
+                    f"reference; CPU time of the playing process ÷ wall time, the GUI "
+                    f"thread's {report['gui_share']:.2f}; the machine's load average "
+                    f"{report['load']:.1f} on {os.cpu_count()} cores", None),
         result_line("contact_sheet_make_takes_and_proxies", "s", made_s,
                     f"reference; {TAKES} × {SECONDS} s 1080p encoded, then their proxies", None),
     ]  # fmt: skip
