@@ -1,6 +1,6 @@
 """The settings dialog: the fal key (masked, tested, stored by ``core.secrets.KeyStore``), the
-backend, concurrency, the library location, default options, the queue URL, and the window's
-colour scheme and what a finished video does.
+backend, concurrency, the library location, default options, the queue URL, the window's
+colour scheme and what a finished video does, and the spending caps (the Budget tab).
 
 Keyring calls can block (D-Bus), so reading and writing the key happen in an executor.
 """
@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import limits
+from ..core.budget import SpendLedger, ledger_path
 from ..core.secrets import KeyStore
 from ..core.settings import CONCURRENCY_MAX, DEFAULT_QUEUE_URL, Settings, resolve_queue_url
 from ..core.settings_store import SettingsStore
 from .advanced_settings import AdvancedSettings
 from .async_bridge import TaskKeeper, run_blocking
+from .budget_settings import BudgetSettings
 from .key_check import KeyCheck, check_key
 from .naming import named
 from .plain_text import plain_label
@@ -133,6 +135,9 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._build_generation_tab(), "Generation")
         self.tabs.addTab(self._build_window_tab(), "Window")
         self.tabs.addTab(self._build_storage_tab(), "Storage")
+        ledger = SpendLedger(ledger_path(self._paths))
+        self.budget = BudgetSettings(self._settings, ledger=ledger, tasks=tasks)
+        self.tabs.addTab(self.budget, "Budget")
         self.advanced = AdvancedSettings(self._settings)
         self.tabs.addTab(self.advanced, "Advanced")
         self._build_footer()
@@ -322,7 +327,7 @@ class SettingsDialog(QDialog):
             enable_safety_checker=self.default_safety.isChecked(),
             negative_prompt=self.default_negative.text(),
         )
-        return self.advanced.applied(self._settings).replace(
+        return self.budget.applied(self.advanced.applied(self._settings)).replace(
             backend=self.backend.currentData(),
             concurrency=self.concurrency.value(),
             defaults=defaults,
