@@ -10,7 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from jobs_helpers import cli_env, fal_engine, parse_json_line, wan
+from jobs_helpers import (
+    cli_env,
+    fal_engine,
+    parse_json_line,
+    start_window_like,
+    stop_window_like,
+    wan,
+)
 from PIL import Image, ImageChops
 from wan_testkit import make_image, write_clip
 
@@ -59,6 +66,31 @@ def test_variants_make_one_group_with_a_json_line_per_take(tmp_path, image):
         entry = lib.get(takes[0]["id"])
         comment = read_comment(entry.video_path)
         assert takes[0]["group_id"] in comment and takes[0]["variant"] in comment
+
+
+@pytest.mark.timeout(300)
+def test_variants_are_handed_to_the_window_as_one_group(tmp_path, image):
+    home = tmp_path / "home"
+    with fal_engine() as engine:
+        env = cli_env(home, engine.base_url)
+        window = start_window_like(env, tmp_path / "window.err")
+        try:
+            out = wan(
+                "generate", str(image), "--prompt", "a slow pan", "--resolution", "720p",
+                "--variant-mode", "prompts", "--alt-prompt", "a fast zoom", "--seed", "3",
+                env=env, timeout=240,
+            )  # fmt: skip
+        finally:
+            stop_window_like(window)
+        assert out.returncode == 0, out.stderr
+        assert "handing 2 takes" in out.stderr and "waiting for" not in out.stderr
+        takes = json_lines(out.stdout)
+        assert sorted(t["variant"] for t in takes) == ["prompt A · seed 3", "prompt B · seed 3"]
+        assert len({t["group_id"] for t in takes}) == 1
+        assert engine.stats()["submits"] == 2
+    with Library.open(home / "library") as lib:
+        members = lib.group_members(takes[0]["group_id"])
+        assert sorted(m.prompt for m in members) == ["a fast zoom", "a slow pan"]
 
 
 @pytest.mark.parametrize(
