@@ -221,3 +221,20 @@ def test_the_grid_gives_the_takes_the_largest_tiles():
     assert [best_columns(n, 1600, 900, 16 / 9, 8) for n in (2, 4, 8, 9)] == [2, 2, 3, 3]
     assert best_columns(3, 1600, 400, 16 / 9, 8) == 3  # a wide, low sheet: one row
     assert best_columns(4, 500, 1200, 16 / 9, 8) == 1  # a tall one: a column
+
+
+def test_closing_while_the_proxies_are_made_stops_them(qtbot, tasks, lib, tmp_path, monkeypatch):
+    monkeypatch.setenv("WAN_DESKTOP_NO_MULTIMEDIA", "1")
+    group = add_group(lib, tmp_path, 2, frames=96, size=(1280, 720))
+    takes, group_id = load_takes(lib, [group[0].id])
+    view = ContactSheet(takes, SheetCulling(lib), tasks, group_id=group_id)
+    qtbot.addWidget(view)
+    view.show()
+    view.start()
+    assert "Preparing the preview" in view.cells[0]._message
+    view.close()
+    for feed in view.playback.feeds:
+        assert feed._thread is not None and not feed._thread.is_alive()
+    for take in takes:  # no half-written proxy: made whole, or not at all
+        leftovers = [p.name for p in take.video_path.parent.iterdir() if "proxy" in p.name]
+        assert leftovers in ([], ["proxy.mp4"])

@@ -186,6 +186,7 @@ class ContactSheet(QWidget):
         p.playingChanged.connect(self._on_playback_playing_changed)
         p.readyChanged.connect(self._on_playback_ready_changed)
         p.cellFailed.connect(self._on_playback_cell_failed)
+        p.cellPreparing.connect(self._on_playback_cell_preparing)
         for cell in self.cells:
             cell.clicked.connect(self._on_cell_clicked)
             cell.activated.connect(self._on_cell_activated)
@@ -433,6 +434,9 @@ class ContactSheet(QWidget):
 
     def _on_playback_cell_failed(self, cell: int, message: str) -> None:
         self.cells[cell].fail(message)
+
+    def _on_playback_cell_preparing(self, cell: int, percent: int) -> None:
+        self.cells[cell].set_message(f"Preparing the preview… {percent}%")
 
     def _on_cell_clicked(self, number: int) -> None:
         self.set_current(number)

@@ -60,6 +60,8 @@ class CellFeed(QObject):
     ready = Signal()
     failed = Signal(str)
     landed = Signal()
+    #: Percent of the proxy made so far, while it is being made (1–99; each value once).
+    preparing = Signal(int)
 
     def __init__(self, video_path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +78,8 @@ class CellFeed(QObject):
         self._generation = 0
         self._closed = False
         self._thread: threading.Thread | None = None
+        self._cancel = threading.Event()  # stops a proxy being made when the sheet closes
+        self._percent = 0
 
     # ---- GUI thread -----------------------------------------------------------------------
 
@@ -140,6 +144,7 @@ class CellFeed(QObject):
 
     def close(self) -> None:
         """Stop the worker (it finishes the frame in hand; waits at most 2 s)."""
+        self._cancel.set()
         with self._cond:
             self._closed = True
             self._ring.clear()
@@ -195,8 +200,12 @@ class CellFeed(QObject):
         return "close", 0, QSize(), 0
 
     def _run(self) -> None:
+        from ..media.proxy import ProxyCancelled
+
         try:
             proxy = self._proxy()
+        except ProxyCancelled:  # the sheet closed while the proxy was being made
+            return
         except Exception as exc:  # a clip that cannot be read must not end the sheet
             log.warning("contact sheet: no proxy for %s: %s", self.video_path, exc)
             self._emit(self.failed, f"This clip cannot be played: {exc}")
@@ -246,7 +255,17 @@ class CellFeed(QObject):
         from ..media.proxy import ensure_proxy
 
         with _proxy_slots:
-            return ensure_proxy(self.video_path)
+            if self._cancel.is_set():
+                from ..media.proxy import ProxyCancelled
+
+                raise ProxyCancelled(self.video_path.name)
+            return ensure_proxy(self.video_path, cancel=self._cancel, progress=self._progress)
+
+    def _progress(self, done: int, total: int) -> None:
+        percent = min(99, max(1, done * 100 // total)) if total > 0 else 0
+        if percent > self._percent:
+            self._percent = percent
+            self._emit(self.preparing, percent)
 
     def _open(self, proxy: Path, size: QSize):
         from ..media.frame_reader import FrameReader

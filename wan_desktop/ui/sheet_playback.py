@@ -35,7 +35,8 @@ class SheetPlayback(QObject):
     Signals: ``frameShown(cell, index, image)`` when a cell gets a new picture;
     ``positionChanged(seconds, frame)`` when the clock's frame changes; ``playingChanged``;
     ``readyChanged()`` when a take's length is known (the loop may have grown);
-    ``cellFailed(cell, message)`` when a take cannot be played.
+    ``cellFailed(cell, message)`` when a take cannot be played; ``cellPreparing(cell, percent)``
+    while a take's proxy is being made.
     """
 
     frameShown = Signal(int, int, QImage)
@@ -43,6 +44,7 @@ class SheetPlayback(QObject):
     playingChanged = Signal(bool)
     readyChanged = Signal()
     cellFailed = Signal(int, str)
+    cellPreparing = Signal(int, int)
 
     def __init__(self, videos: list[Path], parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +74,9 @@ class SheetPlayback(QObject):
             feed.ready.connect(self._on_feed_ready)
             feed.landed.connect(self._wake)
             feed.failed.connect(lambda message, cell=cell: self._on_feed_failed(cell, message))
+            feed.preparing.connect(
+                lambda percent, cell=cell: self.cellPreparing.emit(cell, percent)
+            )
 
     # ---- set-up ---------------------------------------------------------------------------
 
