@@ -178,6 +178,14 @@ class LibraryActions:
     async def set_notes(self, entry_id: str, notes: str) -> Any:
         return await run_blocking(self._need_library().set_notes, entry_id, notes)
 
+    async def set_rating(self, entry_id: str, stars: int) -> Any:
+        """Rate the clip 1–5 stars (0: not rated)."""
+        return await run_blocking(self._need_library().set_rating, entry_id, stars)
+
+    async def set_flag(self, entry_id: str, flag: str) -> Any:
+        """Flag the clip "picked" or "rejected" ("" takes the flag off)."""
+        return await run_blocking(self._need_library().set_flag, entry_id, flag)
+
     # ---- trash --------------------------------------------------------------------------------
 
     async def trash(self, entry_id: str) -> Any:
