@@ -86,7 +86,9 @@ def test_stepping_forward_does_not_seek(clip):
         for index in range(1, len(expected)):
             assert reader.frame_at(index).rgb == expected[index][1]
         assert reader.seek_count == 1
-        reader.frame_at(2)  # back: one seek, to the keyframe before frame 2
+        reader.frame_at(len(expected) - 3)  # a step back among the last decoded: no seek
+        assert reader.seek_count == 1
+        reader.frame_at(2)  # further back: one seek, to the keyframe before frame 2
         assert reader.seek_count == 2
 
 

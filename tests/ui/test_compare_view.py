@@ -260,3 +260,29 @@ def test_transport_loops_the_range_by_the_clock(qtbot):
     transport.set_out(3)  # before the in point? the in point moves
     transport.set_in(10)
     assert (transport.in_point, transport.out_point) == (10, 10)
+
+
+def test_side_by_side_pictures_are_made_for_half_the_canvas(qtbot, tmp_path):
+    a = write_compare_clip(tmp_path / "big-a.mp4", 0, frames=6, size=(1280, 720))
+    b = write_compare_clip(tmp_path / "big-b.mp4", 1, frames=6, size=(1280, 720))
+    view = open_view(qtbot, a, b)
+    slot = view.canvas.slot_device_size()
+    qtbot.waitUntil(lambda: view.picture().a.width() <= slot.width(), timeout=5000)
+    assert view.picture().a.height() <= slot.height()
+    assert view.picture().a.width() in (slot.width(), slot.width() - 1) or (
+        view.picture().a.height() in (slot.height(), slot.height() - 1)
+    )  # fitted, so painting copies it
+    view.set_mode("wipe")  # the whole canvas: larger pictures, same frame, no seek needed
+    full = view.canvas.slot_device_size()
+    qtbot.waitUntil(lambda: view.picture().a.width() > slot.width(), timeout=5000)
+    assert view.picture().a.width() <= full.width()
+    assert view.picture().position == 0
+    close(view)
+
+
+def test_a_deleted_view_stops_its_workers(qtbot, clips):
+    a, b, _frames_a, _frames_b = clips
+    view = open_view(qtbot, a, b)
+    thread = view.feed._thread
+    view.deleteLater()
+    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=5000)

@@ -16,6 +16,7 @@ people; a frame number or size out of range is a :class:`ValueError` naming it a
 from __future__ import annotations
 
 import bisect
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -32,6 +33,10 @@ __all__ = ["Frame", "FrameReadError", "FrameReader"]
 # Stepping forward by up to this many frames decodes on from where the decoder is, even when
 # a keyframe lies between: a seek and decode from the keyframe would cost about as much.
 _DECODE_ON_MAX = 12
+# The most recently decoded pictures kept before conversion (references to the decoder's
+# buffers, about 3 MB each at 1080p): a step back among them, or a new output size, costs a
+# conversion instead of a seek and a decode from the keyframe.
+_KEEP_DECODED = 8
 # A time that lands within this much of a frame's start shows that frame (float rounding of
 # times computed from another clip's rate must not show the frame before).
 _TIME_SLACK_S = 1e-6
@@ -178,9 +183,7 @@ class FrameReader:
         self.duration_s: float = span + last
         self._source = (int(ctx.width), int(ctx.height))
         self.width, self.height = _fit(*self._source, max_size)
-        # The last decoded picture before conversion: a new output size converts it again
-        # instead of seeking back to decode it once more.
-        self._last_decoded: tuple[int, Any] | None = None
+        self._recent: OrderedDict[int, Any] = OrderedDict()  # number -> decoded picture
         self._decoded: Iterator[Any] | None = None
         self._position = -1  # the frame number the decoder last yielded
         self._last: Frame | None = None
@@ -204,18 +207,17 @@ class FrameReader:
             raise FrameReadError(f"{self._name} was closed; open a new reader to read it.")
         if self._last is not None and self._last.index == index:
             return self._last
-        if self._last_decoded is not None and self._last_decoded[0] == index:
-            frame = self._last_decoded[1]
-        else:
+        frame = self._recent.get(index)
+        if frame is None:
             frame = self._decode_to(index)
-            self._last_decoded = (index, frame)
         self._last = self._to_frame(frame, index)
         return self._last
 
     def set_max_size(self, max_size: tuple[int, int] | None) -> None:
         """Make the frames read from now on fit ``max_size`` (None: the video's own size),
         aspect kept, never enlarged; :attr:`width` and :attr:`height` follow. The decoder
-        keeps its place, so this costs no seek."""
+        keeps its place and the last few decoded pictures are converted again, so reading
+        one of them at the new size costs no seek."""
         self.width, self.height = _fit(*self._source, max_size)
         self._last = None
 
@@ -238,7 +240,7 @@ class FrameReader:
         self._closed = True
         self._decoded = None
         self._last = None
-        self._last_decoded = None
+        self._recent.clear()
         self._container.close()
 
     def __enter__(self) -> FrameReader:
@@ -304,6 +306,10 @@ class FrameReader:
                 if number is None:
                     continue  # a leading picture of an open GOP that cannot be shown
                 self._position = number
+                self._recent[number] = frame
+                self._recent.move_to_end(number)
+                if len(self._recent) > _KEEP_DECODED:
+                    self._recent.popitem(last=False)
                 if frame.pts == target:
                     return frame
                 if frame.pts > target:

@@ -108,6 +108,13 @@ class CompareCanvas(QWidget):
         ratio = self.devicePixelRatioF()
         return QSize(round(self.width() * ratio), round(self.height() * ratio))
 
+    def slot_device_size(self) -> QSize:
+        """Where one picture is painted in this view, in device pixels: half the canvas side
+        by side, all of it otherwise (pictures made at this size are painted unscaled)."""
+        ratio = self.devicePixelRatioF()
+        width = (self.width() - GAP_PX) // 2 if self.mode == "side" else self.width()
+        return QSize(round(width * ratio), round(self.height() * ratio))
+
     # ---- geometry (also for tests) --------------------------------------------------------
 
     def side_rects(self) -> tuple[QRect, QRect]:

@@ -1,15 +1,20 @@
-"""The compare view's pictures: one worker thread reads both clips frame-exactly and hands the
-GUI thread pairs made for the same position, so the two sides can never drift apart.
+"""The compare view's pictures: worker threads read both clips frame-exactly and hand the GUI
+thread pairs made for the same position, so the two sides can never drift apart.
 
-The worker owns a :class:`~..media.frame_reader.FrameReader` per clip, opened at the size the
-pictures are shown (device pixels), and answers one request at a time from a single-slot
+Each clip has a thread of its own, owning its :class:`~..media.frame_reader.FrameReader`, which
+reads at the size the pictures are painted (half the canvas side by side, all of it in the
+other views; device pixels), so A and B decode at once on two cores and painting copies
+instead of scaling. A coordinating thread answers one request at a time from a single-slot
 mailbox: a newer request replaces one not yet started, so a fast scrub or a late worker skips
-positions instead of queueing them. For a position it reads A's frame by number and B's frame
-at the same time (:meth:`FrameReader.frame_at_time`), makes both ``QImage``s and, in the
-difference view, the amplified difference (Pillow, in the worker), then posts one
-:class:`ComparePicture`. Decoded frames are kept in a small cache per side, bounded by bytes,
-so a loop that comes round again or a step back costs no decoding. While playing, the worker
-decodes the next few positions ahead whenever it is idle.
+positions instead of queueing them. For a position it has A's frame read by number and B's at
+the same time (:meth:`FrameReader.frame_at_time`), each side making its ``QImage``, adds the
+amplified difference in the difference view (Pillow), then posts one :class:`ComparePicture`.
+
+Frames made ready stay in a small cache per side, bounded by bytes, and the coordinator
+prepares the positions the view expects next whenever it is idle (ahead while playing; the
+next frames, or the ones before after a step back, while paused): a step usually finds its
+pictures made. A change of view changes the size: the readers convert their latest decoded
+pictures again rather than seek.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage
@@ -36,9 +43,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Decoded frames kept per side. 48 MB holds about 30 frames at 960×540 and a whole 5 s clip
+#: Decoded frames kept per side. 64 MB holds about 40 frames at 960×540 and a whole 5 s clip
 #: at the 360p of a small window: a looped range replays without decoding.
-CACHE_BYTES = 48 * 1024 * 1024
+CACHE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +102,8 @@ def difference_rgb(a: bytes, b: bytes, size: tuple[int, int], gain: int) -> byte
 
 
 def _resized(rgb: bytes, size: tuple[int, int], to: tuple[int, int]) -> bytes:
-    """An RGB24 picture of ``size`` resampled to ``to`` (B shown in A's frame)."""
+    """An RGB24 picture of ``size`` resampled to ``to`` (B in A's frame for the difference;
+    Pillow lets go of the interpreter lock while it resamples)."""
     from PIL import Image
 
     image = Image.frombuffer("RGB", size, rgb, "raw", "RGB", 0, 1)
@@ -108,49 +116,89 @@ def _image(rgb: bytes, width: int, height: int) -> QImage:
     return image.convertToFormat(QImage.Format.Format_RGB32)
 
 
-class _Side:
-    """One clip's reader and its cache of decoded frames (worker thread only)."""
+def _stop_worker(cond: threading.Condition, stop: threading.Event) -> None:
+    """Ask the worker to end (it finishes the frame in hand first)."""
+    with cond:
+        stop.set()
+        cond.notify_all()
 
-    def __init__(self, path: Path) -> None:
+
+@dataclass(frozen=True, slots=True)
+class _Ready:
+    """A frame made ready to paint: its number, its RGB24 pixels at ``size`` and the
+    ``QImage`` of them."""
+
+    index: int
+    rgb: bytes
+    size: tuple[int, int]
+    image: QImage
+
+
+class _Side:
+    """One clip's reader, reading at the size its pictures are painted, and a cache of the
+    frames it made ready; used from one thread of its own (every call goes through
+    :meth:`call`)."""
+
+    def __init__(self, path: Path, name: str) -> None:
         self.path = path
-        self.reader = None
-        self._cache: OrderedDict[int, object] = OrderedDict()
+        self.reader: Any = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"compare-{name}")
+        self._cache: OrderedDict[int, _Ready] = OrderedDict()
         self._bytes = 0
 
-    def open(self, max_size: tuple[int, int] | None) -> None:
+    def call(self, fn: Any, *args: Any) -> Future:
+        """Run ``fn(*args)`` in this side's thread."""
+        return self._pool.submit(fn, *args)
+
+    def open(self, max_size: tuple[int, int] | None) -> ClipInfo:
         from ..media.frame_reader import FrameReader
 
-        self.close()
-        self.reader = FrameReader(self.path, max_size=max_size)
+        self.reader = FrameReader(self.path)
+        reader = self.reader
+        times = tuple(reader.time_of(i) for i in range(reader.frame_count))
+        info = ClipInfo(self.path, reader.fps, reader.frame_count, reader.duration_s,
+                        reader.width, reader.height, times, probe(self.path).has_audio)  # fmt: skip
+        reader.set_max_size(max_size)
+        return info
 
-    def close(self) -> None:
-        if self.reader is not None:
-            self.reader.close()
-            self.reader = None
+    def resize(self, max_size: tuple[int, int] | None) -> None:
+        """Read at ``max_size`` from now on (the reader converts its latest pictures again
+        rather than decoding them anew)."""
+        self.reader.set_max_size(max_size)
         self._cache.clear()
         self._bytes = 0
 
-    def frame(self, index: int):
-        """Frame ``index`` (a ``media.frame_reader.Frame``), from the cache when it is there."""
-        frame = self._cache.get(index)
-        if frame is not None:
+    def ready(self, index: int | None, time_s: float) -> _Ready:
+        """Frame ``index`` (None: the frame at ``time_s``), from the cache when it is there."""
+        if index is None:
+            index = self.reader.index_at_time(time_s)
+        ready = self._cache.get(index)
+        if ready is not None:
             self._cache.move_to_end(index)
-            return frame
-        assert self.reader is not None
+            return ready
         frame = self.reader.frame_at(index)
-        self._cache[index] = frame
-        self._bytes += len(frame.rgb)
+        size = (frame.width, frame.height)
+        ready = _Ready(index, frame.rgb, size, _image(frame.rgb, *size))
+        self._cache[index] = ready
+        self._bytes += 7 * len(frame.rgb) // 3  # the RGB24 bytes and the RGB32 picture
         while self._bytes > CACHE_BYTES and len(self._cache) > 1:
             _index, old = self._cache.popitem(last=False)
-            self._bytes -= len(old.rgb)
-        return frame
+            self._bytes -= 7 * len(old.rgb) // 3
+        return ready
 
-    def has(self, index: int) -> bool:
-        return index in self._cache
+    def close(self) -> None:
+        def release() -> None:
+            if self.reader is not None:
+                self.reader.close()
+                self.reader = None
+            self._cache.clear()
+
+        self._pool.submit(release)
+        self._pool.shutdown(wait=True)
 
 
 class CompareFeed(QObject):
-    """Reads ``path_a`` and ``path_b`` in a worker thread of its own (:meth:`start`).
+    """Reads ``path_a`` and ``path_b`` in worker threads of its own (:meth:`start`).
 
     Signals (GUI thread, queued): ``opened`` once both clips are open (:attr:`info_a`,
     :attr:`info_b` set), ``failed(message)`` when one cannot be read, ``landed`` when a
@@ -168,7 +216,7 @@ class CompareFeed(QObject):
         self.info_b: ClipInfo | None = None
         self.pictures_made = 0
         """Pictures posted so far (tests and the bench read it)."""
-        self._sides = (_Side(Path(path_a)), _Side(Path(path_b)))
+        self._sides = (_Side(Path(path_a), "a"), _Side(Path(path_b), "b"))
         self._cond = threading.Condition()
         self._want: Want | None = None
         self._ahead: list[Want] = []
@@ -176,9 +224,11 @@ class CompareFeed(QObject):
         self._opened_size: tuple[int, int] | None = None
         self._difference_gain = 0  # 0: no difference picture
         self._picture: ComparePicture | None = None
-        self._closed = False
+        self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.destroyed.connect(self.close)
+        # Not self.close: once the C++ object is gone its Python methods are not to be called.
+        cond, stop = self._cond, self._stop
+        self.destroyed.connect(lambda *_args: _stop_worker(cond, stop))
 
     # ---- GUI thread -----------------------------------------------------------------------
 
@@ -189,7 +239,8 @@ class CompareFeed(QObject):
             self._thread.start()
 
     def set_size(self, size: QSize) -> None:
-        """Make pictures to fit ``size`` device pixels (never larger than the clips)."""
+        """Make the pictures to fit ``size`` device pixels (the slot each is painted in),
+        never larger than the clips; an empty size: the clips' own."""
         box = (max(1, size.width()), max(1, size.height())) if not size.isEmpty() else None
         with self._cond:
             self._size = box
@@ -202,7 +253,7 @@ class CompareFeed(QObject):
 
     def want(self, want: Want, ahead: tuple[Want, ...] = ()) -> None:
         """Make the picture for ``want`` next (replacing a request not yet started), then,
-        while idle, decode the ``ahead`` positions into the cache."""
+        while idle, decode the ``ahead`` positions into the caches, in that order."""
         with self._cond:
             self._want = want
             self._ahead = list(ahead)
@@ -215,100 +266,94 @@ class CompareFeed(QObject):
         return picture
 
     def close(self) -> None:
-        """Stop the worker and release the files (it finishes the frame in hand first)."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify()
+        """Stop the workers and release the files (they finish the frame in hand first)."""
+        _stop_worker(self._cond, self._stop)
 
     def wait_closed(self, timeout_s: float = 5.0) -> bool:
-        """After :meth:`close`: wait for the worker to end; whether it did."""
+        """After :meth:`close`: wait for the workers to end; whether they did."""
         thread = self._thread
         if thread is None:
             return True
         thread.join(timeout_s)
         return not thread.is_alive()
 
-    # ---- worker thread --------------------------------------------------------------------
+    # ---- worker threads -------------------------------------------------------------------
 
     def _run(self) -> None:
         try:
-            self._open(None)
-            self.opened.emit()
+            with self._cond:
+                size = self._size
+            infos = [side.call(side.open, size) for side in self._sides]
+            self.info_a, self.info_b = (future.result() for future in infos)
+            self._opened_size = size
+            self._emit("opened")
             self._serve()
         except Exception as exc:  # a clip that cannot be read: the view says so
             log.info("compare: %s", exc)
-            if not self._closed:
-                self.failed.emit(str(exc) or type(exc).__name__)
+            self._emit("failed", str(exc) or type(exc).__name__)
         finally:
             for side in self._sides:
                 side.close()
 
-    def _open(self, size: tuple[int, int] | None) -> None:
-        for side in self._sides:
-            side.open(size)
-        self._opened_size = size
-        if self.info_a is None:
-            self.info_a, self.info_b = (self._info(side) for side in self._sides)
-
-    @staticmethod
-    def _info(side: _Side) -> ClipInfo:
-        reader = side.reader
-        assert reader is not None
-        times = tuple(reader.time_of(i) for i in range(reader.frame_count))
-        return ClipInfo(side.path, reader.fps, reader.frame_count, reader.duration_s,
-                        reader.width, reader.height, times, probe(side.path).has_audio)  # fmt: skip
+    def _emit(self, name: str, *args: object) -> None:
+        """Emit the signal ``name`` unless the view has gone (the object may be deleted)."""
+        if self._stop.is_set():
+            return
+        try:
+            getattr(self, name).emit(*args)
+        except RuntimeError:  # deleted between the check and the emit
+            self._stop.set()
 
     def _serve(self) -> None:
         while True:
             with self._cond:
-                while not self._closed and self._want is None and not self._ahead:
+                while not self._stop.is_set() and self._want is None and not self._ahead:
                     self._cond.wait()
-                if self._closed:
+                if self._stop.is_set():
                     return
                 want, self._want = self._want, None
                 size, gain = self._size, self._difference_gain
                 ahead = self._ahead.pop(0) if want is None and self._ahead else None
             if size != self._opened_size:
-                self._open(size)
+                for future in [side.call(side.resize, size) for side in self._sides]:
+                    future.result()
+                self._opened_size = size
             try:
                 if want is not None:
                     picture = self._picture_for(want, gain)
                     with self._cond:
                         self._picture = picture
                         self.pictures_made += 1
-                    self.landed.emit()
+                    self._emit("landed")
                 elif ahead is not None:
-                    self._frames(ahead)  # into the caches, for when playing gets there
+                    self._frames(ahead)  # into the caches, for when the view gets there
             except VideoError as exc:
                 # One damaged frame: say so, and go on serving the positions that decode.
                 log.info("compare: %s", exc)
                 if want is not None:
-                    self.failed.emit(str(exc))
+                    self._emit("failed", str(exc))
 
-    def _frames(self, want: Want):
+    def _frames(self, want: Want) -> tuple[_Ready, _Ready]:
+        """A's frame and B's for ``want``, made at once in the two sides' threads."""
         side_a, side_b = self._sides
-        assert side_b.reader is not None
-        frame_a = side_a.frame(want.a_index)
-        frame_b = side_b.frame(side_b.reader.index_at_time(want.time_s))
-        return frame_a, frame_b
+        future_a = side_a.call(side_a.ready, want.a_index, 0.0)
+        future_b = side_b.call(side_b.ready, None, want.time_s)
+        return future_a.result(), future_b.result()
 
     def _picture_for(self, want: Want, gain: int) -> ComparePicture:
-        frame_a, frame_b = self._frames(want)
+        a, b = self._frames(want)
         difference = None
         if gain > 0:
-            size_a = (frame_a.width, frame_a.height)
-            rgb_b = frame_b.rgb
-            if (frame_b.width, frame_b.height) != size_a:
-                rgb_b = _resized(rgb_b, (frame_b.width, frame_b.height), size_a)
-            diff = difference_rgb(frame_a.rgb, rgb_b, size_a, gain)
-            difference = _image(diff, *size_a)
+            # B in A's frame: a clip of another shape is compared stretched to A's.
+            matched = b.rgb if b.size == a.size else _resized(b.rgb, b.size, a.size)
+            difference = _image(difference_rgb(a.rgb, matched, a.size, gain), *a.size)
         return ComparePicture(
             position=want.position,
             time_s=want.time_s,
-            a_index=frame_a.index,
-            b_index=frame_b.index,
-            a=_image(frame_a.rgb, frame_a.width, frame_a.height),
-            b=_image(frame_b.rgb, frame_b.width, frame_b.height),
+            a_index=a.index,
+            b_index=b.index,
+            a=a.image,
+            b=b.image,
             difference=difference,
             gain=gain,
         )

@@ -33,10 +33,12 @@ from .naming import named
 from .plain_text import plain_label
 from .theme import set_role
 
-__all__ = ["AHEAD_FRAMES", "CompareClip", "CompareView"]
+__all__ = ["AHEAD_FRAMES", "BACK_FRAMES", "CompareClip", "CompareView"]
 
-#: Positions decoded ahead of the one on screen while playing.
+#: Positions decoded ahead of the one on screen (playing, or paused: the next steps).
 AHEAD_FRAMES = 4
+#: Positions decoded behind the one on screen after a step back (the next steps back).
+BACK_FRAMES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +86,9 @@ class CompareView(QWidget):
             if not can_promote:
                 button.setToolTip("Only clips in the library can be picked or rejected")
         self._can_promote = can_promote
+        self._previous_position = 0  # which way the view moved last: what to decode ahead
         self.resize(QSize(1100, 680))
-        self.feed.set_size(self.canvas.device_size())
+        self._size_pictures()
         self.feed.start()
 
     def _lay_out(self) -> None:
@@ -143,8 +146,11 @@ class CompareView(QWidget):
 
     def set_mode(self, mode: str) -> None:
         """Show view ``mode``: "side", "wipe", "difference" or "toggle" (A/B)."""
+        slot = self.canvas.slot_device_size()
         self.canvas.set_mode(mode)
         self.header.mode_buttons[mode].setChecked(True)
+        if self.canvas.slot_device_size() != slot:
+            self._on_canvas_device_size_changed(self.canvas.device_size())
         self.header.gain_combo.setEnabled(mode == "difference")
         gain = self.header.gain_combo.currentData() if mode == "difference" else 0
         self.feed.set_difference(gain)
@@ -258,9 +264,12 @@ class CompareView(QWidget):
         source = SOURCES[max(0, index)][0]
         self.audio.set_source(source, self.transport.time_s(), self.transport.is_playing())
 
-    def _on_canvas_device_size_changed(self, size: QSize) -> None:
-        self.feed.set_size(size)
+    def _on_canvas_device_size_changed(self, _size: QSize) -> None:
+        self._size_pictures()
         self._request()  # the picture again, made for the new size
+
+    def _size_pictures(self) -> None:
+        self.feed.set_size(self.canvas.slot_device_size())
 
     def _promote(self, *, a_wins: bool) -> None:
         a, b = self.clip_a.entry_id, self.clip_b.entry_id
@@ -286,14 +295,18 @@ class CompareView(QWidget):
         if self.timeline is None:
             return
         t = self.transport
-        ahead: tuple[Want, ...] = ()
+        position, last = t.position, self.timeline.length - 1
         if t.is_playing():
             span = t.out_point - t.in_point + 1
-            ahead = tuple(
-                self._want(t.in_point + (t.position - t.in_point + k) % span)
-                for k in range(1, min(AHEAD_FRAMES, span - 1) + 1)
-            )
-        self.feed.want(self._want(t.position), ahead)
+            ahead = [t.in_point + (position - t.in_point + k) % span
+                     for k in range(1, min(AHEAD_FRAMES, span - 1) + 1)]  # fmt: skip
+        elif position < self._previous_position:
+            # Stepping back: the frames before, in decoding order (one seek serves them all).
+            ahead = list(range(max(0, position - BACK_FRAMES), position))
+        else:
+            ahead = list(range(position + 1, min(last, position + AHEAD_FRAMES) + 1))
+        self._previous_position = position
+        self.feed.want(self._want(position), tuple(self._want(p) for p in ahead))
 
     def closeEvent(self, event) -> None:  # Qt override
         self.transport.pause()
