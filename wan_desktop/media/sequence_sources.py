@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import av
-from PIL import Image
 
+from . import yuv_frames
 from .sequence_plan import PartPlan, fit_inside
 from .video import VideoError, quiet_ffmpeg
 
@@ -54,6 +54,7 @@ class PartVideo:
         self._part = part
         self._canvas = canvas
         self._fit = fit_inside((part.width, part.height), canvas)
+        self._letterbox = yuv_frames.Letterbox(canvas, self._fit)
         self._container = _open(part.path)
         stream = self._container.streams.video[0]
         stream.thread_type = "AUTO"  # frame threads: decoding keeps pace with the encoder
@@ -119,17 +120,13 @@ class PartVideo:
         return self._to_canvas(self._frame_at(wanted))
 
     def _to_canvas(self, frame: Any) -> Any:
-        width, height = self._canvas
         if self._fit == (frame.width, frame.height) == self._canvas:
             return frame.reformat(format="yuv420p")  # the frame itself when already yuv420p
         if self._fit == self._canvas:
+            width, height = self._canvas
             return frame.reformat(width=width, height=height, format="yuv420p",
                                   interpolation="BICUBIC")  # fmt: skip
-        # Letterbox: scale to fit in RGB, centre on black, back to yuv420p.
-        fitted = frame.to_image(width=self._fit[0], height=self._fit[1], interpolation="BICUBIC")
-        canvas = Image.new("RGB", self._canvas)
-        canvas.paste(fitted, ((width - self._fit[0]) // 2, (height - self._fit[1]) // 2))
-        return av.VideoFrame.from_image(canvas).reformat(format="yuv420p")
+        return self._letterbox(frame)
 
     def close(self) -> None:
         """Close the clip (idempotent)."""
@@ -137,13 +134,8 @@ class PartVideo:
 
 
 def blend_frames(a: Any, b: Any, weight_b: float) -> Any:
-    """``a`` and ``b`` (same size) mixed linearly, ``weight_b`` of ``b``; a yuv420p frame.
-
-    Blended in RGB with Pillow (one C pass); the 4:2:0 planes would give the same result,
-    since a linear mix commutes with the colour matrix and the chroma averaging.
-    """
-    mixed = Image.blend(a.to_image(), b.to_image(), weight_b)
-    return av.VideoFrame.from_image(mixed).reformat(format="yuv420p")
+    """``a`` and ``b`` (canvas-sized yuv420p frames) mixed linearly, ``weight_b`` of ``b``."""
+    return yuv_frames.blend(a, b, weight_b)
 
 
 def silence(samples: int) -> tuple[bytes, bytes]:
