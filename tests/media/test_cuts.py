@@ -1,0 +1,252 @@
+"""media.cuts and media.cut_cache: hard cuts found where a clip was cut, and nowhere else
+(steady and fast motion, a dissolve, a one-frame flash, the offline engine's camera moves);
+the proxy read when fresh; progress, cancel, refusals; the cache beside the clip."""
+
+from __future__ import annotations
+
+import io
+import random
+import threading
+from pathlib import Path
+
+import av
+import pytest
+from PIL import Image, ImageDraw, ImageFilter
+from wan_testkit import write_clip
+
+from wan_desktop.emulator.render import render_video
+from wan_desktop.media import cut_cache, cuts
+from wan_desktop.media.proxy import ensure_proxy
+from wan_desktop.media.video import VideoError
+
+FPS = 24
+SIZE = (320, 180)
+
+
+def _scene(seed: int, size=(960, 180)) -> Image.Image:
+    """A busy picture (blobs of colour on a coloured ground), different for each seed."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", size, tuple(rng.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(60):
+        x, y = rng.randrange(size[0]), rng.randrange(size[1])
+        w, h = rng.randrange(10, 70), rng.randrange(10, 70)
+        draw.ellipse([x, y, x + w, y + h], fill=tuple(rng.randrange(256) for _ in range(3)))
+    return image.filter(ImageFilter.GaussianBlur(1))
+
+
+SCENES = [_scene(seed) for seed in range(5)]
+
+
+def _view(scene: int, x: int) -> Image.Image:
+    return SCENES[scene].crop((x, 0, x + SIZE[0], SIZE[1]))
+
+
+def _cut_clip(path: Path) -> Path:
+    """Five shots: a slow pan (frames 0-39), a cut to a still (40-69), a cut to a fast pan
+    (70-109, 8 px a frame), a 12-frame dissolve into a still (110-139), a one-frame white flash
+    (frame 150) and a cut to a drifting view (160-199). Cuts: frames 40, 70 and 160."""
+
+    def paint(i: int, _n: int) -> Image.Image:
+        if i < 40:
+            return _view(0, 2 * i)
+        if i < 70:
+            return _view(1, 100)
+        if i < 110:
+            return _view(2, 8 * (i - 70))
+        if i < 122:
+            return Image.blend(_view(2, 320), _view(3, 0), (i - 109) / 13)
+        if i == 150:
+            return Image.new("RGB", SIZE, (255, 255, 255))
+        if i < 160:
+            return _view(3, 0)
+        return _view(4, 3 * (i - 160))
+
+    return write_clip(path, paint, frames=200, fps=FPS)
+
+
+@pytest.fixture(scope="module")
+def cut_clip(tmp_path_factory) -> Path:
+    return _cut_clip(tmp_path_factory.mktemp("cuts") / "shots.mp4")
+
+
+def test_finds_the_hard_cuts_and_nothing_else(cut_clip):
+    found = cuts.detect_cuts(cut_clip)
+    assert found == pytest.approx([40 / FPS, 70 / FPS, 160 / FPS], abs=0.5 / FPS)
+
+
+def test_a_clip_of_one_shot_has_no_cuts(tmp_path):
+    clip = write_clip(tmp_path / "pan.mp4", lambda i, _n: _view(0, 4 * i), frames=96)
+    assert cuts.detect_cuts(clip) == []
+
+
+def _png(seed: int) -> bytes:
+    buffer = io.BytesIO()
+    _scene(seed, (800, 450)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_offline_engine_clips_have_no_cuts_and_their_joins_do(tmp_path):
+    """The offline engine's camera moves (push in, pull back, drift) are one shot each; two
+    of its clips played one after the other have one cut, where the second starts."""
+    parts = []
+    for seed in (1, 2):  # two moves, two pictures
+        dest = tmp_path / f"engine-{seed}.mp4"
+        render_video(_png(seed), resolution="360p", duration_s=5, seed=seed, dest=dest)
+        assert cuts.detect_cuts(dest) == []
+        with av.open(str(dest)) as container:
+            parts += [frame.to_image() for frame in container.decode(video=0)]
+    joined = write_clip(tmp_path / "joined.mp4", lambda i, _n: parts[i], frames=len(parts))
+    assert cuts.detect_cuts(joined) == pytest.approx([120 / FPS], abs=0.5 / FPS)
+
+
+def test_reads_the_fresh_proxy_with_the_same_result(cut_clip, tmp_path, monkeypatch):
+    clip = tmp_path / "entry" / "video.mp4"
+    clip.parent.mkdir()
+    clip.write_bytes(cut_clip.read_bytes())
+    without = cuts.detect_cuts(clip)
+    proxy = ensure_proxy(clip)
+    read: list[Path] = []
+    score = cuts._score_file
+    monkeypatch.setattr(cuts, "_score_file", lambda p, *a: (read.append(p), score(p, *a))[1])
+    assert cuts.detect_cuts(clip) == pytest.approx(without, abs=0.5 / FPS)
+    assert read == [proxy]
+
+
+def test_progress_then_cancel(cut_clip):
+    seen: list[tuple[int, int]] = []
+    cuts.detect_cuts(cut_clip, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (200, 200)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    stop = threading.Event()
+
+    def stop_half_way(done: int, _total: int) -> None:
+        if done >= 100:
+            stop.set()
+
+    with pytest.raises(cuts.CutDetectionCancelled):
+        cuts.detect_cuts(cut_clip, progress=stop_half_way, cancel=stop)
+
+
+def test_refusals_name_the_problem(tmp_path, cut_clip):
+    with pytest.raises(VideoError, match="no such video file"):
+        cuts.detect_cuts(tmp_path / "missing.mp4")
+    (tmp_path / "not.mp4").write_bytes(b"not a video at all")
+    with pytest.raises(VideoError, match=r"not\.mp4"):
+        cuts.detect_cuts(tmp_path / "not.mp4")
+    for bad in (0.0, 1.5, -0.1):
+        with pytest.raises(ValueError, match="threshold must be above 0 and at most 1"):
+            cuts.detect_cuts(cut_clip, threshold=bad)
+
+
+def test_a_higher_threshold_keeps_only_the_strong_cuts(cut_clip):
+    scores = cuts._score_file(cut_clip, None, None)
+    strength = {i: scores.step[i] for i in (40, 70, 160)}
+    strongest = max(strength, key=strength.__getitem__)
+    assert cuts.pick_cuts(scores, threshold=strength[strongest] - 0.001) == [strongest]
+    assert cuts.pick_cuts(scores, threshold=min(1.0, strength[strongest] + 0.01)) == []
+
+
+# ---- the decision, on scores made by hand ------------------------------------------------
+
+
+def _scores(step, skip=None, span=None) -> cuts.CutScores:
+    n = len(step)
+    skip = skip if skip is not None else [None, *step[1:-1], None]
+    return cuts.CutScores(list(step), list(skip), list(span or step), [i / FPS for i in range(n)])
+
+
+def test_pick_cuts_rules():
+    quiet = [0.0] + [0.004] * 39
+    one = quiet.copy()
+    one[20] = 0.3
+    assert cuts.pick_cuts(_scores(one)) == [20]
+    # Fast steady motion: every frame changes a lot, none far above the others.
+    assert cuts.pick_cuts(_scores([0.0] + [0.2, 0.22, 0.19, 0.21] * 10)) == []
+    # A flash: frame 20 differs, frame 21 is back to frame 19 (skip small, span small).
+    flash = quiet.copy()
+    flash[20] = flash[21] = 0.5
+    skip = [None, *[0.004] * 38, None]
+    skip[20] = 0.004
+    skip[21] = 0.5
+    span = [0.01] * 40
+    assert cuts.pick_cuts(_scores(flash, skip, span)) == []
+    # A dissolve: the span around the frame holds far more change than the frame itself.
+    fade = quiet.copy()
+    fade[20] = 0.1
+    span = [0.01] * 40
+    span[20] = 0.4
+    assert cuts.pick_cuts(_scores(fade, span=span)) == []
+    # Two changes closer than MIN_SHOT_FRAMES: the stronger one.
+    near = quiet.copy()
+    near[20], near[22] = 0.3, 0.5
+    assert cuts.pick_cuts(_scores(near)) == [22]
+
+
+# ---- the cache beside the clip --------------------------------------------------------------
+
+
+@pytest.fixture
+def entry_clip(tmp_path, cut_clip) -> Path:
+    clip = tmp_path / "e-1" / "video.mp4"
+    clip.parent.mkdir()
+    clip.write_bytes(cut_clip.read_bytes())
+    return clip
+
+
+def _counting(monkeypatch) -> list[Path]:
+    calls: list[Path] = []
+    detect = cuts.detect_cuts
+
+    def counted(path, **kwargs):
+        calls.append(Path(path))
+        return detect(path, **kwargs)
+
+    monkeypatch.setattr(cut_cache, "detect_cuts", counted)
+    return calls
+
+
+def test_cache_detects_once_per_video(entry_clip, monkeypatch):
+    calls = _counting(monkeypatch)
+    first = cut_cache.cuts_for(entry_clip)
+    assert cut_cache.cache_path(entry_clip).is_file()
+    assert cut_cache.cuts_for(entry_clip) == first
+    assert len(calls) == 1
+    # Another video in the same place (its hash differs): detected again.
+    write_clip(entry_clip, lambda i, _n: _view(0, 2 * i), frames=48)
+    assert cut_cache.cuts_for(entry_clip) == []
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"{",
+        b"[]",
+        b'{"schema": 1, "detector": 1, "video_sha256": "x", "cuts_s": "no"}',
+        b'{"schema": 1, "detector": 1, "video_sha256": "SHA", "cuts_s": [-1.0]}',
+        b'{"schema": 1, "detector": 1, "video_sha256": "SHA", "cuts_s": [1.0], "x": 1}',
+        b" " * (70 * 1024),
+    ],
+)
+def test_a_damaged_or_foreign_cache_counts_as_missing(entry_clip, monkeypatch, content):
+    from wan_desktop.core.hashing import sha256_file
+
+    sha = sha256_file(entry_clip)
+    cut_cache.cache_path(entry_clip).write_bytes(content.replace(b"SHA", sha.encode()))
+    assert cut_cache.read_cached(entry_clip, sha) is None
+    calls = _counting(monkeypatch)
+    assert cut_cache.cuts_for(entry_clip) == pytest.approx(
+        [40 / FPS, 70 / FPS, 160 / FPS], abs=0.05
+    )
+    assert len(calls) == 1
+    assert cut_cache.read_cached(entry_clip, sha) is not None  # replaced by a good one
+
+
+def test_a_read_only_folder_still_gives_the_cuts(entry_clip, monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(cut_cache, "atomic_write_bytes", refuse)
+    assert len(cut_cache.cuts_for(entry_clip)) == 3
+    assert not cut_cache.cache_path(entry_clip).exists()
