@@ -11,8 +11,10 @@ import json
 import math
 import os
 import random
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import av
@@ -225,3 +227,31 @@ def test_a_chain_made_on_the_offline_engine_exports_end_to_end(tmp_path):
     timeline = otio.adapters.read_from_file(str(dest.with_suffix(".otio")))
     assert len(list(timeline.video_tracks()[0].find_clips())) == 3
     assert timeline.video_tracks()[0].duration().value == expected
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_sigterm_stops_the_export_with_130_and_no_file(chain, tmp_path, wan_home):
+    a, b, c, other = chain
+    with Library.open() as lib:
+        long = lib.new_sequence("Long", [a.id, b.id, c.id, other.id] * 60)
+    dest = tmp_path / "films" / "long.mp4"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FAL_")}
+    env["WAN_DESKTOP_HOME"] = str(wan_home)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "wan_desktop", "sequence", "export", long.id, str(dest)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not list(dest.parent.glob(".long.mp4.*.part.mp4")):  # the encoding has begun
+            assert child.poll() is None and time.monotonic() < deadline, child.communicate()
+            time.sleep(0.05)
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 130, err
+    assert "interrupted; nothing was written" in err and out == ""
+    assert list(dest.parent.iterdir()) == []
