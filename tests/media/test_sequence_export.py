@@ -268,3 +268,18 @@ def test_first_crossfade_is_ignored_and_fps_is_checked(clips):
         SequenceExportError, match="fps is 0; it must be a whole number from 1 to 60"
     ):
         plan_export([(clips["a"], 0, None, 0)], fps=0)
+
+
+def test_leftovers_of_dead_exports_are_swept_live_ones_kept(clips, tmp_path):
+    folder = tmp_path / "films"
+    folder.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    name = "film [1].mp4"  # glob characters in the name are taken literally
+    gone = folder / f".{name}.x1y2.{int(dead.stdout)}.part.mp4"
+    alive = folder / f".{name}.z3w4.{os.getpid()}.part.mp4"
+    other = folder / f".other.mp4.q5.{int(dead.stdout)}.part.mp4"
+    for path in (gone, alive, other):
+        path.write_bytes(b"half a film")
+    export_sequence([(clips["b"], 0, 4, 0)], folder / name)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([name, alive.name, other.name])

@@ -25,6 +25,7 @@ never on the GUI thread; ``cancel`` and ``progress`` are how the GUI talks to it
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -99,7 +100,7 @@ def _sweep_leftovers(dest: Path) -> None:
     """Remove temporary files that killed exports to ``dest`` left behind (their process is
     gone; a live one may still be writing, so its file is left alone)."""
     with contextlib.suppress(OSError):
-        for leftover in dest.parent.glob(f".{dest.name}.*{_PART_SUFFIX}"):
+        for leftover in dest.parent.glob(f".{glob.escape(dest.name)}.*{_PART_SUFFIX}"):
             pid_text = leftover.name.removesuffix(_PART_SUFFIX).rsplit(".", 1)[-1]
             if pid_text.isdigit() and not _pid_alive(int(pid_text)):
                 with contextlib.suppress(OSError):
@@ -210,8 +211,10 @@ def _solo(run: _Run, video: PartVideo, audio: PartAudio, count: int) -> None:
         run.emitted()
 
 
-def _crossfade(run: _Run, previous: tuple[PartVideo, PartAudio], part: PartPlan,
-               current: tuple[PartVideo, PartAudio]) -> None:  # fmt: skip
+_Readers = tuple[PartVideo, PartAudio]
+
+
+def _crossfade(run: _Run, previous: _Readers, part: PartPlan, current: _Readers) -> None:
     """The ``part.crossfade`` frames where ``previous`` fades into ``current``: pictures
     weighted (k + 1) / (N + 1), so neither end repeats a pure frame; sound over the same
     samples."""
@@ -232,13 +235,22 @@ def _crossfade(run: _Run, previous: tuple[PartVideo, PartAudio], part: PartPlan,
         run.emitted()
 
 
+def _open_readers(part: PartPlan, canvas: tuple[int, int]) -> _Readers:
+    video = PartVideo(part, canvas)
+    try:
+        return video, PartAudio(part)
+    except BaseException:
+        video.close()
+        raise
+
+
 def _stream_parts(run: _Run) -> None:
     parts = run.plan.parts
     canvas = (run.plan.width, run.plan.height)
-    previous: tuple[PartVideo, PartAudio] | None = None
+    previous: _Readers | None = None
     try:
         for i, part in enumerate(parts):
-            current = (PartVideo(part, canvas), PartAudio(part))
+            current = _open_readers(part, canvas)
             try:
                 if previous is not None and part.crossfade:
                     _crossfade(run, previous, part, current)

@@ -150,7 +150,6 @@ class PartAudio:
     sound, gives silence, so every part's sound lasts exactly as long as its pictures."""
 
     def __init__(self, part: PartPlan):
-        self._name = part.path.name
         self._container = _open(part.path) if part.has_audio else None
         self._fifo = av.AudioFifo()
         self._resampler = av.AudioResampler(format="fltp", layout=AUDIO_LAYOUT, rate=AUDIO_RATE)
