@@ -153,3 +153,9 @@ def test_a_refusal_is_an_input_error_on_the_budget_field(ledger):
     assert error.fields == ["budget"]
     assert str(error) == refusal.message
     assert error.refusal is refusal
+
+
+def test_without_a_ledger_nothing_was_spent():
+    assert check(Caps(daily_usd=1.0), None, 0.5, now=NOON) is None
+    refusal = check(Caps(daily_usd=1.0), None, 1.5, now=NOON)
+    assert refusal is not None and "$0.00 spent today" in refusal.message

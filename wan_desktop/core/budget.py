@@ -235,7 +235,7 @@ class BudgetExceededError(InvalidInputError):
 
 def check(
     caps: Caps,
-    ledger: SpendLedger,
+    ledger: SpendLedger | None,
     price_usd: float,
     *,
     pending_usd: float = 0.0,
@@ -246,17 +246,16 @@ def check(
 
     ``pending_usd`` is what jobs already queued or running will cost once billed; ``takes``
     the number of jobs the price covers (a take group), for the message. A free submission
-    (the offline engine) is never refused.
+    (the offline engine) is never refused. ``ledger`` ``None``: nothing was spent.
     """
     if price_usd <= 0 or not caps.any:
         return None
-    for period, cap, spent_in in (
-        ("daily", caps.daily_usd, ledger.today_usd),
-        ("monthly", caps.monthly_usd, ledger.month_usd),
-    ):
+    for period, cap in (("daily", caps.daily_usd), ("monthly", caps.monthly_usd)):
         if cap is None:
             continue
-        spent = spent_in(now)
+        spent = 0.0
+        if ledger is not None:
+            spent = ledger.today_usd(now) if period == "daily" else ledger.month_usd(now)
         if spent + pending_usd + price_usd > cap + _EPSILON_USD:
             message = _refusal_message(period, cap, spent, pending_usd, price_usd, takes)
             return BudgetRefusal(period, cap, spent, pending_usd, price_usd, takes, message)

@@ -29,8 +29,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..core import limits
-from ..core.budget import BudgetExceededError, BudgetRefusal, Caps, SpendLedger, check, ledger_path
-from ..core.paths import app_paths
+from ..core.budget import BudgetExceededError, BudgetRefusal, Caps, SpendLedger, check
 from ..core.pricing import Estimate, estimate
 from ..core.problems import InvalidInputError, Problem
 from ..core.request import GenerationRequest
@@ -63,8 +62,9 @@ class JobRunner:
     ``start_timeout_s``: fal gives up on a job not started within this many seconds (``None``:
     never). ``upload_expiry_s``: fal keeps uploaded inputs at most this many seconds
     (``None``: the account's default). ``caps``: the spending caps (off by default);
-    ``ledger``: where billed results are recorded (default: the machine's ledger in the app's
-    data folder, :func:`~wan_desktop.core.budget.ledger_path`).
+    ``ledger``: where billed results are recorded and the spend is read (the window and the
+    commands pass the machine's, :func:`~wan_desktop.core.budget.ledger_path`; ``None``
+    records nothing: tests and benchmarks never touch the user's spend).
     """
 
     def __init__(
@@ -88,7 +88,7 @@ class JobRunner:
         self._own_client = client is None
         self._book = JobBook(self._root, library.paths.db)
         self._caps = caps if caps is not None else Caps()
-        self._ledger = ledger if ledger is not None else SpendLedger(ledger_path(app_paths()))
+        self._ledger = ledger
         self._work = JobWork(
             self._book,
             library,
@@ -147,8 +147,8 @@ class JobRunner:
         self._caps = caps
 
     @property
-    def ledger(self) -> SpendLedger:
-        """The spend ledger billed results are recorded in."""
+    def ledger(self) -> SpendLedger | None:
+        """The spend ledger billed results are recorded in (``None``: none)."""
         return self._ledger
 
     async def start(self, *, resume: bool = True) -> None:
@@ -229,8 +229,9 @@ class JobRunner:
 
     def spent_today_usd(self) -> float:
         """What fal billed today (local time), in US dollars, from the machine's spend ledger
-        (every process's jobs; the offline engine is free). A small indexed query."""
-        return self._ledger.today_usd()
+        (every process's jobs; the offline engine is free; 0 without a ledger). A small
+        indexed query."""
+        return self._ledger.today_usd() if self._ledger is not None else 0.0
 
     def pending_usd(self) -> float:
         """What the jobs not yet billed will cost (estimates, US dollars): see
