@@ -17,13 +17,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage
 
-from .clip_clock import frame_at
+from .clip_clock import ClockState, frame_at
 
 __all__ = ["PROXY_WORKERS", "RING_FRAMES", "CellFeed", "FeedInfo"]
 
@@ -49,9 +50,10 @@ class FeedInfo:
 
 
 class CellFeed(QObject):
-    """Decodes ``video_path``'s proxy for one cell. ``ready`` (GUI thread, queued) once the
+    """Decodes ``video_path``'s proxy for one cell, ahead of ``clock`` (the sheet's
+    :meth:`ClipClock.snapshot`, read from the worker). ``ready`` (GUI thread, queued) once the
     proxy is open (:attr:`info` set); ``failed(message)`` when it cannot be; ``landed()`` when
-    the frame wanted now has been decoded (a paused sheet repaints on it).
+    the frame wanted now has been decoded while paused (the sheet repaints on it).
 
     The GUI thread calls :meth:`set_size`, :meth:`set_loop`, :meth:`want` and :meth:`take`;
     everything else happens in the feed's own thread, started by :meth:`start`.
@@ -63,9 +65,15 @@ class CellFeed(QObject):
     #: Percent of the proxy made so far, while it is being made (1–99; each value once).
     preparing = Signal(int)
 
-    def __init__(self, video_path: Path, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        video_path: Path,
+        clock: Callable[[], ClockState] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.video_path = Path(video_path)
+        self._clock = clock
         self.info: FeedInfo | None = None
         self.frames_decoded = 0
         """Frames the worker decoded (the bench reads it)."""
@@ -125,13 +133,19 @@ class CellFeed(QObject):
         info = self.info
         if info is None:
             return 0
-        index = self.index_at(seconds)
-        slot = min(frame_at(seconds, info.fps), max(0, self._slots - 1))
         with self._cond:
-            if slot != self._wanted_slot:
-                self._wanted_slot = slot
+            if self._set_wanted(seconds):
                 self._cond.notify()
-        return index
+        return self.index_at(seconds)
+
+    def _set_wanted(self, seconds: float) -> bool:
+        """Under the lock: the loop's slot at ``seconds`` is wanted now; whether it changed."""
+        info = self.info
+        assert info is not None
+        slot = min(frame_at(seconds, info.fps), max(0, self._slots - 1))
+        changed = slot != self._wanted_slot
+        self._wanted_slot = slot
+        return changed
 
     def take(self, index: int) -> QImage | None:
         """The picture of frame ``index`` when it has been decoded (it stays in the ring while
@@ -193,10 +207,16 @@ class CellFeed(QObject):
             size, generation = QSize(self._size), self._generation
             if reader_size is None or size != reader_size:
                 return "open", 0, size, generation
+            state = self._clock() if self._clock is not None else None
+            if state is not None and state.playing:
+                # The worker reads the clock itself: it keeps decoding ahead while the GUI
+                # thread is busy, so the frames are there when the GUI shows the next one.
+                self._set_wanted(state.position_s())
             job = self._next_job()
             if job is not None:
                 return "decode", job, size, generation
-            self._cond.wait()
+            playing = state is not None and state.playing
+            self._cond.wait(timeout=0.5 / self.info.fps if playing and self.info else None)
         return "close", 0, QSize(), 0
 
     def _run(self) -> None:
@@ -233,7 +253,8 @@ class CellFeed(QObject):
                     if fresh:
                         self._ring[index] = image
                     wanted_now = fresh and index == self._window()[0]
-                if wanted_now:
+                # While playing, the GUI's tick picks the frame up; a paused sheet needs a word.
+                if wanted_now and not self._playing():
                     self._emit(self.landed)
         except Exception as exc:
             log.exception("contact sheet: decoding %s", proxy)
@@ -241,6 +262,9 @@ class CellFeed(QObject):
         finally:
             if reader is not None:
                 reader.close()
+
+    def _playing(self) -> bool:
+        return self._clock is not None and self._clock().playing
 
     @staticmethod
     def _emit(signal, *args: object) -> None:

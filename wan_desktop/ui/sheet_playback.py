@@ -51,7 +51,7 @@ class SheetPlayback(QObject):
         self.videos = [Path(v) for v in videos]
         self.clock = ClipClock()
         self.audio = SheetAudio(self)
-        self.feeds = [CellFeed(v, self) for v in self.videos]
+        self.feeds = [CellFeed(v, self.clock.snapshot, self) for v in self.videos]
         self._shown = [-1] * len(self.feeds)  # frame index on screen per cell
         self._active = [True] * len(self.feeds)  # False: hidden (a trashed take)
         self._failed = [False] * len(self.feeds)
