@@ -10,7 +10,14 @@ from PIL import Image, ImageDraw
 from PySide6.QtGui import QImage
 from wan_testkit import write_clip
 
-__all__ = ["grab_rgb", "image_rgb", "left_colour", "plain_frames", "write_compare_clip"]
+__all__ = [
+    "grab_rgb",
+    "image_rgb",
+    "left_colour",
+    "plain_frames",
+    "write_compare_clip",
+    "write_take",
+]
 
 
 def left_colour(clip: int, index: int) -> tuple[int, int, int]:
@@ -38,6 +45,35 @@ def write_compare_clip(
     options = {"preset": "veryfast", "x264-params": "keyint=10:bframes=2"}
     return write_clip(path, paint, frames=frames, fps=fps, codec_options=options,
                       audio_s=frames / fps if audio else None)  # fmt: skip
+
+
+def write_take(path: Path, *, sun_lead: float, glow: int, frames: int = 48,
+               size=(640, 360)) -> Path:  # fmt: skip
+    """One take of a sunrise for the screenshots: the same sky and hills, the sun ``sun_lead``
+    (a fraction of the width) further along and ``glow`` brighter, so the two takes differ
+    where a viewer would look."""
+
+    w, h = size
+
+    def paint(i: int, count: int) -> Image.Image:
+        t = i / max(1, count - 1)
+        image = Image.new("RGB", size)
+        draw = ImageDraw.Draw(image)
+        for y in range(h):
+            k = y / h
+            draw.line(
+                [(0, y), (w, y)], fill=(int(90 + 120 * k), int(140 + 60 * k), int(230 - 40 * k))
+            )
+        x = w * (0.12 + 0.5 * t + sun_lead)
+        y = h * (0.42 - 0.22 * t)
+        r = h * 0.09
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=(255, min(255, 190 + glow), 90 + glow))
+        draw.polygon([(0, h), (0, h * 0.66), (w * 0.3, h * 0.5), (w * 0.62, h * 0.72),
+                      (w, h * 0.56), (w, h)], fill=(52, 96, 70))  # fmt: skip
+        draw.rectangle([0, h * 0.86, w, h], fill=(40, 70, 110))
+        return image
+
+    return write_clip(path, paint, frames=frames, fps=24)
 
 
 def plain_frames(path: Path) -> list[bytes]:

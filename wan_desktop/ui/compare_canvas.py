@@ -164,6 +164,10 @@ class CompareCanvas(QWidget):
                 self._paint_message(painter, self.rect(), "Working out the difference…")
                 return
             painter.drawImage(rect, picture.difference)
+            # Mostly black where the clips agree: an outline shows where the picture ends.
+            painter.setPen(QPen(QColor(255, 255, 255, 60), 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect.adjusted(0, 0, -1, -1))
             text = f"|A − B| × {picture.gain} · frames {picture.a_index} / {picture.b_index}"
             self._badge(painter, rect, text, Qt.AlignmentFlag.AlignLeft)
         else:

@@ -7,13 +7,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QSlider,
+    QStyle,
+    QStyleOptionSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -25,9 +28,9 @@ from .icons import set_icon
 from .naming import named
 from .plain_text import plain_label, tooltip_text
 from .player import format_ms
-from .theme import set_role
+from .theme import colors, set_role
 
-__all__ = ["GAINS", "CompareHeader", "CompareTransportBar"]
+__all__ = ["GAINS", "CompareHeader", "CompareTransportBar", "RangeSeekBar"]
 
 #: How much the difference view amplifies: small differences of a re-encode show at ×4.
 GAINS = (1, 2, 4, 8, 16)
@@ -122,6 +125,52 @@ class CompareHeader(QWidget):
             label.setText(f"{letter}  {text}")
 
 
+class RangeSeekBar(QSlider):
+    """The seek bar, with the looped range drawn under its groove (in the accent colour)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self._range: tuple[int, int] | None = None
+
+    def set_loop_range(self, in_point: int, out_point: int, whole: bool) -> None:
+        """Mark ``in_point`` … ``out_point`` (nothing when the range is the whole clip)."""
+        self._range = None if whole else (in_point, out_point)
+        self.update()
+
+    def loop_range(self) -> tuple[int, int] | None:
+        """The marked range, or None."""
+        return self._range
+
+    def paintEvent(self, event) -> None:  # Qt override
+        super().paintEvent(event)
+        if self._range is None or self.maximum() <= self.minimum():
+            return
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        style = self.style()
+        groove = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
+        )
+        span = groove.width() - handle.width()
+        offset = groove.x() + handle.width() // 2
+
+        def x_of(value: int) -> int:
+            return offset + QStyle.sliderPositionFromValue(
+                self.minimum(), self.maximum(), value, span
+            )
+
+        left, right = x_of(self._range[0]), x_of(self._range[1])
+        painter = QPainter(self)
+        colour = QColor(colors().accent)
+        band = QRect(left, min(self.height() - 3, groove.bottom() + 3), max(2, right - left), 3)
+        painter.fillRect(band, colour)
+        for x in (left, right):  # the in and out points, as short ticks
+            painter.fillRect(QRect(x - 1, band.y() - 5, 2, 8), colour)
+
+
 class CompareTransportBar(QWidget):
     """Play, frame steps, the seek bar (``seek``), the time (``time_label``) and the loop
     range's buttons (``in_button``, ``out_button``, ``clear_range_button``, ``range_label``)."""
@@ -133,7 +182,7 @@ class CompareTransportBar(QWidget):
                                  "Previous frame (Left or ,)", icon="frame_back")  # fmt: skip
         self.forward_button = _tool("compareForwardButton", "Next frame",
                                     "Next frame (Right or .)", icon="frame_forward")  # fmt: skip
-        self.seek = named(QSlider(Qt.Orientation.Horizontal), "compareSeekSlider", "Position")
+        self.seek = named(RangeSeekBar(), "compareSeekSlider", "Position")
         self.seek.setRange(0, 0)
         self.seek.setMinimumWidth(120)
         self.time_label = named(QLabel("frame 0 / 0 · 0:00.0"), "compareTimeLabel", "Time")
@@ -174,4 +223,5 @@ class CompareTransportBar(QWidget):
     def show_range(self, in_point: int, out_point: int, whole: bool) -> None:
         """The loop range, in positions (nothing said when it is the whole clip)."""
         self.range_label.setText("" if whole else f"loop {in_point}–{out_point}")
+        self.seek.set_loop_range(in_point, out_point, whole)
         self.clear_range_button.setEnabled(not whole)
