@@ -122,8 +122,11 @@ def timeline_for(sequence: Any, items: list[ResolvedItem], *, fps: int = 24) -> 
 def write_otio(
     sequence: Any, items: list[ResolvedItem], dest: Path | str, *, fps: int = 24
 ) -> Path:
-    """Write the timeline of ``sequence`` to ``dest`` (OTIO's JSON, atomically); returns it."""
+    """Write the timeline of ``sequence`` to ``dest`` (OTIO's JSON, atomically); returns it.
+
+    Serialized by OTIO's core (``to_json_string``), not its adapter plugins, which find
+    themselves through manifest files a frozen bundle may not carry."""
     dest = Path(dest)
-    text = otio.adapters.write_to_string(timeline_for(sequence, items, fps=fps), "otio_json")
-    atomic_write_text(dest, text)
+    text = timeline_for(sequence, items, fps=fps).to_json_string(indent=4)
+    atomic_write_text(dest, text + "\n")
     return dest
