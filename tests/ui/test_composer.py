@@ -105,3 +105,6 @@ def test_shots_button_turns_on_multi_shot(qtbot, composer):
     qtbot.mouseClick(composer.prompt.shots_button, Qt.MouseButton.LeftButton)
     assert composer.options.values()["multi_shots"] is True
     assert composer.prompt.text().startswith("Shot 1 [0-3s]")
+    before = composer.prompt.text()
+    qtbot.mouseClick(composer.prompt.shots_button, Qt.MouseButton.LeftButton)
+    assert composer.prompt.text() == before  # no second, overlapping set of shots

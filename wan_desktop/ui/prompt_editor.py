@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.storyboard import even_shots, shot_header
+from ..core.storyboard import even_shots, parse, shot_header
 from .plain_text import plain_label
 from .shots_warning import ShotsWarning
 from .text_buttons import menu_tool_button, text_tool_button
@@ -243,10 +243,13 @@ class PromptEditor(QWidget):
             )
 
     def insert_shots(self) -> None:
-        """Append shot lines fitting the duration, each on its own line."""
+        """Append shot lines fitting the duration, each on its own line, and put the cursor
+        after them. A prompt that has shot lines already keeps them (a second set would
+        overlap the first): only the cursor moves."""
         text = self.text().rstrip()
-        block = "\n".join(shot_lines(self._duration_s))
-        self.set_text(f"{text}\n\n{block}" if text else block)
+        if parse(text) is None:
+            block = "\n".join(shot_lines(self._duration_s))
+            self.set_text(f"{text}\n\n{block}" if text else block)
         cursor = self.edit.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
         self.edit.setTextCursor(cursor)
