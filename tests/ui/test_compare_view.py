@@ -286,3 +286,32 @@ def test_a_deleted_view_stops_its_workers(qtbot, clips):
     thread = view.feed._thread
     view.deleteLater()
     qtbot.waitUntil(lambda: not thread.is_alive(), timeout=5000)
+
+
+def test_sound_follows_the_choice_of_clip(qtbot, tmp_path, monkeypatch):
+    monkeypatch.delenv("WAN_DESKTOP_NO_MULTIMEDIA")
+    from wan_desktop.ui.player import quiet_multimedia_logs
+
+    quiet_multimedia_logs()
+    a = write_compare_clip(tmp_path / "a.mp4", 0, frames=24, audio=True)
+    b = write_compare_clip(tmp_path / "b.mp4", 1, frames=24, audio=True)
+    silent = write_compare_clip(tmp_path / "silent.mp4", 1, frames=24)
+    view = open_view(qtbot, a, b)
+    if not view.audio.available:
+        pytest.skip(view.audio.reason)
+    combo = view.header.sound_combo
+    qtbot.waitUntil(lambda: view.audio.source == "a", timeout=5000)
+    assert combo.currentData() == "a"
+    player = view.audio._player
+    assert player.source().toLocalFile() == str(a)
+    combo.setCurrentIndex(combo.findData("b"))
+    assert view.audio.source == "b" and player.source().toLocalFile() == str(b)
+    combo.setCurrentIndex(combo.findData("off"))
+    assert player.source().isEmpty()
+    close(view)
+    # A clip without sound cannot be chosen; the other one's sound is the default.
+    view = open_view(qtbot, silent, b)
+    model = view.header.sound_combo.model()
+    assert not model.item(0).isEnabled() and model.item(1).isEnabled()
+    assert view.header.sound_combo.currentData() == "b"
+    close(view)

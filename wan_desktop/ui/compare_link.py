@@ -54,6 +54,7 @@ def open_compare(a: CompareClip, b: CompareClip, parent: Any = None) -> CompareV
     view.show()
     view.raise_()
     view.activateWindow()
+    view.setFocus()  # the view's keys (Space, arrows, Tab) work at once
     return view
 
 
