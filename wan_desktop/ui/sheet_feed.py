@@ -156,16 +156,22 @@ class CellFeed(QObject):
                 self._shown = index
         return image
 
-    def close(self) -> None:
-        """Stop the worker (it finishes the frame in hand; waits at most 2 s)."""
+    def close(self, wait_s: float = 2.0) -> None:
+        """Stop the worker: it finishes the frame in hand (a proxy being made stops between
+        two frames); waits at most ``wait_s`` seconds for it (0: not at all, see :meth:`join`)."""
         self._cancel.set()
         with self._cond:
             self._closed = True
             self._ring.clear()
             self._cond.notify()
-            thread = self._thread
+        if wait_s > 0:
+            self.join(wait_s)
+
+    def join(self, timeout_s: float) -> None:
+        """Wait at most ``timeout_s`` seconds for the closed worker to end."""
+        thread = self._thread
         if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=2.0)
+            thread.join(timeout=max(0.0, timeout_s))
 
     def buffered(self) -> int:
         """Pictures held now (at most ``RING_FRAMES`` + 1)."""

@@ -10,6 +10,7 @@ as the longest take; the sound follows :meth:`SheetPlayback.set_audio_take`. GUI
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -20,13 +21,15 @@ from .clip_clock import ClipClock
 from .sheet_audio import SheetAudio
 from .sheet_feed import CellFeed
 
-__all__ = ["AUDIO_SYNC_MS", "TICK_MS", "SheetPlayback"]
+__all__ = ["AUDIO_SYNC_MS", "CLOSE_WAIT_S", "TICK_MS", "SheetPlayback"]
 
 #: How often the cells are brought up to the clock. A frame at 24 fps lasts 41.7 ms: a 5 ms
 #: tick shows each within a few milliseconds of its time, at ~10 µs of GUI time per cell.
 TICK_MS = 5
 #: How often the sound is checked against the clock while playing.
 AUDIO_SYNC_MS = 250
+#: The longest closing waits for the decoding threads (each ends within a frame's work).
+CLOSE_WAIT_S = 2.0
 
 
 class SheetPlayback(QObject):
@@ -260,10 +263,14 @@ class SheetPlayback(QObject):
         return wanted + (info.frame_count - shown)  # it still shows the end of the last loop
 
     def close(self) -> None:
-        """Stop everything: the timers, the sound and every feed's worker."""
+        """Stop everything: the timers, the sound and every feed's worker (all told first,
+        then waited for together, at most :data:`CLOSE_WAIT_S` in all)."""
         self._timer.stop()
         self._audio_timer.stop()
         self.clock.pause()
         self.audio.close()
         for feed in self.feeds:
-            feed.close()
+            feed.close(wait_s=0)
+        deadline = time.monotonic() + CLOSE_WAIT_S
+        for feed in self.feeds:
+            feed.join(deadline - time.monotonic())
