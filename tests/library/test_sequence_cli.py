@@ -169,6 +169,7 @@ def test_refusals_name_the_field_and_limit(chain, tmp_path):
         (("new", "Film", b.id, "--chain", a.id), "either --chain ID or the entry ids"),
         (("new", "Film"), "either --chain ID or the entry ids"),
         (("new", "Film", "0123456789abcdef"), "no entry with id '0123456789abcdef'"),
+        (("new", "Film", "--chain", "0123456789abcdef"), "0123456789abcdef"),
         (("new", "   ", a.id), "name must not be empty"),
         (("show", "s-nope"), "no sequence with id"),
     ]
