@@ -283,3 +283,16 @@ def test_leftovers_of_dead_exports_are_swept_live_ones_kept(clips, tmp_path):
         path.write_bytes(b"half a film")
     export_sequence([(clips["b"], 0, 4, 0)], folder / name)
     assert sorted(p.name for p in folder.iterdir()) == sorted([name, alive.name, other.name])
+
+
+@pytest.mark.parametrize("options", [{"g": "6", "keyint_min": "6"}, {"g": "8", "bf": "2"}])
+def test_in_points_after_a_seek_are_exact(tmp_path, options):
+    """An in-point deep in a clip with short groups of pictures (and B-frames) is reached by
+    seeking to the keyframe before it: the frames out are exactly the chosen ones."""
+    clip = write_clip(tmp_path / "gop.mp4", blocks(7), frames=48, codec_options=options)
+    source = decoded(clip)
+    export_sequence([(clip, 13, 30, 0)], tmp_path / "out.mp4")
+    out = decoded(tmp_path / "out.mp4")
+    assert len(out) == 17
+    for k, frame in enumerate(out):
+        assert psnr(frame, source[13 + k]) > 35, k
