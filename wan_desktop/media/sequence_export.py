@@ -87,6 +87,8 @@ class ExportCancelled(Exception):
 
 
 def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":
+        return True  # os.kill(pid, 0) would terminate the process there: never sweep
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
