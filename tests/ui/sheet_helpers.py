@@ -37,14 +37,15 @@ def write_take_clip(path: Path, take: int, *, frames: int, size=(320, 180)) -> P
     return write_clip(path, paint, frames=frames, fps=FPS)
 
 
-def add_group(lib, tmp: Path, takes: int, *, frames: int = 36, size=(320, 180)) -> list:
-    """``takes`` entries of one new take group (labels "seed 100", "seed 101", …), oldest first;
-    returns the entries."""
+def add_group(lib, tmp: Path, takes: int, *, frames: int | list[int] = 36, size=(320, 180)) -> list:
+    """``takes`` entries of one new take group (labels "seed 100", "seed 101", …), oldest first,
+    of ``frames`` frames each (or of ``frames[take]``); returns the entries."""
     group = new_group_id()
     entries = []
     for take in range(takes):
         new = new_entry(tmp / f"take-{take}", seed=100 + take, group_id=group,
                         variant=f"seed {100 + take}")  # fmt: skip
-        clip = write_take_clip(Path(new.video_path), take, frames=frames, size=size)
+        count = frames[take] if isinstance(frames, list) else frames
+        clip = write_take_clip(Path(new.video_path), take, frames=count, size=size)
         entries.append(lib.add(dataclasses.replace(new, video_path=clip)))
     return entries

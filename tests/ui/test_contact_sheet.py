@@ -238,3 +238,25 @@ def test_closing_while_the_proxies_are_made_stops_them(qtbot, tasks, lib, tmp_pa
     for take in takes:  # no half-written proxy: made whole, or not at all
         leftovers = [p.name for p in take.video_path.parent.iterdir() if "proxy" in p.name]
         assert leftovers in ([], ["proxy.mp4"])
+
+
+def test_a_shorter_take_holds_its_last_frame_until_the_loop_starts_again(
+    qtbot, tasks, lib, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("WAN_DESKTOP_NO_MULTIMEDIA", "1")
+    group = add_group(lib, tmp_path, 2, frames=[36, 24])
+    takes, group_id = load_takes(lib, [group[0].id])
+    view = ContactSheet(takes, SheetCulling(lib), tasks, group_id=group_id)
+    qtbot.addWidget(view)
+    view.show()
+    view.start()
+    qtbot.waitUntil(view.playback.is_ready, timeout=30000)
+    assert view.playback.frame_count() == 36  # the loop is the longest take
+    view.playback.pause()
+    view.playback.seek_frame(30)
+    qtbot.waitUntil(lambda: _settled(view), timeout=10000)
+    assert _frames(view) == [30, 23]
+    view.step(6)  # wraps: both start again together
+    qtbot.waitUntil(lambda: _settled(view), timeout=10000)
+    _check_pictures(view, 0)
+    view.close()
