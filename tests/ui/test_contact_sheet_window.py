@@ -84,3 +84,16 @@ def _link(win):
     from wan_desktop.ui.window_sheet import SheetLink
 
     return win.findChild(SheetLink)
+
+
+def test_closing_the_window_closes_the_sheet_and_its_threads(qtbot, setup):
+    win, _pane, group = setup
+    task = win.tasks.spawn(_link(win).open_ids([group[0].id]), "open")
+    qtbot.waitUntil(task.done, timeout=10000)
+    sheet = task.result()
+    qtbot.waitUntil(sheet.playback.is_ready, timeout=30000)
+    feeds = list(sheet.playback.feeds)
+    close_player(win)
+    win.close()
+    assert all(not feed._thread.is_alive() for feed in feeds)
+    qtbot.waitUntil(lambda: _link(win).sheet is None, timeout=5000)  # deleted on close

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from .async_bridge import TaskKeeper
 from .icons import set_icon
 from .naming import named
-from .plain_text import plain_label
+from .plain_text import plain_label, tooltip_text
 from .sheet_cell import SheetCell
 from .sheet_culling import SheetCulling, Take
 from .sheet_grid import SheetGrid
@@ -113,7 +113,7 @@ class ContactSheet(QWidget):
     def _make_cell(self, number: int, take: Take) -> SheetCell:
         cell = SheetCell(number, take.label)
         cell.set_marks(take.rating, take.flag)
-        cell.setToolTip(take.label)
+        cell.setToolTip(tooltip_text(take.label))
         return cell
 
     def _make_controls(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 
 from .async_bridge import run_blocking
 from .contact_sheet import ContactSheet
@@ -39,6 +39,14 @@ class SheetLink(QObject):
         self._pane = pane
         self.sheet: ContactSheet | None = None
         pane.action_set.contact_sheet_action.triggered.connect(self._on_action_triggered)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        # The sheet is a window of its own: closing the main window closes it first, so its
+        # decoding threads stop (deleting it with the window would skip its closeEvent).
+        if watched is self._window and event.type() == QEvent.Type.Close and self.sheet:
+            self.sheet.close()
+        return False
 
     def _on_action_triggered(self, _checked: bool = False) -> None:
         self.open_selected()
