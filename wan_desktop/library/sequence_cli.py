@@ -106,11 +106,11 @@ def _list(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> N
     if not sequences:
         print("(no sequences)", file=out)
         return
-    print(f"{'ID':26}  {'UPDATED':16}  {'CLIPS':>5}  NAME", file=out)
+    print(f"{'ID':18}  {'UPDATED':16}  {'CLIPS':>5}  NAME", file=out)
     for sequence in sequences:
         updated = sequence.updated_at[:16].replace("T", " ")
         name = _short(sequence.name, _NAME_WIDTH)
-        print(f"{sequence.id:26}  {updated:16}  {len(sequence.items):5}  {name}", file=out)
+        print(f"{sequence.id:18}  {updated:16}  {len(sequence.items):5}  {name}", file=out)
 
 
 def _show(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
