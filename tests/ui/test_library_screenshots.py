@@ -1,5 +1,6 @@
-"""Screenshots of the library for the README: the grid, details with a prompt diff, a search
-(docs/screenshots/10-library.png, 11-details-diff.png, 12-search.png)."""
+"""Screenshots of the library for the README: the grid with stars, picks and a reject (light
+and dark), details with a prompt diff, a search (docs/screenshots/10-library.png,
+10-library-dark.png, 11-details-diff.png, 12-search.png)."""
 
 from __future__ import annotations
 
@@ -78,6 +79,10 @@ CLIPS = [
     ),
     ("Aerial drone shot over a winding forest river in autumn", "", 0.22, 3.0, "720p", True, False),
 ]
+# How some clips were judged: title or prompt start -> (stars, flag).
+MARKS = {"Sunrise lake": (5, "picked"), "A red fox": (3, ""), "Neon rain": (0, "rejected"),
+         "Waves crash": (4, "picked"), "Balloons": (2, ""),
+         "A paper boat": (1, "rejected")}  # fmt: skip
 ACTUAL = (
     "Slow dolly in over a misty alpine lake at sunrise; thin fog drifts across the glassy "
     "water while the first golden light touches the snowy peaks, a lone heron lifts off, "
@@ -97,6 +102,10 @@ def shots(qtbot, tasks, paths, tmp_path):
             lib.set_title(entry.id, title)
         if fav:
             lib.set_favourite(entry.id, True)
+        for start, (stars, flag) in MARKS.items():
+            if (title or prompt).startswith(start):
+                lib.set_rating(entry.id, stars)
+                lib.set_flag(entry.id, flag)
     win, pane = open_window(
         qtbot, tasks, FakeServices(paths), lib, size=(SIZE.width(), SIZE.height())
     )
@@ -118,6 +127,19 @@ def _posters(qtbot, pane):
         ),
         timeout=10000,
     )
+
+
+def test_library_dark_screenshot(qtbot, qapp, shots):
+    win, pane = shots
+    theme = qapp._wan_theme
+    theme.force("dark")
+    try:
+        _posters(qtbot, pane)
+        pane.splitter.setSizes([560, 200])
+        path = save_screenshot(win, "10-library-dark", SCREENSHOT_DIR, SIZE)
+        assert path.stat().st_size > 20_000
+    finally:
+        theme.force("light")
 
 
 def test_library_screenshots(qtbot, shots):

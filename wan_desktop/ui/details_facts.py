@@ -1,5 +1,6 @@
 """What the details panel says about a clip, as text: its heading, the key facts shown first
-(seed, resolution, duration, cost, request id) and the table of everything else.
+(seed, resolution, duration, cost, request id, how it was judged, its take group) and the table
+of everything else.
 
 Every value comes from data (a sidecar may be crafted), so each is escaped into the markup.
 Pure functions; GUI thread. ``label_color`` (``#rrggbb``) is the colour of the row labels: the
@@ -14,9 +15,10 @@ from typing import Any
 from ..core.text import excerpt
 from .formats import format_duration, local_time
 
-__all__ = ["heading_text", "human_size", "key_facts_html", "other_facts_html"]
+__all__ = ["heading_text", "human_size", "key_facts_html", "other_facts_html", "rating_text"]
 
 _HEADING_CHARS = 80
+_FLAG_TEXT = {"picked": "picked", "rejected": "rejected", "": "none"}
 
 
 def human_size(n: int) -> str:
@@ -40,15 +42,29 @@ def heading_text(entry: Any, title: str | None = None) -> str:
 
 
 def key_facts_html(entry: Any, label_color: str) -> str:
-    """Seed, resolution, duration, cost and request id: what a user looks for first."""
+    """Seed, resolution, duration, cost and request id: what a user looks for first; then its
+    rating and pick or reject, and its take group with its label in it (when in one)."""
     rows = [
         ("Seed", str(entry.seed) if entry.seed is not None else "—"),
         ("Resolution", f"{entry.resolution} · {entry.width}×{entry.height}"),
         ("Duration", f"{format_duration(entry.duration_s)} ({entry.duration_s:.2f} s)"),
         ("Cost", f"${entry.cost_usd:.2f}" if entry.cost_usd is not None else "—"),
         ("Request id", entry.request_id or "—"),
+        ("Rating", rating_text(getattr(entry, "rating", 0))),
+        ("Flag", _FLAG_TEXT.get(getattr(entry, "flag", ""), "—")),
     ]
+    group = getattr(entry, "group_id", None)
+    if group:
+        variant = getattr(entry, "variant", "")
+        rows.append(("Take", f"{variant} · group {group}" if variant else f"group {group}"))
     return _table(rows, label_color)
+
+
+def rating_text(stars: int) -> str:
+    """``★★★☆☆ 3 of 5``, or ``not rated`` for 0."""
+    if not stars:
+        return "not rated"
+    return f"{'★' * stars}{'☆' * (5 - stars)} {stars} of 5"
 
 
 def other_facts_html(entry: Any, label_color: str) -> str:

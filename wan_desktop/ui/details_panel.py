@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from .details_facts import heading_text, human_size, key_facts_html, other_facts_html
 from .plain_text import plain_label
 from .prompt_diff import diff_html
+from .shot_facts import planned_shots, shots_text
 from .theme import colors, set_role
 from .thumbnail_cache import BackgroundImageLoader, ImageCache, read_thumbnail
 
@@ -78,6 +79,8 @@ class DetailsPanel(QWidget):
     notesEdited = Signal(str, str)
     usePromptRequested = Signal(str)
     parentRequested = Signal(str)
+    #: After every :meth:`show_entry` (the entry, or ``None``): the shot marks find its cuts.
+    entryShown = Signal(object)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -118,6 +121,12 @@ class DetailsPanel(QWidget):
         self.parent_link.setTextFormat(Qt.TextFormat.RichText)
         self.parent_link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.parent_link.hide()
+        # A multi-shot clip's planned shots and detected cuts (data-free text: numbers only).
+        self.shots = plain_label(QLabel())
+        self.shots.setObjectName("libraryShots")
+        self.shots.setAccessibleName("Shots")
+        self.shots.setWordWrap(True)
+        self.shots.hide()
         self._make_key_block()
         # Rich text for the table; every value in it is escaped (see details_facts).
         self.facts = QLabel()
@@ -209,6 +218,7 @@ class DetailsPanel(QWidget):
         layout.addLayout(top)
         layout.addLayout(key_row)
         layout.addWidget(self.parent_link)
+        layout.addWidget(self.shots)
         layout.addLayout(self._prompts_grid())
         layout.addLayout(use_row)
         layout.addLayout(user)
@@ -244,8 +254,24 @@ class DetailsPanel(QWidget):
         self._loading = True
         try:
             self._fill(entry)
+            self._fill_shots(entry)
         finally:
             self._loading = False
+        self.entryShown.emit(entry)
+
+    def _fill_shots(self, entry: Any) -> None:
+        starts = planned_shots(entry) if entry is not None else None
+        self.shots.setVisible(starts is not None)
+        self.shots.setText(shots_text(starts, None) if starts is not None else "")
+
+    def show_cuts(self, entry_id: str, cuts: list[float] | None, problem: str = "") -> None:
+        """The cuts found in ``entry_id``'s video (seconds), or ``problem`` when they could
+        not be found: shown beside its planned shots while that entry is shown."""
+        if self.entry is None or self.entry.id != entry_id:
+            return
+        starts = planned_shots(self.entry)
+        if starts is not None:
+            self.shots.setText(shots_text(starts, cuts, problem))
 
     def _fill(self, entry: Any) -> None:
         enabled = entry is not None
@@ -282,6 +308,13 @@ class DetailsPanel(QWidget):
         self.prompt_view.setHtml(left or "<i>No prompt recorded.</i>")
         self.actual_view.setHtml(right)
         self.use_prompt_button.setEnabled(bool(entry.actual_prompt or entry.prompt))
+
+    def show_marks(self, entry: Any) -> None:
+        """``entry`` was saved with new stars or flag: refresh the facts only (a title or
+        note being typed stays as it is)."""
+        if self.entry is not None and entry is not None and self.entry.id == entry.id:
+            self.entry = entry
+            self._fill_facts(entry)
 
     def _fill_facts(self, entry: Any) -> None:
         muted = colors().muted

@@ -1,5 +1,6 @@
 """Paints one library card: the thumbnail (poster, scrub frame or placeholder) with badges for
-resolution, duration, favourite and audio, then the title (or prompt), the date and the seed.
+resolution, duration, favourite, audio, stars and pick or reject (a rejected clip's picture is
+dimmed, so the keepers stand out), then the title (or prompt), the date and the seed.
 
 A card may be any width (the grid widens them to fill its rows): the thumbnail keeps the
 poster's 16:9 box across the card, and :meth:`LibraryDelegate.card_size` says how tall a card
@@ -11,7 +12,6 @@ from ``QImage`` (already decoded at the thumbnail's size in a worker).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -28,6 +28,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from .library_card_marks import MARK_H, draw_flag, draw_stars, flag_size, star_polygon, stars_size
 from .library_card_text import LINE_H, CardFonts
 from .library_model import THUMB_SIZE, LibraryRole, format_duration
 from .theme import colors
@@ -43,6 +44,8 @@ CARD_SIZE = QSize(
 )
 _BADGE_BG = QColor(15, 15, 20, 190)
 _STAR = QColor("#ffc83d")
+_REJECT_DIM = QColor(10, 10, 14, 120)  # laid over a rejected clip's picture
+_GAP = 5  # px between a badge and the picture's edge, and between two badges
 
 
 def _thumb_height(thumb_width: int) -> int:
@@ -53,16 +56,6 @@ def thumb_rect(card: QRect) -> QRect:
     """Where the thumbnail goes inside a card rectangle: across it, in the poster's shape."""
     width = max(1, card.width() - 2 * PAD)
     return QRect(card.left() + PAD, card.top() + PAD, width, _thumb_height(width))
-
-
-def _star(center: QPointF, outer: float) -> QPolygonF:
-    inner = outer * 0.45
-    points = []
-    for i in range(10):
-        r = outer if i % 2 == 0 else inner
-        a = -math.pi / 2 + i * math.pi / 5
-        points.append(QPointF(center.x() + r * math.cos(a), center.y() + r * math.sin(a)))
-    return QPolygonF(points)
 
 
 class LibraryDelegate(QStyledItemDelegate):
@@ -118,7 +111,8 @@ class LibraryDelegate(QStyledItemDelegate):
         look = _look(painter, option)
         painter.drawPixmap(option.rect.topLeft(), self._background(look, option.rect.size()))
         thumb = QRectF(thumb_rect(option.rect))
-        self._thumbnail(painter, option, index, thumb, self._corners(look))
+        dim = summary.flag == "rejected"
+        self._thumbnail(painter, option, index, thumb, self._corners(look), dim)
         fonts = self._fonts_for(option.font)
         self._badges(painter, fonts, summary, thumb)
         self._text(painter, option, fonts, index.data(LibraryRole.Title) or "", summary, thumb)
@@ -169,9 +163,10 @@ class LibraryDelegate(QStyledItemDelegate):
         index: QModelIndex,
         thumb: QRectF,
         corners: tuple[QPixmap, ...] | None,
+        dim: bool = False,
     ) -> None:
-        """The poster (or scrub frame, or placeholder), its "No preview" note and the scrub
-        bar, inside the thumbnail's rounded corners."""
+        """The poster (or scrub frame, or placeholder), dimmed when ``dim``, its "No preview"
+        note and the scrub bar, inside the thumbnail's rounded corners."""
         painter.save()
         if corners is None:  # the colour around is unknown (a drag image): clip instead
             clip = QPainterPath()
@@ -191,6 +186,8 @@ class LibraryDelegate(QStyledItemDelegate):
                 painter.drawImage(x, y, image)  # decoded at this size: a plain blit
             else:
                 painter.drawImage(QRect(x, y, dw, dh), image)
+        if dim:
+            painter.fillRect(thumb, _REJECT_DIM)
         if index.data(LibraryRole.ThumbnailMissing):
             painter.setPen(QColor(90, 90, 110))
             painter.setFont(option.font)
@@ -211,22 +208,49 @@ class LibraryDelegate(QStyledItemDelegate):
                 painter.drawPixmap(_point(x, y), corner)
 
     def _badges(self, painter: QPainter, fonts: CardFonts, summary, thumb: QRectF) -> None:
-        """Resolution, duration, favourite and audio over the thumbnail's corners (each a
-        small image drawn once: a handful of distinct badges cover every card)."""
+        """Resolution, favourite and pick or reject along the top of the thumbnail; audio,
+        stars and duration along its bottom (each a small image drawn once: a handful of
+        distinct badges cover every card)."""
+        top, bottom = thumb.top() + _GAP, thumb.bottom() - _GAP - MARK_H
+        left, right = thumb.left() + _GAP, thumb.right() - _GAP  # room left on each row
+        top_left, bottom_left, bottom_right = left, left, right
         if summary.resolution:
             badge = self._text_badge(painter, fonts, summary.resolution)
-            painter.drawPixmap(_point(thumb.left() + 5, thumb.top() + 5), badge)
+            painter.drawPixmap(_point(left, top), badge)
+            top_left += badge.deviceIndependentSize().width() + _GAP
         if summary.duration_s:
             badge = self._text_badge(painter, fonts, format_duration(summary.duration_s))
             size = badge.deviceIndependentSize()
-            x, y = thumb.right() - 5 - size.width(), thumb.bottom() - 5 - size.height()
-            painter.drawPixmap(_point(x, y), badge)
+            bottom_right -= size.width()
+            painter.drawPixmap(_point(bottom_right, thumb.bottom() - _GAP - size.height()), badge)
+            bottom_right -= _GAP
         if summary.favourite:
-            badge = self._stamp(painter, ("favourite",), QSize(22, 22), _draw_favourite)
-            painter.drawPixmap(_point(thumb.right() - 27, thumb.top() + 5), badge)
+            badge = self._stamp(painter, ("favourite",), QSize(MARK_H, MARK_H), _draw_favourite)
+            right -= MARK_H
+            painter.drawPixmap(_point(right, top), badge)
+            right -= _GAP
         if summary.has_audio:
-            badge = self._stamp(painter, ("audio",), QSize(22, 22), _draw_audio)
-            painter.drawPixmap(_point(thumb.left() + 5, thumb.bottom() - 27), badge)
+            badge = self._stamp(painter, ("audio",), QSize(MARK_H, MARK_H), _draw_audio)
+            painter.drawPixmap(_point(left, bottom), badge)
+            bottom_left += MARK_H + _GAP
+        if summary.flag in ("picked", "rejected"):
+            badge = self._mark(painter, fonts, "flag", summary.flag, right - top_left)
+            right -= badge.deviceIndependentSize().width()
+            painter.drawPixmap(_point(right, top), badge)
+        if 0 < summary.rating <= 5:
+            badge = self._mark(painter, fonts, "stars", summary.rating, bottom_right - bottom_left)
+            painter.drawPixmap(_point(bottom_left, bottom), badge)
+
+    def _mark(self, painter: QPainter, fonts: CardFonts, kind: str, value, room: float) -> QPixmap:
+        """The stars or the flag badge: in full when it fits in ``room`` px, else compact."""
+        size_of, draw = (stars_size, draw_stars) if kind == "stars" else (flag_size, draw_flag)
+        compact = size_of(fonts, value, False).width() > room
+        return self._stamp(
+            painter,
+            (kind, value, compact, fonts.small_key),
+            size_of(fonts, value, compact),
+            lambda p, rect: draw(p, rect, fonts, value, compact),
+        )
 
     def _text_badge(self, painter: QPainter, fonts: CardFonts, text: str) -> QPixmap:
         def size() -> QSize:
@@ -306,7 +330,7 @@ def _draw_favourite(painter: QPainter, rect: QRectF) -> None:
     painter.setBrush(_BADGE_BG)
     painter.drawRoundedRect(rect, 11, 11)
     painter.setBrush(_STAR)
-    painter.drawPolygon(_star(rect.center(), 8))
+    painter.drawPolygon(star_polygon(rect.center(), 8))
 
 
 def _draw_audio(painter: QPainter, rect: QRectF) -> None:

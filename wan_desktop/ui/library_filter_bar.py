@@ -1,6 +1,6 @@
 """The library's find bar (GUI thread): the search box, the clip count and the filters
-(favourites, audio, resolution, duration, date, sort, silent clips, trash), and the
-:class:`LibraryQuery` they describe.
+(resolution, duration, audio, silent clips; favourites, stars, picks and rejects; date, sort,
+trash), and the :class:`LibraryQuery` they describe.
 
 Typing waits :data:`SEARCH_DEBOUNCE_MS` after the last keystroke before asking for a query;
 any other control asks at once. The bar only says when (``queryChanged``): the pane runs it.
@@ -46,7 +46,13 @@ _DURATIONS = [
 _DATES = [("Any time", None), ("Today", 0), ("Past 7 days", 7), ("Past 30 days", 30),
           ("Past year", 365), ("Custom range…", CUSTOM_RANGE)]  # fmt: skip
 _SORTS = [("Newest first", "newest"), ("Oldest first", "oldest"), ("Longest first", "longest"),
-          ("Shortest first", "shortest")]  # fmt: skip
+          ("Shortest first", "shortest"), ("Highest rated", "rating")]  # fmt: skip
+# "Rating ≥ N": the stars a clip has at least (0 stars is "not rated" and matches only "Any").
+_RATINGS = [("Any rating", None), ("★ 1 or more", 1), ("★ 2 or more", 2), ("★ 3 or more", 3),
+            ("★ 4 or more", 4), ("★ 5", 5)]  # fmt: skip
+# The flag filter's values are the library's: "" is a clip neither picked nor rejected.
+_FLAGS = [("Any flag", None), ("Picked", "picked"), ("Rejected", "rejected"),
+          ("Unflagged", "")]  # fmt: skip
 
 
 def _combo(name: str, accessible: str, items: list[tuple[str, object]]) -> QComboBox:
@@ -63,9 +69,19 @@ def _toggle(name: str, accessible: str, tip: str, text: str) -> QToolButton:
     return button
 
 
+def _row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setSpacing(4)
+    for w in widgets:
+        row.addWidget(w)
+    row.addStretch(1)
+    return row
+
+
 class LibraryFilterBar(QWidget):
-    """Three rows: search, count and the thumbnail size; favourites, audio, resolution,
-    duration; date, sort and the trash toggle (a fourth, the custom date range, when chosen).
+    """Four rows: search, count and the thumbnail size; resolution, duration, audio and silent;
+    favourites, rating and flag; date, sort and the trash toggle (a fifth, the custom date
+    range, when chosen).
     ``queryChanged`` when the query they describe should run (debounced for typing);
     ``trashToggled(shown)`` when the trash view is switched on or off."""
 
@@ -93,6 +109,10 @@ class LibraryFilterBar(QWidget):
                                      "Silent")  # fmt: skip
         self.resolution_filter = _combo("libraryResolutionFilter", "Resolution", _RESOLUTIONS)
         self.duration_filter = _combo("libraryDurationFilter", "Duration", _DURATIONS)
+        self.rating_filter = _combo("libraryRatingFilter", "Rating at least", _RATINGS)
+        self.rating_filter.setToolTip("Show clips rated at least this many stars (keys 1–5)")
+        self.flag_filter = _combo("libraryFlagFilter", "Picked or rejected", _FLAGS)
+        self.flag_filter.setToolTip("Show picked, rejected or unflagged clips only (keys P, X)")
         self.date_filter = _combo("libraryDateFilter", "Date", _DATES)
         self.date_from = self._date_edit("libraryDateFrom", "From date", -30)
         self.date_to = self._date_edit("libraryDateTo", "To date", 0)
@@ -137,15 +157,14 @@ class LibraryFilterBar(QWidget):
         size_label.setBuddy(self.thumbnail_slider)
         find_row.addWidget(size_label)
         find_row.addWidget(self.thumbnail_slider)
-        filter_row = QHBoxLayout()
-        filter_row.setSpacing(4)
-        for w in (self.favourites_filter, self.audio_filter, self.resolution_filter,
-                  self.duration_filter):  # fmt: skip
-            filter_row.addWidget(w)
-        filter_row.addStretch(1)
+        # What the clip is; how it was judged; when, in which order. (Four controls to a row:
+        # five made the pane wider than a laptop's third of the screen.)
+        filter_row = _row(self.resolution_filter, self.duration_filter, self.audio_filter,
+                          self.silent_filter)  # fmt: skip
+        judged_row = _row(self.favourites_filter, self.rating_filter, self.flag_filter)
         date_row = QHBoxLayout()
         date_row.setSpacing(4)
-        for w in (self.date_filter, self.sort_combo, self.silent_filter):
+        for w in (self.date_filter, self.sort_combo):
             date_row.addWidget(w)
         date_row.addStretch(1)
         date_row.addWidget(self.trash_toggle)
@@ -160,14 +179,15 @@ class LibraryFilterBar(QWidget):
         rows = QVBoxLayout(self)
         rows.setContentsMargins(0, 0, 0, 0)
         rows.setSpacing(5)  # the pane's own spacing, so the bar's rows sit as its other rows
-        for row in (find_row, filter_row, date_row):
+        for row in (find_row, filter_row, judged_row, date_row):
             rows.addLayout(row)
         rows.addWidget(self.date_range)
 
     def _connect(self) -> None:
         self.search.textChanged.connect(self._on_search_text_changed)
         self._debounce.timeout.connect(self.queryChanged)
-        for box in (self.resolution_filter, self.duration_filter, self.sort_combo):
+        for box in (self.resolution_filter, self.duration_filter, self.sort_combo,
+                    self.rating_filter, self.flag_filter):  # fmt: skip
             box.currentIndexChanged.connect(self._on_filter_changed)
         self.date_filter.currentIndexChanged.connect(self._on_date_filter_current_index_changed)
         for edit in (self.date_from, self.date_to):
@@ -197,6 +217,8 @@ class LibraryFilterBar(QWidget):
             created_to=created_to,
             trashed=self.trash_shown(),
             silent=True if self.silent_filter.isChecked() else None,
+            min_rating=self.rating_filter.currentData(),
+            flag=self.flag_filter.currentData(),
         )
         return LibraryQuery(self.search.text(), filters, self.sort_combo.currentData())
 
@@ -216,12 +238,13 @@ class LibraryFilterBar(QWidget):
         is shown, stay), then ask for the query once."""
         self.search.clear()  # unblocked: the box's clear button hides on its textChanged
         self._debounce.stop()
-        controls = (self.favourites_filter, self.audio_filter, self.silent_filter,
-                    self.resolution_filter, self.duration_filter, self.date_filter)  # fmt: skip
-        blockers = [QSignalBlocker(w) for w in controls]
-        for button in (self.favourites_filter, self.audio_filter, self.silent_filter):
+        boxes = (self.resolution_filter, self.duration_filter, self.date_filter,
+                 self.rating_filter, self.flag_filter)  # fmt: skip
+        buttons = (self.favourites_filter, self.audio_filter, self.silent_filter)
+        blockers = [QSignalBlocker(w) for w in (*boxes, *buttons)]
+        for button in buttons:
             button.setChecked(False)
-        for box in (self.resolution_filter, self.duration_filter, self.date_filter):
+        for box in boxes:
             box.setCurrentIndex(0)
         del blockers
         self._sync_dates_visible()

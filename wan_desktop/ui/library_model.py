@@ -78,6 +78,10 @@ class LibraryRole(enum.IntEnum):
     ThumbnailMissing = enum.auto()  # True when there is no poster to show (never will be)
     ScrubPosition = enum.auto()  # 0..1 while the pointer scrubs this row, else None
     PosterPath = enum.auto()
+    Rating = enum.auto()  # 0..5 stars (0: not rated)
+    Flag = enum.auto()  # "", "picked" or "rejected"
+    GroupId = enum.auto()  # the take group, or None
+    Variant = enum.auto()  # the take's label in its group ("seed 1234"), or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +106,7 @@ def format_count(n: int, trashed: bool = False) -> str:
 
 
 def summary_of_entry(entry: Any) -> EntrySummary:
-    """The list row of a whole ``Entry``."""
+    """The list row of a whole ``Entry`` (its take fields too, when it has them)."""
     return EntrySummary(
         entry.id,
         entry.created_at,
@@ -116,6 +120,10 @@ def summary_of_entry(entry: Any) -> EntrySummary:
         entry.favourite,
         entry.has_audio,
         str(entry.poster_path) if entry.poster_path else None,
+        getattr(entry, "group_id", None),
+        getattr(entry, "variant", ""),
+        getattr(entry, "rating", 0),
+        getattr(entry, "flag", ""),
     )
 
 
@@ -129,6 +137,12 @@ def _matches(summary: EntrySummary, filters: Filters) -> bool:
     if filters.favourite is not None and summary.favourite != filters.favourite:
         return False
     if filters.resolution and summary.resolution != filters.resolution:
+        return False
+    if filters.min_rating is not None and summary.rating < filters.min_rating:
+        return False
+    if filters.flag is not None and summary.flag != filters.flag:
+        return False
+    if filters.group_id is not None and summary.group_id != filters.group_id:
         return False
     if filters.min_duration_s is not None and summary.duration_s < filters.min_duration_s:
         return False
@@ -268,6 +282,10 @@ class LibraryModel(RoleListModel):
             ),
             LibraryRole.ScrubPosition: lambda s: self.scrub.position(s.id),
             LibraryRole.PosterPath: lambda s: s.poster_file,
+            LibraryRole.Rating: lambda s: s.rating,
+            LibraryRole.Flag: lambda s: s.flag,
+            LibraryRole.GroupId: lambda s: s.group_id,
+            LibraryRole.Variant: lambda s: s.variant,
         }
 
     # ---- queries ------------------------------------------------------------------------------
@@ -401,9 +419,17 @@ class LibraryModel(RoleListModel):
 
     def set_favourite_local(self, entry_id: str, favourite: bool) -> None:
         """Show ``entry_id`` as (not) favourite before the library confirms it."""
+        self.set_marks_local(entry_id, favourite=favourite)
+
+    def set_marks_local(self, entry_id: str, **marks: Any) -> EntrySummary | None:
+        """Show ``entry_id`` with ``marks`` (``favourite``, ``rating``, ``flag``) before the
+        library confirms them; returns the row as it was (to put back if saving fails)."""
         row = self._row_of.get(entry_id)
-        if row is not None:
-            self.update_summary(replace_summary(self._rows[row], favourite=favourite))
+        if row is None:
+            return None
+        old = self._rows[row]
+        self.update_summary(replace_summary(old, **marks))
+        return old
 
     def remove_id(self, entry_id: str) -> None:
         """Drop the row of ``entry_id`` (trashed, restored out of the trash view)."""
@@ -482,6 +508,9 @@ class LibraryModel(RoleListModel):
         facts = [format_duration(s.duration_s), s.resolution or f"{s.width}×{s.height}"]
         if s.seed is not None:
             facts.append(f"seed {s.seed}")
+        facts += _judgement(s)
+        if s.variant:
+            facts.append(f"take: {s.variant}")
         if s.has_audio:
             facts.append("audio")
         if s.favourite:
@@ -529,8 +558,19 @@ def _title_of(s: EntrySummary) -> str:
     return s.title or excerpt(s.prompt, 120) or "Untitled"
 
 
+def _judgement(s: EntrySummary) -> list[str]:
+    """How the clip was judged, in words: ``["3 stars", "picked"]`` (nothing when it was not)."""
+    words = []
+    if s.rating:
+        words.append("1 star" if s.rating == 1 else f"{s.rating} stars")
+    if s.flag:
+        words.append(s.flag)
+    return words
+
+
 def _accessible_text(s: EntrySummary) -> str:
     favourite = ", favourite" if s.favourite else ""
     audio = ", with audio" if s.has_audio else ""
+    judged = "".join(f", {word}" for word in _judgement(s))
     title = s.title or excerpt(s.prompt, 120)
-    return f"{title}, {format_duration(s.duration_s)}, {s.resolution}{favourite}{audio}"
+    return f"{title}, {format_duration(s.duration_s)}, {s.resolution}{favourite}{audio}{judged}"

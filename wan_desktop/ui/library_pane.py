@@ -36,6 +36,7 @@ from .details_panel import DetailsPanel
 from .export_dialog import ExportDialog
 from .library_action_set import LibraryActionSet
 from .library_actions import LibraryActions, ReuseMode, apply_fill
+from .library_culling import LibraryCulling
 from .library_empty import CLEAR_FILTERS, SHOW_LIBRARY, empty_state_for
 from .library_filter_bar import SEARCH_DEBOUNCE_MS, LibraryFilterBar
 from .library_model import LibraryModel, LibraryQuery, LibraryRole, summary_of_entry
@@ -123,6 +124,8 @@ class LibraryPane(LibraryTrashMixin, QWidget):
         self.last_import: tuple[Any, bool] | None = None
         self.filter_bar = LibraryFilterBar()
         self.action_set = LibraryActionSet(self, self.view)
+        self.culling = LibraryCulling(self.view, self.model, self.actions, self._spawn)
+        self.culling.saved.connect(self.details.show_marks)  # stars and picks: keys 1–5, 0, P, X
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self._lay_out()
         self._connect_find()
