@@ -12,13 +12,16 @@ so (once), and the caller has the proxy made (``media.proxy_queue``), calls
 :meth:`HoverFrames.retry` and asks again.
 
 Callbacks run on the worker thread. The thread starts with the first request and ends after
-:data:`IDLE_EXIT_S` with nothing to do; :meth:`HoverFrames.close` ends it at once.
+:data:`IDLE_EXIT_S` with nothing to do; :meth:`HoverFrames.close` ends it at once, and so does
+the interpreter's exit (``atexit``) for those still open.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 #: Seconds the worker waits for another request before its thread ends (the reader closes).
 IDLE_EXIT_S = 3.0
 _RELEASE = "release"
+_OPEN: weakref.WeakSet[HoverFrames] = weakref.WeakSet()
 
 
 def frame_index(fraction: float, frame_count: int) -> int:
@@ -92,6 +96,7 @@ class HoverFrames:
         self._thread: threading.Thread | None = None
         self.decoded = 0  # frames handed to on_frame (tests, bench)
         self.skipped = 0  # requests overtaken by a newer one before they were decoded
+        _OPEN.add(self)
 
     def show(
         self,
@@ -233,3 +238,10 @@ class HoverFrames:
             callback(*args)
         except Exception:  # a listener's bug must not end the worker
             log.exception("a hover-frame listener failed")
+
+
+@atexit.register
+def _close_open_workers() -> None:
+    """At exit: end every decoder still running, before the interpreter goes away."""
+    for frames in list(_OPEN):
+        frames.close(timeout_s=2.0)

@@ -12,16 +12,20 @@ frame). On Linux it runs at a lower CPU priority (``nice`` +10, inherited by FFm
 threads), so the window and the players keep the cores when they need them. It starts with
 the first request and ends after :data:`IDLE_EXIT_S` with nothing to do, so an idle queue
 holds no thread. ``on_ready(path)`` and ``on_failed(path, message)`` are called from that
-thread; :meth:`forget` and :meth:`close` stop the proxy being made between two frames.
+thread; :meth:`forget` and :meth:`close` stop the proxy being made between two frames. Queues
+still open when the interpreter exits are closed first (``atexit``), so no worker is inside
+FFmpeg while Python shuts down.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
 import sys
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +44,7 @@ IDLE_EXIT_S = 2.0
 MAX_WAITING = 256
 
 Maker = Callable[..., Path]
+_OPEN: weakref.WeakSet[ProxyQueue] = weakref.WeakSet()
 
 
 class ProxyQueue:
@@ -67,6 +72,7 @@ class ProxyQueue:
         self._thread: threading.Thread | None = None
         self._closed = False
         self.made = 0  # proxies this queue handed to on_ready (tests, bench)
+        _OPEN.add(self)
 
     # ---- asking -------------------------------------------------------------------------------
 
@@ -202,3 +208,10 @@ def _lower_priority() -> None:
     with contextlib.suppress(OSError, AttributeError):
         tid = threading.get_native_id()
         os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + BACKGROUND_NICE)
+
+
+@atexit.register
+def _close_open_queues() -> None:
+    """At exit: stop every worker still making a proxy, before the interpreter goes away."""
+    for queue in list(_OPEN):
+        queue.close(timeout_s=2.0)
