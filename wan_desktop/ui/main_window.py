@@ -324,6 +324,7 @@ class MainWindow(QMainWindow):
         events and names the parent of continuations. Clips moved to the trash can be brought
         back from the status line (Undo, or Ctrl+Z)."""
         from .compare_link import CompareLink
+        from .shot_marks import install_shot_marks
         from .window_library import LibraryDock
         from .window_library_links import LibraryLinks
         from .window_sheet import SheetLink
@@ -346,6 +347,7 @@ class MainWindow(QMainWindow):
         LibraryLinks(self, widget)  # trash and Undo, the cards' size
         SheetLink(self, widget)  # Open contact sheet
         CompareLink(self, widget, self.tasks)  # Compare two clips
+        install_shot_marks(self, widget, actions)  # multi-shot clips: planned shots and cuts
         return dock.action
 
     @property

@@ -6,7 +6,9 @@
 - The first frame is decoded with PyAV in an executor and painted at once, until the media
   player delivers frames.
 - The window drives it through public methods (``toggle``, ``step_frame``, ``seek_ms``,
-  ``toggle_full_screen``, ``is_idle``, ``offer_new_video``), never its slots.
+  ``toggle_full_screen``, ``is_idle``, ``offer_new_video``, ``set_marks``), never its slots.
+- The seek bar (:class:`~.seek_marks.MarkedSlider`) shows marks (:class:`~.seek_marks.Mark`):
+  planned shots, detected cuts, a sequence's seams; they go when another clip loads.
 """
 
 from __future__ import annotations
@@ -36,11 +38,13 @@ from .media_engine import (
     quiet_multimedia_logs,
 )
 from .plain_text import plain_label
+from .seek_marks import Mark, MarkedSlider
 from .theme import set_role
 from .video_canvas import VideoCanvas
 
 __all__ = [
     "QUIET_MULTIMEDIA_RULES",
+    "Mark",
     "MediaEngine",
     "NewVideoOffer",
     "VideoCanvas",
@@ -125,10 +129,12 @@ class VideoPlayer(QWidget):
     """The player pane (``videoPlayer``): canvas, seek bar with times, transport controls.
 
     Keys while it has focus: Space play/pause, ``,``/``.`` frame step, F full screen.
-    ``fullScreenRequested(bool)`` asks the window to show only the player.
+    ``fullScreenRequested(bool)`` asks the window to show only the player;
+    ``clipLoaded(path)`` follows every :meth:`load` (``""`` after :meth:`unload`).
     """
 
     fullScreenRequested = Signal(bool)
+    clipLoaded = Signal(str)
 
     def __init__(self, tasks: TaskKeeper, parent: QWidget | None = None):
         super().__init__(parent)
@@ -177,7 +183,7 @@ class VideoPlayer(QWidget):
         set_icon(self.back_button, "frame_back")
         self.forward_button = _tool("frameForwardButton", "Next frame", "Next frame (.)")
         set_icon(self.forward_button, "frame_forward")
-        self.seek = QSlider(Qt.Orientation.Horizontal)
+        self.seek = MarkedSlider()
         self.seek.setObjectName("seekSlider")
         self.seek.setAccessibleName("Position")
         self.seek.setRange(0, 0)
@@ -348,10 +354,20 @@ class VideoPlayer(QWidget):
         """Ask the window to show only the player, or everything again."""
         self.set_full_screen(not self._full)
 
+    def set_marks(self, marks: list[Mark]) -> None:
+        """Mark ``marks`` on the seek bar (replacing any) until another clip loads."""
+        self.seek.set_marks(marks)
+
+    def marks(self) -> list[Mark]:
+        """The marks on the seek bar."""
+        return self.seek.marks()
+
     def load(self, path: str | Path, *, autoplay: bool = True, title: str = "") -> None:
-        """Show ``path``: its first frame at once, then play it (when ``autoplay``)."""
+        """Show ``path``: its first frame at once, then play it (when ``autoplay``). The
+        seek bar's marks are cleared (they belonged to the clip before)."""
         self._path = str(path)
         self._ended = False
+        self.seek.set_marks([])
         if self.offer.offered_path() == self._path:
             self.offer.withdraw()
         self._load_token += 1
@@ -361,15 +377,17 @@ class VideoPlayer(QWidget):
         self.first_frame_task = self._tasks.spawn(
             self._show_first_frame(self._path, self._load_token), "Show video", self
         )
-        if self.engine is None:
-            return
-        self.engine.load(self._path)
-        if autoplay:
-            self.engine.play()
+        engine = self.engine
+        if engine is not None:
+            engine.load(self._path)
+            if autoplay:
+                engine.play()
+        self.clipLoaded.emit(self._path)
 
     def unload(self) -> None:
-        """Stop, forget the clip, show the empty canvas."""
+        """Stop, forget the clip and its marks, show the empty canvas."""
         self._path = None
+        self.seek.set_marks([])
         self._load_token += 1
         if self._engine is not None:
             self._engine.stop()
@@ -377,6 +395,7 @@ class VideoPlayer(QWidget):
         self.canvas.set_image(None)
         self.canvas.set_message("Your video will play here")
         self.title.setText("")
+        self.clipLoaded.emit("")
 
     def path(self) -> str | None:
         """The clip loaded, or ``None``."""
