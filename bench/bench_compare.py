@@ -11,6 +11,8 @@ position has been painted. Then the squares are read back from the pictures the 
 Figures: steps with both sides on the asked frame (target: all 100), and the step latency
 median and maximum in ms (the median's target: within one frame at 24 fps, 41.7 ms; the
 maximum is shown for reference), and, for reference, the median of 20 steps back from there.
+Then it plays 3 s side by side: every picture painted must show one position on both sides
+(read from the pixels), and the pictures painted per second are shown for reference.
 ``--steps N`` (default 100).
 """
 
@@ -34,6 +36,7 @@ BITS = 7  # frame numbers up to 127
 SQUARE = 160
 LATENCY_TARGET_MS = 1000 / FPS
 BACK_STEPS = 20
+PLAY_S = 3.0
 
 
 def make_clip(path: Path, tint: tuple[int, int, int]) -> Path:
@@ -121,6 +124,7 @@ def run(steps: int) -> bool:
             if _wait(app, lambda k=k: view.picture().position == k, 10):
                 app.processEvents()
                 back.append((time.perf_counter() - start) * 1000)
+        played, unlocked = _play(app, view)
         view.close()
         view.feed.wait_closed()
     median, worst = statistics.median(latencies), max(latencies)
@@ -150,7 +154,39 @@ def run(steps: int) -> bool:
                     f"{max(back):.0f} ms (one GOP: a seek decodes from the start, so the view "
                     "prepares the frames before it after a step back)",
                     None)  # fmt: skip
-    return ok_same and ok_median
+    ok_locked = played > 0 and unlocked == 0
+    result_line("compare_play_pictures_locked", "count", played - unlocked,
+                f"target all {played}: pictures painted while playing {PLAY_S:g} s whose two "
+                "sides show the same position's frames (read from their pixels)",
+                ok_locked)  # fmt: skip
+    result_line("compare_play_displayed_fps", "fps", played / PLAY_S,
+                "reference; pictures painted per second while playing side by side (the "
+                "clips are 24 fps; the machine's other load counts)", None)  # fmt: skip
+    return ok_same and ok_median and ok_locked
+
+
+def _play(app, view) -> tuple[int, int]:
+    """Play from the start for :data:`PLAY_S` seconds: the pictures painted, and how many of
+    them had a side on another frame than its position asks for."""
+    view.seek_frame(0)
+    _wait(app, lambda: view.picture().position == 0, 10)
+    seen, unlocked, last = 0, 0, view.picture()
+    view.transport.play()
+    end = time.monotonic() + PLAY_S
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.001)
+        picture = view.picture()
+        if picture is last:
+            continue
+        last, seen = picture, seen + 1
+        expected = (view.timeline.a_index(picture.position), picture.b_index)
+        if (read_number(picture.a), read_number(picture.b)) != expected or (
+            picture.b_index != picture.a_index  # the clips share a rate: the same frame
+        ):
+            unlocked += 1
+    view.transport.pause()
+    return seen, unlocked
 
 
 def _wait(app, condition, seconds: float) -> bool:

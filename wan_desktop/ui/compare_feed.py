@@ -19,6 +19,7 @@ pictures again rather than seek.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 from collections import OrderedDict
@@ -43,6 +44,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+# A time that lands within this much of a frame's start shows that frame (as the reader).
+_TIME_SLACK_S = 1e-6
 #: Decoded frames kept per side. 64 MB holds about 40 frames at 960×540 and a whole 5 s clip
 #: at the 360p of a small window: a looped range replays without decoding.
 CACHE_BYTES = 64 * 1024 * 1024
@@ -136,15 +139,18 @@ class _Ready:
 
 class _Side:
     """One clip's reader, reading at the size its pictures are painted, and a cache of the
-    frames it made ready; used from one thread of its own (every call goes through
-    :meth:`call`)."""
+    frames it made ready. The reader is used from one thread of its own (every call goes
+    through :meth:`call`); the cache may also be looked into from the coordinator
+    (:meth:`cached`), so a step to a frame made ahead never waits for the decoding in hand."""
 
     def __init__(self, path: Path, name: str) -> None:
         self.path = path
         self.reader: Any = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"compare-{name}")
+        self._lock = threading.Lock()  # the cache: this side's thread and the coordinator
         self._cache: OrderedDict[int, _Ready] = OrderedDict()
         self._bytes = 0
+        self._times: tuple[float, ...] = ()
 
     def call(self, fn: Any, *args: Any) -> Future:
         """Run ``fn(*args)`` in this side's thread."""
@@ -159,31 +165,43 @@ class _Side:
         info = ClipInfo(self.path, reader.fps, reader.frame_count, reader.duration_s,
                         reader.width, reader.height, times, probe(self.path).has_audio)  # fmt: skip
         reader.set_max_size(max_size)
+        self._times = times
         return info
+
+    def index_at_time(self, time_s: float) -> int:
+        """The frame on screen at ``time_s`` (any thread: the times never change)."""
+        return max(0, bisect.bisect_right(self._times, time_s + _TIME_SLACK_S) - 1)
+
+    def cached(self, index: int) -> _Ready | None:
+        """Frame ``index`` if it is made already (any thread)."""
+        with self._lock:
+            ready = self._cache.get(index)
+            if ready is not None:
+                self._cache.move_to_end(index)
+            return ready
 
     def resize(self, max_size: tuple[int, int] | None) -> None:
         """Read at ``max_size`` from now on (the reader converts its latest pictures again
         rather than decoding them anew)."""
         self.reader.set_max_size(max_size)
-        self._cache.clear()
-        self._bytes = 0
+        with self._lock:
+            self._cache.clear()
+            self._bytes = 0
 
-    def ready(self, index: int | None, time_s: float) -> _Ready:
-        """Frame ``index`` (None: the frame at ``time_s``), from the cache when it is there."""
-        if index is None:
-            index = self.reader.index_at_time(time_s)
-        ready = self._cache.get(index)
+    def ready(self, index: int) -> _Ready:
+        """Frame ``index``, from the cache when it is there (this side's thread)."""
+        ready = self.cached(index)
         if ready is not None:
-            self._cache.move_to_end(index)
             return ready
         frame = self.reader.frame_at(index)
         size = (frame.width, frame.height)
         ready = _Ready(index, frame.rgb, size, _image(frame.rgb, *size))
-        self._cache[index] = ready
-        self._bytes += 7 * len(frame.rgb) // 3  # the RGB24 bytes and the RGB32 picture
-        while self._bytes > CACHE_BYTES and len(self._cache) > 1:
-            _index, old = self._cache.popitem(last=False)
-            self._bytes -= 7 * len(old.rgb) // 3
+        with self._lock:
+            self._cache[index] = ready
+            self._bytes += 7 * len(frame.rgb) // 3  # the RGB24 bytes and the RGB32 picture
+            while self._bytes > CACHE_BYTES and len(self._cache) > 1:
+                _index, old = self._cache.popitem(last=False)
+                self._bytes -= 7 * len(old.rgb) // 3
         return ready
 
     def close(self) -> None:
@@ -191,7 +209,8 @@ class _Side:
             if self.reader is not None:
                 self.reader.close()
                 self.reader = None
-            self._cache.clear()
+            with self._lock:
+                self._cache.clear()
 
         self._pool.submit(release)
         self._pool.shutdown(wait=True)
@@ -305,20 +324,25 @@ class CompareFeed(QObject):
             self._stop.set()
 
     def _serve(self) -> None:
+        in_hand: list[Future] = []  # the frames being made ahead, at most one per side
         while True:
             with self._cond:
-                while not self._stop.is_set() and self._want is None and not self._ahead:
+                while (
+                    not self._stop.is_set()
+                    and self._want is None
+                    and not (self._ahead and all(f.done() for f in in_hand))
+                ):
                     self._cond.wait()
                 if self._stop.is_set():
                     return
                 want, self._want = self._want, None
                 size, gain = self._size, self._difference_gain
-                ahead = self._ahead.pop(0) if want is None and self._ahead else None
-            if size != self._opened_size:
-                for future in [side.call(side.resize, size) for side in self._sides]:
-                    future.result()
-                self._opened_size = size
+                ahead = self._ahead.pop(0) if want is None else None
             try:
+                if size != self._opened_size:
+                    for future in [*in_hand, *(s.call(s.resize, size) for s in self._sides)]:
+                        future.result()
+                    in_hand, self._opened_size = [], size
                 if want is not None:
                     picture = self._picture_for(want, gain)
                     with self._cond:
@@ -326,19 +350,41 @@ class CompareFeed(QObject):
                         self.pictures_made += 1
                     self._emit("landed")
                 elif ahead is not None:
-                    self._frames(ahead)  # into the caches, for when the view gets there
+                    # Not waited for: a step to a frame already made is served meanwhile.
+                    in_hand = [side.call(side.ready, index)
+                               for side, index in zip(self._sides, self._indices(ahead),
+                                                      strict=True)]  # fmt: skip
+                    for future in in_hand:
+                        future.add_done_callback(self._on_made_ahead)
             except VideoError as exc:
                 # One damaged frame: say so, and go on serving the positions that decode.
                 log.info("compare: %s", exc)
                 if want is not None:
                     self._emit("failed", str(exc))
 
+    def _on_made_ahead(self, _future: Future) -> None:
+        """A frame made ahead (a side's thread): the coordinator may start the next."""
+        with self._cond:
+            self._cond.notify()
+
+    def _indices(self, want: Want) -> tuple[int, int]:
+        """A's frame number and B's for ``want``."""
+        return want.a_index, self._sides[1].index_at_time(want.time_s)
+
     def _frames(self, want: Want) -> tuple[_Ready, _Ready]:
-        """A's frame and B's for ``want``, made at once in the two sides' threads."""
-        side_a, side_b = self._sides
-        future_a = side_a.call(side_a.ready, want.a_index, 0.0)
-        future_b = side_b.call(side_b.ready, None, want.time_s)
-        return future_a.result(), future_b.result()
+        """A's frame and B's for ``want``: from the caches when made already, else made at
+        once in the two sides' threads (after the frame in hand there, if any)."""
+        indices = self._indices(want)
+        found = [side.cached(index) for side, index in zip(self._sides, indices, strict=True)]
+        futures = [
+            None if ready is not None else side.call(side.ready, index)
+            for side, index, ready in zip(self._sides, indices, found, strict=True)
+        ]
+        a, b = (
+            ready if future is None else future.result()
+            for ready, future in zip(found, futures, strict=True)
+        )
+        return a, b
 
     def _picture_for(self, want: Want, gain: int) -> ComparePicture:
         a, b = self._frames(want)
