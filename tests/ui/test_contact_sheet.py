@@ -14,6 +14,7 @@ from wan_desktop.media.proxy import proxy_for
 from wan_desktop.ui.contact_sheet import ContactSheet
 from wan_desktop.ui.sheet_cell import SheetCell, stars_text
 from wan_desktop.ui.sheet_culling import SheetCulling, SheetRequestError, load_takes
+from wan_desktop.ui.sheet_feed import RING_FRAMES
 from wan_desktop.ui.sheet_grid import best_columns
 
 pytestmark = pytest.mark.timeout(120)
@@ -121,6 +122,8 @@ def test_playing_keeps_every_cell_on_the_clock(qtbot, sheet):
         return len(seen) >= 12
 
     qtbot.waitUntil(played_on, timeout=10000)
+    # Memory is bounded: each cell holds its ring ahead of the clock and the frame it shows.
+    assert all(feed.buffered() <= RING_FRAMES + 1 for feed in sheet.playback.feeds)
     QTest.keyClick(sheet, Qt.Key.Key_Space)
     assert not sheet.playback.is_playing()
     qtbot.waitUntil(lambda: _settled(sheet), timeout=10000)
@@ -260,3 +263,20 @@ def test_a_shorter_take_holds_its_last_frame_until_the_loop_starts_again(
     qtbot.waitUntil(lambda: _settled(view), timeout=10000)
     _check_pictures(view, 0)
     view.close()
+
+
+def test_a_resized_sheet_decodes_again_at_the_new_size_on_the_same_frame(qtbot, sheet):
+    sheet.playback.pause()
+    sheet.playback.seek_frame(20)
+    qtbot.waitUntil(lambda: _settled(sheet), timeout=10000)
+    before = sheet.cells[0].image().size()
+    sheet.resize(640, 420)
+    qtbot.waitUntil(
+        lambda: (
+            _settled(sheet)
+            and all(c.image().size() != before for c in sheet.cells)
+            and all(c.image().width() <= c.width() for c in sheet.cells)
+        ),
+        timeout=10000,
+    )
+    _check_pictures(sheet, 20)

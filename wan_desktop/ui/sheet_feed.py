@@ -100,8 +100,8 @@ class CellFeed(QObject):
             self._thread.start()
 
     def set_size(self, size: QSize) -> None:
-        """Decode pictures fitted into ``size`` device pixels (the worker reopens the proxy;
-        the picture on screen stays until the new ones come)."""
+        """Decode pictures fitted into ``size`` device pixels (the picture on screen stays
+        until the new ones come)."""
         with self._cond:
             if size == self._size or size.isEmpty():
                 return
@@ -245,10 +245,10 @@ class CellFeed(QObject):
                 if what == "close":
                     return
                 if what == "open":
-                    if reader is not None:
-                        reader.close()
-                    reader = None  # a failed open must not leave the old one to close twice
-                    reader = self._open(proxy, size)
+                    if reader is None:
+                        reader = self._open(proxy, size)
+                    else:  # a new size: the decoder keeps its place (no seek, no reopen)
+                        reader.set_max_size(self._max_size(size))
                     reader_size = size
                     continue
                 image = self._decode(reader, index)
@@ -300,8 +300,7 @@ class CellFeed(QObject):
     def _open(self, proxy: Path, size: QSize):
         from ..media.frame_reader import FrameReader
 
-        max_size = None if size.isEmpty() else (size.width(), size.height())
-        reader = FrameReader(proxy, max_size=max_size)
+        reader = FrameReader(proxy, max_size=self._max_size(size))
         first = self.info is None
         aspect = reader.width / reader.height if reader.height else 16 / 9
         self.info = FeedInfo(reader.fps, reader.frame_count, reader.duration_s, aspect)
@@ -310,6 +309,10 @@ class CellFeed(QObject):
                 self._slots = max(self._slots, reader.frame_count)
             self._emit(self.ready)
         return reader
+
+    @staticmethod
+    def _max_size(size: QSize) -> tuple[int, int] | None:
+        return None if size.isEmpty() else (size.width(), size.height())
 
     def _decode(self, reader, index: int) -> QImage | None:
         frame = reader.frame_at(index)

@@ -91,8 +91,11 @@ class SheetPlayback(QObject):
             feed.start()
 
     def set_cell_size(self, cell: int, size: QSize) -> None:
-        """Cell ``cell`` shows pictures in ``size`` device pixels."""
+        """Cell ``cell`` shows pictures in ``size`` device pixels: its frame is decoded again
+        at that size (it keeps the old picture until then)."""
         self.feeds[cell].set_size(size)
+        self._shown[cell] = -1
+        self._wake()
 
     def set_active(self, cell: int, active: bool) -> None:
         """Show cell ``cell`` or not (a hidden one is left out of the spread and the sound)."""
