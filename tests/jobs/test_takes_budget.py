@@ -178,3 +178,18 @@ async def test_the_offline_engine_is_never_refused_nor_billed(tmp_path, server, 
         await runner.close()
         library.close()
     assert ledger.today_usd() == 0.0
+
+
+async def test_a_take_run_again_stays_in_its_group(opened, image, server):
+    runner, library = opened
+    server.faults.set("fail_request", count=1, error="GPU fell over", error_type="runner_error")
+    runner.concurrency = 1  # the first take meets the fault
+    take, other = await runner.enqueue_group(expand(request(image, seed=9), VariantPlan(count=2)))
+    assert (await finish(runner, take.id)).state is JobState.FAILED
+    assert (await finish(runner, other.id)).state is JobState.DONE
+    again = await runner.retry(take.id, new_seed=True)
+    assert again.group_id == take.group_id
+    assert again.variant == f"seed {again.request.seed}" and again.request.seed != 9
+    done = await finish(runner, again.id)
+    assert done.state is JobState.DONE
+    assert library.get(done.entry_id).variant == again.variant
