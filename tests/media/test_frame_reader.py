@@ -240,3 +240,37 @@ def test_closed_reader_refuses(tmp_path):
     reader.close()
     with pytest.raises(FrameReadError):
         reader.frame_at(3)
+
+
+def test_damaged_files_refuse_with_frame_read_errors_only(tmp_path):
+    """Bytes flipped at random (and some files cut short): opening and reading every frame in
+    a random order gives frames or FrameReadError, never another exception or a hang."""
+    options = {"preset": "medium", "x264-params": "keyint=8:bframes=3"}
+    data = write_clip(tmp_path / "c.mp4", paint((160, 90)), frames=40,
+                      codec_options=options).read_bytes()  # fmt: skip
+    rng = random.Random(3)
+    damaged = tmp_path / "damaged.mp4"
+    outcomes = {"opened": 0, "refused": 0}
+    for trial in range(60):
+        raw = bytearray(data)
+        for _ in range(rng.randint(1, 30)):
+            raw[rng.randrange(len(raw))] = rng.randrange(256)
+        damaged.write_bytes(bytes(raw[: rng.randrange(len(raw))] if trial % 3 == 0 else raw))
+        try:
+            reader = FrameReader(damaged)
+        except FrameReadError as exc:
+            assert "damaged.mp4" in str(exc)
+            outcomes["refused"] += 1
+            continue
+        outcomes["opened"] += 1
+        with reader:
+            order = list(range(reader.frame_count))
+            rng.shuffle(order)
+            for index in order:
+                try:
+                    frame = reader.frame_at(index)
+                except FrameReadError as exc:
+                    assert f"Frame {index} of damaged.mp4" in str(exc)
+                    continue
+                assert len(frame.rgb) == 3 * frame.width * frame.height
+    assert outcomes["opened"] and outcomes["refused"]

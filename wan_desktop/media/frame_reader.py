@@ -158,6 +158,8 @@ class FrameReader:
         stream = container.streams.video[0]
         self._stream = stream
         ctx = stream.codec_context
+        if ctx is None:
+            raise FrameReadError(f"{self._name}: its video is in a format FFmpeg cannot decode.")
         if not ctx.width or not ctx.height:
             raise FrameReadError(f"{self._name} does not say how large its pictures are.")
         if stream.time_base is None:
