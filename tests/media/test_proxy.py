@@ -170,3 +170,15 @@ def test_the_library_passes_a_proxy_by(lib, tmp_path):
     exported = lib.export(entry.id, tmp_path / "out", with_sidecar=True)
     assert proxy.PROXY_NAME not in [p.name for p in (tmp_path / "out").iterdir()]
     assert exported.is_file()
+
+
+def test_an_old_half_written_proxy_is_swept_and_a_fresh_one_left(tmp_path):
+    clip = _clip(tmp_path / "e" / "video.mp4", size=(320, 180), frames=4)
+    old = clip.parent / ".proxy.mp4.abc123.mp4"  # a killed process's leftover
+    young = clip.parent / ".proxy.mp4.def456.mp4"  # another process's work in progress
+    for path in (old, young):
+        path.write_bytes(b"half a video")
+    long_ago = old.stat().st_mtime - 3600
+    os.utime(old, (long_ago, long_ago))
+    proxy.ensure_proxy(clip)
+    assert sorted(p.name for p in clip.parent.iterdir()) == [young.name, "proxy.mp4", "video.mp4"]

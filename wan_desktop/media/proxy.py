@@ -21,8 +21,10 @@ holds the interpreter lock for long and a ``cancel`` event is honoured between f
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+import time
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -61,6 +63,9 @@ _X264_OPTIONS = {
     "sc_threshold": "0",
 }
 _DEFAULT_FPS = Fraction(24)
+# A half-written proxy left by a process that was killed is removed when this old (a younger one
+# may be another process's work in progress).
+_LEFTOVER_AGE_S = 600
 
 # One lock per proxy path: two workers asking for the same proxy make it once (the second
 # waits, then finds it fresh). Locks are kept for the life of the process; a library holds a
@@ -130,10 +135,21 @@ def ensure_proxy(
         if not video_path.is_file():
             raise VideoError(f"{video_path.name}: no such video file.")
         clip_time = video_path.stat().st_mtime_ns
+        _remove_leftovers(target)
         with atomic_path(target, suffix=".mp4") as tmp:
             _transcode(video_path, tmp, cancel, progress)
             os.utime(tmp, ns=(clip_time, clip_time))
     return target
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Delete half-written proxies (``.proxy.mp4.*``) that a killed process left beside
+    ``target`` more than :data:`_LEFTOVER_AGE_S` ago."""
+    cutoff = time.time() - _LEFTOVER_AGE_S
+    for leftover in target.parent.glob(f".{target.name}.*"):
+        with contextlib.suppress(OSError):
+            if leftover.lstat().st_mtime < cutoff:
+                leftover.unlink()
 
 
 def _transcode(
