@@ -234,7 +234,7 @@ def test_closing_while_the_proxies_are_made_stops_them(qtbot, tasks, lib, tmp_pa
     qtbot.addWidget(view)
     view.show()
     view.start()
-    assert "Preparing the preview" in view.cells[0]._message
+    qtbot.waitUntil(lambda: "repar" in view.cells[1]._message, timeout=5000)
     view.close()
     for feed in view.playback.feeds:
         assert feed._thread is not None and not feed._thread.is_alive()

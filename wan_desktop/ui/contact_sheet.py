@@ -36,6 +36,7 @@ from .naming import named
 from .plain_text import plain_label, tooltip_text
 from .sheet_cell import SheetCell
 from .sheet_culling import SheetCulling, Take
+from .sheet_feed import WAITING
 from .sheet_grid import SheetGrid
 from .sheet_playback import SheetPlayback
 from .status_notice import StatusNotice
@@ -140,7 +141,7 @@ class ContactSheet(QWidget):
         set_icon(self.forward_button, "frame_forward")
         self.seek = named(QSlider(Qt.Orientation.Horizontal), "contactSheetSeek", "Position")
         self.seek.setRange(0, 0)
-        self.frame_label = named(QLabel(_format_frame(0, 1, 24.0)), "contactSheetFrame", "Frame")
+        self.frame_label = named(QLabel(), "contactSheetFrame", "Frame")  # set once ready
         self.frame_label.setMinimumWidth(
             self.frame_label.fontMetrics().horizontalAdvance("Frame 000 / 000 · 00.00 s")
         )
@@ -436,7 +437,10 @@ class ContactSheet(QWidget):
         self.cells[cell].fail(message)
 
     def _on_playback_cell_preparing(self, cell: int, percent: int) -> None:
-        self.cells[cell].set_message(f"Preparing the preview… {percent}%")
+        self.cells[cell].set_message(
+            "Waiting to prepare the preview…" if percent == WAITING
+            else f"Preparing the preview… {percent}%"
+        )  # fmt: skip
 
     def _on_cell_clicked(self, number: int) -> None:
         self.set_current(number)

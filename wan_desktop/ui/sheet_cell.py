@@ -56,7 +56,7 @@ class SheetCell(QWidget):
         self.frame_index = -1
         """The frame index shown (-1: none yet)."""
         self._image: QImage | None = None
-        self._message = "Preparing the preview…"
+        self._message = "Loading…"
         self._caption_cache: tuple[tuple, QPixmap] | None = None
         self._badge_cache: tuple[tuple, QPixmap] | None = None
         self.setMinimumSize(QSize(160, 90))

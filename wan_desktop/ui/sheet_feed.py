@@ -26,7 +26,7 @@ from PySide6.QtGui import QImage
 
 from .clip_clock import ClockState, frame_at
 
-__all__ = ["PROXY_WORKERS", "RING_FRAMES", "CellFeed", "FeedInfo"]
+__all__ = ["PROXY_WORKERS", "RING_FRAMES", "WAITING", "CellFeed", "FeedInfo"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ RING_FRAMES = 6
 #: Proxies made at once (each is an encoder that wants a core).
 PROXY_WORKERS = 2
 _proxy_slots = threading.BoundedSemaphore(PROXY_WORKERS)
+#: ``preparing``'s value while a proxy waits for one of those turns.
+WAITING = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,8 @@ class CellFeed(QObject):
     ready = Signal()
     failed = Signal(str)
     landed = Signal()
-    #: Percent of the proxy made so far, while it is being made (1–99; each value once).
+    #: The proxy is missing: :data:`WAITING` for a turn to make it, then the percent made so
+    #: far (0–99, each value once).
     preparing = Signal(int)
 
     def __init__(
@@ -282,13 +285,15 @@ class CellFeed(QObject):
             pass
 
     def _proxy(self) -> Path:
-        from ..media.proxy import ensure_proxy
+        from ..media.proxy import ProxyCancelled, ensure_proxy, is_fresh, proxy_for
 
+        if is_fresh(self.video_path):  # the usual case: made when the clip was filed
+            return proxy_for(self.video_path)
+        self._emit(self.preparing, WAITING)
         with _proxy_slots:
             if self._cancel.is_set():
-                from ..media.proxy import ProxyCancelled
-
                 raise ProxyCancelled(self.video_path.name)
+            self._emit(self.preparing, 0)
             return ensure_proxy(self.video_path, cancel=self._cancel, progress=self._progress)
 
     def _progress(self, done: int, total: int) -> None:
