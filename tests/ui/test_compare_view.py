@@ -315,3 +315,20 @@ def test_sound_follows_the_choice_of_clip(qtbot, tmp_path, monkeypatch):
     assert not model.item(0).isEnabled() and model.item(1).isEnabled()
     assert view.header.sound_combo.currentData() == "b"
     close(view)
+
+
+def test_long_titles_are_shortened_and_the_facts_are_in_the_tooltips(qtbot, clips):
+    a, b, _frames_a, _frames_b = clips
+    long = "A very long prompt about a lighthouse " * 10
+    view = CompareView(CompareClip(a, long), CompareClip(b, "<b>B</b> take"))
+    qtbot.addWidget(view)
+    view.resize(900, 520)
+    view.show()
+    qtbot.waitUntil(lambda: view.picture() is not None, timeout=10000)
+    title = view.header.a_title
+    assert title.text().startswith("A  A very long") and title.text().endswith("…")
+    assert view.minimumSizeHint().width() < 900
+    assert "160×90 · 24 fps · 36 frames · 1.50 s" in title.toolTip()
+    assert view.header.b_title.text() == "B  <b>B</b> take"  # data: shown as it is
+    assert view.header.b_title.textFormat() == Qt.TextFormat.PlainText
+    close(view)

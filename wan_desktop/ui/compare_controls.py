@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QSlider,
     QStyle,
     QStyleOptionSlider,
@@ -61,6 +62,7 @@ class CompareHeader(QWidget):
 
     def __init__(self, title_a: str, title_b: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._titles = (title_a, title_b)
         self.a_title = self._title("compareTitleA", "A", title_a)
         self.b_title = self._title("compareTitleB", "B", title_b)
         self.mode_group = QButtonGroup(self)
@@ -95,7 +97,9 @@ class CompareHeader(QWidget):
     def _title(name: str, letter: str, title: str) -> QLabel:
         label = named(plain_label(QLabel(f"{letter}  {title}")), name, f"Clip {letter}")
         label.setToolTip(tooltip_text(title))
+        # Elided to the room there is (resizeEvent): a long title never widens the window.
         label.setMinimumWidth(60)
+        label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         return label
 
@@ -117,12 +121,21 @@ class CompareHeader(QWidget):
         row.addWidget(self.a_wins_button)
         row.addWidget(self.b_wins_button)
 
-    def set_titles(self, title_a: str, title_b: str) -> None:
-        """Shorten the titles to the room they have (full text in the tooltips)."""
-        for label, letter, title in ((self.a_title, "A", title_a), (self.b_title, "B", title_b)):
-            room = max(40, label.width())
-            text = label.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, room - 30)
-            label.setText(f"{letter}  {text}")
+    def describe(self, letter: str, facts: str) -> None:
+        """Add ``facts`` (size, rate, length) under clip ``letter``'s title in its tooltip."""
+        label = self.a_title if letter == "A" else self.b_title
+        title = self._titles[0 if letter == "A" else 1]
+        label.setToolTip(tooltip_text(f"{title}\n{facts}"))
+
+    def resizeEvent(self, event) -> None:  # Qt override
+        super().resizeEvent(event)
+        for label, letter, title in zip((self.a_title, self.b_title), "AB", self._titles,
+                                        strict=True):  # fmt: skip
+            metrics = label.fontMetrics()
+            room = max(20, label.width() - metrics.horizontalAdvance(f"{letter}  "))
+            label.setText(
+                f"{letter}  {metrics.elidedText(title, Qt.TextElideMode.ElideRight, room)}"
+            )
 
 
 class RangeSeekBar(QSlider):

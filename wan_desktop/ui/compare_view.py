@@ -201,6 +201,9 @@ class CompareView(QWidget):
         if a.fps and b.fps and abs(a.fps - b.fps) > 0.01:
             self.status.setText(f"A runs at {a.fps:g} fps and B at {b.fps:g} fps: B shows the "
                                 "frame on screen at A's time.")  # fmt: skip
+        for letter, info in (("A", a), ("B", b)):
+            facts = f"{info.width}×{info.height} · {info.fps:g} fps · {info.frame_count} frames"
+            self.header.describe(letter, f"{facts} · {info.duration_s:.2f} s")
         self._set_up_sound(a.has_audio, b.has_audio)
         for button in (self.header.a_wins_button, self.header.b_wins_button):
             button.setEnabled(self._can_promote)
