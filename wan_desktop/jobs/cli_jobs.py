@@ -67,7 +67,8 @@ async def jobs_list(args: argparse.Namespace, interrupt: Interrupt) -> int:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(job.created_at))
         prompt = job.request.prompt.replace("\n", " ")
         prompt = prompt if len(prompt) <= 48 else prompt[:47] + "…"
-        extra = f"  ({job.error})" if job.error else ""
+        take = f"  [{job.variant}]" if job.variant else ""  # one take of a group
+        extra = take + (f"  ({job.error})" if job.error else "")
         print(f"{job.id}  {when}  {job.state.value:<11}  {prompt}{extra}")
     for job in jobs:
         if job.needs_attention:
