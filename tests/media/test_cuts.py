@@ -250,3 +250,26 @@ def test_a_read_only_folder_still_gives_the_cuts(entry_clip, monkeypatch):
     monkeypatch.setattr(cut_cache, "atomic_write_bytes", refuse)
     assert len(cut_cache.cuts_for(entry_clip)) == 3
     assert not cut_cache.cache_path(entry_clip).exists()
+
+
+def test_the_library_passes_the_cache_by(lib, cut_clip, tmp_path):
+    """cuts.json sits in the entry's folder: a rebuild, a trash and restore and an export
+    neither trip on it nor carry it."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "library"))
+    from library_entries import new_entry
+
+    new = new_entry(tmp_path / "incoming", prompt="Shot 1 [0-2s] a\nShot 2 [2-5s] b")
+    Path(new.video_path).write_bytes(cut_clip.read_bytes())
+    entry = lib.add(new)
+    assert len(cut_cache.cuts_for(entry.video_path)) == 3
+    report = lib.rebuild()
+    assert report.indexed == 1 and report.skipped == ()
+    lib.trash(entry.id)
+    restored = lib.restore(entry.id)
+    assert cut_cache.read_cached(restored.video_path, restored.video_sha256) is not None
+    out = tmp_path / "out"
+    out.mkdir()
+    lib.export(entry.id, out, with_sidecar=True)
+    assert not any(p.name == cut_cache.CACHE_NAME for p in out.iterdir())

@@ -101,6 +101,19 @@ def test_each_kind_is_drawn_in_its_own_place_and_colour(slider):
     assert _has_colour(planned, x, range(0, height // 2 - 3), ink, tolerance=90)
 
 
+def test_the_handle_stays_whole_over_a_mark(slider):
+    slider.setValue(2500)
+    plain = slider.grab().toImage()
+    slider.set_marks([Mark(2.5, "cut", "under the handle")])
+    marked = slider.grab().toImage()
+    _groove, handle = slider._rects()
+    centre = handle.center()
+    assert _has_colour(marked, centre.x(), range(centre.y(), centre.y() + 1),
+                       plain.pixelColor(centre), tolerance=12)  # fmt: skip
+    assert not _has_colour(marked, centre.x(), range(handle.top() + 2, handle.bottom() - 1),
+                           QColor(colors().error))  # fmt: skip
+
+
 def test_hovering_a_mark_shows_its_label_as_plain_text(qtbot, slider):
     hostile = '<img src="x"><b>Shot</b> 2'
     marks = [Mark(2.5, "planned", hostile), Mark(2.52, "cut", "Cut found at 2.5 s")]
@@ -255,6 +268,17 @@ def test_a_detection_nobody_waits_for_is_stopped(qtbot, marks, player, lib, tmp_
     player.unload()  # the user moved on: nobody waits for these cuts any more
     qtbot.waitUntil(stopped.is_set, timeout=10000)
     qtbot.waitUntil(lambda: player.marks() == [], timeout=5000)
+
+
+def test_a_new_multi_shot_entry_is_detected_ahead(qtbot, marks, lib, tmp_path, monkeypatch):
+    calls = _calls(monkeypatch)
+    entry = _add(lib, tmp_path, MULTI)
+    single = _add(lib, tmp_path, "one shot only")
+    for entry_id in (entry.id, single.id):
+        task = marks.warm(entry_id)
+        qtbot.waitUntil(task.done, timeout=20000)
+    assert calls == [str(entry.video_path)]
+    assert cut_cache.cache_path(entry.video_path).is_file()
 
 
 def test_the_shots_line():

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPointF, QRect, Qt
 from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider, QToolTip, QWidget
+from PySide6.QtWidgets import (
+    QSlider,
+    QStyle,
+    QStyleOptionSlider,
+    QStylePainter,
+    QToolTip,
+    QWidget,
+)
 
 from .plain_text import tooltip_text
 from .theme import colors
@@ -107,12 +114,18 @@ class MarkedSlider(QSlider):
     # ---- Qt overrides -------------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:  # Qt override
-        super().paintEvent(event)
         if not self._marks or self.maximum() <= self.minimum():
+            super().paintEvent(event)
             return
-        groove, _handle = self._rects()
-        painter = QPainter(self)
+        # As QSlider paints itself, in two passes: the groove, then the marks, then the
+        # handle, so that the handle stays whole over a mark at its time.
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        painter = QStylePainter(self)
+        option.subControls = QStyle.SubControl.SC_SliderGroove
+        painter.drawComplexControl(QStyle.ComplexControl.CC_Slider, option)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        groove, _handle = self._rects()
         mid = groove.center().y() + 0.5
         for mark in self._marks:
             x = self.mark_x(mark)
@@ -124,6 +137,9 @@ class MarkedSlider(QSlider):
                 self._paint_cut(painter, x, mid)
             else:
                 self._paint_seam(painter, x, mid)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        option.subControls = QStyle.SubControl.SC_SliderHandle
+        painter.drawComplexControl(QStyle.ComplexControl.CC_Slider, option)
         painter.end()
 
     def event(self, event: QEvent) -> bool:  # Qt override
