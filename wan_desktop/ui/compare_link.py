@@ -76,6 +76,8 @@ class CompareLink(QObject):
         action.triggered.connect(self._on_compare_action_triggered)
         pane.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
         pane.filter_bar.trashToggled.connect(self._on_selection_changed)
+        # A new query resets the grid, and the selection with it, without a selection signal.
+        pane.model.modelReset.connect(self._on_selection_changed)
         self._on_selection_changed()
 
     def _selected(self) -> list[str]:
