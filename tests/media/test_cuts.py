@@ -183,6 +183,17 @@ def test_pick_cuts_rules():
     assert cuts.pick_cuts(_scores(near)) == [22]
 
 
+def test_scores_of_pictures_without_a_video():
+    """score_frames on thumbnails made in memory: a dissolve and a flash pass, a cut is found."""
+    a, b = _view(1, 0), _view(3, 0)
+    pictures = [a] * 20 + [Image.blend(a, b, k / 13) for k in range(1, 13)] + [b] * 20
+    pictures += [Image.new("RGB", SIZE, (255, 255, 255))] + [b] * 10 + [_view(0, 0)] * 10
+    thumbs = [cuts.thumb_of(p.resize((64, 36), Image.Resampling.BOX)) for p in pictures]
+    scores = cuts.score_frames(thumbs)
+    assert len(scores.step) == len(pictures) and scores.times_s[24] == 1.0
+    assert cuts.pick_cuts(scores) == [len(pictures) - 10]
+
+
 # ---- the cache beside the clip --------------------------------------------------------------
 
 
