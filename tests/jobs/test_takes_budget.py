@@ -193,3 +193,14 @@ async def test_a_take_run_again_stays_in_its_group(opened, image, server):
     done = await finish(runner, again.id)
     assert done.state is JobState.DONE
     assert library.get(done.entry_id).variant == again.variant
+
+
+async def test_a_completed_request_whose_result_expired_is_still_billed(
+    opened, image, ledger, server
+):
+    runner, _library = opened
+    server.faults.set("expire_result", count=-1)
+    final = await finish(runner, (await runner.enqueue(request(image))).id)
+    assert final.state is JobState.FAILED
+    assert ledger.has(final.request_id)  # fal completed it: it was paid for
+    assert ledger.today_usd() == pytest.approx(PRICE)

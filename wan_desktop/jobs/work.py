@@ -245,9 +245,12 @@ class JobWork:
             rec.notes.append("Cancelled at the service.")
             await self.book.transition(rec, JobState.CANCELLED)
             return
+        if not completed.error:
+            # Completed without an error: fal bills it now, whether or not the result is
+            # fetched in time (an expired result is still paid for).
+            await self._bill(rec)
         # Any other error: result() raises the matching typed error with the service's words.
         result = await self.client.result(handle)
-        await self._bill(rec)
         # The library id is fixed before filing, so a crash between filing the entry and
         # marking the job done cannot file it twice (resume finds it by this id).
         await self.book.transition(
