@@ -153,6 +153,11 @@ class SheetCell(QWidget):
         tile = self.tile_rect()
         painter.fillRect(tile, QColor(c.canvas_bg))
         if self._image is not None and not self._image.isNull():
+            ratio = self.devicePixelRatioF()
+            if self._image.width() != round(tile.width() * ratio):
+                # Larger than the proxy (two takes on a big screen) or a picture of the old
+                # size while a resize is decoded: smoothed, not blocky. The usual case is a copy.
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(tile, self._image)
         else:
             painter.setPen(QColor("#b8b8c4"))
