@@ -22,6 +22,7 @@ def setup(qtbot, tasks, paths, lib, tmp_path, monkeypatch):
     first = add_entry(lib, tmp_path / "one", hue=0.6, seed=11, prompt="a lighthouse at dusk")
     second = add_entry(lib, tmp_path / "two", hue=0.1, seed=12, prompt="a lighthouse at dawn")
     win, pane = open_window(qtbot, tasks, FakeServices(paths), lib)
+    qtbot.waitUntil(lambda: not pane.model.is_busy(), timeout=5000)  # no query on its way
     yield win, pane, first, second
     for view in win.findChildren(CompareView):
         view.close()
@@ -45,10 +46,11 @@ def test_two_selected_clips_open_and_b_wins(qtbot, setup, lib):
     select(pane, first.id, second.id)
     assert action.isEnabled()
     assert action.shortcut().toString() == "Ctrl+Shift+K"
-    with qtbot.waitSignal(pane.model.modelReset, timeout=5000):
+    with qtbot.waitSignal(pane.model.queryApplied, timeout=5000):
         pane.apply_query()  # the grid again: nothing selected any more
     assert not action.isEnabled()
     select(pane, first.id, second.id)
+    assert action.isEnabled()
     action.trigger()
     qtbot.waitUntil(lambda: win.findChild(QWidget, "compareView") is not None, timeout=10000)
     view = win.findChild(QWidget, "compareView")
