@@ -25,7 +25,7 @@ from ..core.budget import BudgetExceededError
 from ..core.paths import app_paths
 from ..core.problems import InvalidInputError, Problem
 from ..core.variants import MAX_PROMPTS, MAX_TAKES, MODES, expand
-from . import cli_jobs
+from . import cli_edit, cli_jobs
 from .cli_group import group_refusal, run_group
 from .cli_output import (
     EXIT_BUSY,
@@ -197,7 +197,9 @@ def _count(text: str) -> int:
 
 def _add_jobs(subparsers: Any) -> None:
     jobs = subparsers.add_parser(
-        "jobs", help="list, cancel or resume jobs", description="The job queue kept in the library."
+        "jobs",
+        help="list, edit, reorder, cancel or resume jobs",
+        description="The job queue kept in the library.",
     )
     jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
     jl = jobs_sub.add_parser("list", help="every job, newest last")
@@ -218,6 +220,7 @@ def _add_jobs(subparsers: Any) -> None:
     jm = jobs_sub.add_parser("remove", help="forget a finished job (or take a waiting one out)")
     jm.add_argument("job_id", metavar="ID")
     jm.add_argument("--json", action="store_true")
+    cli_edit.add_edit_parsers(jobs_sub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -230,6 +233,8 @@ def run(args: argparse.Namespace) -> int:
         "resume": cli_jobs.jobs_resume,
         "retry": cli_jobs.jobs_retry,
         "remove": cli_jobs.jobs_remove,
+        "edit": cli_edit.jobs_edit,
+        "move": cli_edit.jobs_move,
     }
     command = commands[args.jobs_command]
     return _run_async(lambda interrupt: command(args, interrupt))

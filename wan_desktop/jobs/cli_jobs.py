@@ -14,9 +14,10 @@ import json
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Any
 
 from ..core.paths import app_paths
+from ..core.problems import InvalidInputError
 from ..library import Library
 from .backend import NoKeyError
 from .cli_output import (
@@ -30,6 +31,7 @@ from .cli_output import (
     busy_message,
     exit_code,
     job_json,
+    print_problems,
 )
 from .cli_queue import Interrupt, Opened, library_root, owned_runner, run_one_job
 from .cli_request import resolve_service
@@ -39,10 +41,19 @@ from .model import JobSnapshot, JobState
 from .queue_lock import QueueLock
 from .store import JobRecord, JobStore
 
-__all__ = ["jobs_cancel", "jobs_list", "jobs_remove", "jobs_resume", "jobs_retry"]
+__all__ = [
+    "jobs_cancel",
+    "jobs_list",
+    "jobs_remove",
+    "jobs_resume",
+    "jobs_retry",
+    "on_one_job",
+    "read_table",
+    "run_order",
+]
 
 
-def _read_table() -> tuple[Any, list[JobRecord]]:
+def read_table() -> tuple[Any, list[JobRecord]]:
     """The library folder and every job in its table, read as any process may (blocking)."""
     root = library_root()
     with Library.open(root) as library:
@@ -55,10 +66,12 @@ def _read_table() -> tuple[Any, list[JobRecord]]:
 
 async def jobs_list(args: argparse.Namespace, interrupt: Interrupt) -> int:
     """Print every job, newest last, and what to do about those that need the user."""
-    root, records = await asyncio.get_running_loop().run_in_executor(None, _read_table)
+    root, records = await asyncio.get_running_loop().run_in_executor(None, read_table)
     jobs = [r.snapshot(now=time.time(), eta_s=None, library_root=root) for r in records]
+    order = run_order(records)
     if args.json:
-        print(json.dumps([job_json(j) for j in jobs], ensure_ascii=False, indent=2))
+        items = [{**job_json(j), "order": order.get(j.id)} for j in jobs]
+        print(json.dumps(items, ensure_ascii=False, indent=2))
         return EXIT_DONE
     if not jobs:
         print("No jobs.")
@@ -69,16 +82,24 @@ async def jobs_list(args: argparse.Namespace, interrupt: Interrupt) -> int:
         prompt = prompt if len(prompt) <= 48 else prompt[:47] + "…"
         take = f"  [{job.variant}]" if job.variant else ""  # one take of a group
         extra = take + (f"  ({job.error})" if job.error else "")
-        print(f"{job.id}  {when}  {job.state.value:<11}  {prompt}{extra}")
+        state = f"{job.state.value} #{order[job.id]}" if job.id in order else job.state.value
+        print(f"{job.id}  {when}  {state:<11}  {prompt}{extra}")
     for job in jobs:
         if job.needs_attention:
             print("\n".join(["", *attention_lines(job)]))
     return EXIT_DONE
 
 
+def run_order(records: list[JobRecord]) -> dict[str, int]:
+    """The order the jobs waiting in the local queue will be sent in (1 = next), by id;
+    ``records`` in queue order, as the table gives them."""
+    waiting = [r.id for r in records if r.state is JobState.WAITING]
+    return {job_id: place for place, job_id in enumerate(waiting, start=1)}
+
+
 def _backend_of(job_id: str) -> str | None:
     """The backend a job was sent to (``fal``/``offline``), read from the job table."""
-    _root, records = _read_table()
+    _root, records = read_table()
     return next((r.backend for r in records if r.id == job_id), None)
 
 
@@ -87,17 +108,22 @@ def _no_such_job(job_id: str) -> int:
     return EXIT_INVALID
 
 
-_Op = Literal["cancel", "remove"]
 _DOING = {"cancel": "cancelling a job", "remove": "removing a job"}
 
 
-async def _on_one_job(
+async def on_one_job(
     args: argparse.Namespace,
     kind: str,
-    op: _Op,
+    call: Call,
     act: Callable[[Opened], Awaitable[JobSnapshot]],
+    *,
+    report: Callable[[JobSnapshot], None] | None = None,
 ) -> int:
-    """``cancel``/``remove`` one job: here when the queue is free, else through its owner."""
+    """``cancel``/``remove``/``edit``/``move`` one job (``call``, as handed to an owner):
+    here when the queue is free (``act`` on this process's runner), else through its owner;
+    an owner that takes no calls (``generate``, ``jobs resume``) is named and nothing is
+    done. ``report(job)`` prints the outcome without ``--json``."""
+    op = call.op
     loop = asyncio.get_running_loop()
     backend = await loop.run_in_executor(None, _backend_of, args.job_id)
     if backend is None:
@@ -108,7 +134,10 @@ async def _on_one_job(
             async with owned_runner(backend == "offline", False, resume=False) as opened:
                 job = await act(opened)
         else:
-            job = await _through_owner(lock, op, args.job_id)
+            job = await _through_owner(lock, call)
+    except InvalidInputError as exc:
+        print_problems(exc, sys.stderr)
+        return EXIT_INVALID
     except (ValueError, HandoffError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BUSY if isinstance(exc, HandoffError) else EXIT_INVALID
@@ -119,6 +148,8 @@ async def _on_one_job(
         lock.release()
     if args.json:
         print(json.dumps(job_json(job), ensure_ascii=False))
+    elif report is not None:
+        report(job)
     else:
         print(f"{job.id}: {'removed' if op == 'remove' else job.state.value}")
         for note in job.notes[-1:] if op == "cancel" else ():
@@ -126,19 +157,28 @@ async def _on_one_job(
     return EXIT_DONE
 
 
-async def _through_owner(lock: QueueLock, op: _Op, job_id: str) -> JobSnapshot:
+async def _through_owner(lock: QueueLock, call: Call) -> JobSnapshot:
     holder = lock.holder()
     if holder is None or holder.endpoint is None:
-        message = busy_message(holder, _DOING[op]).removeprefix("error: ")
+        if call.op in _DOING:
+            message = busy_message(holder, _DOING[call.op]).removeprefix("error: ")
+        else:  # edit, move: only the owner's runner may change its queue
+            who = holder.describe() if holder is not None else "another process"
+            message = (
+                f"{who} is running this library's jobs and takes no changes to its queue from "
+                f"other processes, so the job cannot be {call.op}d now. Try again once it has "
+                "finished."
+            )
         raise HandoffError(message, reached=False)
-    reply = await call_owner(holder.endpoint, Call(op=op, job_id=job_id))
+    reply = await call_owner(holder.endpoint, call)
     assert reply.job is not None
     return reply.job
 
 
 async def jobs_cancel(args: argparse.Namespace, interrupt: Interrupt) -> int:
     """Cancel one job, leaving the others for whoever resumes them."""
-    return await _on_one_job(args, "jobs cancel", "cancel", lambda o: o.runner.cancel(args.job_id))
+    call = Call(op="cancel", job_id=args.job_id)
+    return await on_one_job(args, "jobs cancel", call, lambda o: o.runner.cancel(args.job_id))
 
 
 async def jobs_remove(args: argparse.Namespace, interrupt: Interrupt) -> int:
@@ -149,7 +189,7 @@ async def jobs_remove(args: argparse.Namespace, interrupt: Interrupt) -> int:
         opened.runner.remove(args.job_id)
         return job
 
-    return await _on_one_job(args, "jobs remove", "remove", remove)
+    return await on_one_job(args, "jobs remove", Call(op="remove", job_id=args.job_id), remove)
 
 
 async def jobs_retry(args: argparse.Namespace, interrupt: Interrupt) -> int:

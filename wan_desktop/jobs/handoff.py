@@ -44,12 +44,14 @@ _CALL_TIMEOUT_S = 10.0
 
 class Call(msgspec.Struct, frozen=True, kw_only=True):
     """What a caller asks of the owner: ``enqueue`` a request, ``retry``, ``cancel`` or
-    ``remove`` a job. ``backend`` (``fal``/``offline``), when given, must be the owner's: a job
-    meant for the offline engine is never sent to fal (nor the reverse). ``group_id`` and
-    ``variant``: the take group and label of an enqueued take (``generate --variants``)."""
+    ``remove`` a job, ``edit`` a waiting job (its new ``request``) or ``move`` it to
+    ``index`` among the waiting jobs. ``backend`` (``fal``/``offline``), when given, must
+    be the owner's: a job meant for the offline engine is never sent to fal (nor the
+    reverse). ``group_id`` and ``variant``: the take group and label of an enqueued take
+    (``generate --variants``)."""
 
     token: str = ""
-    op: Literal["enqueue", "retry", "cancel", "remove"]
+    op: Literal["enqueue", "retry", "cancel", "remove", "edit", "move"]
     backend: str | None = None
     request: GenerationRequest | None = None
     parent_id: str | None = None
@@ -57,6 +59,7 @@ class Call(msgspec.Struct, frozen=True, kw_only=True):
     variant: str = ""
     job_id: str | None = None
     new_seed: bool = False
+    index: int | None = None
 
     def __repr__(self) -> str:  # the token stays out of logs
         return f"Call(op={self.op!r}, job_id={self.job_id!r})"
@@ -182,6 +185,15 @@ class HandoffServer:
             job = self._runner.get(call.job_id)
             self._runner.remove(call.job_id)
             return job
+        if call.op == "edit":
+            if call.request is None:
+                raise ValueError("No request to edit the job with.")
+            return await self._runner.edit(call.job_id, call.request)
+        if call.op == "move":
+            if call.index is None:
+                raise ValueError("No place in line to move the job to.")
+            self._runner.move(call.job_id, call.index)
+            return self._runner.get(call.job_id)
         return await self._runner.cancel(call.job_id)
 
     async def _follow(
@@ -224,8 +236,8 @@ async def call_owner(
     """Make ``call`` to the owner at ``endpoint`` and follow the job to its last reply.
 
     ``on_accepted(job)`` runs once the owner took the job; ``on_event(event)`` for each of its
-    events. Returns the ``finished`` reply (the ``accepted`` one for ``cancel`` and
-    ``remove``). Raises
+    events. Returns the ``finished`` reply (the ``accepted`` one for ``cancel``, ``remove``,
+    ``edit`` and ``move``). Raises
     ``InvalidInputError`` when the owner refused the input, ``ValueError`` with the owner's
     message on an ``error`` reply, :class:`HandoffError` when it cannot be reached or the
     connection ends early. On the loop.
@@ -270,7 +282,7 @@ async def _read_replies(
             accepted = True
             if on_accepted is not None:
                 on_accepted(reply.job)
-            if call.op in ("cancel", "remove"):
+            if call.op in ("cancel", "remove", "edit", "move"):
                 return reply
         elif reply.type == "event" and on_event is not None and reply.kind is not None:
             on_event(JobEvent(reply.job, reply.kind, reply.line))

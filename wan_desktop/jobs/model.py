@@ -94,6 +94,8 @@ class JobEventKind(enum.StrEnum):
     LOG = "log"  # a new log line from the service (``JobEvent.line``)
     PROGRESS = "progress"  # download progress
     REMOVED = "removed"
+    #: The request of a job waiting in the local queue was changed (``JobRunner.edit``).
+    EDITED = "edited"
     #: Once, after the ``state`` event that made the job done, failed or cancelled: the hook
     #: for notifications.
     FINISHED = "finished"

@@ -40,6 +40,17 @@ from ..library import Library
 from ..library.ids import is_valid_group_id, new_group_id
 from .backend import Backend
 from .book import JobBook, Listener
+from .job_edit import (
+    EDITED_NOTE,
+    LEFT_QUEUE,
+    NotEditableError,
+    drop_replaced,
+    edit_refusal,
+    inputs_changed,
+    relabel,
+    stage_edit,
+    warning_notes,
+)
 from .model import JobEventKind, JobSnapshot, JobState
 from .record_file import JOBS_DIR
 from .store import JobRecord
@@ -498,6 +509,83 @@ class JobRunner:
             rec.position = (before + after) / 2.0
         self._book.io_later(self._book.persist, rec)
         self._book.emit(rec, JobEventKind.POSITION)
+
+    async def edit(self, job_id: str, request: GenerationRequest) -> JobSnapshot:
+        """Replace the request of a job still waiting in the local queue (not yet sent).
+
+        ``request`` is checked exactly like a new submission (``InvalidInputError`` naming the
+        field and the limit) and so is its price against the spending caps (counting the
+        other unbilled jobs, not this job's old price). Another image or audio file (or another
+        duration with audio) is copied and prepared again into a fresh folder inside the job's,
+        so a refused input leaves the job exactly as it was; the same image path keeps the
+        job's own copy. The job keeps its id, place in line, parent and take group (a label
+        naming its seed follows the new seed). The record is committed, then ``edited`` is
+        emitted. A job that is not waiting, or is already being sent, raises
+        :class:`~.job_edit.NotEditableError` saying why (see :func:`~.job_edit.edit_refusal`).
+        """
+        self._check_started()
+        rec = self._book.records[job_id]
+        if job_id in self._holding:
+            raise NotEditableError("It is being queued or edited right now; try again in a moment.")
+        refusal = edit_refusal(rec.state, launched=job_id in self._tasks)
+        if refusal is not None:
+            raise NotEditableError(refusal)
+        request.raise_if_invalid()
+        price = self._price(request)
+        if not self._backend.offline:
+            others = unbilled_usd(r for r in self._book.records.values() if r is not rec)
+            budget = check(self._caps, self._ledger, price.amount_usd, pending_usd=others)
+            if budget is not None:
+                raise BudgetExceededError(budget)
+        self._holding.add(job_id)  # never launched while its inputs change
+        try:
+            staged = None
+            if inputs_changed(rec.request, request):
+                try:
+                    staged = await stage_edit(self._work, rec, request)
+                except Exception:
+                    if self._still_waiting(rec):
+                        raise
+                    raise NotEditableError(LEFT_QUEUE) from None  # removed: its folder went
+            if not self._still_waiting(rec):
+                if staged is not None:
+                    gone = [staged.source_image, staged.source_audio, staged.sent_image]
+                    gone.append(staged.sent_audio)
+                    await self._book.io(drop_replaced, self._root, [f for f in gone if f])
+                raise NotEditableError(LEFT_QUEUE)
+            await self._apply_edit(rec, request, price, staged)
+        finally:
+            self._holding.discard(job_id)
+            self._fill_slots()
+        return self._book.snapshot(rec)
+
+    def _still_waiting(self, rec: JobRecord) -> bool:
+        """``rec`` is still in the book and waiting (an edit's awaits let it be cancelled)."""
+        return self._book.records.get(rec.id) is rec and rec.state is JobState.WAITING
+
+    async def _apply_edit(
+        self, rec: JobRecord, request: GenerationRequest, price: Estimate, staged: JobRecord | None
+    ) -> None:
+        """Put the edited request (and the staged inputs) on ``rec``, commit, emit, then drop
+        the inputs it no longer uses."""
+        old_files = [rec.source_image, rec.source_audio, rec.sent_image, rec.sent_audio]
+        if staged is not None:
+            notes = staged.notes
+            rec.source_image, rec.source_audio = staged.source_image, staged.source_audio
+            rec.sent_image, rec.sent_audio = staged.sent_image, staged.sent_audio
+        else:
+            stale = set(warning_notes(rec.request))
+            notes = [n for n in rec.notes if n not in stale] + warning_notes(request)
+        rec.notes = [n for n in notes if n != EDITED_NOTE] + [EDITED_NOTE]
+        rec.variant = relabel(rec.variant, rec.request.seed, request.seed)
+        rec.request = request
+        rec.cost_usd, rec.cost_source = price.amount_usd, price.source
+        await self._book.save(rec)
+        self._book.emit(rec, JobEventKind.EDITED)
+        if staged is not None:
+            kept = {rec.source_image, rec.source_audio, rec.sent_image, rec.sent_audio}
+            gone = [f for f in old_files if f and f not in kept]
+            self._book.io_later(drop_replaced, self._root, gone)
 
     # ---- scheduling --------------------------------------------------------------------------
 
