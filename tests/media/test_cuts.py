@@ -234,9 +234,12 @@ def test_cache_detects_once_per_video(entry_clip, monkeypatch):
     [
         b"{",
         b"[]",
-        b'{"schema": 1, "detector": 1, "video_sha256": "x", "cuts_s": "no"}',
-        b'{"schema": 1, "detector": 1, "video_sha256": "SHA", "cuts_s": [-1.0]}',
-        b'{"schema": 1, "detector": 1, "video_sha256": "SHA", "cuts_s": [1.0], "x": 1}',
+        b'{"schema": 1, "detector": DET, "video_sha256": "SHA", "cuts_s": "no"}',
+        b'{"schema": 1, "detector": DET, "video_sha256": "SHA", "cuts_s": [-1.0]}',
+        b'{"schema": 1, "detector": DET, "video_sha256": "SHA", "cuts_s": [1.0], "x": 1}',
+        b'{"schema": 1, "detector": DET, "video_sha256": "another", "cuts_s": [1.0]}',
+        b'{"schema": 1, "detector": 0, "video_sha256": "SHA", "cuts_s": [1.0]}',
+        b'{"schema": 2, "detector": DET, "video_sha256": "SHA", "cuts_s": [1.0]}',
         b" " * (70 * 1024),
     ],
 )
@@ -244,7 +247,10 @@ def test_a_damaged_or_foreign_cache_counts_as_missing(entry_clip, monkeypatch, c
     from wan_desktop.core.hashing import sha256_file
 
     sha = sha256_file(entry_clip)
-    cut_cache.cache_path(entry_clip).write_bytes(content.replace(b"SHA", sha.encode()))
+    content = content.replace(b"SHA", sha.encode())
+    cut_cache.cache_path(entry_clip).write_bytes(
+        content.replace(b"DET", str(cuts.DETECTOR_VERSION).encode())
+    )
     assert cut_cache.read_cached(entry_clip, sha) is None
     calls = _counting(monkeypatch)
     assert cut_cache.cuts_for(entry_clip) == pytest.approx(
@@ -284,3 +290,30 @@ def test_the_library_passes_the_cache_by(lib, cut_clip, tmp_path):
     out.mkdir()
     lib.export(entry.id, out, with_sidecar=True)
     assert not any(p.name == cut_cache.CACHE_NAME for p in out.iterdir())
+
+
+def test_a_matching_cache_is_trusted(entry_clip, monkeypatch):
+    from wan_desktop.core.hashing import sha256_file
+
+    sha = sha256_file(entry_clip)
+    cut_cache.cache_path(entry_clip).write_bytes(
+        b'{"schema": 1, "detector": %d, "video_sha256": "%s", "cuts_s": [1.5, 0.5]}'
+        % (cuts.DETECTOR_VERSION, sha.encode())
+    )
+    calls = _counting(monkeypatch)
+    assert cut_cache.cuts_for(entry_clip) == [0.5, 1.5]
+    assert calls == []
+
+
+def test_a_cut_to_a_closer_view_of_the_same_scene(tmp_path):
+    """What a multi-shot prompt often asks for: the same subject, closer, in the same light
+    (little change of colour, the picture's layout changes)."""
+    scene = _scene(7, (800, 450)).filter(ImageFilter.GaussianBlur(6))
+
+    def paint(i: int, _n: int) -> Image.Image:
+        if i < 48:  # the wide shot drifts slowly
+            return scene.crop((i, 0, 640 + i, 360)).resize(SIZE)
+        return scene.crop((250, 95, 250 + 490, 95 + 276)).resize(SIZE)  # 1.3× closer
+
+    clip = write_clip(tmp_path / "closer.mp4", paint, frames=96)
+    assert cuts.detect_cuts(clip) == pytest.approx([48 / FPS], abs=0.5 / FPS)
