@@ -37,6 +37,11 @@ _ACTIONS: tuple[tuple[str, str, str, str, str, str], ...] = (
      "", "Play a take group, or 2 to 9 selected clips, side by side on one clock"),
     ("compare_action", "Compare two clips", "libraryCompareAction", "Ctrl+Shift+K", "",
      "Frame-locked A/B compare of the two selected clips: side by side, wipe, difference"),
+    ("chain_sequence_action", "Make a sequence from this chain", "librarySequenceFromChainAction",
+     "Ctrl+Shift+L", "",
+     "The clip's continue-chain, from the first clip to the latest, as a new sequence"),
+    ("add_to_sequence_action", "Add to sequence", "libraryAddToSequenceAction", "Ctrl+Shift+A",
+     "", "Add the selected clips to the end of the open sequence (or a new one)"),
     ("favourite_action", "Favourite", "libraryFavouriteAction", "Ctrl+D", "", ""),
     ("reveal_action", "Show in file manager", "libraryRevealAction", "Ctrl+Shift+O",
      "SP_DirOpenIcon", ""),
@@ -85,6 +90,8 @@ class LibraryActionSet(QObject):
     continue_action: QAction
     contact_sheet_action: QAction
     compare_action: QAction
+    chain_sequence_action: QAction
+    add_to_sequence_action: QAction
     favourite_action: QAction
     reveal_action: QAction
     open_external_action: QAction
@@ -117,7 +124,9 @@ class LibraryActionSet(QObject):
             toolbar.addAction(a)
         more = QMenu(self._host)
         for a in (self.reuse_seed_action, self.reuse_prompt_action, None,
-                  self.contact_sheet_action, self.compare_action, None, self.favourite_action,
+                  self.contact_sheet_action, self.compare_action, None,
+                  self.chain_sequence_action, self.add_to_sequence_action, None,
+                  self.favourite_action,
                   self.export_action, self.reveal_action, self.open_external_action,
                   self.copy_path_action, None, self.import_action):  # fmt: skip
             more.addSeparator() if a is None else more.addAction(a)
@@ -156,6 +165,8 @@ class LibraryActionSet(QObject):
         for a in self.clip_actions():
             a.setEnabled(has_current)
         self.contact_sheet_action.setEnabled(has_current and not trash_shown)
+        self.chain_sequence_action.setEnabled(has_current and not trash_shown)
+        self.add_to_sequence_action.setEnabled(has_current and not trash_shown)
         self.trash_action.setEnabled(has_current and not trash_shown)
         self.trash_action.setVisible(not trash_shown)
         self.restore_action.setEnabled(has_current and trash_shown)
@@ -177,10 +188,12 @@ class LibraryActionSet(QObject):
             + ([] if trash_shown else [self.contact_sheet_action, self.compare_action]),
             [self.reuse_action, self.reuse_seed_action, self.reuse_prompt_action,
              self.continue_action],
+            [] if trash_shown else [self.chain_sequence_action, self.add_to_sequence_action],
             [self.favourite_action, self.export_action, self.reveal_action,
              self.open_external_action, self.copy_path_action],
             [self.restore_action] if trash_shown else [self.trash_action],
         ]  # fmt: skip
+        groups = [group for group in groups if group]
         for i, group in enumerate(groups):
             if i:
                 menu.addSeparator()

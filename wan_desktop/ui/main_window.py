@@ -327,6 +327,7 @@ class MainWindow(QMainWindow):
         from .shot_marks import install_shot_marks
         from .window_library import LibraryDock
         from .window_library_links import LibraryLinks
+        from .window_sequences import SequenceLink
         from .window_sheet import SheetLink
 
         self.library_pane = widget
@@ -348,6 +349,7 @@ class MainWindow(QMainWindow):
         SheetLink(self, widget)  # Open contact sheet
         CompareLink(self, widget, self.tasks)  # Compare two clips
         install_shot_marks(self, widget, actions)  # multi-shot clips: planned shots and cuts
+        self.sequence_link = SequenceLink(self, widget)  # the Sequences dock, chains
         return dock.action
 
     @property
