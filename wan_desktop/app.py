@@ -61,12 +61,17 @@ class Services:
     """The Qt-free services the window drives (it sees them as ``ui.window_services.
     WindowServices``). ``store`` is the only writer of the settings and window-state files;
     ``library``, ``backend`` and ``runner`` are ``None`` until started. Every method runs on
-    the loop thread. (A plain class: a dataclass costs the first paint ~1.5 ms to define.)"""
+    the loop thread. (A plain class: a dataclass costs the first paint ~1.5 ms to define.)
 
-    def __init__(self, paths: AppPaths, store: SettingsStore, key_store: KeyStore) -> None:
+    ``key_store`` is made on first use when not given: nothing before the first paint needs
+    the key, and its module (with its dataclass) cost that paint ~2 ms."""
+
+    def __init__(
+        self, paths: AppPaths, store: SettingsStore, key_store: KeyStore | None = None
+    ) -> None:
         self.paths = paths
         self.store = store
-        self.key_store = key_store
+        self._key_store = key_store
         self.library: Library | None = None
         self.backend: Backend | None = None
         self.runner: JobRunner | None = None
@@ -78,13 +83,21 @@ class Services:
     @classmethod
     def from_environment(cls) -> Services:
         """Paths from ``WAN_DESKTOP_HOME`` (or the platform), settings and window state from
-        disk, the key store."""
+        disk; the key store comes on first use."""
         from .core.paths import app_paths
-        from .core.secrets import KeyStore
         from .core.settings_store import SettingsStore
 
         paths = app_paths()
-        return cls(paths, SettingsStore.load(paths), KeyStore(paths))
+        return cls(paths, SettingsStore.load(paths))
+
+    @property
+    def key_store(self) -> KeyStore:
+        """Where the fal key is read and written (made on first use)."""
+        if self._key_store is None:
+            from .core.secrets import KeyStore
+
+            self._key_store = KeyStore(self.paths)
+        return self._key_store
 
     @property
     def settings(self) -> Settings:

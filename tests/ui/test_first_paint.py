@@ -1,6 +1,7 @@
 """What the window's first paint waits for: not PySide's ``Qt`` namespace (its 93 enums are
 built on first use, 15–30 ms), not the command-line parser when there are no arguments, not
-platformdirs when ``WAN_DESKTOP_HOME`` names the folder. And the theme's start-up guess of the
+platformdirs when ``WAN_DESKTOP_HOME`` names the folder, not the typed settings, the key store
+or the Generate service (their modules and dataclasses). And the theme's start-up guess of the
 system's scheme, confirmed after that paint."""
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class Probe(QObject):
                 ("Qt namespace", "Qt" in QtCore.__dict__),
                 ("platformdirs", "platformdirs" in sys.modules),
                 ("msgspec", "msgspec" in sys.modules),
+                ("typed settings", "wan_desktop.core.settings" in sys.modules),
+                ("window state", "wan_desktop.core.window_state" in sys.modules),
+                ("key store", "wan_desktop.core.secrets" in sys.modules),
+                ("generate flow", "wan_desktop.ui.generate_flow" in sys.modules),
             ) if done]
             print("first paint; built:", ",".join(built) or "-", flush=True)
             import os
@@ -59,6 +64,44 @@ def test_the_first_paint_builds_neither_the_qt_namespace_nor_a_parser(wan_home):
         [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=50
     )
     assert "first paint; built: -" in result.stdout, result.stdout + result.stderr
+
+
+_PANE_PROBE = """
+import PySide6.QtCore as QtCore
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication([])
+from wan_desktop.ui.pane_box import PaneBox
+box = PaneBox((10, 10, 10, 10), placeholder="#16161a")
+box.resize(200, 100)
+shot = box.grab().toImage()
+built = "Qt" in QtCore.__dict__
+box.add_panel(QLabel("panel"))
+app.processEvents()
+print(built, shot.pixelColor(100, 50).name(), shot.pixelColor(3, 3).name() != "#16161a")
+"""
+
+
+def test_a_pane_s_placeholder_paints_without_the_qt_namespace():
+    """The player's pane shows its dark placeholder in the first paint; filling it must not
+    build the ``Qt`` namespace (``QPainter.fillRect`` did, in the middle of that paint)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, "-c", _PANE_PROBE], env=env, capture_output=True, text=True, timeout=50
+    )
+    assert result.stdout.split() == ["False", "#16161a", "True"], result.stdout + result.stderr
+
+
+def test_a_pane_s_placeholder_gives_way_to_its_panel(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from wan_desktop.ui.pane_box import PaneBox
+
+    box = PaneBox((10, 10, 10, 10), placeholder="#16161a")
+    qtbot.addWidget(box)
+    box.resize(200, 100)
+    panel = QLabel("panel")
+    box.add_panel(panel)
+    assert box.layout().count() == 1 and box.layout().itemAt(0).widget() is panel
 
 
 @pytest.fixture

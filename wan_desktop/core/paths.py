@@ -35,6 +35,11 @@ class AppPaths:
         return self.config / "settings.json"
 
     @property
+    def window_state_file(self) -> Path:
+        """The window's remembered state, beside the settings file."""
+        return self.config / "window-state.json"
+
+    @property
     def logs(self) -> Path:
         return self.data / "logs"
 

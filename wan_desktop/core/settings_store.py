@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .atomic import atomic_write_json
 from .lenient import read_json_object
 from .paths import AppPaths
-from .settings import Settings
-from .window_state import WindowState, window_state_file
+
+if TYPE_CHECKING:
+    # Imported when first typed: their modules (limits, dataclasses) cost the window's first
+    # paint ~5 ms, and first_paint() answers from the files' plain data.
+    from .settings import Settings
+    from .window_state import WindowState
 
 __all__ = ["SettingsStore"]
 
@@ -40,8 +44,9 @@ class SettingsStore:
         window: WindowState | None = None,
     ) -> None:
         self.paths = paths
-        self._settings = settings if settings is not None else Settings()
-        self._window = window if window is not None else WindowState()
+        # ``None``: the default record, made when first typed (see _typed).
+        self._settings: Settings | None = settings
+        self._window: WindowState | None = window
         self._dirty: set[_Part] = set()
         self._lock = threading.Lock()  # the state and what is due
         self._write_lock = threading.Lock()  # one save at a time, in order
@@ -59,26 +64,33 @@ class SettingsStore:
         store = cls(paths)
         store._raw = (
             read_json_object(paths.settings_file, "settings") or {},
-            read_json_object(window_state_file(paths), "window state"),
+            read_json_object(paths.window_state_file, "window state"),
         )
         return store
 
     def _typed(self) -> None:
-        """Turn the files' data read by :meth:`load` into the typed records (once)."""
-        if self._raw is None:
+        """Turn the files' data read by :meth:`load` into the typed records (once), or make
+        the default records for what was not given."""
+        if self._raw is None and self._settings is not None and self._window is not None:
             return
+        from .settings import Settings
+        from .window_state import WindowState
+
         with self._lock:
-            if self._raw is None:
-                return
-            data, window_data = self._raw
-            legacy = WindowState.from_legacy_settings(data)
-            if window_data is not None:
-                self._window = WindowState.from_dict(window_data)
-            else:
-                self._window = legacy or WindowState()
-            self._settings = Settings.from_dict(data)
-            if legacy is not None:
-                self._dirty.update(("window", "settings"))  # the state moves to its own file
+            if self._raw is not None:
+                data, window_data = self._raw
+                legacy = WindowState.from_legacy_settings(data)
+                if window_data is not None:
+                    self._window = WindowState.from_dict(window_data)
+                else:
+                    self._window = legacy or WindowState()
+                self._settings = Settings.from_dict(data)
+                if legacy is not None:
+                    self._dirty.update(("window", "settings"))  # the state moves to its file
+            if self._settings is None:
+                self._settings = Settings()
+            if self._window is None:
+                self._window = WindowState()
             self._raw = None
 
     def first_paint(self) -> tuple[str, dict[str, str]]:
@@ -87,7 +99,7 @@ class SettingsStore:
         plain data when the records are not typed yet. Cheap; any thread."""
         raw = self._raw
         if raw is None:
-            return self._settings.color_scheme, dict(self._window.layout)
+            return self.settings.color_scheme, dict(self.window.layout)
         data, window_data = raw
         if window_data is None:  # an older settings file kept the layout under "window"
             window_data = {"layout": data.get("window")}
@@ -101,12 +113,14 @@ class SettingsStore:
     def settings(self) -> Settings:
         """The preferences in use."""
         self._typed()
+        assert self._settings is not None
         return self._settings
 
     @property
     def window(self) -> WindowState:
         """The window's remembered state."""
         self._typed()
+        assert self._window is not None
         return self._window
 
     def set_settings(self, settings: Settings) -> None:
@@ -128,7 +142,7 @@ class SettingsStore:
     def remember_prompt(self, prompt: str) -> WindowState:
         """Put ``prompt`` first in the recent prompts; returns the new state (not yet saved)."""
         self.set_window(self.window.with_recent_prompt(prompt))
-        return self._window
+        return self.window
 
     def save(self) -> None:
         """Write the files whose contents changed (the window state first: an older settings
@@ -142,7 +156,7 @@ class SettingsStore:
                 settings, window = self._settings, self._window
             try:
                 if "window" in dirty:
-                    self._write(window_state_file(self.paths), window.to_dict())
+                    self._write(self.paths.window_state_file, window.to_dict())
                     dirty.discard("window")
                 if "settings" in dirty:
                     self._write(self.paths.settings_file, settings.to_dict())

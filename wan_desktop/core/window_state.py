@@ -27,7 +27,7 @@ LEGACY_KEYS = {
 
 def window_state_file(paths: AppPaths) -> Path:
     """The window state's file, beside the settings file."""
-    return paths.settings_file.with_name("window-state.json")
+    return paths.window_state_file
 
 
 @dataclass(frozen=True, slots=True)

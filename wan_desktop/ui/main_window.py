@@ -27,7 +27,6 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidg
 from . import window_layout
 from .async_bridge import TaskKeeper, run_blocking
 from .full_screen import FullScreenController
-from .generate_flow import GenerateFlow
 from .pane_box import PaneBox
 from .theme import SCHEMES, colors
 from .window_dialogs import WindowDialogs
@@ -41,6 +40,7 @@ if TYPE_CHECKING:  # imported where first used: none of them is needed for the f
     from ..jobs.model import JobSnapshot
     from .banner import OfflineBanner
     from .composer import Composer
+    from .generate_flow import GenerateFlow
     from .jobs_link import JobsLink
     from .jobs_panel import JobsModel, JobsPanel
     from .library_actions import LibraryActions
@@ -105,9 +105,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Wan Desktop")
         self.services = services
         self.tasks = tasks or TaskKeeper(self)
-        self.generate_flow = GenerateFlow(
-            services.store, persist=lambda: self.save_store("Save recent prompts")
-        )
+        self._generate_flow: GenerateFlow | None = None
         self.dialogs = WindowDialogs(self)
         self.tasks.failed.connect(self.dialogs.show_task_failure)
         self._offline = False
@@ -235,6 +233,18 @@ class MainWindow(QMainWindow):
     def jobs_model(self) -> JobsModel:
         """The jobs pane's model."""
         return self._built().jobs_model
+
+    @property
+    def generate_flow(self) -> GenerateFlow:
+        """Queueing a job (:class:`~.generate_flow.GenerateFlow`), made on first use: its
+        module and records are not needed for the first paint."""
+        if self._generate_flow is None:
+            from .generate_flow import GenerateFlow
+
+            self._generate_flow = GenerateFlow(
+                self.services.store, persist=lambda: self.save_store("Save recent prompts")
+            )
+        return self._generate_flow
 
     @property
     def runner(self) -> JobQueue | None:
