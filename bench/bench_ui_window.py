@@ -76,40 +76,47 @@ win.show()
 app.exec()
 """
 
-# The app is started exactly as `wan-desktop` starts it. The watch is BARE's, on the main window
-# (its first paint: the frame with menus, status line and the panes at their remembered sizes)
-# and on the composer (its first paint: every pane built, the window ready to use). It is hooked
-# in as the QApplication is made, where the app imports the window module next anyway, so
-# nothing of the window is loaded earlier than in a real start; an application-wide filter
-# instead would cost the app ~10 ms of its own (it sees every event of every widget).
+# The app is started exactly as `wan-desktop` starts it: the console script imports
+# wan_desktop.__main__ first, so the app's own modules load before PySide6 (once PySide6 is
+# in, shiboken inspects every module imported after it until ``wan_desktop.ui`` makes that
+# check cheap: importing PySide6 first here would charge the app for a start it never makes).
+# The watch is BARE's, on the main window (its first paint: the frame with menus, status line
+# and the panes at their remembered sizes) and on the composer (its first paint: every pane
+# built, the window ready to use). It is hooked in as the QApplication is made, where the app
+# imports the window module next anyway, so nothing of the window is loaded earlier than in a
+# real start; an application-wide filter instead would cost the app ~10 ms of its own (it
+# sees every event of every widget).
 APP = """
 import os, sys
-from PySide6.QtCore import QEvent, QObject
+from wan_desktop.__main__ import main
 import wan_desktop.app as app_module
-class Watch(QObject):
-    def __init__(self, word, last):
-        super().__init__()
-        self.word, self.last, self.done = word, last, False
-    def eventFilter(self, obj, event):
-        if not self.done and event.type() == QEvent.Type.Paint:
-            self.done = True
-            print(self.word, flush=True)
-            if self.last:
-                os._exit(0)
-        return False
+def watch(word, last):
+    from PySide6.QtCore import QEvent, QObject
+    class Watch(QObject):
+        def __init__(self):
+            super().__init__()
+            self.done = False
+        def eventFilter(self, obj, event):
+            if not self.done and event.type() == QEvent.Type.Paint:
+                self.done = True
+                print(word, flush=True)
+                if last:
+                    os._exit(0)
+            return False
+    return Watch()
 def hook_window():
     import wan_desktop.ui.main_window as main_window
     original_init = main_window.MainWindow.__init__
     def init(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
-        self._bench_frame = Watch("painted", False)
+        self._bench_frame = watch("painted", False)
         self.installEventFilter(self._bench_frame)
     main_window.MainWindow.__init__ = init
     original_finish = main_window.MainWindow.finish_building
     def finish(self):
         original_finish(self)
         if not hasattr(self, "_bench_composer"):
-            self._bench_composer = Watch("composer", True)
+            self._bench_composer = watch("composer", True)
             self.composer.installEventFilter(self._bench_composer)
     main_window.MainWindow.finish_building = finish
 original_build = app_module.build_application
@@ -118,7 +125,6 @@ def build(argv=None):
     hook_window()
     return app
 app_module.build_application = build
-from wan_desktop.__main__ import main
 sys.exit(main([]))
 """
 
