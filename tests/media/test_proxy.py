@@ -14,6 +14,8 @@ from PIL import Image
 from wan_testkit import write_clip
 
 from wan_desktop.media import proxy
+from wan_desktop.media.mp4meta import write_comment
+from wan_desktop.media.stream_stamp import decode_stamp, stamp_of
 from wan_desktop.media.video import VideoError, probe
 
 LIBRARY_TESTS = Path(__file__).resolve().parents[1] / "library"
@@ -83,26 +85,93 @@ def test_proxy_size_refuses_an_empty_frame():
         proxy.proxy_size(0, 360)
 
 
+def _made_frames(clip: Path) -> list[int]:
+    """Frames written while ensuring the proxy of ``clip`` ([] when it was reused)."""
+    calls: list[int] = []
+    proxy.ensure_proxy(clip, progress=lambda done, total: calls.append(done))
+    return calls
+
+
 def test_a_fresh_proxy_is_reused_and_a_stale_one_made_again(tmp_path):
     clip = _clip(tmp_path / "video.mp4", size=(320, 180), frames=6)
     assert not proxy.is_fresh(clip)
     first = proxy.ensure_proxy(clip)
     assert proxy.is_fresh(clip)
-    stamp = first.stat().st_mtime_ns
-    calls: list[int] = []
-    proxy.ensure_proxy(clip, progress=lambda done, total: calls.append(done))
-    assert calls == [] and first.stat().st_mtime_ns == stamp
-    # The clip replaced (a newer time, or an older one copied in with its time kept): the
-    # proxy was made from another version of it, so it is made again, once.
-    for moved in (stamp + 5_000_000_000, stamp - 86_400_000_000_000):
+    assert proxy.read_stamp(first) == stamp_of(clip)
+    made_at = first.stat().st_mtime_ns
+    assert _made_frames(clip) == [] and first.stat().st_mtime_ns == made_at
+    # Another clip in its place (other pictures): made again, once.
+    _clip(tmp_path / "other" / "video.mp4", size=(320, 180), frames=5).replace(clip)
+    assert not proxy.is_fresh(clip)
+    assert _made_frames(clip) == [1, 2, 3, 4, 5]
+    assert proxy.is_fresh(clip)
+    assert _made_frames(clip) == []
+
+
+def test_a_new_time_on_the_same_pictures_keeps_the_proxy(tmp_path):
+    clip = _clip(tmp_path / "video.mp4", size=(320, 180), frames=6)
+    made = proxy.ensure_proxy(clip)
+    # A newer time, or an older one (a copy with its time kept): the stamps are compared,
+    # they match, and the proxy takes the clip's time so the next check is two stat calls.
+    for moved in (
+        made.stat().st_mtime_ns + 5_000_000_000,
+        made.stat().st_mtime_ns - 86_400 * 10**9,
+    ):
         os.utime(clip, ns=(moved, moved))
-        assert not proxy.is_fresh(clip)
-        calls.clear()
-        proxy.ensure_proxy(clip, progress=lambda done, total: calls.append(done))
-        assert calls == [1, 2, 3, 4, 5, 6]
         assert proxy.is_fresh(clip)
-        proxy.ensure_proxy(clip, progress=lambda done, total: calls.append(done))
-        assert len(calls) == 6
+        assert made.stat().st_mtime_ns == moved
+        assert _made_frames(clip) == []
+
+
+def test_a_rewritten_comment_keeps_the_proxy(tmp_path):
+    clip = _clip(tmp_path / "video.mp4", size=(320, 180), frames=6, audio_s=0.25)
+    made = proxy.ensure_proxy(clip)
+    before = clip.read_bytes()
+    write_comment(clip, clip, '{"rating": 4}')
+    assert clip.read_bytes() != before  # a new file: other bytes, another time
+    assert proxy.is_fresh(clip)
+    assert _made_frames(clip) == []
+    assert made.stat().st_mtime_ns == clip.stat().st_mtime_ns
+
+
+def test_one_changed_packet_makes_the_proxy_stale(tmp_path):
+    clip = _clip(tmp_path / "video.mp4", size=(320, 180), frames=6)
+    proxy.ensure_proxy(clip)
+    with av.open(str(clip)) as container:
+        last = list(container.demux(video=0))[-2]  # the last packet with data
+        offset, size = last.pos, last.size
+    data = bytearray(clip.read_bytes())
+    data[offset + size // 2] ^= 0x55
+    clip.write_bytes(bytes(data))
+    assert not proxy.is_fresh(clip)
+
+
+def test_a_proxy_without_a_stamp_is_stale_once_the_clip_changes(tmp_path):
+    clip = _clip(tmp_path / "video.mp4", size=(320, 180), frames=4)
+    made = proxy.ensure_proxy(clip)
+    # A proxy made before stamps: the same file without its tag, at the clip's time.
+    stripped = tmp_path / "stripped.mp4"
+    with av.open(str(made)) as source, av.open(str(stripped), "w", format="mp4") as out:
+        stream = out.add_stream_from_template(source.streams.video[0])
+        for packet in source.demux(video=0):
+            if packet.dts is not None:
+                packet.stream = stream
+                out.mux(packet)
+    stripped.replace(made)
+    clip_time = clip.stat().st_mtime_ns
+    os.utime(made, ns=(clip_time, clip_time))
+    assert proxy.read_stamp(made) is None
+    assert proxy.is_fresh(clip)  # same time: made from this very file
+    os.utime(clip, ns=(clip_time + 10**9, clip_time + 10**9))
+    assert not proxy.is_fresh(clip)
+    assert _made_frames(clip) == [1, 2, 3, 4]
+
+
+def test_a_damaged_stamp_is_no_stamp(tmp_path):
+    assert decode_stamp('{"codec": "h264"}') is None
+    assert decode_stamp("not json") is None
+    assert decode_stamp("x" * 5000) is None
+    assert proxy.read_stamp(tmp_path / "missing.mp4") is None
 
 
 def test_a_deleted_proxy_is_made_again(tmp_path):

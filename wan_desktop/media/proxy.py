@@ -2,10 +2,16 @@
 
 Grids that play or scrub several clips at once decode these instead of the 720p/1080p
 originals. A proxy lives beside its clip as :data:`PROXY_NAME` and is never named in the
-sidecar: it can be deleted at any time and is made again when missing or stale. The proxy
-carries its clip's modification time as its own, so "stale" means "made from another version
-of the clip" whichever way the clock moved (a clip copied in with a time in the future would
-otherwise look newer than every proxy made of it).
+sidecar: it can be deleted at any time and is made again when missing or stale.
+
+"Stale" means "made from other pictures", not "older than the file": the library rewrites a
+clip's MP4 comment (a rating, a pick) by a stream copy, which makes a new file with the same
+packets, and that must not cost a new proxy. So a proxy carries, in its :data:`STAMP_TAG` tag,
+the :class:`~.stream_stamp.StreamStamp` of the clip it was made from (codec, size, frame count,
+duration, a hash of every video packet). It also takes the clip's modification time as its own
+once it is made or checked against the clip: equal times are the quick "checked against this
+very file" answer (two ``stat`` calls); different ones (the clip was rewritten, copied, or the
+clock moved) send :func:`is_fresh` to compare the stamps.
 Library rebuild, import and export look only at the files the sidecar names (or at MP4s that
 carry our comment, which a proxy does not), so they pass it by.
 
@@ -32,21 +38,27 @@ from pathlib import Path
 import av
 
 from ..core.atomic import atomic_path
+from .stream_stamp import StreamStamp, decode_stamp, encode_stamp, stamp_of
 from .video import VideoError, quiet_ffmpeg
 
 __all__ = [
     "KEYFRAME_INTERVAL",
     "PROXY_HEIGHT_PX",
     "PROXY_NAME",
+    "STAMP_TAG",
     "ProxyCancelled",
     "ensure_proxy",
     "is_fresh",
     "proxy_for",
     "proxy_size",
+    "read_stamp",
 ]
 
 #: The proxy's file name, in the clip's own folder.
 PROXY_NAME = "proxy.mp4"
+#: The proxy's container tag holding the stamp of the clip it was made from. Not ``comment``:
+#: the library reads comments for entries, and a proxy must never look like one.
+STAMP_TAG = "description"
 #: The proxy's height in pixels; a clip that is already this small keeps its own size.
 PROXY_HEIGHT_PX = 360
 #: Frames between keyframes: the most a seek to any frame has to decode.
@@ -84,15 +96,48 @@ def proxy_for(video_path: Path | str) -> Path:
 
 
 def is_fresh(video_path: Path | str) -> bool:
-    """True when the proxy of ``video_path`` exists and was made from the clip as it is now
-    (same modification time; two ``stat`` calls, fine on any thread)."""
+    """True when the proxy of ``video_path`` exists and was made from the pictures the clip
+    holds now.
+
+    Usually two ``stat`` calls: the proxy has the clip's modification time when it was made
+    from, or last checked against, this very file. When the times differ, the clip's stream
+    stamp is compared with the one the proxy carries (a demux of the clip, tens of ms for a
+    few seconds of 1080p); when they match, the proxy takes the clip's time again, so the next
+    call is quick. A proxy without a stamp (made by an older version) is then stale. Call from
+    a worker thread.
+    """
     video_path = Path(video_path)
+    proxy = proxy_for(video_path)
     try:
-        made = proxy_for(video_path).stat().st_mtime_ns
+        made = proxy.stat().st_mtime_ns
         clip = video_path.stat().st_mtime_ns
     except OSError:
         return False
-    return made == clip
+    if made == clip:
+        return True
+    carried = read_stamp(proxy)
+    if carried is None:
+        return False
+    try:
+        same = stamp_of(video_path) == carried
+    except VideoError:
+        return False
+    if same:
+        # The time read before the stamp: if the clip changed meanwhile, the times differ
+        # again and the next call checks again.
+        with contextlib.suppress(OSError):
+            os.utime(proxy, ns=(clip, clip))
+    return same
+
+
+def read_stamp(proxy_path: Path | str) -> StreamStamp | None:
+    """The stamp of the clip the proxy ``proxy_path`` was made from, or ``None`` (no proxy,
+    not readable, made by an older version, or a tag that is not exactly a stamp)."""
+    try:
+        with av.open(str(proxy_path), "r") as container:
+            return decode_stamp(container.metadata.get(STAMP_TAG))
+    except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError):
+        return None
 
 
 def proxy_size(width: int, height: int) -> tuple[int, int]:
@@ -135,9 +180,11 @@ def ensure_proxy(
         if not video_path.is_file():
             raise VideoError(f"{video_path.name}: no such video file.")
         clip_time = video_path.stat().st_mtime_ns
+        # Stamped before decoding: the stamp goes into the header, written with the first frame.
+        stamp = stamp_of(video_path)
         _remove_leftovers(target)
         with atomic_path(target, suffix=".mp4") as tmp:
-            _transcode(video_path, tmp, cancel, progress)
+            _transcode(video_path, tmp, stamp, cancel, progress)
             os.utime(tmp, ns=(clip_time, clip_time))
     return target
 
@@ -155,6 +202,7 @@ def _remove_leftovers(target: Path) -> None:
 def _transcode(
     source: Path,
     dest: Path,
+    stamp: StreamStamp,
     cancel: threading.Event | None,
     progress: Callable[[int, int], None] | None,
 ) -> None:
@@ -173,6 +221,7 @@ def _transcode(
         total = int(stream.frames or 0)
         written = 0
         with av.open(str(dest), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+            out.metadata[STAMP_TAG] = encode_stamp(stamp)
             encoder = out.add_stream("libx264", rate=Fraction(rate))
             encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
             encoder.options = dict(_X264_OPTIONS)
