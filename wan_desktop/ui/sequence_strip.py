@@ -35,6 +35,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QPixmap,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QApplication, QMenu, QScrollBar, QSizePolicy, QWidget
@@ -119,7 +120,7 @@ class SequenceStrip(QWidget):
         self._press: tuple[QPoint, int] | None = None
         self._drag_from: int | None = None
         self._insert_at: int | None = None
-        self._posters: dict[str, QImage] = {}
+        self._posters: dict[str, QPixmap] = {}
         self._loader = BackgroundImageLoader(concurrency=2, max_waiting=200, parent=self)
         self._loader.loaded.connect(self._on_loader_loaded)
         self._loader.failed.connect(self._on_loader_failed)
@@ -135,6 +136,11 @@ class SequenceStrip(QWidget):
     def set_cells(self, cells: list[StripCell]) -> None:
         """Show ``cells`` (the selection is kept while its index still exists)."""
         self._cells = list(cells)
+        # Every poster is asked for now, the last cell's first: the loader starts with the
+        # newest request, so the cells on the left (on screen) are decoded first.
+        for cell in reversed(self._cells):
+            if cell.poster and not cell.missing:
+                self._poster(cell.poster)
         if self._selected is not None:
             kind, index = self._selected
             if index >= len(cells) or (kind == "seam" and index < 1):
@@ -265,15 +271,18 @@ class SequenceStrip(QWidget):
 
     # ---- posters ------------------------------------------------------------------------------
 
-    def _poster(self, path: str) -> QImage | None:
-        image = self._posters.get(path)
-        if image is None and path not in self._failed and not self._loader.is_pending(path):
-            box = QSize(round(_CELL_H * 16 / 9 * 2), _CELL_H * 2)  # sharp on a 2x screen
-            self._loader.request(path, lambda p=path, b=box: read_thumbnail(p, b))
-        return image
+    def _poster(self, path: str) -> QPixmap | None:
+        pixmap = self._posters.get(path)
+        if pixmap is None and path not in self._failed and not self._loader.is_pending(path):
+            ratio = self.devicePixelRatioF()
+            self._loader.request(path, lambda p=path, r=ratio: _poster_tile(p, r))
+        return pixmap
 
     def _on_loader_loaded(self, key: str, image: QImage) -> None:
-        self._posters[key] = image
+        # Decoded at the cell's height in device pixels: painting it is a plain copy.
+        pixmap = QPixmap.fromImage(image)
+        pixmap.setDevicePixelRatio(self.devicePixelRatioF())
+        self._posters[key] = pixmap
         self.update()
 
     def _on_loader_failed(self, key: str, _message: str) -> None:
@@ -309,18 +318,16 @@ class SequenceStrip(QWidget):
         palette = self.palette()
         selected = self._selected == ("clip", index)
         dragged = self._drag_from == index
-        path = QPainterPath()
-        path.addRoundedRect(QRectF(rect), _RADIUS, _RADIUS)
         painter.save()
-        painter.setClipPath(path)
+        painter.setClipRect(rect.adjusted(1, 1, -1, -1))  # a rectangle: cheap to clip to
         painter.fillRect(rect, QColor(colors().canvas_bg))
         poster = self._poster(cell.poster) if cell.poster and not cell.missing else None
         if poster is not None and not poster.isNull():
             # The poster repeated along the cell, like frames on film: longer reads longer.
-            width = max(1, round(poster.width() * rect.height() / max(1, poster.height())))
+            width = max(1, round(poster.width() / poster.devicePixelRatio()))
             x = rect.left()
             while x < rect.right():
-                painter.drawImage(QRect(x, rect.top(), width, rect.height()), poster)
+                painter.drawPixmap(x, rect.top(), poster)
                 x += width + 2
         if cell.missing:
             painter.fillRect(rect, QColor(colors().error).darker(160))
@@ -550,6 +557,15 @@ class SequenceStrip(QWidget):
         if ids:
             event.acceptProposedAction()
             self.idsDropped.emit(ids, at)
+
+
+def _poster_tile(path: str, ratio: float) -> QImage:
+    """The poster at the cell's height in device pixels (worker thread)."""
+    height = round(_CELL_H * ratio)
+    image = read_thumbnail(path, QSize(height * 4, height))
+    if image.height() != height:
+        image = image.scaledToHeight(height, Qt.TransformationMode.SmoothTransformation)
+    return image
 
 
 def _length_text(seconds: float) -> str:
