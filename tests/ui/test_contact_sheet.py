@@ -128,10 +128,8 @@ def test_playing_keeps_every_cell_on_the_clock(qtbot, sheet):
     assert not sheet.playback.is_playing()
     qtbot.waitUntil(lambda: _settled(sheet), timeout=10000)
     index = sheet.playback.frame()
-    _check_pictures(sheet, index)
-    # Each cell's own decoder ran; none drifted from the others by more than a frame.
-    spreads = sheet.playback.spread_counts
-    assert sum(n for spread, n in spreads.items() if spread > 1) <= sum(spreads.values()) // 10
+    _check_pictures(sheet, index)  # how close they stay while playing: bench_contact_sheet
+    assert sheet.playback.lags() == [0, 0, 0]
 
 
 def test_culling_keys_set_the_library_fields(qtbot, sheet, lib, group):

@@ -124,6 +124,11 @@ class SheetCell(QWidget):
             self.device_size_changed.emit(self.device_size())
         return super().event(event)
 
+    def changeEvent(self, event) -> None:  # Qt override
+        if event.type() == QEvent.Type.FontChange:  # the caption and badge are drawn again
+            self._caption_cache = self._badge_cache = None
+        super().changeEvent(event)
+
     # ---- pointer --------------------------------------------------------------------------
 
     def mousePressEvent(self, event) -> None:  # Qt override
@@ -210,7 +215,7 @@ class SheetCell(QWidget):
     def _caption(self, width: int) -> QPixmap:
         """The band at the tile's bottom, ``width`` wide: the number and label at the left,
         the stars at the right."""
-        key = (width, self.devicePixelRatioF(), self.label, self.rating, self.font().key())
+        key = (width, self.devicePixelRatioF(), self.label, self.rating)
         if self._caption_cache is not None and self._caption_cache[0] == key:
             return self._caption_cache[1]
         font = QFont(self.font())
@@ -244,7 +249,7 @@ class SheetCell(QWidget):
 
     def _badge(self) -> QPixmap:
         """A pill for the flag: PICK (green) or REJECT (red)."""
-        key = (self.flag, self.devicePixelRatioF(), self.font().key())
+        key = (self.flag, self.devicePixelRatioF())
         if self._badge_cache is not None and self._badge_cache[0] == key:
             return self._badge_cache[1]
         text = FLAG_TEXT[self.flag]

@@ -1,30 +1,32 @@
 """The contact sheet's playback: one clock, one feed per take, one timer that shows every cell
 the frame for the clock's time.
 
-Each tick (every :data:`TICK_MS` while anything moves) reads the clock once and asks every
-feed for its frame at that time; a feed that has it hands it over (``frameShown``), one that is
-late keeps its cell on its latest frame and is told where to catch up. Nothing counts frames,
-so no cell can drift: at worst one shows an older frame for a tick or two. The loop is as long
-as the longest take; the sound follows :meth:`SheetPlayback.set_audio_take`. GUI thread.
+Each tick (just past each frame's start, or every :data:`TICK_MS` while a cell waits for its
+frame) reads the clock once and asks every feed for its frame at that time; a feed that has it
+hands it over (``frameShown``), one that is late keeps its cell on its latest frame and is
+told where to catch up. Nothing counts frames, so no cell can drift: at worst one shows an
+older frame for a tick or two. The feeds read the clock themselves to decode ahead of it. The
+loop is as long as the longest take; the sound follows :meth:`SheetPlayback.set_audio_take`.
+GUI thread.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from collections import Counter
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
-from .clip_clock import ClipClock
+from .clip_clock import ClipClock, frame_at
 from .sheet_audio import SheetAudio
 from .sheet_feed import CellFeed
 
 __all__ = ["AUDIO_SYNC_MS", "CLOSE_WAIT_S", "TICK_MS", "SheetPlayback"]
 
-#: How often the cells are brought up to the clock. A frame at 24 fps lasts 41.7 ms: a 5 ms
-#: tick shows each within a few milliseconds of its time, at ~10 µs of GUI time per cell.
+#: How often the cells are brought up to the clock while one waits for its frame. When every
+#: cell is on the clock's frame, the next tick is just past the next frame's start instead.
 TICK_MS = 5
 #: How often the sound is checked against the clock while playing.
 AUDIO_SYNC_MS = 250
@@ -61,11 +63,6 @@ class SheetPlayback(QObject):
         self._last_frame = -1
         self._autoplay = False
         self._audio_take: int | None = None
-        self.spread_counts: Counter[int] = Counter()
-        """Ticks by the spread of the frames on screen (newest minus oldest, in frames), for
-        the cells that play: 0 when every cell shows the clock's frame."""
-        self.lag_counts: Counter[int] = Counter()
-        """Ticks by the largest lag of a cell behind the clock, in frames."""
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(TICK_MS)
@@ -249,11 +246,24 @@ class SheetPlayback(QObject):
         if frame != self._last_frame:
             self._last_frame = frame
             self.positionChanged.emit(seconds, frame)
-        if lags:
-            self.lag_counts[max(lags)] += 1
-            self.spread_counts[max(lags) - min(lags)] += 1
-        if not self.clock.is_playing() and not any(lags):
+        if any(lags):
+            self._timer.start(TICK_MS)  # a cell waits for its frame: look again soon
+        elif self.clock.is_playing():
+            # Every cell is on the clock's frame: nothing changes before the next one starts.
+            self._timer.start(self._ms_to_next_frame(seconds))
+        else:
             self._timer.stop()  # nothing moves: wake again on the next action or landed frame
+
+    def _ms_to_next_frame(self, seconds: float) -> int:
+        """Milliseconds from ``seconds`` to just past the start of the clock's next frame."""
+        fps = self.clock.fps
+        next_start = (frame_at(seconds, fps) + 1) / fps
+        return max(1, math.ceil((next_start - seconds) * 1000) + 1)
+
+    def lags(self) -> list[int]:
+        """How many frames each playing cell is behind the clock now (0: on its frame)."""
+        seconds = self.clock.position_s()
+        return [self._lag(c, self.feeds[c].index_at(seconds)) for c in self._playable()]
 
     def _lag(self, cell: int, wanted: int) -> int:
         """Frames cell ``cell`` is behind ``wanted`` (a loop's wrap counted as continuing)."""
