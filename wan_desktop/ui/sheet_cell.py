@@ -154,9 +154,13 @@ class SheetCell(QWidget):
         c = colors()
         painter = QPainter(self)
         # The take is a tile the shape of its picture; the rest of the cell is the window's.
-        painter.fillRect(self.rect(), self.palette().window())
+        # (The grid makes cells that shape, so usually the picture covers all: no fills.)
         tile = self.tile_rect()
-        painter.fillRect(tile, QColor(c.canvas_bg))
+        if tile != self.rect():
+            painter.fillRect(self.rect(), self.palette().window())
+        image = self._image
+        if image is None or image.isNull() or image.hasAlphaChannel():
+            painter.fillRect(tile, QColor(c.canvas_bg))
         if self._image is not None and not self._image.isNull():
             ratio = self.devicePixelRatioF()
             if self._image.width() != round(tile.width() * ratio):
