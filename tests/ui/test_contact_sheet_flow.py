@@ -12,7 +12,7 @@ from ui_helpers import drop_urls
 
 from wan_desktop.jobs.model import JobState
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.timeout(240), pytest.mark.slow]
 
 
 @pytest.fixture
