@@ -53,17 +53,17 @@ def write_take(path: Path, *, sun_lead: float, glow: int, frames: int = 48,
     (a fraction of the width) further along and ``glow`` brighter, so the two takes differ
     where a viewer would look."""
 
-    w, h = size
+    # Drawn at twice the size and shrunk: Pillow's shapes have no antialiasing of their own.
+    w, h = 2 * size[0], 2 * size[1]
 
     def paint(i: int, count: int) -> Image.Image:
         t = i / max(1, count - 1)
-        image = Image.new("RGB", size)
+        image = Image.new("RGB", (w, h))
         draw = ImageDraw.Draw(image)
         for y in range(h):
             k = y / h
-            draw.line(
-                [(0, y), (w, y)], fill=(int(90 + 120 * k), int(140 + 60 * k), int(230 - 40 * k))
-            )
+            sky = (int(90 + 120 * k), int(140 + 60 * k), int(230 - 40 * k))
+            draw.line([(0, y), (w, y)], fill=sky)
         x = w * (0.12 + 0.5 * t + sun_lead)
         y = h * (0.42 - 0.22 * t)
         r = h * 0.09
@@ -71,7 +71,7 @@ def write_take(path: Path, *, sun_lead: float, glow: int, frames: int = 48,
         draw.polygon([(0, h), (0, h * 0.66), (w * 0.3, h * 0.5), (w * 0.62, h * 0.72),
                       (w, h * 0.56), (w, h)], fill=(52, 96, 70))  # fmt: skip
         draw.rectangle([0, h * 0.86, w, h], fill=(40, 70, 110))
-        return image
+        return image.resize(size, Image.Resampling.LANCZOS)
 
     return write_clip(path, paint, frames=frames, fps=24)
 

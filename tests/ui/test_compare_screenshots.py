@@ -55,7 +55,7 @@ def test_compare_screenshots(qtbot, tmp_path, scheme, monkeypatch):
             view.show_promoted(a_won=False)
         qtbot.waitUntil(
             lambda mode=mode: (
-                view.picture().a.width() <= view.canvas.slot_device_size().width()
+                view.picture().a.width() == _fitted_width(view)
                 and (mode != "difference" or view.picture().difference is not None)
             ),
             timeout=5000,
@@ -68,3 +68,10 @@ def test_compare_screenshots(qtbot, tmp_path, scheme, monkeypatch):
     assert image_rgb(view.picture().a) == plain_frames(a)[FRAME]
     view.close()
     assert view.feed.wait_closed()
+
+
+def _fitted_width(view: CompareView) -> int:
+    """The width of a 640×360 picture made for the view's slot (fitted, never enlarged): the
+    picture made for this view, not the one left from the view before."""
+    slot = view.canvas.slot_device_size()
+    return round(640 * min(slot.width() / 640, slot.height() / 360, 1.0))
