@@ -1,6 +1,7 @@
 """How one job looks in ``jobsView``: thumbnail, prompt, status line, then a progress bar with
 the last log line (running), the place in line (waiting), the error, or a note (finished); the
-log lines under it when the row is expanded.
+log lines under it when the row is expanded. A job waiting in the local queue has a grip at
+its right edge: it can be dragged to another place in line.
 
 Every text is drawn with ``QPainter.drawText``, which never interprets markup: text from the
 service (errors, log lines) shows as it is.
@@ -20,9 +21,11 @@ from .job_order import RUNNING_STATES
 from .jobs_model import THUMB_PX, JobRole
 from .theme import colors
 
-__all__ = ["LOG_LINES_SHOWN", "JobDelegate", "draw_progress"]
+__all__ = ["GRIP_WIDTH", "LOG_LINES_SHOWN", "JobDelegate", "draw_progress"]
 
 LOG_LINES_SHOWN = 8
+#: The room the drag grip of a waiting row takes at its right edge.
+GRIP_WIDTH = 18
 _LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _BAR_MAX_WIDTH = 260
 
@@ -46,10 +49,11 @@ class _Row:
     inner: QRect  # the row less its padding
     text_left: int  # where the text column starts
     line_h: int
+    grip: bool  # waiting in the local queue: it can be dragged
 
     @property
     def text_width(self) -> int:
-        return self.inner.right() - self.text_left
+        return self.inner.right() - self.text_left - (GRIP_WIDTH if self.grip else 0)
 
     def line_rect(self, top: int) -> QRect:
         return QRect(self.text_left, top, self.text_width, self.line_h)
@@ -87,6 +91,8 @@ class JobDelegate(QStyledItemDelegate):
         self.paint_title(row)
         self.paint_status(row)
         self.paint_third_line(row)
+        if row.grip:
+            self.paint_grip(row)
         if index.data(JobRole.Expanded):
             self.paint_logs(row)
         painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
@@ -109,6 +115,7 @@ class JobDelegate(QStyledItemDelegate):
             inner=inner,
             text_left=_thumb_rect(inner).right() + self.PAD + 4,
             line_h=QFontMetrics(option.font).height(),
+            grip=job.state is JobState.WAITING,
         )
 
     # ---- the pieces, top to bottom --------------------------------------------------------
@@ -184,6 +191,21 @@ class JobDelegate(QStyledItemDelegate):
             left = bar.right() + 10
             rect = QRect(left, third.top(), row.inner.right() - left, row.line_h)
             row.draw_elided(rect, last, QFontMetrics(row.option.font))
+
+    def paint_grip(self, row: _Row) -> None:
+        """Two columns of three dots at the right edge, centred on the summary: this row can
+        be dragged."""
+        color = row.text_color if row.selected else QColor(colors().muted)
+        row.painter.save()
+        row.painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        row.painter.setPen(Qt.PenStyle.NoPen)
+        row.painter.setBrush(color)
+        middle = row.inner.top() + _summary_height(row.line_h) // 2
+        left = row.inner.right() - GRIP_WIDTH + 6
+        for dx in (0, 6):
+            for dy in (-6, 0, 6):
+                row.painter.drawEllipse(QRect(left + dx, middle + dy - 1, 3, 3))
+        row.painter.restore()
 
     def paint_logs(self, row: _Row) -> None:
         """The last log lines in a monospace font, across the whole row."""

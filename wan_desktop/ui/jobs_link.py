@@ -1,6 +1,6 @@
 """The window's link to the job runner: the runner's events into the jobs pane, the pane's
-requests (cancel, retry, remove, play) to the runner, and each finished video to the player
-with a notification.
+requests (cancel, retry, remove, play; edit and move through :mod:`.job_edit_flow`) to the
+runner, and each finished video to the player with a notification.
 
 A finished video never takes over the player while the user watches or has paused another
 clip: it plays at once only in an idle player (nothing loaded, or the clip ended), else the
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..core.text import excerpt
 from .async_bridge import run_blocking
+from .job_edit_flow import JobEditFlow
 
 if TYPE_CHECKING:
     from ..jobs.model import JobEvent
@@ -43,6 +44,9 @@ class JobsLink:
         panel.retryRequested.connect(self._on_jobs_panel_retry_requested)
         panel.removeRequested.connect(self._on_jobs_panel_remove_requested)
         panel.playRequested.connect(self._on_jobs_panel_play_requested)
+        self.edits = JobEditFlow(window, lambda: self.runner)
+        panel.editRequested.connect(self.edits.open)
+        panel.moveRequested.connect(self.edits.move)
 
     def attach(self, runner: JobQueue) -> None:
         """Show ``runner``'s jobs and hear its events (instead of the previous runner's)."""
@@ -82,8 +86,9 @@ class JobsLink:
 
         window = self._window
         window.jobs_model.apply_event(event)
+        self.edits.on_event(event)
         job = event.job
-        if event.kind in ("added", "removed"):
+        if event.kind in ("added", "removed", "edited"):
             self.update_budget()  # what is queued counts against the caps
         if event.kind != "state":
             return

@@ -247,6 +247,23 @@ class JobsModel(RoleListModel):
         self.endResetModel()
         self._check_entries()
 
+    def set_queue_order(self, job_ids: list[str]) -> None:
+        """The runner's queue order changed (a waiting job was moved): ``job_ids`` in the new
+        order, as ``JobRunner.jobs()`` gives them. The rows follow; selection and other
+        persistent indexes stay on their jobs."""
+        self._sequence = {job_id: i for i, job_id in enumerate(job_ids)}
+        order = sorted(self._rows, key=self._key)
+        if [j.id for j in order] == [j.id for j in self._rows]:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_rows = {job.id: row for row, job in enumerate(self._rows)}
+        self._rows = order
+        before = [self.index(old_rows[job.id]) for job in order]
+        after = [self.index(row) for row in range(len(order))]
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
+        self._recount_places()
+
     def set_library(self, library: EntryPictures | None) -> None:
         """Where finished jobs' pictures come from (a ``Library``; ``None``: nowhere, they
         keep their input image while it exists). Rows already shown ask again, and the

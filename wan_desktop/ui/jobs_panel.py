@@ -1,16 +1,19 @@
-"""The jobs panel: ``jobsView`` over :class:`~.jobs_model.JobsModel`, painted by
-:class:`~.job_delegate.JobDelegate`, with its actions (cancel, retry, remove, show log, play)
-and "Clear finished".
+"""The jobs panel: ``jobsView`` (:class:`~.jobs_view.JobsView`) over
+:class:`~.jobs_model.JobsModel`, painted by :class:`~.job_delegate.JobDelegate`, with its
+actions (play, show log, edit, cancel, retry, remove) and "Clear finished".
 
 The panel only shows and asks: its actions come out as signals carrying the job id, and the
 window acts on them. "Clear finished" asks ``removeRequested`` for every done, failed and
-cancelled job: removing a job forgets the job, never the clip it made.
+cancelled job: removing a job forgets the job, never the clip it made. A job still waiting in
+the local queue can be edited (the Edit button, the context menu, double-click or Enter) and
+dragged to another place in line (or moved with Alt+Up / Alt+Down); for any other job Edit is
+disabled and its tooltip says why.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QPainter
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -23,12 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..jobs.job_edit import edit_refusal
 from ..jobs.model import JobSnapshot, JobState
 from .job_delegate import JobDelegate
 from .job_order import summary_text
 from .jobs_model import JobRole, JobsModel, format_duration
+from .jobs_view import JobsView
 from .plain_text import plain_label
-from .theme import colors, set_role
+from .theme import set_role
 
 __all__ = ["JobRole", "JobsModel", "JobsPanel", "format_duration", "summary_text"]
 
@@ -37,21 +42,8 @@ __all__ = ["JobRole", "JobsModel", "JobsPanel", "format_duration", "summary_text
 _PASSIVE_ROLES = {JobRole.ElapsedSeconds, JobRole.EtaSeconds, JobRole.Thumbnail}
 
 
-class _JobsView(QListView):
-    """The list; says what to do when there is nothing in it yet."""
-
-    EMPTY_TEXT = "No jobs yet. Compose on the left and press Generate (Ctrl+Enter)."
-
-    def paintEvent(self, event) -> None:  # Qt override
-        super().paintEvent(event)
-        if self.model() is not None and self.model().rowCount() == 0:
-            painter = QPainter(self.viewport())
-            painter.setPen(QColor(colors().muted))
-            painter.drawText(
-                self.viewport().rect().adjusted(16, 16, -16, -16),
-                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                self.EMPTY_TEXT,
-            )
+#: The Edit button's tooltip while it can be used.
+EDIT_TIP = "Change the selected job's prompt and options before it is sent (Enter)"
 
 
 class JobsPanel(QWidget):
@@ -61,6 +53,10 @@ class JobsPanel(QWidget):
     retryRequested = Signal(str)
     removeRequested = Signal(str)
     playRequested = Signal(str)
+    #: Edit the waiting job with this id (the window opens the edit dialog).
+    editRequested = Signal(str)
+    #: Move the waiting job with this id to this index among the other waiting jobs.
+    moveRequested = Signal(str, int)
 
     def __init__(self, model: JobsModel, parent: QWidget | None = None):
         super().__init__(parent)
@@ -81,10 +77,8 @@ class JobsPanel(QWidget):
         self._timer.start()
         self._sync()
 
-    def _make_view(self, model: JobsModel) -> _JobsView:
-        view = _JobsView()
-        view.setObjectName("jobsView")
-        view.setAccessibleName("Jobs")
+    def _make_view(self, model: JobsModel) -> JobsView:
+        view = JobsView()
         view.setModel(model)
         view.setItemDelegate(JobDelegate(view))
         view.setUniformItemSizes(False)
@@ -111,6 +105,9 @@ class JobsPanel(QWidget):
         self.play_button = self._button(
             "jobPlayButton", "Play", st.SP_MediaPlay, "Play the video of the selected job"
         )
+        self.edit_button = self._button(
+            "jobEditButton", "Edit", st.SP_FileDialogContentsView, EDIT_TIP
+        )
         self.clear_finished_button = self._button(
             "jobsClearFinishedButton",
             "Clear finished",
@@ -125,6 +122,7 @@ class JobsPanel(QWidget):
         return (
             self.play_button,
             self.log_button,
+            self.edit_button,
             self.cancel_button,
             self.retry_button,
             self.remove_button,
@@ -188,6 +186,9 @@ class JobsPanel(QWidget):
         self.retry_button.clicked.connect(lambda: self._emit(self.retryRequested))
         self.remove_button.clicked.connect(lambda: self._emit(self.removeRequested))
         self.play_button.clicked.connect(lambda: self._emit(self.playRequested))
+        self.edit_button.clicked.connect(lambda: self._emit(self.editRequested))
+        view.moveRequested.connect(self.moveRequested)
+        view.editKeyPressed.connect(self._on_view_edit_key_pressed)
         self.clear_finished_button.clicked.connect(self._on_clear_finished_button_clicked)
         self.log_button.toggled.connect(self._on_log_button_toggled)
 
@@ -228,6 +229,9 @@ class JobsPanel(QWidget):
         )
         self.remove_button.setEnabled(job is not None and job.state.is_final)
         self.play_button.setEnabled(job is not None and self.model.is_playable(job))
+        refusal = edit_refusal(job.state) if job is not None else None
+        self.edit_button.setEnabled(job is not None and refusal is None)
+        self.edit_button.setToolTip(f"Edit is unavailable: {refusal}" if refusal else EDIT_TIP)
         self.clear_finished_button.setEnabled(any(j.state.is_final for j in self.model.jobs()))
         self.log_button.setEnabled(job is not None)
         with_block = self.log_button.blockSignals(True)
@@ -260,6 +264,8 @@ class JobsPanel(QWidget):
         job = index.data(JobRole.Snapshot)
         if job is not None and index.data(JobRole.Playable):
             self.playRequested.emit(job.id)
+        elif job is not None and job.state is JobState.WAITING:
+            self.editRequested.emit(job.id)
         elif job is not None:
             self.model.set_expanded(job.id, not index.data(JobRole.Expanded))
 
@@ -279,9 +285,30 @@ class JobsPanel(QWidget):
             return
         self.view.setCurrentIndex(index)
         menu = QMenu(self)
+        menu.setToolTipsVisible(True)  # a disabled Edit says why
         for button in self._buttons():
-            action = QAction(button.icon(), button.text(), menu)
+            text = "Edit…" if button is self.edit_button else button.text()
+            action = QAction(button.icon(), text, menu)
             action.setEnabled(button.isEnabled())
+            action.setToolTip(button.toolTip())
             action.triggered.connect(button.click)
             menu.addAction(action)
+        self._add_move_actions(menu, index.data(JobRole.Snapshot))
         menu.exec(self.view.viewport().mapToGlobal(pos))
+
+    def _add_move_actions(self, menu: QMenu, job: JobSnapshot | None) -> None:
+        """ "Move up" and "Move down" in line, for a waiting job that can go that way."""
+        ids = [self.model.jobs()[row].id for row in self.view.waiting_rows()]
+        if job is None or job.id not in ids:
+            return
+        place = ids.index(job.id)
+        menu.addSeparator()
+        for text, target in (("Move up in line", place - 1), ("Move down in line", place + 1)):
+            action = QAction(text, menu)
+            action.setShortcut("Alt+Up" if target < place else "Alt+Down")
+            action.setEnabled(0 <= target < len(ids))
+            action.triggered.connect(lambda _=False, t=target: self.moveRequested.emit(job.id, t))
+            menu.addAction(action)
+
+    def _on_view_edit_key_pressed(self, job_id: str) -> None:
+        self.editRequested.emit(job_id)

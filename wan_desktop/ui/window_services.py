@@ -64,6 +64,13 @@ class JobQueue(Protocol):
 
     def remove(self, job_id: str) -> None: ...
 
+    async def edit(self, job_id: str, request: GenerationRequest) -> JobSnapshot:
+        """Change a job still waiting in the local queue (refused once it is being sent)."""
+        ...
+
+    def move(self, job_id: str, index: int) -> None:
+        """Move a waiting job to ``index`` among the other waiting jobs."""
+
     def spent_today_usd(self) -> float: ...
 
     def set_limits(self, *, start_timeout_s: float | None, upload_expiry_s: int | None) -> None:
