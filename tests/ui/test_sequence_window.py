@@ -48,6 +48,9 @@ def test_chain_action_opens_the_chain_in_the_dock_and_plays_it(qtbot, setup, lib
 
     assert pane.select(lone.id)
     qtbot.waitUntil(lambda: not link.details_button.isVisible(), timeout=5000)  # no chain
+    pane.view.clearSelection()
+    assert pane.select(lone.id)
+    assert pane.view.selected_ids() == [lone.id]
     pane.action_set.add_to_sequence_action.trigger()
     qtbot.waitUntil(lambda: len(strip.cells()) == 4, timeout=10000)
     qtbot.waitUntil(lambda: len(lib.get_sequence(stored.id).items) == 4, timeout=10000)
