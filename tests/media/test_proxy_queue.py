@@ -1,6 +1,6 @@
-"""media.proxy_queue: the background proxy maker: order (urgent first, then newest), a bounded
-backlog, once per clip, failures not retried, forget and close stop the work, an idle worker
-ends, and it runs nicer than the app."""
+"""media.proxy_queue: the background proxy maker: two lanes (urgent ones in order at the app's
+priority, background ones newest first and nicer), a bounded backlog, once per clip, failures
+not retried, forget and close stop the work, an idle worker ends."""
 
 from __future__ import annotations
 
@@ -21,21 +21,26 @@ pytestmark = pytest.mark.timeout(60)
 
 
 class FakeMaker:
-    """Stands in for ensure_proxy: records the order, blocks on the first call until let go."""
+    """Stands in for ensure_proxy: records the order and each call's thread and priority;
+    a call for a name in ``hold`` blocks until ``go`` is set."""
 
-    def __init__(self, fail: set[str] | None = None) -> None:
+    def __init__(self, fail: set[str] | None = None, hold: set[str] | None = None) -> None:
         self.calls: list[str] = []
-        self.first_started = threading.Event()
+        self.threads: dict[str, str] = {}
+        self.nice: dict[str, int] = {}
+        self.holding = threading.Event()
         self.go = threading.Event()
         self.fail = fail or set()
-        self.nice: list[int] = []
+        self.hold = hold or set()
 
     def __call__(self, path: Path, *, cancel: threading.Event) -> Path:
         self.calls.append(path.name)
+        self.threads[path.name] = threading.current_thread().name
         if sys.platform.startswith("linux"):
-            self.nice.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
-        if len(self.calls) == 1:
-            self.first_started.set()
+            tid = threading.get_native_id()
+            self.nice[path.name] = os.getpriority(os.PRIO_PROCESS, tid)
+        if path.name in self.hold:
+            self.holding.set()
             self.go.wait(10)
         if path.name in self.fail:
             raise ValueError(f"{path.name} is damaged")
@@ -49,33 +54,55 @@ def _wait(predicate, timeout=10.0):
         time.sleep(0.005)
 
 
-def test_urgent_first_then_newest_first_and_a_bounded_backlog(tmp_path):
-    maker = FakeMaker()
+def test_background_newest_first_with_a_bounded_backlog(tmp_path):
+    maker = FakeMaker(hold={"first"})
     ready: list[str] = []
     queue = ProxyQueue(make=maker, max_waiting=3, on_ready=lambda p: ready.append(p.name))
     try:
         queue.request(tmp_path / "first")
-        assert maker.first_started.wait(5)
+        assert maker.holding.wait(5)
         for name in ("a", "b", "c", "d"):  # "a" is forgotten: only 3 may wait
             assert queue.request(tmp_path / name)
-        queue.request(tmp_path / "u1", urgent=True)
-        queue.request(tmp_path / "u2", urgent=True)
-        queue.request(tmp_path / "b", urgent=True)  # promoted out of the background
         assert queue.state(tmp_path / "first") == "running"
         assert queue.state(tmp_path / "c") == "waiting"
         assert queue.state(tmp_path / "a") == "unknown"
+        assert not queue.request(tmp_path / "first")  # being made: not twice
         maker.go.set()
         _wait(lambda: queue.pending() == 0)
-        assert maker.calls == ["first", "u1", "u2", "b", "d", "c"]
-        _wait(lambda: len(ready) == 6)
-        assert queue.made == 6
+        assert maker.calls == ["first", "d", "c", "b"]
+        _wait(lambda: len(ready) == 4)
+        assert queue.made == 4
     finally:
+        queue.close()
+
+
+def test_urgent_requests_skip_a_busy_background_lane_in_order(tmp_path):
+    maker = FakeMaker(hold={"slow"})
+    queue = ProxyQueue(make=maker)
+    try:
+        queue.request(tmp_path / "slow")  # the background lane is busy with this one
+        assert maker.holding.wait(5)
+        queue.request(tmp_path / "later")
+        for name in ("u1", "u2", "later"):  # "later" moves from the background to the front
+            queue.request(tmp_path / name, urgent=True)
+        _wait(lambda: maker.calls[1:] == ["u1", "u2", "later"])
+        assert queue.state(tmp_path / "slow") == "running"
+        assert {maker.threads[n] for n in ("u1", "u2", "later")} == {"proxy-maker-urgent"}
+        assert maker.threads["slow"] == "proxy-maker"
+        if sys.platform.startswith("linux"):  # the background lane runs nicer, urgent does not
+            mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+            assert maker.nice["u1"] == mine
+            assert maker.nice["slow"] == min(19, mine + proxy_queue.BACKGROUND_NICE)
+        maker.go.set()
+        _wait(lambda: queue.pending() == 0)
+        assert sorted(maker.calls) == ["later", "slow", "u1", "u2"]  # each made once
+    finally:
+        maker.go.set()
         queue.close()
 
 
 def test_a_clip_is_made_once_and_a_failure_is_not_retried(tmp_path):
     maker = FakeMaker(fail={"bad"})
-    maker.go.set()
     failed: list[tuple[str, str]] = []
     queue = ProxyQueue(make=maker, on_failed=lambda p, m: failed.append((p.name, m)))
     try:
@@ -94,28 +121,13 @@ def test_a_clip_is_made_once_and_a_failure_is_not_retried(tmp_path):
         queue.close()
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
-def test_the_worker_runs_nicer_than_the_app(tmp_path):
-    maker = FakeMaker()
-    maker.go.set()
-    queue = ProxyQueue(make=maker)
-    try:
-        queue.request(tmp_path / "x")
-        _wait(lambda: queue.pending() == 0)
-        mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        assert maker.nice == [min(19, mine + proxy_queue.BACKGROUND_NICE)]
-    finally:
-        queue.close()
-
-
 def test_an_idle_worker_ends_and_a_new_request_starts_another(tmp_path, monkeypatch):
     monkeypatch.setattr(proxy_queue, "IDLE_EXIT_S", 0.05)
     maker = FakeMaker()
-    maker.go.set()
     queue = ProxyQueue(make=maker)
     try:
         queue.request(tmp_path / "x")
-        _wait(lambda: not any(t.name == "proxy-maker" for t in threading.enumerate()))
+        _wait(lambda: not any(t.name.startswith("proxy-maker") for t in threading.enumerate()))
         queue.request(tmp_path / "y")
         _wait(lambda: maker.calls == ["x", "y"])
     finally:
@@ -162,7 +174,7 @@ def test_close_stops_the_work_and_refuses_more(tmp_path):
     queue.request(clip)
     queue.request(tmp_path / "other.mp4")
     queue.close()
-    assert not any(t.name == "proxy-maker" for t in threading.enumerate())
+    assert not any(t.name.startswith("proxy-maker") for t in threading.enumerate())
     assert not queue.request(clip)
     assert queue.pending() == 0
 

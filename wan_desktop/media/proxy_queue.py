@@ -1,20 +1,24 @@
-"""Proxies made in the background, one at a time, by a worker thread of low priority (Qt-free).
+"""Proxies made in the background by worker threads, one proxy at a time per lane (Qt-free).
 
 The library pane asks for the proxy of every card it shows (:meth:`ProxyQueue.request`); hover
-scrubbing and the contact sheet ask with ``urgent=True`` for the one they need now. Urgent
-requests go first, oldest first; the rest newest first (the cards on screen now), and the
-oldest of those are forgotten when too many wait, so scrolling through a large library never
-builds a backlog. A clip is made (or found fresh) once per queue; a clip that failed is not
-tried again, so a painter asking on every repaint cannot loop.
+scrubbing and the contact sheet ask with ``urgent=True`` for the one the user waits on. The two
+kinds go in two lanes, each with its own worker thread:
 
-One worker thread makes the proxies (:func:`~wan_desktop.media.proxy.ensure_proxy`, frame by
-frame). On Linux it runs at a lower CPU priority (``nice`` +10, inherited by FFmpeg's codec
-threads), so the window and the players keep the cores when they need them. It starts with
-the first request and ends after :data:`IDLE_EXIT_S` with nothing to do, so an idle queue
-holds no thread. ``on_ready(path)`` and ``on_failed(path, message)`` are called from that
-thread; :meth:`forget` and :meth:`close` stop the proxy being made between two frames. Queues
-still open when the interpreter exits are closed first (``atexit``), so no worker is inside
-FFmpeg while Python shuts down.
+- the background lane serves the newest requests first (the cards on screen now), forgets the
+  oldest when too many wait (scrolling through a large library never builds a backlog), and
+  runs at a lower CPU priority on Linux (``nice`` +10, inherited by FFmpeg's codec threads),
+  so the window and the players keep the cores when they need them;
+- the urgent lane serves its requests in order at the app's own priority: a proxy somebody is
+  waiting for is not slowed down by a busy machine's other work.
+
+A clip is made (or found fresh) once per queue, and one that failed is not tried again, so a
+painter asking on every repaint cannot loop; a clip already being made in either lane is not
+made twice. Each worker starts with its lane's first request and ends after
+:data:`IDLE_EXIT_S` with nothing to do, so an idle queue holds no thread. ``on_ready(path)`` and
+``on_failed(path, message)`` are called from the worker threads; :meth:`forget` and
+:meth:`close` stop a proxy being made between two frames. Queues still open when the
+interpreter exits are closed first (``atexit``), so no worker is inside FFmpeg while Python
+shuts down.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ _OPEN: weakref.WeakSet[ProxyQueue] = weakref.WeakSet()
 
 class ProxyQueue:
     """Makes proxies in the background (see the module docstring). Methods are safe from any
-    thread; callbacks run on the worker thread and must not block it for long."""
+    thread; callbacks run on a worker thread and must not block it for long."""
 
     def __init__(
         self,
@@ -64,12 +68,12 @@ class ProxyQueue:
         self.max_waiting = max(1, int(max_waiting))
         self._make = make
         self._lock = threading.Condition()
-        self._urgent: OrderedDict[Path, None] = OrderedDict()
-        self._waiting: OrderedDict[Path, None] = OrderedDict()
+        # The two lanes' waiting paths: urgent ones in order, background ones newest last.
+        self._lanes: dict[bool, OrderedDict[Path, None]] = {True: OrderedDict(),
+                                                            False: OrderedDict()}  # fmt: skip
+        self._threads: dict[bool, threading.Thread | None] = {True: None, False: None}
+        self._running: dict[Path, threading.Event] = {}  # path -> its cancel event
         self._settled: dict[Path, bool] = {}  # path -> made (True) or failed (False)
-        self._running: Path | None = None
-        self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
         self._closed = False
         self.made = 0  # proxies this queue handed to on_ready (tests, bench)
         _OPEN.add(self)
@@ -77,25 +81,27 @@ class ProxyQueue:
     # ---- asking -------------------------------------------------------------------------------
 
     def request(self, video_path: Path | str, *, urgent: bool = False) -> bool:
-        """Ask for the proxy of ``video_path``; ``urgent`` puts it before every background
-        request. Returns False when there is nothing to do (made or failed before, already
-        running, or the queue is closed). Cheap: no file is looked at on the caller's thread."""
+        """Ask for the proxy of ``video_path``; ``urgent`` for one the user waits on (its own
+        lane, at the app's priority). Returns False when there is nothing to do (made or
+        failed before, being made, or the queue is closed). Cheap: no file is looked at on
+        the caller's thread."""
         path = Path(video_path)
         with self._lock:
-            if self._closed or path in self._settled or path == self._running:
+            if self._closed or path in self._settled or path in self._running:
                 return False
+            urgent_lane, background = self._lanes[True], self._lanes[False]
             if urgent:
-                self._waiting.pop(path, None)
-                self._urgent[path] = None
-            elif path in self._urgent:
+                background.pop(path, None)
+                urgent_lane[path] = None
+            elif path in urgent_lane:
                 return True
             else:
-                self._waiting[path] = None
-                self._waiting.move_to_end(path)
-                while len(self._waiting) > self.max_waiting:
-                    self._waiting.popitem(last=False)
-            self._start_locked()
-            self._lock.notify()
+                background[path] = None
+                background.move_to_end(path)
+                while len(background) > self.max_waiting:
+                    background.popitem(last=False)
+            self._start_locked(urgent)
+            self._lock.notify_all()
             return True
 
     def forget(self, video_path: Path | str) -> None:
@@ -103,11 +109,12 @@ class ProxyQueue:
         it stops between two frames, leaving nothing, and a later request starts afresh."""
         path = Path(video_path)
         with self._lock:
-            self._urgent.pop(path, None)
-            self._waiting.pop(path, None)
+            for lane in self._lanes.values():
+                lane.pop(path, None)
             self._settled.pop(path, None)
-            if path == self._running:
-                self._cancel.set()
+            cancel = self._running.get(path)
+            if cancel is not None:
+                cancel.set()
 
     def state(self, video_path: Path | str) -> str:
         """``"made"``, ``"failed"``, ``"running"``, ``"waiting"`` or ``"unknown"`` (tests and
@@ -116,65 +123,71 @@ class ProxyQueue:
         with self._lock:
             if path in self._settled:
                 return "made" if self._settled[path] else "failed"
-            if path == self._running:
+            if path in self._running:
                 return "running"
-            if path in self._urgent or path in self._waiting:
+            if any(path in lane for lane in self._lanes.values()):
                 return "waiting"
             return "unknown"
 
     def pending(self) -> int:
         """Requests waiting or running."""
         with self._lock:
-            return len(self._urgent) + len(self._waiting) + (self._running is not None)
+            return sum(len(lane) for lane in self._lanes.values()) + len(self._running)
 
     def close(self, timeout_s: float = 5.0) -> None:
-        """Stop: forget what waits, stop the proxy being made (between two frames) and wait
-        up to ``timeout_s`` for the worker to end. Further requests are refused."""
+        """Stop: forget what waits, stop the proxies being made (between two frames) and wait
+        up to ``timeout_s`` for the workers to end. Further requests are refused."""
         with self._lock:
             self._closed = True
-            self._urgent.clear()
-            self._waiting.clear()
-            self._cancel.set()
-            thread = self._thread
+            for lane in self._lanes.values():
+                lane.clear()
+            for cancel in self._running.values():
+                cancel.set()
+            threads = [t for t in self._threads.values() if t is not None]
             self._lock.notify_all()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout_s)
+        for thread in threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout_s)
 
-    # ---- the worker ---------------------------------------------------------------------------
+    # ---- the workers --------------------------------------------------------------------------
 
-    def _start_locked(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name="proxy-maker", daemon=True)
-            self._thread.start()
+    def _start_locked(self, urgent: bool) -> None:
+        if self._threads[urgent] is None:
+            name = "proxy-maker-urgent" if urgent else "proxy-maker"
+            thread = threading.Thread(target=self._work, args=(urgent,), name=name, daemon=True)
+            self._threads[urgent] = thread
+            thread.start()
 
-    def _next_locked(self) -> Path | None:
-        """The next path to make, waiting up to :data:`IDLE_EXIT_S`; None: end the thread."""
+    def _next_locked(self, urgent: bool) -> Path | None:
+        """The lane's next path that nobody is making, waiting up to :data:`IDLE_EXIT_S`;
+        None: end the thread."""
+        lane = self._lanes[urgent]
         while not self._closed:
-            if self._urgent:
-                return self._urgent.popitem(last=False)[0]
-            if self._waiting:
-                return self._waiting.popitem(last=True)[0]  # newest: on screen now
-            if not self._lock.wait(IDLE_EXIT_S) and not (self._urgent or self._waiting):
+            for path in list(lane) if urgent else reversed(list(lane)):  # background: newest
+                del lane[path]
+                if path not in self._running and path not in self._settled:
+                    return path
+            if not self._lock.wait(IDLE_EXIT_S) and not lane:
                 break
-        self._thread = None
+        self._threads[urgent] = None  # decided under the lock: a later request starts another
         return None
 
-    def _work(self) -> None:
-        _lower_priority()
+    def _work(self, urgent: bool) -> None:
+        if not urgent:
+            _lower_priority()
         while True:
             with self._lock:
-                path = self._next_locked()
+                path = self._next_locked(urgent)
                 if path is None:
                     return
-                self._running = path
-                self._cancel = threading.Event()
-                cancel = self._cancel
+                cancel = self._running[path] = threading.Event()
             made, message = self._make_one(path, cancel)
             with self._lock:
-                self._running = None
+                del self._running[path]
                 if made is None or self._closed:
                     continue  # forgotten or closed meanwhile: nothing to report
                 self._settled[path] = made
+                self.made += made
             self._report(path, made, message)
 
     def _make_one(self, path: Path, cancel: threading.Event) -> tuple[bool | None, str]:
@@ -189,7 +202,6 @@ class ProxyQueue:
     def _report(self, path: Path, made: bool, message: str) -> None:
         try:
             if made:
-                self.made += 1
                 if self.on_ready is not None:
                     self.on_ready(path)
             else:
