@@ -229,6 +229,17 @@ async def test_edit_refused_once_the_job_is_at_fal(queue):
 
 
 @on_loop
+async def test_edit_refused_once_a_slot_took_the_job(queue, image):
+    runner = queue.runner
+    job = await runner.enqueue(request(image, prompt="next in line"))
+    runner.concurrency = 2  # a slot frees up: the job is launched, still waiting for a moment
+    assert runner.get(job.id).state is JobState.WAITING
+    with pytest.raises(NotEditableError, match="being sent to fal right now"):
+        await runner.edit(job.id, job.request.replace(prompt="too late"))
+    assert runner.get(job.id).request.prompt == "next in line"
+
+
+@on_loop
 async def test_an_edit_that_would_pass_a_cap_is_refused(queue, image):
     runner = queue.runner
     job = await runner.enqueue(request(image))

@@ -72,6 +72,7 @@ class JobEditDialog(QDialog):
         self._fill(job)
         self._connect()
         self.refresh()
+        self.prompt.edit.setFocus()  # what is most often changed
 
     # ---- building -------------------------------------------------------------------------
 

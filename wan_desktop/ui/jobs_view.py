@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QMimeData, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QKeyEvent, QMouseEvent, QPainter, QPen
-from PySide6.QtWidgets import QApplication, QListView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QListView, QWidget
 
 from ..jobs.model import JobSnapshot, JobState
 from .jobs_model import JobRole
@@ -149,9 +149,13 @@ class JobsView(QListView):
             event.ignore()
             return
         event.acceptProposedAction()
+        # The model takes no drops itself, so Qt would not enter this state: it is what lets
+        # the view scroll when the pointer nears its top or bottom edge.
+        self.setState(QAbstractItemView.State.DraggingState)
         self._set_slot(self.slot_at(event.position().toPoint()))
 
     def dragMoveEvent(self, event) -> None:  # Qt override
+        super().dragMoveEvent(event)  # scrolls near the edges; refuses (the model takes none)
         if self._dragged_id(event.mimeData()) is None:
             event.ignore()
             self._set_slot(None)
@@ -160,13 +164,13 @@ class JobsView(QListView):
         self._set_slot(self.slot_at(event.position().toPoint()))
 
     def dragLeaveEvent(self, event) -> None:  # Qt override
-        self._set_slot(None)
+        self._end_drag_state()
         event.accept()
 
     def dropEvent(self, event) -> None:  # Qt override
         job_id = self._dragged_id(event.mimeData())
         slot = self.slot_at(event.position().toPoint())
-        self._set_slot(None)
+        self._end_drag_state()
         if job_id is None or slot is None:
             event.ignore()
             return
@@ -176,6 +180,11 @@ class JobsView(QListView):
         index = drop_index(slot, origin)
         if index != origin:
             self.moveRequested.emit(job_id, index)
+
+    def _end_drag_state(self) -> None:
+        self.stopAutoScroll()
+        self.setState(QAbstractItemView.State.NoState)
+        self._set_slot(None)
 
     def drop_slot(self) -> int | None:
         """Where the line is drawn while a job is dragged over the view (``None``: none)."""
