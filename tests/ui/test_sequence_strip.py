@@ -201,9 +201,15 @@ def test_strip_cells_paint_without_posters_and_say_when_empty(qtbot):
     strip.resize(400, strip.height())
     strip.show()
     assert strip.cell_rects() == []
+    strip.set_px_per_second(28)  # a zoom of its own: the strip scrolls instead of fitting
     strip.set_cells([StripCell("x", 5.0, "five", None), StripCell("y", 10.0, "ten", None,
                                                                   crossfade=6)])  # fmt: skip
     widths = [r.width() for r in strip.cell_rects()]
     assert widths == [5 * strip.px_per_second, 10 * strip.px_per_second]
     assert strip.scroll.isVisible()  # wider than the widget: it scrolls
     strip.grab()  # paints with no poster and a crossfade mark
+    strip.set_px_per_second(None)  # fit: fifteen seconds in the strip's width
+    rects = strip.cell_rects()
+    assert not strip.scroll.isVisible()
+    assert rects[1].width() == pytest.approx(2 * rects[0].width(), abs=1)
+    assert rects[-1].right() <= strip.width()

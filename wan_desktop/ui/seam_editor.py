@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -60,7 +61,8 @@ def frame_image(frame: Any) -> QImage:
 
 class SeamPreview(QWidget):
     """``seamPreview``: loops its frames at 24 fps; a line under the picture shows where in
-    the two seconds the join falls (amber) and where playback is."""
+    the two seconds the join falls (amber) and where playback is. A click (or Space) pauses
+    and plays; paused, the arrows step a frame."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,17 +72,58 @@ class SeamPreview(QWidget):
         self._seam_s = 0.0
         self._index = 0
         self._message = "The preview appears here."
+        self._paused = False
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setToolTip("Click to pause or play; paused, the arrow keys step a frame")
         self._timer = QTimer(self)
         self._timer.setInterval(round(1000 / OUT_FPS))
         self._timer.timeout.connect(self._on_timer_timeout)
 
     def set_frames(self, frames: list[QImage], seam_s: float) -> None:
         """Loop ``frames``; the join is ``seam_s`` seconds in."""
-        self._frames, self._seam_s, self._index = frames, seam_s, 0
+        self._frames, self._seam_s = frames, seam_s
+        self._index = min(self._index, len(frames) - 1) if self._paused and frames else 0
         self._message = ""
-        if frames and self.isVisible():
+        if frames and self.isVisible() and not self._paused:
             self._timer.start()
         self.update()
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause on the frame shown, or loop again."""
+        self._paused = paused
+        if paused or not self._frames or not self.isVisible():
+            self._timer.stop()
+        else:
+            self._timer.start()
+        self.update()
+
+    def is_paused(self) -> bool:
+        """Whether the loop is paused."""
+        return self._paused
+
+    def show_index(self, index: int) -> None:
+        """Show frame ``index`` of the loop (wrapping)."""
+        if self._frames:
+            self._index = index % len(self._frames)
+            self.update()
+
+    def index(self) -> int:
+        """The frame of the loop shown."""
+        return self._index
+
+    def mousePressEvent(self, event) -> None:  # Qt override
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.set_paused(not self._paused)
+        super().mousePressEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # Qt override
+        key = event.key()
+        if key == Qt.Key.Key_Space:
+            self.set_paused(not self._paused)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and self._paused:
+            self.show_index(self._index + (1 if key == Qt.Key.Key_Right else -1))
+        else:
+            super().keyPressEvent(event)
 
     def frames(self) -> list[QImage]:
         """The frames looped."""
@@ -99,7 +142,7 @@ class SeamPreview(QWidget):
 
     def showEvent(self, event) -> None:  # Qt override
         super().showEvent(event)
-        if self._frames:
+        if self._frames and not self._paused:
             self._timer.start()
 
     def hideEvent(self, event) -> None:  # Qt override
@@ -136,6 +179,11 @@ class SeamPreview(QWidget):
         at_x = round(box.width() * self._index / max(1, count - 1))
         painter.setPen(QPen(QColor(colors().accent), 2))
         painter.drawLine(at_x, line_y - 3, at_x, line_y + 3)
+        if self._paused:
+            painter.setPen(QColor("#ffffff"))
+            corner = box.adjusted(8, 6, -8, -6)
+            top_right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
+            painter.drawText(corner, top_right, f"paused · frame {self._index + 1}/{count}")
 
 
 def _spin(name: str, accessible: str, maximum: int, suffix: str = "") -> QSpinBox:
@@ -143,6 +191,8 @@ def _spin(name: str, accessible: str, maximum: int, suffix: str = "") -> QSpinBo
     spin.setRange(0, maximum)
     spin.setSuffix(suffix)
     spin.setKeyboardTracking(False)  # typing "12" is one change, not "1" then "12"
+    spin.setMinimumWidth(150)
+    spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
     return spin
 
 
@@ -201,13 +251,16 @@ class SeamEditor(QWidget):
         self.preview = SeamPreview()
         for label in (self.start_note, self.end_note, self.fade_note):
             set_role(label, "muted")
+        for label in (self.start_note, self.end_note, self.fade_note, self.suggestion):
+            # The notes take the form's width: wrapped at their own hint they read as a column.
+            label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
         suggest_row = QHBoxLayout()
         suggest_row.setContentsMargins(0, 0, 0, 0)
         suggest_row.addWidget(self.suggestion, 1)
         suggest_row.addWidget(self.apply_button)
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow("Second clip starts on", self.start_spin)
         form.addRow("", self.start_note)
         form.addRow("First clip ends after", self.end_spin)

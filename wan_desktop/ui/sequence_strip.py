@@ -46,14 +46,17 @@ from .plain_text import tooltip_text
 from .theme import colors
 from .thumbnail_cache import BackgroundImageLoader, read_thumbnail
 
-__all__ = ["DEFAULT_PX_PER_SECOND", "SequenceStrip", "StripCell", "entry_ids_in_drop"]
+__all__ = ["DEFAULT_PX_PER_SECOND", "FIT_RANGE", "SequenceStrip", "StripCell", "entry_ids_in_drop"]
 
-#: Pixels per second of video at the default zoom: a 5 s clip is 140 pixels wide.
+#: Pixels per second of video before the strip fits itself to its width.
 DEFAULT_PX_PER_SECOND = 28
+#: The zooms the strip picks from when it fits the sequence to its width, pixels a second:
+#: a long sequence scrolls rather than shrink its clips to slivers.
+FIT_RANGE = (8.0, 72.0)
 _MIN_CELL = 18  # a clip of a few frames stays clickable
 _PAD = 10  # left and right of the first and last cell
 _GAP = 14  # the seam between two cells
-_TOP = 22  # above the cells: the lengths
+_TOP = 22  # above the cells: the crossfades
 _CELL_H = 64
 _CAPTION = 20  # below the cells: the titles
 _SCROLL_H = 12
@@ -113,7 +116,8 @@ class SequenceStrip(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(_TOP + _CELL_H + _CAPTION + _SCROLL_H + 4)
-        self.px_per_second = DEFAULT_PX_PER_SECOND
+        self.px_per_second = float(DEFAULT_PX_PER_SECOND)
+        self._fit = True
         self._cells: list[StripCell] = []
         self._rects: list[QRect] = []
         self._selected: tuple[str, int] | None = None
@@ -158,9 +162,12 @@ class SequenceStrip(QWidget):
         self._empty_text = text
         self.update()
 
-    def set_px_per_second(self, px: int) -> None:
-        """The zoom: pixels per second of video."""
-        self.px_per_second = max(2, int(px))
+    def set_px_per_second(self, px: float | None) -> None:
+        """The zoom: pixels per second of video; ``None`` fits the whole sequence to the
+        strip's width (the default), within :data:`FIT_RANGE`, scrolling beyond."""
+        self._fit = px is None
+        if px is not None:
+            self.px_per_second = max(2.0, float(px))
         self._lay_out()
         self.update()
 
@@ -223,7 +230,16 @@ class SequenceStrip(QWidget):
 
     # ---- geometry -----------------------------------------------------------------------------
 
+    def _fit_zoom(self) -> None:
+        seconds = sum(cell.seconds for cell in self._cells)
+        if not self._fit or seconds <= 0:
+            return
+        room = self.width() - 2 * _PAD - _GAP * (len(self._cells) - 1)
+        low, high = FIT_RANGE
+        self.px_per_second = max(low, min(high, room / seconds))
+
     def _lay_out(self) -> None:
+        self._fit_zoom()
         x = _PAD
         rects = []
         for cell in self._cells:
@@ -237,13 +253,13 @@ class SequenceStrip(QWidget):
         extra = max(0, self.timeline_width() - self.width())
         self.scroll.setRange(0, extra)
         self.scroll.setPageStep(max(1, self.width()))
-        self.scroll.setSingleStep(self.px_per_second)
+        self.scroll.setSingleStep(round(self.px_per_second))
         self.scroll.setVisible(extra > 0)
         self.scroll.setGeometry(0, self.height() - _SCROLL_H, self.width(), _SCROLL_H)
 
     def resizeEvent(self, event) -> None:  # Qt override
         super().resizeEvent(event)
-        self._sync_scroll()
+        self._lay_out()
 
     def sizeHint(self) -> QSize:  # Qt override
         return QSize(min(900, max(320, self.timeline_width())), self.height())
@@ -351,13 +367,19 @@ class SequenceStrip(QWidget):
         elided = metrics.elidedText(title, Qt.TextElideMode.ElideRight, caption.width())
         left_middle = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(caption, left_middle, elided)
-        painter.setPen(QColor(colors().muted))
-        length = QRect(rect.left() + 2, 2, rect.width() - 4, _TOP - 6)
+        # The length on a dark tab in the picture's corner: the row above the cells is the
+        # seams' (their crossfades), and text over a poster needs its own background.
         text = _length_text(cell.seconds)
-        if metrics.horizontalAdvance(text) <= length.width():
-            painter.drawText(
-                length, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, text
-            )
+        tab_w = metrics.horizontalAdvance(text) + 8
+        if tab_w + 6 <= rect.width():
+            tab = QRect(rect.right() - tab_w - 2, rect.bottom() - metrics.height() - 3,
+                        tab_w, metrics.height() + 1)  # fmt: skip
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(0, 0, 0, 150))
+            painter.drawRoundedRect(QRectF(tab), 3.0, 3.0)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QColor("#f2f2f5"))
+            painter.drawText(tab, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_seam(self, painter: QPainter, index: int) -> None:
         cell = self._cells[index]
