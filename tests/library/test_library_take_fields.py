@@ -45,7 +45,7 @@ def test_a_clip_made_alone_has_no_group(add):
     assert entry.group_id is None and entry.variant == ""
 
 
-def test_the_comment_carries_the_group_but_not_later_judgements(lib, add):
+def test_the_comment_carries_the_group_and_the_judgement_once_synced(lib, add):
     group = new_group_id()
     entry = add(group_id=group, variant="prompt B · seed 7")
     lib.set_rating(entry.id, 4)
@@ -53,9 +53,12 @@ def test_the_comment_carries_the_group_but_not_later_judgements(lib, add):
     embedded = decode_comment(mp4meta.read_comment(entry.video_path))
     assert embedded is not None
     assert embedded["group_id"] == group and embedded["variant"] == "prompt B · seed 7"
-    # Ratings and flags are edits, like tags and favourites: the sidecar holds them and the
-    # video is never rewritten for them.
-    assert "rating" not in embedded and "flag" not in embedded
+    # The keys update the sidecar and the index at once; the video keeps what filing wrote
+    # until its comment is synced (tests/library/test_library_comment_sync.py).
+    assert (embedded["rating"], embedded["flag"]) == (0, "")
+    lib.sync_comment(entry.id)
+    embedded = decode_comment(mp4meta.read_comment(entry.video_path))
+    assert (embedded["rating"], embedded["flag"]) == (4, "picked")
 
 
 @pytest.mark.parametrize(
@@ -109,7 +112,8 @@ def test_rebuild_from_comments_keeps_the_group(culled):
         sidecar.unlink()
     os.remove(root / "library.db")
     with Library.open(root) as lib:
-        # The group and labels travel in the video; judgements lived in the lost sidecars.
+        # The group and labels travel in the video; judgements not yet synced into it lived
+        # in the lost sidecars.
         assert _fields(lib) == {e: (g, v, 0, "") for e, (g, v, _r, _f) in expected.items()}
 
 

@@ -1,5 +1,6 @@
 """``wan-desktop library ...``: list, search, show, export, rebuild and import from a shell;
-rate, flag and cull takes (``rate``, ``flag``, ``keep-picks``) so scripts can judge them too.
+rate, flag and cull takes (``rate``, ``flag``, ``keep-picks``) so scripts can judge them too;
+these bring the videos' MP4 comments up to date before they return.
 
 ``add_parser(subparsers)`` adds the ``library`` command; ``run(args)`` executes it and returns
 the exit code: 0 done, 2 bad input (unknown id, unreadable or refused file, bad template), 1
@@ -228,6 +229,9 @@ def _judge(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> 
     else:
         entry = lib.set_flag(args.id, args.flag)
         said = entry.flag or "not flagged"
+    # The judgement travels in the video too: a script that copies the file next sees it.
+    if lib.sync_comment(entry.id):
+        entry = lib.get(entry.id)
     if args.json:
         _print_json(entry.summary().to_dict(), out)
     else:
@@ -235,6 +239,10 @@ def _judge(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> 
 
 
 def _keep_picks(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    # Every take's comment says how it was judged before the rejects leave (the window may
+    # have left some to its background sync).
+    for member in lib.group_members(args.group):
+        lib.sync_comment(member.id)
     trashed = lib.keep_picks(args.group)
     if args.json:
         _print_json({"group_id": args.group, "trashed": trashed}, out)

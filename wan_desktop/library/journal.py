@@ -1,6 +1,8 @@
 """The one way an entry folder changes place: journal line → one rename → one transaction →
 reconcile. Adding (staging → ``entries/``), trashing, restoring and purging all go through
-:meth:`Journal.place`.
+:meth:`Journal.place`. Replacing a file inside an entry folder (the video, when its comment is
+rewritten) goes through :meth:`Journal.rewrite`, whose line says the video's hash must be
+checked against the sidecar when the process dies before the sidecar caught up.
 
 Why it is crash safe: before the rename, a journal line ``.staging/<id>-<pid>.journal`` names
 the entry. A process killed at any moment leaves either the folder where it was or where it
@@ -21,18 +23,26 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..core.atomic import atomic_write_json, ensure_dir, fsync_dir
+from ..core.hashing import sha256_file
 from .errors import LibraryError, SidecarError, UnsafeFileError
+from .files import check_regular
 from .folders import read_folder
 from .ids import is_valid_id
 from .index import Index
 from .paths import DIR_MODE, LibraryPaths
 from .rows import insert_row, row_from_sidecar
+from .sidecar import load_sidecar, write_sidecar
 
 __all__ = ["JOURNAL_SUFFIX", "Journal", "pid_alive"]
 
 JOURNAL_SUFFIX = ".journal"
 #: Writes the index side of a move, inside the journal's transaction.
 IndexChange = Callable[[sqlite3.Connection], None]
+#: Replaces a file in an entry folder and writes the sidecar and row to match, inside the
+#: journal's transaction; returns whether it did (``False``: nothing was changed).
+Rewrite = Callable[[sqlite3.Connection], bool]
+#: Ends the name of a line written by :meth:`Journal.rewrite`.
+_REHASH = "-rehash"
 
 
 def pid_alive(pid: int) -> bool:
@@ -66,10 +76,56 @@ class Journal:
         self.paths = paths
         self.index = index
 
-    def _line(self, entry_id: str) -> Path:
-        path = self.paths.staging / f"{entry_id}-{os.getpid()}{JOURNAL_SUFFIX}"
+    def _line(self, entry_id: str, *, rehash: bool = False) -> Path:
+        # A rewrite's line has a name of its own: a move of the same entry by another thread
+        # of this process must not remove it, nor it the move's.
+        kind = _REHASH if rehash else ""
+        path = self.paths.staging / f"{entry_id}-{os.getpid()}{kind}{JOURNAL_SUFFIX}"
         atomic_write_json(path, {"id": entry_id})
         return path
+
+    def rewrite(self, entry_id: str, change: Rewrite) -> bool:
+        """Run ``change`` (which replaces the entry's video by one renamed in from staging,
+        then writes the sidecar and the row with its new hash and size) in one transaction,
+        under a journal line. Returns what ``change`` returned.
+
+        The rename and the sidecar write are two steps: a process killed between them leaves
+        the new video with the old hash in the sidecar. The line makes the next open (or the
+        failure path here) :meth:`refresh_file_facts` — hash the video on disk, correct the
+        sidecar — and then :meth:`reconcile`, so the sidecar and the row always describe the
+        file that is there, old or new (both are whole: the rename is atomic)."""
+        line = self._line(entry_id, rehash=True)
+        try:
+            with self.index.transaction() as conn:
+                return change(conn)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.refresh_file_facts(entry_id)
+                self.reconcile(entry_id)
+            raise
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                line.unlink()
+
+    def refresh_file_facts(self, entry_id: str) -> bool:
+        """Make the sidecar of ``entry_id`` (live or in the trash) state the hash and size of
+        the video file it names as that file is now; returns whether it had to change. The
+        index is left to :meth:`reconcile`. Slow (hashes the video): worker thread."""
+        for rel in (self.paths.entry_rel(entry_id), self.paths.trash_rel(entry_id)):
+            folder = self.paths.root / rel
+            try:
+                data, _aside = load_sidecar(folder)
+                video = check_regular(folder / data["files"]["video"])
+                facts = {"video_sha256": sha256_file(video), "size_bytes": video.stat().st_size}
+            except (SidecarError, UnsafeFileError, OSError):
+                continue
+            if data["id"] != entry_id:
+                continue
+            if all(data.get(key) == value for key, value in facts.items()):
+                return False
+            write_sidecar(folder, {**data, **facts})
+            return True
+        return False
 
     def place(self, entry_id: str, source: Path, target: Path, change: IndexChange) -> None:
         """Move the folder ``source`` to ``target`` (nothing to move when ``source`` is gone)
@@ -140,6 +196,8 @@ class Journal:
                 continue  # another process (or thread of ours) is writing it right now
             path = self.paths.staging / name
             if is_line and is_valid_id(entry_id):
+                if stem.endswith(_REHASH):
+                    self.refresh_file_facts(entry_id)
                 self.reconcile(entry_id)
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)

@@ -161,7 +161,9 @@ def imported_sidecar(
 ) -> dict[str, Any]:
     """The sidecar of an imported video named ``name`` (its file name as given) carrying the
     unchecked metadata ``raw`` (``None``: none of ours). ``taken(id)`` says whether this
-    library already has that id (the import then gets a new one)."""
+    library already has that id (the import then gets a new one). The rating and flag a sound
+    comment carries are kept (they travel with the video); the library's own edits (favourite,
+    tags, notes, title) start empty."""
     imported: dict[str, Any] = {
         "source_name": name,
         "source_sha256": source_sha256,
@@ -188,8 +190,6 @@ def imported_sidecar(
         files={**files, "poster": POSTER_NAME, "last_frame": LAST_FRAME_NAME},
         video=video_facts,
         favourite=False,
-        rating=0,
-        flag="",
         tags=[],
         notes="",
         title=title,

@@ -1,6 +1,6 @@
 """The ``entry.json`` sidecar: every input and output of one entry, the source of truth the
-index is rebuilt from. The same JSON (minus what depends on the final file: its hash and size,
-and the user's later edits) is embedded in the video's ``comment`` tag.
+index is rebuilt from. The same JSON (minus what depends on the final file, its hash and size,
+and the edits that belong to this library alone) is embedded in the video's ``comment`` tag.
 
 Format (``schema`` 1)::
 
@@ -15,15 +15,18 @@ Format (``schema`` 1)::
      "video"     probe of the video (width, height, fps, duration_s, frame_count, has_audio, ...),
      "image"/"audio"  what was sent: original file name, mime, format, size, sha256, ...
      "import"    imported videos only: source file name and hash, when, the id it had
+     "rating" (0..5, 0: not rated), "flag" ("", "picked", "rejected")
      -- sidecar only --
-     "video_sha256", "size_bytes", "favourite", "rating" (0..5, 0: not rated), "flag" ("",
-     "picked", "rejected"), "tags", "notes", "title", "trashed_at",
+     "video_sha256", "size_bytes", "favourite", "tags", "notes", "title", "trashed_at",
      "rejected_metadata"  fields that failed their type check when read, as JSON text}
 
-The comment carries what was true when the clip was filed; the judgements made later
-(favourite, rating, flag, tags, notes, title) live in the sidecar and the index only, because
-writing them into the video would remux it on every keypress of culling, change its hash, and
-make its proxy stale.
+The comment carries what was true when the clip was filed, and the take's judgement: its
+``rating`` and ``flag`` travel with the video (a rebuild from the videos alone keeps them).
+They are written into the sidecar and the index at once, and into the comment later by
+:meth:`Library.sync_comment` (a stream copy, which changes the file's hash; see
+:mod:`.comment_rewrite`): the window coalesces a burst of culling keys into one rewrite per
+clip, and the clip's proxy survives it. The other edits (favourite, tags, notes, title) stay
+in the sidecar and the index only.
 
 The keys, their types and defaults are :class:`.schema.Sidecar`. Reading checks every field
 by type: :func:`read_sidecar` and :func:`parse_comment` accept only a sidecar that is right in
@@ -65,8 +68,8 @@ SIDECAR_NAME = "entry.json"
 #: Keys kept out of the video's comment: they depend on the final file, change later, or
 #: belong to this library only.
 COMMENT_EXCLUDED = frozenset(
-    {"video_sha256", "size_bytes", "favourite", "rating", "flag", "tags", "notes", "title",
-     "trashed_at", SET_ASIDE_KEY}
+    {"video_sha256", "size_bytes", "favourite", "tags", "notes", "title", "trashed_at",
+     SET_ASIDE_KEY}
 )  # fmt: skip
 #: Marks our JSON in a comment, so an unrelated comment is never taken for ours.
 _MAGIC_KEY = "wan_desktop"

@@ -42,8 +42,10 @@ from ..core.hashing import sha256_file
 from ..core.paths import app_paths
 from ..core.settings import library_dir, load_settings
 from ..media import mp4meta, video
+from ..media.stream_stamp import stamp_of
 from . import clock, lineage
 from . import export as export_mod
+from .comment_rewrite import rewrite_comment
 from .errors import EntryNotFoundError, LibraryError
 from .files import LAST_FRAME_NAME, POSTER_NAME, VIDEO_NAME
 from .ids import id_datetime, is_valid_id, new_id
@@ -239,6 +241,9 @@ class Library:
             raw = decode_comment(mp4meta.read_comment(path))
         except video.VideoError:
             raw = None
+        existing = self._same_clip(raw, path, info.has_audio)
+        if existing is not None:
+            return self.get(existing)
         data = imported_sidecar(path.name, _facts(info), sha, raw, self._id_taken)
         stage = new_stage(self.paths, data["id"])
         try:
@@ -247,6 +252,22 @@ class Library:
             shutil.rmtree(stage, ignore_errors=True)
             raise
         return self.get(data["id"])
+
+    def _same_clip(self, raw: dict[str, Any] | None, path: Path, has_audio: bool) -> str | None:
+        """The id of the entry ``path`` is a copy of, when its comment names an entry of this
+        library whose video has the same pictures (stream stamp) and sound: a copy exported
+        before the entry's comment was rewritten (a rating, a pick) has another file hash.
+        ``None`` otherwise. Slow (demuxes both files): worker thread."""
+        carried_id = raw.get("id") if raw is not None else None
+        if not is_valid_id(carried_id) or not self._queries.exists(carried_id):
+            return None
+        stored = self.get(carried_id)
+        if has_audio != stored.has_audio:
+            return None
+        try:
+            return carried_id if stamp_of(path) == stamp_of(stored.video_path) else None
+        except (video.VideoError, OSError):
+            return None
 
     def _id_taken(self, entry_id: str) -> bool:
         """Whether ``entry_id`` is indexed, or has a folder on disk (live or in the trash)."""
@@ -353,13 +374,26 @@ class Library:
 
     def set_rating(self, entry_id: str, rating: int) -> Entry:
         """Rate ``entry_id`` 1..5 stars (0: not rated); raises :class:`~.errors.FieldError`
-        for anything else. Sidecar and index only (the video is not rewritten)."""
+        for anything else. Sidecar and index at once (fast); the video's comment follows with
+        :meth:`sync_comment`."""
         return self._edit(entry_id, {"rating": check_rating(rating)})
 
     def set_flag(self, entry_id: str, flag: str | None) -> Entry:
         """Flag ``entry_id`` "picked" or "rejected" ("", ``None`` or "none" clear it);
-        raises :class:`~.errors.FieldError` for anything else."""
+        raises :class:`~.errors.FieldError` for anything else. Like :meth:`set_rating`, the
+        comment follows with :meth:`sync_comment`."""
         return self._edit(entry_id, {"flag": check_flag(flag)})
+
+    def sync_comment(self, entry_id: str) -> bool:
+        """Bring the MP4 comment of ``entry_id`` (live or trashed) up to date with its sidecar
+        (its rating and flag); returns whether the video was rewritten (``False``: it already
+        said the same). A stream copy swapped in atomically with the sidecar's and the index's
+        new ``video_sha256``/``size_bytes``, under a journal line: whole if the process is
+        killed. ``video_sha256`` then names the rewritten file; see :mod:`.comment_rewrite`
+        for what that means to imports, and why the proxy is kept. Raises
+        :class:`EntryNotFoundError`, ``VideoError``, ``OSError`` or :class:`LibraryError`.
+        Slow (tens of ms): worker thread."""
+        return rewrite_comment(self._index, self.paths, self._journal, entry_id)
 
     # ---- takes --------------------------------------------------------------------------------
 
