@@ -155,8 +155,12 @@ async def run(root: Path) -> None:
         f"{decoded} frames decoded",
         ok,
     )
-    result_line("hover_scrub_move_to_paint_max", "ms", max(latencies),
-                "reference; the slowest of the moves", None)  # fmt: skip
+    ranked = sorted(latencies)
+    result_line("hover_scrub_move_to_paint_p90", "ms", ranked[int(0.9 * len(ranked))],
+                "reference; 9 moves in 10 were this fast or faster", None)  # fmt: skip
+    result_line("hover_scrub_move_to_paint_max", "ms", ranked[-1],
+                f"reference; the slowest of the moves (next: {ranked[-2]:.0f}, "
+                f"{ranked[-3]:.0f} ms)", None)  # fmt: skip
     model.loader.cancel_all()
     await asyncio.sleep(0.05)  # the cancelled poster tasks end
     pane.close()
