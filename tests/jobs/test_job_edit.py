@@ -331,3 +331,72 @@ def test_jobs_move_edit_and_list_from_a_shell(tmp_path, server, image):
     assert nothing.returncode == 2 and "Nothing to change" in nothing.stderr
     bad_place = wan("jobs", "move", a, "0", env=env)
     assert bad_place.returncode == 2 and "PLACE is 1 or more" in bad_place.stderr
+
+
+async def _wan_async(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """``wan-desktop ARGS`` in a child process while this loop keeps serving."""
+    import sys
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "wan_desktop",
+        *args,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    return proc.returncode, out.decode(), err.decode()
+
+
+@on_loop
+async def test_a_shell_edits_and_moves_through_the_window(tmp_path, server, image):
+    home = tmp_path / "home"
+    library = Library.open(home / "library")
+    runner = JobRunner(library, Backend(server.base_url, "k-edit", offline=False), concurrency=1)
+    await runner.start()
+    lock = QueueLock(library.root)
+    assert lock.try_acquire("window")
+    owner = HandoffServer(runner, lock, library)
+    await owner.start()
+    env = cli_env(home, server.base_url, key="k-edit")
+    try:
+        first = await runner.enqueue(request(image, prompt="first"))
+        a = await runner.enqueue(request(image, prompt="a"))
+        b = await runner.enqueue(request(image, prompt="b"))
+        code, out, err = await _wan_async("jobs", "move", b.id, "1", env=env)
+        assert code == 0, err
+        assert [j.id for j in runner.jobs() if j.state is JobState.WAITING] == [b.id, a.id]
+        code, out, err = await _wan_async("jobs", "edit", a.id, "--prompt", "a, sharper", env=env)
+        assert code == 0, err
+        assert out.strip() == f"{a.id}: edited"
+        assert runner.get(a.id).request.prompt == "a, sharper"  # in the owner's runner
+        code, out, err = await _wan_async("jobs", "edit", first.id, "--prompt", "x", env=env)
+        assert code == 2 and "already at fal" in err
+    finally:
+        await owner.close()
+        lock.release()
+        await runner.close()
+        library.close()
+
+
+def test_a_shell_cannot_change_a_queue_run_by_generate(tmp_path, server, image):
+    home = tmp_path / "home"
+    _first, a = _queued_jobs(home, image, server, ["first", "a"])
+    lock = QueueLock(home / "library")
+    assert lock.try_acquire("generate")  # an owner that takes no calls
+    try:
+        env = cli_env(home, server.base_url, key="k-edit")
+        for args in (("move", a, "1"), ("edit", a, "--prompt", "changed")):
+            out = wan("jobs", *args, env=env)
+            assert out.returncode == 5, out.stderr
+            assert "generate (pid" in out.stderr and "takes no changes" in out.stderr
+    finally:
+        lock.release()
+    store = JobStore(home / "library" / "library.db")
+    try:
+        assert store.get(a).request.prompt == "a"
+    finally:
+        store.close()
