@@ -16,8 +16,8 @@ from ..core.text import excerpt
 from .async_bridge import run_blocking
 
 __all__ = [
-    "MAX_TAKES",
-    "MIN_TAKES",
+    "MAX_SHEET_CLIPS",
+    "MIN_SHEET_CLIPS",
     "SheetCulling",
     "SheetRequestError",
     "Take",
@@ -26,8 +26,8 @@ __all__ = [
 ]
 
 #: A sheet shows 2 to 9 takes (a 3 × 3 grid at most: beyond it the cells get too small to judge).
-MIN_TAKES = 2
-MAX_TAKES = 9
+MIN_SHEET_CLIPS = 2
+MAX_SHEET_CLIPS = 9
 
 
 class SheetRequestError(ValueError):
@@ -69,9 +69,9 @@ def load_takes(library: Any, ids: list[str]) -> tuple[list[Take], str | None]:
     :class:`SheetRequestError` for anything else. Worker thread (reads the library)."""
     if not ids:
         raise SheetRequestError("Select a take group, or 2 to 9 clips, for a contact sheet.")
-    if len(ids) > MAX_TAKES:
+    if len(ids) > MAX_SHEET_CLIPS:
         raise SheetRequestError(
-            f"A contact sheet shows at most {MAX_TAKES} clips; {len(ids)} are selected."
+            f"A contact sheet shows at most {MAX_SHEET_CLIPS} clips; {len(ids)} are selected."
         )
     entries = [library.get(entry_id) for entry_id in ids]
     if len(entries) == 1:
@@ -81,8 +81,8 @@ def load_takes(library: Any, ids: list[str]) -> tuple[list[Take], str | None]:
                 "This clip is not part of a take group: select 2 to 9 clips for a contact sheet."
             )
         members = library.group_members(group)
-        entries = [library.get(member.id) for member in members[:MAX_TAKES]]
-        if len(entries) < MIN_TAKES:
+        entries = [library.get(member.id) for member in members[:MAX_SHEET_CLIPS]]
+        if len(entries) < MIN_SHEET_CLIPS:
             raise SheetRequestError("The other takes of this group are in the trash.")
     groups = {entry.group_id for entry in entries}
     group_id = groups.pop() if len(groups) == 1 else None
