@@ -249,3 +249,22 @@ def test_key_facts_say_the_rating_the_flag_and_the_take():
     _Entry.variant, _Entry.group_id, _Entry.rating, _Entry.flag = "", None, 0, ""
     html = key_facts_html(_Entry(), "#777777")
     assert "Take" not in html and "not rated" in html and "none" in html
+
+
+def test_the_context_menu_offers_the_marks_with_their_keys(qtbot, pane):
+    from PySide6.QtWidgets import QMenu
+
+    _select_rows(pane, 0)
+    menu = pane.context_menu()
+    judge = menu.findChild(QMenu, "libraryCullingMenu")
+    assert judge is not None and judge.title() == "Rate and flag"
+    keys = [a.shortcut().toString() for a in judge.actions()]
+    assert keys == ["1", "2", "3", "4", "5", "0", "P", "X"]
+    judge.actions()[2].trigger()  # "3 stars", as the key would
+    _saved(qtbot, pane)
+    assert _marks(pane, _row_id(pane, 0)) == (3, "")
+    menu.close()
+    pane.trash_toggle.setChecked(True)
+    trash_menu = pane.context_menu()
+    assert trash_menu.findChild(QMenu, "libraryCullingMenu") is None
+    trash_menu.close()

@@ -395,8 +395,16 @@ class LibraryPane(LibraryTrashMixin, QWidget):
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
     def context_menu(self) -> QMenu:
-        """The grid's context menu for the current clip."""
-        return self.action_set.context_menu(self.filter_bar.trash_shown())
+        """The grid's context menu for the current clip; outside the trash, stars and flags
+        (keys 1–5, 0, P, X) in a submenu beside Favourite."""
+        trash_shown = self.filter_bar.trash_shown()
+        menu = self.action_set.context_menu(trash_shown)
+        if not trash_shown:
+            judge = QMenu("Rate and flag", menu)
+            judge.setObjectName("libraryCullingMenu")
+            judge.addActions(self.culling.key_actions)
+            menu.insertMenu(self.action_set.favourite_action, judge)
+        return menu
 
     # ---- edits from the details panel ---------------------------------------------------------
 
