@@ -213,3 +213,53 @@ def test_strip_cells_paint_without_posters_and_say_when_empty(qtbot):
     assert not strip.scroll.isVisible()
     assert rects[1].width() == pytest.approx(2 * rects[0].width(), abs=1)
     assert rects[-1].right() <= strip.width()
+
+
+def test_rename_in_the_list_saves_and_a_bad_name_is_refused(chain, pane, run, qtbot):
+    lib, a, b, _c = chain
+    opened = run(pane.create("Chain", [a.id, b.id]))
+    item = pane.list.topLevelItem(0)
+    item.setText(0, "  The   boat  trip ")  # as typed in place (double-click, F2)
+    qtbot.waitUntil(lambda: lib.get_sequence(opened.sequence.id).name == "The boat trip",
+                    timeout=5000)  # fmt: skip
+    qtbot.waitUntil(lambda: pane.title.text() == "The boat trip", timeout=5000)
+    messages = []
+    pane.statusMessage.connect(messages.append)
+    pane.list.topLevelItem(0).setText(0, "   ")
+    qtbot.waitUntil(lambda: bool(messages), timeout=5000)
+    assert messages[0] == "Could not rename the sequence: name must not be empty"
+    qtbot.waitUntil(lambda: pane.list.topLevelItem(0).text(0) == "The boat trip", timeout=5000)
+    assert lib.get_sequence(opened.sequence.id).name == "The boat trip"
+
+
+def test_delete_asks_then_removes_the_sequence_not_the_clips(chain, pane, run, qtbot):
+    from PySide6.QtWidgets import QMessageBox
+
+    lib, a, b, _c = chain
+    run(pane.create("Chain", [a.id, b.id]))
+    pane.delete_button.click()
+    box = pane.findChild(QMessageBox, "sequenceDeleteQuestion")
+    assert box is not None and "Its clips stay" in box.text()
+    delete = next(button for button in box.buttons() if button.text() == "Delete")
+    delete.click()
+    qtbot.waitUntil(lambda: pane.list.topLevelItemCount() == 0, timeout=5000)
+    assert lib.list_sequences() == []
+    assert pane.current is None and pane.strip.cells() == []
+    assert not pane.play_button.isEnabled() and not pane.export_button.isEnabled()
+    assert lib.get(a.id).id == a.id
+
+
+def test_stop_work_stops_a_preview_being_rendered(chain, pane, run, qtbot):
+    _lib, a, b, c = chain
+    run(pane.create("Chain", [a.id, b.id, c.id]))
+    messages = []
+    pane.statusMessage.connect(messages.append)
+    task = pane._spawn(pane.play_sequence(), "Play")
+    qtbot.waitUntil(pane.progress.isVisible, timeout=5000)
+    pane.stop_work()
+    qtbot.waitUntil(task.done, timeout=30000)
+    assert task.result() is None
+    assert messages[-1] == "The preview was stopped."
+    previews = pane.cache_dir / "sequence-previews"
+    assert not previews.exists() or list(previews.iterdir()) == []
+    assert pane.play_button.isEnabled() and not pane.progress.isVisible()

@@ -224,7 +224,7 @@ class SeamEditor(QWidget):
         self._settle.setSingleShot(True)
         self._settle.setInterval(_SETTLE_MS)
         self._settle.timeout.connect(self._on_settle_timeout)
-        self.destroyed.connect(lambda *_: self._stop_work())
+        self.destroyed.connect(lambda *_: self.stop_work())
 
     def _build(self) -> None:
         self.title = named(QLabel(), "seamTitle", "Seam")
@@ -479,7 +479,8 @@ class SeamEditor(QWidget):
         self.last_window = window
         self.preview.set_frames(images, window.seam_s)
 
-    def _stop_work(self) -> None:
+    def stop_work(self) -> None:
+        """Stop the preview's render and the suggestion's scoring (at their next frame)."""
         for event in (self._preview_cancel, self._suggest_cancel):
             if event is not None:
                 event.set()

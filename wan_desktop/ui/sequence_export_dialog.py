@@ -148,6 +148,7 @@ class SequenceExportDialog(QDialog):
         if dest is None:
             return None
         self._cancel = threading.Event()
+        self.destroyed.connect(self._cancel.set)  # a dialog deleted with its window stops it
         self.exported = None
         self.progress.setValue(0)
         self.progress.show()

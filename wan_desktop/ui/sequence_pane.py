@@ -15,6 +15,7 @@ back. GUI thread; the library work is the service's.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -117,7 +118,7 @@ class SequencePane(QWidget):
         self._preview_cancel: threading.Event | None = None
         self._build()
         self.previewProgressed.connect(self._on_preview_progressed)
-        self.destroyed.connect(lambda *_: self._preview_cancel and self._preview_cancel.set())
+        self.destroyed.connect(lambda *_: self.stop_work())
 
     def _build(self) -> None:
         self.list = named(QTreeWidget(), "sequenceList", "Sequences")
@@ -593,6 +594,17 @@ class SequencePane(QWidget):
         if self.play_file is not None:
             self.play_file(path, sequence.name, marks)
         return path
+
+    def stop_work(self) -> None:
+        """Stop every render and export under way (the window is closing): the workers end
+        at their next frame, nothing half-made is left."""
+        if self._preview_cancel is not None:
+            self._preview_cancel.set()
+        self.seam_editor.stop_work()
+        dialog = self.export_dialog
+        if dialog is not None:
+            with contextlib.suppress(RuntimeError):  # already deleted with its window
+                dialog.cancel()
 
     # ---- export -------------------------------------------------------------------------------
 

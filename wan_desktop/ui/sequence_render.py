@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..media.frame_reader import Frame, FrameReader
-from ..media.proxy import ensure_proxy
+from ..media.proxy import ProxyCancelled, ensure_proxy
 from ..media.sequence_export import ExportCancelled, export_sequence
 from ..media.sequence_plan import ExportPart, SequenceExportError
 from .sequence_clips import OUT_FPS, StripClip
@@ -66,7 +66,10 @@ def _proxies(
             raise PreviewMissingClip(f"clip {n}: entry {entry_id} is not in the library any more")
         if cancel is not None and cancel.is_set():
             raise ExportCancelled("The preview was stopped.")
-        found[entry_id] = ensure_proxy(clip.video_path, cancel=cancel)
+        try:
+            found[entry_id] = ensure_proxy(clip.video_path, cancel=cancel)
+        except ProxyCancelled as exc:  # one way to stop, whichever step was running
+            raise ExportCancelled("The preview was stopped.") from exc
         if progress is not None:
             progress(done + 1, len(wanted))
     return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QBoxLayout, QDockWidget, QPushButton
 
 from ..core.text import excerpt
@@ -62,6 +62,14 @@ class SequenceLink(QObject):
         self.sequences.statusMessage.connect(self._on_status_message)
         self.sequences.playClipRequested.connect(self._on_play_clip_requested)
         self.details_button = self._details_button()
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        # Closing the window stops the renders and an export first: their workers end at the
+        # next frame instead of keeping the executor (and the app's exit) waiting.
+        if watched is self._window and event.type() == QEvent.Type.Close:
+            self.sequences.stop_work()
+        return False
 
     # ---- the dock -----------------------------------------------------------------------------
 
@@ -145,8 +153,8 @@ class SequenceLink(QObject):
         layout = holder.layout() if holder is not None else None
         if not isinstance(layout, QBoxLayout):
             return None
-        button = named(QPushButton("Make a sequence from this chain"),
-                       "librarySequenceFromChainButton", "Make a sequence from this chain")  # fmt: skip
+        text = "Make a sequence from this chain"
+        button = named(QPushButton(text), "librarySequenceFromChainButton", text)
         button.setToolTip(self._pane.action_set.chain_sequence_action.toolTip())
         button.clicked.connect(self._on_chain_sequence_triggered)
         layout.insertWidget(layout.indexOf(link) + 1, button, 0, Qt.AlignmentFlag.AlignLeft)
