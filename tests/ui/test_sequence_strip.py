@@ -263,3 +263,18 @@ def test_stop_work_stops_a_preview_being_rendered(chain, pane, run, qtbot):
     previews = pane.cache_dir / "sequence-previews"
     assert not previews.exists() or list(previews.iterdir()) == []
     assert pane.play_button.isEnabled() and not pane.progress.isVisible()
+
+
+def test_the_seam_editor_follows_its_seam_when_clips_arrive(chain, pane, run, qtbot):
+    _lib, a, b, c = chain
+    run(pane.create("Two", [a.id, c.id]))
+    pane.edit_seam(1)
+    assert [item.entry_id for item in pane.seam_editor.items()] == [a.id, c.id]
+    pane.strip.idsDropped.emit([b.id], 1)
+    qtbot.waitUntil(lambda: len(pane.strip.cells()) == 3, timeout=10000)
+    assert pane.strip.selection() == ("seam", 1)
+    assert [item.entry_id for item in pane.seam_editor.items()] == [a.id, b.id]
+    assert pane.seam_editor.start_spin.value() == 1  # B continues A: its repeat is dropped
+    pane.remove(2)
+    assert pane.strip.selection() == ("clip", 1)  # the clip now at the removed one's place
+    assert pane.seam_editor.isHidden()

@@ -152,6 +152,10 @@ class SequencePane(QWidget):
         self.strip = SequenceStrip()
         self.play_button = named(QPushButton("Play sequence"), "sequencePlayButton",
                                  "Play the sequence in the player")  # fmt: skip
+        self.play_button.setToolTip(
+            "Play a 360p preview with the crossfades, seams marked on the seek bar (made from "
+            "the clips' proxies, without sound; Export makes the full film)"
+        )
         self.export_button = named(QPushButton("Export…"), "sequenceExportButton",
                                    "Export the sequence as one MP4")  # fmt: skip
         self.progress = named(QProgressBar(), "sequencePreviewProgress", "Preview progress")
@@ -419,6 +423,7 @@ class SequencePane(QWidget):
         sequence = msgspec.structs.replace(self.current.sequence, items=items)
         self.current = OpenSequence(sequence, merged)
         self.strip.set_cells(cells_for(items, merged))
+        self._follow_seam()
         self._show_header()
         self._update_row()
         self._sync_buttons()
@@ -531,6 +536,22 @@ class SequencePane(QWidget):
         self.seam_editor.set_seam(index, a, clips[a.entry_id], b, clips[b.entry_id])
         self.seam_editor.show()
         self._sync_buttons()
+
+    def _follow_seam(self) -> None:
+        """After an edit elsewhere (a drop, a move), the seam editor shows the seam now at its
+        place, or closes when there is none."""
+        if self.seam_editor.isHidden() or self.current is None:
+            return
+        selection = self.strip.selection()
+        items = self.current.sequence.items
+        if selection is None or selection[0] != "seam" or not 1 <= selection[1] < len(items):
+            self.seam_editor.hide()
+            self._sync_buttons()
+            return
+        a, b = self.seam_editor.items()
+        index = selection[1]
+        if (a.entry_id, b.entry_id) != (items[index - 1].entry_id, items[index].entry_id):
+            self.edit_seam(index)
 
     def _on_seam_editor_seam_changed(self, index: int, a_item: Any, b_item: Any) -> None:
         if self.current is None or not 1 <= index < len(self.current.sequence.items):
