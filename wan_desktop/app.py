@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from .jobs.queue_host import QueueHost
     from .jobs.runner import JobRunner
     from .library import Library
+    from .library.comment_sync import CommentSync
     from .ui.async_bridge import TaskKeeper
     from .ui.main_window import MainWindow
 
@@ -79,6 +80,8 @@ class Services:
         self.has_key = False
         self.queue: QueueHost | None = None  # this library's job queue, for the window's life
         self.live: LiveRefresher | None = None  # keeps fal's schema and price current
+        # Writes ratings and picks into the videos' comments, a few seconds after the keys.
+        self.comment_sync: CommentSync | None = None
 
     @classmethod
     def from_environment(cls) -> Services:
@@ -118,10 +121,15 @@ class Services:
     async def open_library(self) -> None:
         """Open (or create) the library, in a worker thread. Browsing needs nothing more."""
         from .library import Library
+        from .library.comment_sync import CommentSync
         from .ui.async_bridge import run_blocking
 
         await run_blocking(self.paths.ensure)
         self.library = await run_blocking(Library.open, self.library_root())
+        # Culling keys update the index and sidecar at once (any pane: grid, contact sheet,
+        # compare); the comment follows in the queue's thread, once per clip per burst.
+        self.comment_sync = CommentSync(self.library.sync_comment)
+        self.library.on_judged(self.comment_sync.changed)
 
     async def open_engine(self) -> None:
         """Pick the backend (fal, or start the offline engine) and start the job runner."""
@@ -229,6 +237,11 @@ class Services:
         await self._close_engine()
         if self.queue is not None:
             await self.queue.close()
+        if self.comment_sync is not None:
+            from .ui.async_bridge import run_blocking
+
+            sync, self.comment_sync = self.comment_sync, None
+            await run_blocking(sync.close)  # the comments still waiting, before the index closes
         if self.library is not None:
             library, self.library = self.library, None
             library.close()

@@ -119,10 +119,10 @@ def test_a_missing_proxy_is_said_once_then_frames_come_after_retry(frames, clip)
     assert frames.got[0].frame.index == 24
 
 
-def test_a_stale_proxy_counts_as_missing(frames, clip):
-    made = proxy.ensure_proxy(clip)
-    stamp = made.stat().st_mtime_ns + 10_000_000_000
-    os.utime(clip, ns=(stamp, stamp))  # the clip changed after the proxy was made
+def test_a_stale_proxy_counts_as_missing(frames, clip, tmp_path):
+    proxy.ensure_proxy(clip)
+    # The clip changed after the proxy was made (other pictures in its place).
+    make_clip(tmp_path / "other.mp4", seconds=1.0, size=(426, 240)).replace(clip)
     frames.show("a", clip, fraction=0.5, max_size=BOX)
     _wait(lambda: frames.missing)
     assert frames.got == []

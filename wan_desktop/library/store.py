@@ -32,7 +32,7 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,7 @@ class Library:
         self._queries = Queries(index, paths)
         self._journal = Journal(paths, index)
         self._sequences = SequenceStore(index, paths)
+        self._judged: Callable[[str], None] | None = None
 
     # ---- opening ------------------------------------------------------------------------------
 
@@ -376,13 +377,26 @@ class Library:
         """Rate ``entry_id`` 1..5 stars (0: not rated); raises :class:`~.errors.FieldError`
         for anything else. Sidecar and index at once (fast); the video's comment follows with
         :meth:`sync_comment`."""
-        return self._edit(entry_id, {"rating": check_rating(rating)})
+        return self._judge(entry_id, {"rating": check_rating(rating)})
 
     def set_flag(self, entry_id: str, flag: str | None) -> Entry:
         """Flag ``entry_id`` "picked" or "rejected" ("", ``None`` or "none" clear it);
         raises :class:`~.errors.FieldError` for anything else. Like :meth:`set_rating`, the
         comment follows with :meth:`sync_comment`."""
-        return self._edit(entry_id, {"flag": check_flag(flag)})
+        return self._judge(entry_id, {"flag": check_flag(flag)})
+
+    def on_judged(self, listener: Callable[[str], None] | None) -> None:
+        """Call ``listener(entry_id)`` after every :meth:`set_rating` and :meth:`set_flag`
+        (from the thread that made it), so the comment can follow later: the window passes
+        its :class:`~.comment_sync.CommentSync`. ``None`` stops it."""
+        self._judged = listener
+
+    def _judge(self, entry_id: str, changes: dict[str, Any]) -> Entry:
+        entry = self._edit(entry_id, changes)
+        listener = self._judged
+        if listener is not None:
+            listener(entry_id)
+        return entry
 
     def sync_comment(self, entry_id: str) -> bool:
         """Bring the MP4 comment of ``entry_id`` (live or trashed) up to date with its sidecar
