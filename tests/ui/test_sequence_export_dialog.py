@@ -46,6 +46,8 @@ def test_export_writes_the_film_and_the_timeline_and_shows_the_folder(film, task
     dest = default_export_path(out, sequence.name)
     assert dest.name == "Harbour _ dusk.mp4"
     dialog = _dialog(qtbot, tasks, lib, sequence, dest)
+    assert not dialog.reveal_button.isVisible()  # nothing to show yet
+    assert default_export_path(out, "Chain: dawn").name == "Chain - dawn.mp4"
     dialog.otio_check.setChecked(True)
     dialog.export_button.click()
     assert dialog.is_running() and not dialog.export_button.isEnabled()

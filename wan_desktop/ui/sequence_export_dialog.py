@@ -40,7 +40,9 @@ __all__ = ["SequenceExportDialog", "default_export_path"]
 
 
 def default_export_path(folder: Path, name: str) -> Path:
-    """``folder/<name>.mp4`` with the characters file systems refuse replaced."""
+    """``folder/<name>.mp4`` with the characters file systems refuse replaced ("Chain: dawn"
+    becomes "Chain - dawn")."""
+    name = name.replace(": ", " - ")
     safe = "".join("_" if c in '<>:"/\\|?*' or ord(c) < 32 else c for c in name).strip(" .")
     return folder / f"{safe or 'sequence'}.mp4"
 
@@ -101,10 +103,10 @@ class SequenceExportDialog(QDialog):
         self.cancel_button = named(QPushButton("Cancel"), "sequenceExportCancel", "Cancel")
         self.reveal_button = named(QPushButton("Show in folder"), "sequenceExportReveal",
                                    "Show the exported file")  # fmt: skip
-        self.reveal_button.hide()
         self.buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.reveal_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.reveal_button.hide()  # after addButton, which shows it: only once exported
         layout = QVBoxLayout(self)
         if summary:
             layout.addWidget(about)
