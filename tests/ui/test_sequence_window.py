@@ -48,8 +48,14 @@ def test_chain_action_opens_the_chain_in_the_dock_and_plays_it(qtbot, setup, lib
 
     assert pane.select(lone.id)
     qtbot.waitUntil(lambda: not link.details_button.isVisible(), timeout=5000)  # no chain
+    messages = []
+    win.statusBar().messageChanged.connect(messages.append)
     pane.view.clearSelection()
     assert pane.select(lone.id)
+    task = link._spawn(link.sequence_from_chain(lone.id), "chain of one")
+    qtbot.waitUntil(task.done, timeout=5000)
+    assert task.result() is None and "there is no chain" in messages[-1]
+    assert len(lib.list_sequences()) == 1
     assert pane.view.selected_ids() == [lone.id]
     pane.action_set.add_to_sequence_action.trigger()
     qtbot.waitUntil(lambda: len(strip.cells()) == 4, timeout=10000)

@@ -316,11 +316,11 @@ class SeamEditor(QWidget):
             b_count = max(1, b_clip.frame_count)
             self.start_spin.setRange(0, b_count - 1)
             self.start_spin.setValue(b.start_frame)
-            self.start_spin.setSuffix(f" of {b_count}")
+            self.start_spin.setSuffix(f"   (0–{b_count - 1})")
             a_count = max(1, a_clip.frame_count)
             self.end_spin.setRange(min(a.start_frame, a_count - 1), a_count - 1)
             self.end_spin.setValue((a.end_frame if a.end_frame is not None else a_count) - 1)
-            self.end_spin.setSuffix(f" of {a_count}")
+            self.end_spin.setSuffix(f"   (0–{a_count - 1})")
             self.fade_spin.setValue(b.crossfade_frames)
         finally:
             self._filling = False

@@ -137,6 +137,12 @@ class SequenceLink(QObject):
         except ChainCancelled as exc:
             self._on_status_message(str(exc))
             return None
+        if len(ids) < 2:
+            self._on_status_message(
+                "This clip continues none and was not continued: there is no chain. "
+                "Add to sequence (Ctrl+Shift+A) puts it in a sequence of your own."
+            )
+            return None
         first = await run_blocking(library.get, ids[0])
         name = f"Chain: {excerpt(first.title or first.prompt, 60) or first.id}"
         self.show_dock()
