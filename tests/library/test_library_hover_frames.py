@@ -21,7 +21,7 @@ pytestmark = pytest.mark.timeout(60)
 BOX = (128, 72)
 
 
-def _wait(predicate, timeout=10.0):
+def _wait(predicate, timeout=30.0):
     end = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < end, "timed out"

@@ -47,7 +47,7 @@ class FakeMaker:
         return path.with_name(proxy.PROXY_NAME)
 
 
-def _wait(predicate, timeout=10.0):
+def _wait(predicate, timeout=30.0):
     end = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < end, "timed out"
