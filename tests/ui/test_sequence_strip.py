@@ -129,6 +129,12 @@ def test_dropped_library_files_are_added_where_they_fall(chain, pane, run, qtbot
     mime.setUrls([QUrl.fromLocalFile(str(lib.get(b.id).video_path)),
                   QUrl.fromLocalFile("/tmp/elsewhere/video.mp4")])  # fmt: skip
     assert entry_ids_in_drop(mime, None) == [b.id]
+
+    class Grid:  # the library grid as the drag's source: its selection, in its order
+        def selected_ids(self):
+            return [c.id, a.id]
+
+    assert entry_ids_in_drop(mime, Grid()) == [c.id, a.id]
     pane.strip.idsDropped.emit([b.id], 1)
     qtbot.waitUntil(lambda: len(pane.strip.cells()) == 3, timeout=10000)
     _wait(qtbot, pane.last_save)
