@@ -277,6 +277,11 @@ def test_a_job_at_fal_cannot_be_edited_and_says_why(qtbot, window, queue):
     dialog = _dialog(window)
     save = dialog.findChild(QPushButton, "jobEditSaveButton")
     qtbot.waitUntil(save.isEnabled, timeout=10000)
+    # Edited elsewhere (a shell, through the window's runner): Save would replace it.
+    window.tasks.spawn(runner.edit(b, dialog.job.request.replace(prompt="from a shell")), "edit")
+    reason = dialog.findChild(QLabel, "jobEditReason")
+    qtbot.waitUntil(lambda: "changed elsewhere" in reason.text(), timeout=5000)
+    assert save.isEnabled()
     window.tasks.spawn(runner.cancel(b), "cancel")
     qtbot.waitUntil(lambda: not save.isEnabled(), timeout=5000)
     assert "can no longer be edited" in dialog.findChild(QLabel, "jobEditReason").text()

@@ -64,6 +64,7 @@ class JobEditDialog(QDialog):
         self.job = job
         self._locked: str | None = None
         self._refusals: list[str] = []
+        self._warnings: list[str] = []
         self._saving = False
         # The job's own copy of its image is shown (the user's file may have moved); keeping
         # it keeps the request's image as it was, so the runner keeps its prepared inputs.
@@ -194,7 +195,7 @@ class JobEditDialog(QDialog):
         self.prompt.set_duration(values["duration"])
         self.audio.set_duration(values["duration"])
         problems = self.problems()
-        self.problem_list.set_problems(problems, [])
+        self.problem_list.set_problems(problems, self._warnings)
         self.save_button.setEnabled(not problems and not self._saving)
         self.save_button.setText("Saving…" if self._saving else "Save")
         tip = (
@@ -233,6 +234,18 @@ class JobEditDialog(QDialog):
         meanwhile): say why under Save; the next change to the form clears it."""
         self._saving = False
         self._refusals = list(messages)
+        self.refresh()
+
+    def is_saving(self) -> bool:
+        """A save was asked for and the runner has not answered yet."""
+        return self._saving
+
+    def changed_elsewhere(self) -> None:
+        """The job was edited by someone else meanwhile (``jobs edit`` from a shell): Save
+        would replace that edit with this form, so say so (it does not stop Save)."""
+        self._warnings = [
+            "This job was changed elsewhere while this was open: Save replaces that change."
+        ]
         self.refresh()
 
     def set_locked(self, reason: str | None) -> None:

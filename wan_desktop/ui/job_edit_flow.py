@@ -90,6 +90,8 @@ class JobEditFlow:
             return
         if event.kind is JobEventKind.REMOVED:
             dialog.set_locked(_REMOVED)
+        elif event.kind is JobEventKind.EDITED and not dialog.is_saving():
+            dialog.changed_elsewhere()
         elif job.state is not JobState.WAITING:
             refusal = edit_refusal(job.state)
             dialog.set_locked(f"This job can no longer be edited. {refusal}")
