@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from .async_bridge import TaskKeeper, run_blocking
 from .naming import named
+from .sequence_render import quiet_progress
 from .theme import set_role
 
 __all__ = ["SequenceExportDialog", "default_export_path"]
@@ -180,7 +181,7 @@ class SequenceExportDialog(QDialog):
         try:
             plan, timeline = await run_blocking(
                 export_files, self._library, self._sequence, dest, otio=otio,
-                progress=self.progressed.emit, cancel=cancel,
+                progress=quiet_progress(self.progressed.emit), cancel=cancel,
             )  # fmt: skip
         except ExportCancelled:
             self._stopped("Export cancelled; nothing was written.")

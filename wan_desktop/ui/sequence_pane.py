@@ -52,7 +52,7 @@ from .sequence_clips import (
     sequence_seconds,
     used_frames,
 )
-from .sequence_render import preview_path, render_preview
+from .sequence_render import preview_path, quiet_progress, render_preview
 from .sequence_service import OpenSequence, SequenceRow, SequenceService
 from .sequence_strip import SequenceStrip, StripCell
 from .theme import set_role
@@ -595,7 +595,7 @@ class SequencePane(QWidget):
         try:
             path = await run_blocking(
                 render_preview, items, clips, dest,
-                progress=self.previewProgressed.emit, cancel=cancel,
+                progress=quiet_progress(self.previewProgressed.emit), cancel=cancel,
             )  # fmt: skip
         except ExportCancelled:
             self.statusMessage.emit("The preview was stopped.")

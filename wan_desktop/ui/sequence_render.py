@@ -32,6 +32,7 @@ __all__ = [
     "PreviewMissingClip",
     "SeamWindow",
     "preview_path",
+    "quiet_progress",
     "read_frames",
     "render_preview",
     "render_seam",
@@ -73,6 +74,19 @@ def _proxies(
         if progress is not None:
             progress(done + 1, len(wanted))
     return found
+
+
+def quiet_progress(emit: Callable[[int, int], object]) -> Progress:
+    """``emit`` (a Qt signal's ``emit``, called from the worker) made harmless once its
+    widget is gone: the worker runs on to its next cancel check instead of failing."""
+
+    def progress(done: int, total: int) -> None:
+        try:
+            emit(done, total)
+        except RuntimeError:  # "Internal C++ object already deleted"
+            pass
+
+    return progress
 
 
 def preview_path(cache_dir: Path, key: str) -> Path:
