@@ -52,7 +52,7 @@ __all__ = ["DEFAULT_PX_PER_SECOND", "FIT_RANGE", "SequenceStrip", "StripCell", "
 DEFAULT_PX_PER_SECOND = 28
 #: The zooms the strip picks from when it fits the sequence to its width, pixels a second:
 #: a long sequence scrolls rather than shrink its clips to slivers.
-FIT_RANGE = (8.0, 72.0)
+FIT_RANGE = (14.0, 72.0)
 _MIN_CELL = 18  # a clip of a few frames stays clickable
 _PAD = 10  # left and right of the first and last cell
 _GAP = 14  # the seam between two cells
@@ -61,6 +61,8 @@ _CELL_H = 64
 _CAPTION = 20  # below the cells: the titles
 _SCROLL_H = 12
 _RADIUS = 5.0
+_EDGE_PX = 28  # a drag this close to an edge scrolls the strip
+_EDGE_STEP = 16  # pixels scrolled per pointer move there
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,7 +350,8 @@ class SequenceStrip(QWidget):
         if cell.missing:
             painter.fillRect(rect, QColor(colors().error).darker(160))
             painter.setPen(QColor("#ffffff"))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "missing")
+            fits = QFontMetrics(self.font()).horizontalAdvance("missing") + 6 <= rect.width()
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "missing" if fits else "?")
         if dragged:
             painter.fillRect(rect, QColor(0, 0, 0, 140))
         painter.restore()
@@ -363,8 +366,11 @@ class SequenceStrip(QWidget):
         metrics = QFontMetrics(self.font())
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         caption = QRect(rect.left() + 2, rect.bottom() + 3, rect.width() - 4, _CAPTION - 4)
-        title = f"{index + 1}  {cell.title}"
-        elided = metrics.elidedText(title, Qt.TextElideMode.ElideRight, caption.width())
+        number = str(index + 1)
+        elided = metrics.elidedText(f"{number}  {cell.title}", Qt.TextElideMode.ElideRight,
+                                    caption.width())  # fmt: skip
+        if len(elided) < len(number) + 4:  # no room for a word of the title: the number
+            elided = number if metrics.horizontalAdvance(number) <= caption.width() else ""
         left_middle = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(caption, left_middle, elided)
         # The length on a dark tab in the picture's corner: the row above the cells is the
@@ -459,6 +465,11 @@ class SequenceStrip(QWidget):
             if (pos - start).manhattanLength() < QApplication.startDragDistance():
                 return
             self._drag_from = index
+        # Near an edge the strip scrolls, so a clip can be dragged past what is on screen.
+        if pos.x() < _EDGE_PX:
+            self.scroll.setValue(self.scroll.value() - _EDGE_STEP)
+        elif pos.x() > self.width() - _EDGE_PX:
+            self.scroll.setValue(self.scroll.value() + _EDGE_STEP)
         self._insert_at = self._insert_index(pos)
         self.update()
 
