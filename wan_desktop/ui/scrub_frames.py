@@ -201,6 +201,7 @@ class ScrubFrames(QObject):
         self.worker.retry(path)
         hover = self._hover
         if hover is not None and str(hover.path) == path:
+            self.unavailable.discard(hover.entry_id)  # made again: worth another try
             self.hover(hover.entry_id, hover.path, hover.fraction, hover.box)
 
 
