@@ -46,7 +46,6 @@ class SequenceLink(QObject):
                                   | Qt.DockWidgetArea.TopDockWidgetArea)  # fmt: skip
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.dock.hide()
-        self._listed = False
         self.last_task = None
         toggle = self.dock.toggleViewAction()
         toggle.setText("&Sequences")
@@ -79,8 +78,8 @@ class SequenceLink(QObject):
         self.dock.raise_()
 
     def _on_dock_visibility_changed(self, visible: bool) -> None:
-        if visible and not self._listed:
-            self._listed = True
+        # Listed again each time it shows: the command line may have made or deleted some.
+        if visible:
             self._spawn(self.sequences.refresh(), "List the sequences")
 
     def _spawn(self, coro, what: str):
