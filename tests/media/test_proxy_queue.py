@@ -111,12 +111,15 @@ def test_a_clip_is_made_once_and_a_failure_is_not_retried(tmp_path):
         _wait(lambda: queue.state(tmp_path / "bad") == "failed")
         _wait(lambda: queue.state(tmp_path / "good") == "made")
         assert not queue.request(tmp_path / "good")
-        assert not queue.request(tmp_path / "bad", urgent=True)
+        assert not queue.request(tmp_path / "bad")
         assert failed == [("bad", "bad is damaged")]
         assert sorted(maker.calls) == ["bad", "good"]
         queue.forget(tmp_path / "bad")  # e.g. the clip was replaced: a new request tries again
         assert queue.request(tmp_path / "bad")
         _wait(lambda: maker.calls.count("bad") == 2)
+        # Somebody waits on a clip made before and found no fresh proxy: it is checked again.
+        assert queue.request(tmp_path / "good", urgent=True)
+        _wait(lambda: maker.calls.count("good") == 2)
     finally:
         queue.close()
 

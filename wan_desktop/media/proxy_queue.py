@@ -82,13 +82,16 @@ class ProxyQueue:
 
     def request(self, video_path: Path | str, *, urgent: bool = False) -> bool:
         """Ask for the proxy of ``video_path``; ``urgent`` for one the user waits on (its own
-        lane, at the app's priority). Returns False when there is nothing to do (made or
-        failed before, being made, or the queue is closed). Cheap: no file is looked at on
-        the caller's thread."""
+        lane, at the app's priority). Returns False when there is nothing to do (being made,
+        the queue is closed, or, for a background request, made or failed before). An urgent
+        request is served even then: the user found no fresh proxy, so the clip may have
+        changed since (the maker returns at once when the proxy is fresh after all). Cheap: no
+        file is looked at on the caller's thread."""
         path = Path(video_path)
         with self._lock:
-            if self._closed or path in self._settled or path in self._running:
+            if self._closed or path in self._running or (path in self._settled and not urgent):
                 return False
+            self._settled.pop(path, None)
             urgent_lane, background = self._lanes[True], self._lanes[False]
             if urgent:
                 background.pop(path, None)
