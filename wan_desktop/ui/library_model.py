@@ -23,7 +23,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
-    QTimer,
     QUrl,
     Signal,
 )
@@ -54,9 +53,6 @@ __all__ = [
 ]
 
 PAGE_SIZE = 100
-#: The cards painted are handed to the background proxy maker once the grid has been still
-#: this long (ms): while the user scrolls or types, the maker does not compete with them.
-PROXY_IDLE_MS = 400
 THUMB_SIZE = QSize(200, 112)  # logical px; decoded at the screen's pixel ratio
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -214,12 +210,6 @@ class LibraryModel(RoleListModel):
         # Proxies are made in the background for the cards painted; hovering a card scrubs
         # its proxy, one frame decoded on demand at a time.
         self.proxies = ProxyJobs(self)
-        self._proxy_wanted: dict[str, Path] = {}  # painted, not yet handed to the maker
-        self._proxy_asked: set[str] = set()  # entry ids handed over (or waiting to be)
-        self._proxy_timer = QTimer(self)
-        self._proxy_timer.setSingleShot(True)
-        self._proxy_timer.setInterval(PROXY_IDLE_MS)
-        self._proxy_timer.timeout.connect(self._on_proxy_timer_timeout)
         self.scrub = ScrubFrames(self.proxies, self)
         self.scrub.changed.connect(self._on_scrub_changed)
         # Both workers stop (and are waited for) before the objects they signal through go.
@@ -444,9 +434,8 @@ class LibraryModel(RoleListModel):
     def remove_id(self, entry_id: str) -> None:
         """Drop the row of ``entry_id`` (trashed, restored out of the trash view)."""
         self.scrub.forget(entry_id)
-        self.proxies.forget(self.video_path(entry_id))  # the folder is on its way to the trash
-        self._proxy_wanted.pop(entry_id, None)
-        self._proxy_asked.discard(entry_id)
+        # The folder is on its way to the trash: no proxy is made in it.
+        self.proxies.forget(self.video_path(entry_id), entry_id)
         row = self._row_of.get(entry_id)
         if row is None:
             return
@@ -473,8 +462,8 @@ class LibraryModel(RoleListModel):
         frame = self.scrub.image(s.id)
         if frame is not None:
             return frame
-        if s.id not in self._proxy_asked:
-            self._want_proxy(s.id)
+        if not self.query.filters.trashed:  # a live card on screen: its proxy, in time
+            self.proxies.want(s.id, self.video_path(s.id))
         key = s.poster_file
         if key is None:
             return self.placeholder()
@@ -503,20 +492,6 @@ class LibraryModel(RoleListModel):
     def scrub_id(self) -> str | None:
         """The entry being scrubbed, or ``None``."""
         return self.scrub.hovered_id()
-
-    def _want_proxy(self, entry_id: str) -> None:
-        """A live card on screen: its proxy, in the background, once the grid is still."""
-        path = self.video_path(entry_id)
-        if path is None or self.query.filters.trashed:
-            return
-        self._proxy_asked.add(entry_id)
-        self._proxy_wanted[entry_id] = path
-        self._proxy_timer.start()
-
-    def _on_proxy_timer_timeout(self) -> None:
-        wanted, self._proxy_wanted = self._proxy_wanted, {}
-        for path in wanted.values():  # the queue makes the last painted first
-            self.proxies.request(path)
 
     def _on_scrub_changed(self, entry_id: str) -> None:
         self.changed_row(entry_id, [LibraryRole.Thumbnail, LibraryRole.ScrubPosition])
