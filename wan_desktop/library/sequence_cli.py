@@ -181,12 +181,6 @@ def _export(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) ->
     sequence: Sequence = lib.get_sequence(args.id)
     if args.dest.is_dir():
         raise ValueError(f"{args.dest} is a folder; give the MP4's file name (e.g. film.mp4)")
-    # The writer would make missing folders on the way: a typo in DEST must not become a new
-    # folder tree holding the film where nobody looks for it.
-    if not args.dest.parent.is_dir():
-        raise ValueError(
-            f"{args.dest.parent} is not an existing folder; make it first, or give DEST in one"
-        )
     cancel = threading.Event()
     progress = _TerminalProgress(err) if err.isatty() else None
     try:
