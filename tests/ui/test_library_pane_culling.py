@@ -264,7 +264,8 @@ def test_the_context_menu_offers_the_marks_with_their_keys(qtbot, pane):
     _saved(qtbot, pane)
     assert _marks(pane, _row_id(pane, 0)) == (3, "")
     menu.close()
-    pane.trash_toggle.setChecked(True)
+    with qtbot.waitSignal(pane.model.queryApplied, timeout=5000):
+        pane.trash_toggle.setChecked(True)
     trash_menu = pane.context_menu()
     assert trash_menu.findChild(QMenu, "libraryCullingMenu") is None
     trash_menu.close()
