@@ -115,8 +115,8 @@ def test_the_details_show_the_new_marks(qtbot, pane, lib):
 def test_typing_a_digit_in_the_search_box_rates_nothing(qtbot, pane, lib, three):
     _select_rows(pane, 0)
     pane.search.setFocus()
-    qtbot.keyClicks(pane.search, "5")
-    qtbot.wait(50)
+    with qtbot.waitSignal(pane.model.queryApplied, timeout=5000):  # the search "5" runs
+        qtbot.keyClicks(pane.search, "5")
     assert all(lib.get(e.id).rating == 0 for e in three)
     assert pane.search.text() == "5"
 
