@@ -6,9 +6,10 @@ streams them frame by frame into one file:
 - pictures at the largest clip's size (smaller or other-shaped clips scaled to fit, centred
   on black), at ``fps`` (clips at another rate are resampled by time); a crossfade of N frames
   blends the tail of one part with the head of the next linearly, and shortens the whole by N;
-- sound as 48 kHz stereo AAC, each part's sound cut to its pictures' in/out points, the same
-  crossfades applied over the same time, silence for a clip without sound (no sound track at
-  all when no clip has one);
+- sound as 48 kHz stereo AAC, each part's sound cut to its pictures' in/out points (from
+  the clip, or from the file a part names as its ``audio_path``: a preview takes pictures
+  from a silent proxy and sound from the original), the same crossfades applied over the same
+  time, silence for a part without sound (no sound track at all when no part has one);
 - at a join without crossfade the frames are exactly the chosen ones (re-encoded once).
 
 Memory stays flat: at most two clips are open at once and one decoded frame of each is held.
@@ -280,8 +281,8 @@ def export_sequence(
     comment: str = "",
 ) -> ExportPlan:
     """Write the sequence ``parts`` — each ``(video path, start_frame, end_frame,
-    crossfade_frames)``, see :class:`ExportPart` — to the MP4 ``dest``; returns its plan
-    (size, frame count, duration).
+    crossfade_frames[, audio_path])``, see :class:`ExportPart` — to the MP4 ``dest``; returns
+    its plan (size, frame count, duration).
 
     ``progress(done, total)`` is called from this thread, in output frames, about every
     percent. ``cancel`` (a ``threading.Event``) stops the export at the next frame with

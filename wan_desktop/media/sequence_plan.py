@@ -2,10 +2,11 @@
 on the output timeline, the crossfades, the canvas size, the duration.
 
 A part is a clip and its in/out points in the clip's own frames, plus the crossfade (in
-output frames) with the part before it. Clips are resampled by time to the output rate: a
-part of ``end - start`` frames at ``f`` fps lasts ``round((end - start) * fps / f)`` output
-frames. Crossfades overlap the tail of one part with the head of the next, so the output lasts
-the sum of the parts minus the overlaps.
+output frames) with the part before it, and optionally another file its sound comes from (a
+silent proxy's pictures with the original clip's sound, over the same in/out times). Clips
+are resampled by time to the output rate: a part of ``end - start`` frames at ``f`` fps lasts
+``round((end - start) * fps / f)`` output frames. Crossfades overlap the tail of one part
+with the head of the next, so the output lasts the sum of the parts minus the overlaps.
 
 :func:`plan_export` probes each clip (a few ms each, disk bound): call it in a worker thread.
 """
@@ -15,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
+
+import av
 
 from .video import VideoError, probe
 
@@ -41,17 +44,21 @@ class SequenceExportError(ValueError):
 
 
 class ExportPart(NamedTuple):
-    """One clip of a sequence as the exporter takes it (a plain 4-tuple works too).
+    """One clip of a sequence as the exporter takes it (a plain 4- or 5-tuple works too).
 
     ``start_frame``/``end_frame`` are in the clip's own frames, ``end_frame`` exclusive (None:
     to the clip's end). ``crossfade_frames`` (output frames, 0–12) blends this part's head
-    with the previous part's tail; ignored on the first part.
+    with the previous part's tail; ignored on the first part. ``audio_path`` (None: ``path``
+    itself) is the file the part's sound is taken from, over the same times as the pictures
+    (``start_frame / fps`` to ``end_frame / fps`` of ``path``): a proxy keeps its clip's frames
+    one for one, so the proxy's pictures and the original's sound stay in step.
     """
 
     path: Path
     start_frame: int = 0
     end_frame: int | None = None
     crossfade_frames: int = 0
+    audio_path: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +66,7 @@ class PartPlan:
     """One part, checked and placed: ``source_fps``/``width``/``height`` are the clip's,
     ``frames`` its length in output frames (at ``out_fps``), ``out_start`` the output frame it
     starts on, ``crossfade`` the output frames it shares with the part before (0 on the
-    first)."""
+    first). ``has_audio`` is about :attr:`sound_path`, the file the sound comes from."""
 
     path: Path
     start_frame: int
@@ -72,6 +79,12 @@ class PartPlan:
     frames: int
     out_fps: int
     out_start: int = 0
+    audio_path: Path | None = None
+
+    @property
+    def sound_path(self) -> Path:
+        """The file the part's sound is read from: ``audio_path``, else the clip itself."""
+        return self.audio_path if self.audio_path is not None else self.path
 
     @property
     def start_s(self) -> float:
@@ -132,7 +145,8 @@ def _checked_part(n: int, raw: ExportPart | tuple, fps: int) -> PartPlan:
         part = ExportPart(*raw)
     except TypeError as exc:
         raise SequenceExportError(
-            f"clip {n}: a part is (path, start_frame, end_frame, crossfade_frames) ({exc})"
+            f"clip {n}: a part is (path, start_frame, end_frame, crossfade_frames"
+            f"[, audio_path]) ({exc})"
         ) from exc
     path = Path(part.path)
     try:
@@ -160,11 +174,24 @@ def _checked_part(n: int, raw: ExportPart | tuple, fps: int) -> PartPlan:
             f"clip {n}: crossfade_frames is {crossfade}; it must be 0–{CROSSFADE_MAX_FRAMES}"
         )
     frames = max(1, round((end - start) * fps / info.fps))
+    audio_path = None if part.audio_path is None else Path(part.audio_path)
+    has_audio = info.has_audio if audio_path is None else _has_sound(n, audio_path)
     return PartPlan(
         path=path, start_frame=start, end_frame=end, crossfade=crossfade,
-        source_fps=info.fps, width=info.width, height=info.height, has_audio=info.has_audio,
-        frames=frames, out_fps=fps,
+        source_fps=info.fps, width=info.width, height=info.height, has_audio=has_audio,
+        frames=frames, out_fps=fps, audio_path=audio_path,
     )  # fmt: skip
+
+
+def _has_sound(n: int, path: Path) -> bool:
+    """Whether ``path`` (part ``n``'s ``audio_path``: a video or a sound file) has sound."""
+    try:
+        with av.open(str(path), "r") as container:
+            return bool(container.streams.audio)
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise SequenceExportError(
+            f"clip {n}: audio_path {path.name} is not a file FFmpeg can read ({exc})"
+        ) from exc
 
 
 def _check_overlaps(parts: list[PartPlan]) -> None:

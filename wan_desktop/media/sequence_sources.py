@@ -146,11 +146,13 @@ def silence(samples: int) -> tuple[bytes, bytes]:
 
 class PartAudio:
     """The sound of one part from its in-point: :meth:`read` returns the next ``n`` samples
-    (48 kHz, left and right float32 planes). A clip without sound, or past the end of its
-    sound, gives silence, so every part's sound lasts exactly as long as its pictures."""
+    (48 kHz, left and right float32 planes), read from the part's
+    :attr:`~.sequence_plan.PartPlan.sound_path` (the clip, or the file named to give its
+    sound). A part without sound, or past the end of its sound, gives silence, so every
+    part's sound lasts exactly as long as its pictures."""
 
     def __init__(self, part: PartPlan):
-        self._container = _open(part.path) if part.has_audio else None
+        self._container = _open(part.sound_path) if part.has_audio else None
         self._fifo = av.AudioFifo()
         self._resampler = av.AudioResampler(format="fltp", layout=AUDIO_LAYOUT, rate=AUDIO_RATE)
         self._frames: Any = None
