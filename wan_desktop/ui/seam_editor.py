@@ -4,9 +4,11 @@ For the join of clip A and clip B it sets where B starts (a continued clip drops
 frame by default, because that frame repeats A's last: the editor says so), an earlier
 out-point for A with the app's suggestion (``media.seams.score_out_points`` in the executor:
 the frame of A that best matches the frame B starts on, its score, one click to apply), and a
-crossfade of 0-12 frames. Under them a preview loops the two seconds around the join, rendered
-from the proxies by the exporter itself (:func:`~.sequence_render.render_seam`), so it shows
-exactly what the settings make.
+crossfade of 0-12 frames. Beside them a preview loops the two seconds around the join with
+its sound, rendered by the exporter itself (:func:`~.sequence_render.render_seam`: the proxies'
+pictures, the clips' sound), so it shows and sounds exactly as the settings make it. The
+sound plays through a :class:`~.sheet_audio.SheetAudio` kept on the loop's clock; *Sound*
+(``seamSoundCheck``) turns it off.
 
 Every change is reported at once (``seamChanged(index, a_item, b_item)``); the pane saves
 it. The preview and the suggestion follow a moment later, in workers; a newer change stops
@@ -26,6 +28,7 @@ import msgspec
 from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -41,6 +44,7 @@ from .async_bridge import TaskKeeper, run_blocking
 from .naming import named
 from .sequence_clips import OUT_FPS, StripClip
 from .sequence_render import SeamWindow, read_frames, render_seam
+from .sheet_audio import SheetAudio
 from .theme import colors, set_role
 
 __all__ = ["PREVIEW_SIZE", "SeamEditor", "SeamPreview", "frame_image"]
@@ -60,9 +64,10 @@ def frame_image(frame: Any) -> QImage:
 
 
 class SeamPreview(QWidget):
-    """``seamPreview``: loops its frames at 24 fps; a line under the picture shows where in
-    the two seconds the join falls (amber) and where playback is. A click (or Space) pauses
-    and plays; paused, the arrows step a frame."""
+    """``seamPreview``: loops its frames at 24 fps with their sound (:attr:`audio`, the
+    rendered file's; the loop's clock leads it); a line under the picture shows where in the
+    two seconds the join falls (amber) and where playback is. A click (or Space) pauses and
+    plays; paused, the arrows step a frame (silently)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,20 +78,41 @@ class SeamPreview(QWidget):
         self._index = 0
         self._message = "The preview appears here."
         self._paused = False
+        self._sound_on = True
+        self.audio = SheetAudio(self)
+        """The loop's sound: plays the rendered preview's file, on the loop's clock."""
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setToolTip("Click to pause or play; paused, the arrow keys step a frame")
         self._timer = QTimer(self)
         self._timer.setInterval(round(1000 / OUT_FPS))
         self._timer.timeout.connect(self._on_timer_timeout)
 
-    def set_frames(self, frames: list[QImage], seam_s: float) -> None:
-        """Loop ``frames``; the join is ``seam_s`` seconds in."""
+    def set_frames(self, frames: list[QImage], seam_s: float, sound: Path | None = None) -> None:
+        """Loop ``frames``; the join is ``seam_s`` seconds in; ``sound`` is the rendered file
+        whose sound plays with them (``None``: silence)."""
         self._frames, self._seam_s = frames, seam_s
         self._index = min(self._index, len(frames) - 1) if self._paused and frames else 0
         self._message = ""
         if frames and self.isVisible() and not self._paused:
             self._timer.start()
+        self.audio.follow(sound, self._index / OUT_FPS, self._sounding())
         self.update()
+
+    def set_sound_on(self, on: bool) -> None:
+        """Play the loop's sound (the default) or keep it silent."""
+        self._sound_on = on
+        self._sync_sound(force=on)
+
+    def sound_on(self) -> bool:
+        """Whether the loop's sound is wanted."""
+        return self._sound_on
+
+    def _sounding(self) -> bool:
+        """Whether sound should play now: wanted, frames looping, the preview on screen."""
+        return self._sound_on and bool(self._frames) and self._timer.isActive()
+
+    def _sync_sound(self, *, force: bool = False) -> None:
+        self.audio.sync(self._index / OUT_FPS, self._sounding(), force=force)
 
     def set_paused(self, paused: bool) -> None:
         """Pause on the frame shown, or loop again."""
@@ -95,6 +121,7 @@ class SeamPreview(QWidget):
             self._timer.stop()
         else:
             self._timer.start()
+        self._sync_sound(force=not paused)  # playing again: from the frame shown
         self.update()
 
     def is_paused(self) -> bool:
@@ -105,6 +132,7 @@ class SeamPreview(QWidget):
         """Show frame ``index`` of the loop (wrapping)."""
         if self._frames:
             self._index = index % len(self._frames)
+            self._sync_sound()
             self.update()
 
     def index(self) -> int:
@@ -134,6 +162,7 @@ class SeamPreview(QWidget):
         self._message = text
         self._frames = []
         self._timer.stop()
+        self.audio.follow(None, 0.0, False)
         self.update()
 
     def message(self) -> str:
@@ -144,14 +173,18 @@ class SeamPreview(QWidget):
         super().showEvent(event)
         if self._frames and not self._paused:
             self._timer.start()
+            self._sync_sound(force=True)
 
     def hideEvent(self, event) -> None:  # Qt override
-        self._timer.stop()  # nobody watches: no repaint 24 times a second
+        self._timer.stop()  # nobody watches: no repaint 24 times a second, and no sound
+        self._sync_sound()
         super().hideEvent(event)
 
     def _on_timer_timeout(self) -> None:
         if self._frames:
             self._index = (self._index + 1) % len(self._frames)
+            # The loop coming round is a jump for the sound: put it back to the start.
+            self._sync_sound(force=self._index == 0)
             self.update()
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # Qt override
@@ -219,6 +252,7 @@ class SeamEditor(QWidget):
         self.preview_task = None
         self.suggest_task = None
         self.last_window: SeamWindow | None = None
+        self._sound_file: Path | None = None  # the rendered preview the sound plays from
         self._build()
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
@@ -249,6 +283,11 @@ class SeamEditor(QWidget):
         self.fade_note = named(QLabel(), "seamCrossfadeNote", "Crossfade length")
         self.fade_note.setTextFormat(Qt.TextFormat.PlainText)
         self.preview = SeamPreview()
+        self.sound_check = named(QCheckBox("Sound"), "seamSoundCheck",
+                                 "Play the seam preview's sound")  # fmt: skip
+        self.sound_check.setChecked(True)
+        self.sound_check.setToolTip("Play the clips' sound with the preview, crossfaded as in "
+                                    "the export")  # fmt: skip
         for label in (self.start_note, self.end_note, self.fade_note):
             set_role(label, "muted")
         for label in (self.start_note, self.end_note, self.fade_note, self.suggestion):
@@ -273,10 +312,17 @@ class SeamEditor(QWidget):
         controls.addWidget(self.title)
         controls.addLayout(form)
         controls.addStretch(1)
+        preview_column = QVBoxLayout()
+        preview_column.setContentsMargins(0, 0, 0, 0)
+        preview_column.setSpacing(2)
+        preview_column.addWidget(self.preview)
+        preview_column.addWidget(self.sound_check, 0, Qt.AlignmentFlag.AlignRight)
+        preview_column.addStretch(1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(controls, 1)
-        layout.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(preview_column, 0)
+        self.sound_check.toggled.connect(self._on_sound_check_toggled)
         self.start_spin.valueChanged.connect(self._on_start_spin_value_changed)
         self.end_spin.valueChanged.connect(self._on_end_spin_value_changed)
         self.fade_spin.valueChanged.connect(self._on_fade_spin_value_changed)
@@ -466,8 +512,8 @@ class SeamEditor(QWidget):
 
         size = (PREVIEW_SIZE.width(), PREVIEW_SIZE.height())
         try:
-            window, images = await run_blocking(_render_seam_images, a, a_clip, b, b_clip,
-                                                size, cancel)  # fmt: skip
+            window, images, path = await run_blocking(_render_seam_images, a, a_clip, b,
+                                                      b_clip, size, cancel)  # fmt: skip
         except ExportCancelled:
             return
         except (SequenceExportError, VideoError, OSError) as exc:
@@ -475,27 +521,59 @@ class SeamEditor(QWidget):
                 self.preview.set_message(f"No preview: {exc}")
             return
         if token != self._preview_token:
+            _remove(path)  # a newer render is on its way
             return
         self.last_window = window
-        self.preview.set_frames(images, window.seam_s)
+        older, self._sound_file = self._sound_file, path
+        self.preview.set_frames(images, window.seam_s, path if window.has_audio else None)
+        self._show_sound_state(window.has_audio)
+        if older is not None:
+            _remove(older)  # after the sound moved to the new file
+
+    def _show_sound_state(self, has_audio: bool) -> None:
+        problem = self.preview.audio.problem
+        self.sound_check.setEnabled(has_audio and problem is None)
+        if problem is not None:
+            self.sound_check.setToolTip(problem)
+        elif not has_audio:
+            self.sound_check.setToolTip("Neither clip has sound here.")
+        else:
+            self.sound_check.setToolTip("Play the clips' sound with the preview, crossfaded as "
+                                        "in the export")  # fmt: skip
+
+    def _on_sound_check_toggled(self, checked: bool) -> None:
+        self.preview.set_sound_on(checked)
 
     def stop_work(self) -> None:
-        """Stop the preview's render and the suggestion's scoring (at their next frame)."""
+        """Stop the preview's render and the suggestion's scoring (at their next frame), and
+        remove the rendered preview the sound played from (the window is closing)."""
         for event in (self._preview_cancel, self._suggest_cancel):
             if event is not None:
                 event.set()
+        if self._sound_file is not None:
+            with contextlib.suppress(RuntimeError):  # the widgets may be gone already
+                self.preview.audio.close()
+            _remove(self._sound_file)
+            self._sound_file = None
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):  # Windows: still open in the sound's player
+        path.unlink()
 
 
 def _render_seam_images(a: Any, a_clip: StripClip, b: Any, b_clip: StripClip,
                         size: tuple[int, int], cancel: threading.Event):  # fmt: skip
-    """Worker: render the seam into a temporary file, decode its frames, remove the file."""
+    """Worker: render the seam into a temporary file and decode its frames; returns the
+    window, the frames and the file (kept: its sound plays with the frames; removed here
+    when anything fails)."""
     handle, name = tempfile.mkstemp(prefix="wan-seam-", suffix=".mp4")
     os.close(handle)
     path = Path(name)
     try:
         window = render_seam(a, a_clip, b, b_clip, path, cancel=cancel)
         frames = read_frames(path, size, cancel=cancel)
-        return window, [frame_image(f) for f in frames]
-    finally:
-        with contextlib.suppress(OSError):
-            path.unlink()
+        return window, [frame_image(f) for f in frames], path
+    except BaseException:
+        _remove(path)
+        raise

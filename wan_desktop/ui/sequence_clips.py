@@ -37,6 +37,9 @@ __all__ = [
 
 #: The rate previews and exports are made at (the exporter's default).
 OUT_FPS = 24
+#: Changed whenever renders come out differently for the same items, so previews cached by an
+#: older version are made again (2: the clips' sound, where version 1 was silent).
+_RENDER_FORMAT = "render-2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,9 +187,10 @@ def _with(item: Any, **changes: Any) -> Any:
 
 
 def content_key(items: Sequence[Any], clips: dict[str, StripClip], fps: int = OUT_FPS) -> str:
-    """A hash of what a render of ``items`` shows: each item's in/out points and crossfade,
-    and each clip file's size and modification time (a clip changed on disk renders anew)."""
-    digest = hashlib.sha256(f"fps={fps}".encode())
+    """A hash of what a render of ``items`` shows: how renders are made
+    (:data:`_RENDER_FORMAT`), each item's in/out points and crossfade, and each clip file's
+    size and modification time (a clip changed on disk renders anew)."""
+    digest = hashlib.sha256(f"{_RENDER_FORMAT}|fps={fps}".encode())
     for item in items:
         clip = clips[item.entry_id]
         try:

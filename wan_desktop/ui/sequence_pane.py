@@ -153,8 +153,8 @@ class SequencePane(QWidget):
         self.play_button = named(QPushButton("Play sequence"), "sequencePlayButton",
                                  "Play the sequence in the player")  # fmt: skip
         self.play_button.setToolTip(
-            "Play a 360p preview with the crossfades, seams marked on the seek bar (made from "
-            "the clips' proxies, without sound; Export makes the full film)"
+            "Play a 360p preview with the crossfades and the clips' sound, seams marked on the "
+            "seek bar (pictures from the clips' proxies; Export makes the full film)"
         )
         self.export_button = named(QPushButton("Export…"), "sequenceExportButton",
                                    "Export the sequence as one MP4")  # fmt: skip

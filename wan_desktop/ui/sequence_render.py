@@ -1,10 +1,12 @@
 """Renders that show a sequence before it is exported: the whole sequence for the player, and
 the two seconds around one seam for the seam editor. Both are made with the exporter itself
-(``media.sequence_export``) from the clips' 360p proxies, so what plays is what an export
-will hold (in/out points, crossfades), only smaller.
+(``media.sequence_export``), pictures from the clips' 360p proxies and sound from the
+original clips, so what plays is what an export will hold (in/out points, crossfades in
+picture and sound), only smaller.
 
 The proxies keep their clip's frames one for one, so an item's frame numbers mean the same
-pictures in the proxy. A missing proxy is made first (``ensure_proxy``).
+pictures in the proxy and the same times in the original's sound. A missing proxy is made
+first (``ensure_proxy``).
 
 Everything here blocks and is CPU bound: worker threads only. ``cancel`` (a
 ``threading.Event``) stops between two frames; ``progress(done, total)`` is called from the
@@ -16,7 +18,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -113,10 +115,11 @@ def render_preview(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> Path:
-    """The whole sequence as a proxy-sized MP4 at ``dest`` (made unless it exists: ``dest``
-    is named by the content's hash). ``progress(done, total)`` counts per mille: the proxies
-    are the first tenth, the frames the rest. Raises ``SequenceExportError`` (naming the
-    clip, field and limit), ``ExportCancelled``, ``VideoError``, ``OSError``."""
+    """The whole sequence as a proxy-sized MP4 with the clips' sound at ``dest`` (made
+    unless it exists: ``dest`` is named by the content's hash). ``progress(done, total)``
+    counts per mille: the proxies are the first tenth, the frames the rest. Raises
+    ``SequenceExportError`` (naming the clip, field and limit), ``ExportCancelled``,
+    ``VideoError``, ``OSError``."""
     if dest.is_file():
         os.utime(dest)  # most recently used: pruned last
         return dest
@@ -131,7 +134,13 @@ def render_preview(
 
     proxies = _proxies(items, clips, cancel, proxies_done)
     parts = [
-        ExportPart(proxies[i.entry_id], i.start_frame, i.end_frame, i.crossfade_frames)
+        ExportPart(
+            proxies[i.entry_id],
+            i.start_frame,
+            i.end_frame,
+            i.crossfade_frames,
+            audio_path=clips[i.entry_id].video_path,  # the proxy is silent
+        )
         for i in items
     ]
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -144,7 +153,8 @@ def render_preview(
 class SeamWindow:
     """The frames of the two clips a seam preview shows: A from ``a_start`` to ``a_end``
     (exclusive), then B from ``b_start`` to ``b_end``, crossfading ``crossfade`` frames;
-    ``seam_s`` is where the join falls in the preview, seconds."""
+    ``seam_s`` is where the join falls in the preview, seconds; ``has_audio`` whether the
+    rendered preview has sound (known once it is rendered)."""
 
     a_start: int
     a_end: int
@@ -152,6 +162,7 @@ class SeamWindow:
     b_end: int
     crossfade: int
     seam_s: float
+    has_audio: bool = False
 
 
 def seam_window(a_item: Any, a_clip: StripClip, b_item: Any, b_clip: StripClip) -> SeamWindow:
@@ -179,16 +190,23 @@ def render_seam(
     cancel: threading.Event | None = None,
 ) -> SeamWindow:
     """The two seconds around the join of ``a_item`` and ``b_item`` as a small MP4 at
-    ``dest`` (replaced), from the proxies. Raises what :func:`render_preview` raises."""
+    ``dest`` (replaced): the proxies' pictures, the clips' sound. Raises what
+    :func:`render_preview` raises."""
     window = seam_window(a_item, a_clip, b_item, b_clip)
     proxies = _proxies([a_item, b_item], {a_clip.entry_id: a_clip, b_clip.entry_id: b_clip},
                        cancel)  # fmt: skip
     parts = [
-        ExportPart(proxies[a_clip.entry_id], window.a_start, window.a_end, 0),
-        ExportPart(proxies[b_clip.entry_id], window.b_start, window.b_end, window.crossfade),
+        ExportPart(proxies[a_clip.entry_id], window.a_start, window.a_end, 0, a_clip.video_path),
+        ExportPart(
+            proxies[b_clip.entry_id],
+            window.b_start,
+            window.b_end,
+            window.crossfade,
+            b_clip.video_path,
+        ),
     ]
-    export_sequence(parts, dest, fps=OUT_FPS, cancel=cancel)
-    return window
+    plan = export_sequence(parts, dest, fps=OUT_FPS, cancel=cancel)
+    return replace(window, has_audio=plan.has_audio)
 
 
 def read_frames(

@@ -1,0 +1,127 @@
+"""The sequence previews play with sound: Play sequence and the seam preview take their pictures
+from the silent 360p proxies and their sound from the original clips, so the preview has a
+sound track as long as its pictures, crossfaded where the pictures are; the seam preview's
+loop plays the rendered file's sound (off with its Sound box) and removes the file when it is
+replaced or the editor stops."""
+
+from __future__ import annotations
+
+import array
+import math
+from pathlib import Path
+
+import av
+import msgspec
+import pytest
+from sequence_helpers import add_clip, open_library
+
+from wan_desktop.media.proxy import proxy_for
+from wan_desktop.ui.sequence_pane import SequencePane
+from wan_desktop.ui.sequence_service import SequenceService
+
+pytestmark = pytest.mark.timeout(180)
+
+PER_FRAME = 2000  # samples of 48 kHz sound per frame at 24 fps
+TONE_RMS = 0.2 / math.sqrt(2)  # the test clips' tone: 0.2 peak
+
+
+def sound_of(path: Path) -> array.array:
+    """The first channel of ``path``'s sound at 48 kHz."""
+    samples = array.array("f")
+    with av.open(str(path)) as container:
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=48_000)
+        for frame in container.decode(audio=0):
+            for out in resampler.resample(frame):
+                samples.frombytes(bytes(out.planes[0])[: out.samples * 4])
+    return samples
+
+
+def rms(samples) -> float:
+    return math.sqrt(sum(x * x for x in samples) / max(1, len(samples)))
+
+
+def lengths_s(path: Path) -> tuple[float, float]:
+    """(pictures, sound) lengths of ``path``, seconds."""
+    with av.open(str(path)) as container:
+        video, audio = container.streams.video[0], container.streams.audio[0]
+        return (float(video.duration * video.time_base), float(audio.duration * audio.time_base))
+
+
+@pytest.fixture
+def sounding(tmp_path, tasks, qtbot, monkeypatch):
+    """A sounding clip (a tone, 1 s at 12 fps) continued by a silent one, and a pane."""
+    monkeypatch.setenv("WAN_DESKTOP_NO_MULTIMEDIA", "1")  # no sound device here
+    lib = open_library(tmp_path)
+    a = add_clip(lib, tmp_path, hue=0.55, seconds=1.0, audio=True, prompt="surf")
+    b = add_clip(lib, tmp_path, hue=0.08, seconds=1.0, parent=a, prompt="calm")
+    pane = SequencePane(SequenceService(lambda: lib), tasks, tmp_path / "cache")
+    qtbot.addWidget(pane)
+    pane.resize(1100, 480)
+    pane.show()
+    yield lib, a, b, pane
+    pane.stop_work()
+    lib.close()
+
+
+def _with_fade(pane, run, qtbot, a, b, fade: int):
+    opened = run(pane.create("Surf", [a.id, b.id]))
+    items = list(opened.sequence.items)
+    items[1] = msgspec.structs.replace(items[1], start_frame=0, crossfade_frames=fade)
+    task = pane.apply_items(items)
+    qtbot.waitUntil(task.done, timeout=30000)
+    return items
+
+
+def test_play_sequence_has_the_clips_sound_crossfaded(sounding, run, qtbot):
+    lib, a, b, pane = sounding
+    pane.play_file = lambda *_args: None
+    _with_fade(pane, run, qtbot, a, b, 12)
+    path = run(pane.play_sequence(), timeout=90)
+    assert path is not None
+    with av.open(str(proxy_for(lib.get(a.id).video_path))) as proxy:
+        assert not proxy.streams.audio  # the pictures' source is silent…
+    pictures_s, sound_s = lengths_s(path)  # …the preview is not
+    assert pictures_s == pytest.approx((24 + 24 - 12) / 24, abs=1e-3)
+    assert sound_s == pytest.approx(pictures_s, abs=0.03)
+    samples = sound_of(path)
+    # A alone (output frames 0-11): the tone; the fade (12-23): the tone going out; B alone
+    # (24-35): silence.
+    assert rms(samples[1 * PER_FRAME : 11 * PER_FRAME]) == pytest.approx(TONE_RMS, rel=0.15)
+    fade = [rms(samples[(12 + k) * PER_FRAME : (13 + k) * PER_FRAME]) for k in range(12)]
+    assert fade[0] > fade[4] > fade[8] > fade[11]
+    assert fade[0] == pytest.approx(TONE_RMS * 23.5 / 24, rel=0.2)
+    assert fade[11] < TONE_RMS * 0.15
+    assert rms(samples[25 * PER_FRAME : 35 * PER_FRAME]) < 0.005
+
+
+def test_the_seam_preview_plays_its_rendered_sound(sounding, run, qtbot):
+    _lib, a, b, pane = sounding
+    _with_fade(pane, run, qtbot, a, b, 6)
+    pane.strip.select_seam(1)
+    editor = pane.seam_editor
+    preview = editor.preview
+    qtbot.waitUntil(lambda: len(preview.frames()) > 0, timeout=60000)
+    first = preview.audio.path
+    assert first is not None and first.is_file()  # the sound follows the rendered file
+    pictures_s, sound_s = lengths_s(first)
+    assert pictures_s == pytest.approx(len(preview.frames()) / 24, abs=1e-3)
+    assert sound_s == pytest.approx(pictures_s, abs=0.03)
+    window = editor.last_window
+    assert window.has_audio and window.crossfade == 6
+    samples = sound_of(first)
+    a_frames = round((window.a_end - window.a_start) * 24 / 12)
+    before = rms(samples[(a_frames - 10) * PER_FRAME : (a_frames - 7) * PER_FRAME])
+    inside = rms(samples[(a_frames - 2) * PER_FRAME : (a_frames - 1) * PER_FRAME])
+    after = rms(samples[(a_frames + 2) * PER_FRAME : (a_frames + 8) * PER_FRAME])
+    assert before == pytest.approx(TONE_RMS, rel=0.15)
+    assert after < 0.005 < inside < before  # faded out over the crossfade, then silent
+    # Without a sound device the box says why and cannot be ticked.
+    assert not editor.sound_check.isEnabled()
+    assert "WAN_DESKTOP_NO_MULTIMEDIA" in editor.sound_check.toolTip()
+    # A new setting renders anew: the sound moves to the new file and the old one goes.
+    editor.fade_spin.setValue(0)
+    qtbot.waitUntil(lambda: preview.audio.path not in (None, first), timeout=60000)
+    second = preview.audio.path
+    assert second.is_file() and not first.exists()
+    editor.stop_work()
+    assert not second.exists() and preview.audio.path is None
