@@ -134,6 +134,21 @@ def test_a_rewritten_comment_keeps_the_proxy(tmp_path):
     assert made.stat().st_mtime_ns == clip.stat().st_mtime_ns
 
 
+def test_a_stream_copy_carries_a_fresh_proxy_over_and_nothing_else(tmp_path):
+    clip = _clip(tmp_path / "video.mp4", size=(320, 180), frames=4)
+    assert not proxy.carry_over(clip, 0)  # no proxy yet
+    made = proxy.ensure_proxy(clip)
+    copied = clip.stat().st_mtime_ns
+    write_comment(clip, clip, "a new comment")
+    assert proxy.carry_over(clip, copied)
+    assert made.stat().st_mtime_ns == clip.stat().st_mtime_ns
+    # A proxy of another version is not the copied file's: left to is_fresh's stamps.
+    later = clip.stat().st_mtime_ns
+    os.utime(made, ns=(later - 10**9, later - 10**9))
+    assert not proxy.carry_over(clip, later)
+    assert made.stat().st_mtime_ns == later - 10**9
+
+
 def test_one_changed_packet_makes_the_proxy_stale(tmp_path):
     clip = _clip(tmp_path / "video.mp4", size=(320, 180), frames=6)
     proxy.ensure_proxy(clip)

@@ -10,6 +10,8 @@ copied (same inode, size and time; otherwise another writer came first and the c
 again), the copy is renamed over it, and the sidecar and the row get its new ``video_sha256``
 and ``size_bytes``. A process killed at any moment leaves the old video or the new one, both
 whole, and the next open makes the sidecar and the row state the hash of whichever is there.
+The clip's proxy, made from the old file, takes the new file's time
+(:func:`~..media.proxy.carry_over`): the packets are the same, so it is not made again.
 
 What the hash means after a rewrite: ``video_sha256`` is always the SHA-256 of the file in the
 library as it is now, so a check of the file against its sidecar holds. It names this file,
@@ -26,7 +28,6 @@ worker thread.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
@@ -37,7 +38,7 @@ from pathlib import Path
 
 from ..core.atomic import fsync_dir
 from ..core.hashing import sha256_file
-from ..media import mp4meta, proxy, video
+from ..media import mp4meta, proxy
 from .errors import EntryNotFoundError, LibraryError
 from .files import VIDEO_NAME, check_regular
 from .index import Index
@@ -105,7 +106,9 @@ def rewrite_comment(index: Index, paths: LibraryPaths, journal: Journal, entry_i
             )
             if journal.rewrite(entry_id, swap):
                 rewrote = True
-                _keep_proxy_fresh(video_path)
+                if before is not None:
+                    # Same packets: a proxy of the old file is one of the new (two stats).
+                    proxy.carry_over(video_path, before.mtime_ns)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
     raise LibraryError(
@@ -145,11 +148,3 @@ def _swap_in(
         (row["video_sha256"], row["size_bytes"], row["data"], entry_id),
     )
     return True
-
-
-def _keep_proxy_fresh(video_path: Path) -> None:
-    """Let the clip's proxy (when it has one) take the rewritten file's time now, in this
-    worker, so the hover-scrub that next asks finds it fresh with two ``stat`` calls: the
-    stamps match, since the copy kept every packet."""
-    with contextlib.suppress(OSError, video.VideoError):
-        proxy.is_fresh(video_path)

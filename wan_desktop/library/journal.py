@@ -1,8 +1,8 @@
 """The one way an entry folder changes place: journal line → one rename → one transaction →
 reconcile. Adding (staging → ``entries/``), trashing, restoring and purging all go through
 :meth:`Journal.place`. Replacing a file inside an entry folder (the video, when its comment is
-rewritten) goes through :meth:`Journal.rewrite`, whose line says the video's hash must be
-checked against the sidecar when the process dies before the sidecar caught up.
+rewritten) and a user's edit of the sidecar go through :meth:`Journal.rewrite`, whose line
+makes recovery trust the sidecar over the row (and, for a new video, hash it first).
 
 Why it is crash safe: before the rename, a journal line ``.staging/<id>-<pid>.journal`` names
 the entry. A process killed at any moment leaves either the folder where it was or where it
@@ -38,7 +38,7 @@ __all__ = ["JOURNAL_SUFFIX", "Journal", "pid_alive"]
 JOURNAL_SUFFIX = ".journal"
 #: Writes the index side of a move, inside the journal's transaction.
 IndexChange = Callable[[sqlite3.Connection], None]
-#: Replaces a file in an entry folder and writes the sidecar and row to match, inside the
+#: Rewrites files in an entry folder (the sidecar last) and the row to match, inside the
 #: journal's transaction; returns whether it did (``False``: nothing was changed).
 Rewrite = Callable[[sqlite3.Connection], bool]
 #: Ends the name of a line written by :meth:`Journal.rewrite`.
@@ -84,23 +84,25 @@ class Journal:
         atomic_write_json(path, {"id": entry_id})
         return path
 
-    def rewrite(self, entry_id: str, change: Rewrite) -> bool:
-        """Run ``change`` (which replaces the entry's video by one renamed in from staging,
-        then writes the sidecar and the row with its new hash and size) in one transaction,
-        under a journal line. Returns what ``change`` returned.
+    def rewrite(self, entry_id: str, change: Rewrite, *, rehash: bool = True) -> bool:
+        """Run ``change`` (which rewrites files inside the entry's folder, the sidecar last,
+        and the row to match) in one transaction, under a journal line. Returns what
+        ``change`` returned.
 
-        The rename and the sidecar write are two steps: a process killed between them leaves
-        the new video with the old hash in the sidecar. The line makes the next open (or the
-        failure path here) :meth:`refresh_file_facts` — hash the video on disk, correct the
-        sidecar — and then :meth:`reconcile`, so the sidecar and the row always describe the
-        file that is there, old or new (both are whole: the rename is atomic)."""
-        line = self._line(entry_id, rehash=True)
+        The sidecar and the row are two writes: a process killed between them leaves the
+        sidecar ahead of the row, and the line makes the next open :meth:`reconcile` it (the
+        sidecar wins), as the failure path here does at once. With ``rehash`` (the video is
+        renamed in before the sidecar is written), :meth:`refresh_file_facts` runs first:
+        the sidecar is made to state the hash and size of the video that is there, old or new
+        (both are whole: the rename is atomic)."""
+        line = self._line(entry_id, rehash=rehash)
         try:
             with self.index.transaction() as conn:
                 return change(conn)
         except BaseException:
             with contextlib.suppress(Exception):
-                self.refresh_file_facts(entry_id)
+                if rehash:
+                    self.refresh_file_facts(entry_id)
                 self.reconcile(entry_id)
             raise
         finally:

@@ -28,6 +28,7 @@ leaves every entry whole or absent. Only journals are read on open, never every 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -331,31 +332,39 @@ class Library:
     # ---- edits --------------------------------------------------------------------------------
 
     def _edit(self, entry_id: str, changes: dict[str, Any]) -> Entry:
-        """Apply user edits to the sidecar (atomically) and the row, in one transaction."""
-        with self._index.transaction() as conn:
-            rows = conn.execute(
-                "SELECT folder, data FROM entries WHERE id = ?", (entry_id,)
-            ).fetchall()
-            if not rows:
-                raise EntryNotFoundError(f"no entry with id {entry_id!r} in the library")
-            folder_rel, data_text = rows[0]
-            # Salvaged: a row written by an older version may hold a field that no longer
-            # passes the schema; the edit sets it aside instead of failing.
-            data, _ = salvage(json.loads(data_text))
-            data.update(changes)
-            write_sidecar(self.paths.to_abs(folder_rel), data)
-            row = row_from_sidecar(data, folder_rel)
-            conn.execute(
-                f"UPDATE entries SET {', '.join(f'{c} = ?' for c in _EDITABLE)} WHERE id = ?",
-                [*(row[c] for c in _EDITABLE), entry_id],
-            )
-            if "tags" in changes:
-                conn.execute("DELETE FROM entry_tags WHERE entry_id = ?", (entry_id,))
-                conn.executemany(
-                    "INSERT OR IGNORE INTO entry_tags (entry_id, tag) VALUES (?, ?)",
-                    [(entry_id, t) for t in json.loads(row["tags"])],
-                )
+        """Apply user edits to the sidecar (atomically) and the row, in one transaction under
+        a journal line: a process killed after the sidecar was written and before the row
+        committed has the row made from the sidecar on the next open."""
+        if not is_valid_id(entry_id):  # before its name is used for the journal line
+            raise EntryNotFoundError(f"no entry with id {str(entry_id)[:80]!r} in the library")
+        self._journal.rewrite(
+            entry_id, functools.partial(self._edit_in, entry_id, changes), rehash=False
+        )
         return self.get(entry_id)
+
+    def _edit_in(self, entry_id: str, changes: dict[str, Any], conn: sqlite3.Connection) -> bool:
+        """:meth:`_edit` inside the journal's transaction."""
+        rows = conn.execute("SELECT folder, data FROM entries WHERE id = ?", (entry_id,)).fetchall()
+        if not rows:
+            raise EntryNotFoundError(f"no entry with id {entry_id!r} in the library")
+        folder_rel, data_text = rows[0]
+        # Salvaged: a row written by an older version may hold a field that no longer
+        # passes the schema; the edit sets it aside instead of failing.
+        data, _ = salvage(json.loads(data_text))
+        data.update(changes)
+        write_sidecar(self.paths.to_abs(folder_rel), data)
+        row = row_from_sidecar(data, folder_rel)
+        conn.execute(
+            f"UPDATE entries SET {', '.join(f'{c} = ?' for c in _EDITABLE)} WHERE id = ?",
+            [*(row[c] for c in _EDITABLE), entry_id],
+        )
+        if "tags" in changes:
+            conn.execute("DELETE FROM entry_tags WHERE entry_id = ?", (entry_id,))
+            conn.executemany(
+                "INSERT OR IGNORE INTO entry_tags (entry_id, tag) VALUES (?, ?)",
+                [(entry_id, t) for t in json.loads(row["tags"])],
+            )
+        return True
 
     def set_favourite(self, entry_id: str, favourite: bool) -> Entry:
         """Mark or unmark ``entry_id`` as a favourite."""

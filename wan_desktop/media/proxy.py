@@ -47,6 +47,7 @@ __all__ = [
     "PROXY_NAME",
     "STAMP_TAG",
     "ProxyCancelled",
+    "carry_over",
     "ensure_proxy",
     "is_fresh",
     "proxy_for",
@@ -128,6 +129,24 @@ def is_fresh(video_path: Path | str) -> bool:
         with contextlib.suppress(OSError):
             os.utime(proxy, ns=(clip, clip))
     return same
+
+
+def carry_over(video_path: Path | str, copied_mtime_ns: int) -> bool:
+    """The clip ``video_path`` was just replaced by a stream copy of the file whose time was
+    ``copied_mtime_ns`` (same packets, e.g. a new comment): a proxy made from, or checked
+    against, that file takes the new file's time, so it stays fresh without a demux. Returns
+    whether it did (``False``: no proxy, or one of another version, left to :func:`is_fresh`).
+    Two ``stat`` calls; any thread."""
+    video_path = Path(video_path)
+    proxy = proxy_for(video_path)
+    try:
+        if proxy.stat().st_mtime_ns != copied_mtime_ns:
+            return False
+        clip = video_path.stat().st_mtime_ns
+        os.utime(proxy, ns=(clip, clip))
+    except OSError:
+        return False
+    return True
 
 
 def read_stamp(proxy_path: Path | str) -> StreamStamp | None:
