@@ -6,7 +6,10 @@ between two cells a seam: a diamond to click, amber when the join has a crossfad
 frames dropped or faded written beside it. Everything is painted by this one widget (no
 child per clip), so fifty clips cost fifty rectangles; posters are decoded in the executor by
 a :class:`~.thumbnail_cache.BackgroundImageLoader` when first needed and the cells paint a
-placeholder until then.
+placeholder until then. The decoded posters are kept in an
+:class:`~.thumbnail_cache.ImageCache` bounded by :data:`POSTER_CACHE_BYTES` and
+:data:`POSTER_CACHE_COUNT` (a long sequence browsed for hours does not grow without end); one
+pushed out is decoded again when its cell is painted.
 
 The strip shows and reports; it changes nothing itself. It emits what the user asks for:
 ``clipSelected``/``seamSelected`` (a click, the arrows), ``moveRequested(from, to)`` (a cell
@@ -35,7 +38,6 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
-    QPixmap,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QApplication, QMenu, QScrollBar, QSizePolicy, QWidget
@@ -44,15 +46,28 @@ from ..library.ids import is_valid_id
 from .formats import format_duration
 from .plain_text import tooltip_text
 from .theme import colors
-from .thumbnail_cache import BackgroundImageLoader, read_thumbnail
+from .thumbnail_cache import BackgroundImageLoader, ImageCache, read_thumbnail
 
-__all__ = ["DEFAULT_PX_PER_SECOND", "FIT_RANGE", "SequenceStrip", "StripCell", "entry_ids_in_drop"]
+__all__ = [
+    "DEFAULT_PX_PER_SECOND",
+    "FIT_RANGE",
+    "POSTER_CACHE_BYTES",
+    "POSTER_CACHE_COUNT",
+    "SequenceStrip",
+    "StripCell",
+    "entry_ids_in_drop",
+]
 
 #: Pixels per second of video before the strip fits itself to its width.
 DEFAULT_PX_PER_SECOND = 28
 #: The zooms the strip picks from when it fits the sequence to its width, pixels a second:
 #: a long sequence scrolls rather than shrink its clips to slivers.
 FIT_RANGE = (14.0, 72.0)
+#: The decoded posters kept: at most this many bytes and this many posters (a poster is the
+#: cell's height, 64 px, times its device pixel ratio: about 30 KB at ratio 1, 120 KB at 2),
+#: well above what a strip shows at once, so painting never pushes out a poster it shows.
+POSTER_CACHE_BYTES = 24 << 20
+POSTER_CACHE_COUNT = 400
 _MIN_CELL = 18  # a clip of a few frames stays clickable
 _PAD = 10  # left and right of the first and last cell
 _GAP = 14  # the seam between two cells
@@ -126,7 +141,7 @@ class SequenceStrip(QWidget):
         self._press: tuple[QPoint, int] | None = None
         self._drag_from: int | None = None
         self._insert_at: int | None = None
-        self._posters: dict[str, QPixmap] = {}
+        self._posters = ImageCache(POSTER_CACHE_BYTES, POSTER_CACHE_COUNT)
         self._loader = BackgroundImageLoader(concurrency=2, max_waiting=200, parent=self)
         self._loader.loaded.connect(self._on_loader_loaded)
         self._loader.failed.connect(self._on_loader_failed)
@@ -189,7 +204,11 @@ class SequenceStrip(QWidget):
     def posters_pending(self) -> int:
         """Posters asked for and not yet decoded."""
         wanted = {c.poster for c in self._cells if c.poster}
-        return len(wanted - set(self._posters) - self._failed)
+        return sum(1 for path in wanted if path not in self._posters and path not in self._failed)
+
+    def poster_cache(self) -> ImageCache:
+        """The decoded posters (``QImage``s at the cell's height in device pixels)."""
+        return self._posters
 
     # ---- selection ----------------------------------------------------------------------------
 
@@ -289,18 +308,18 @@ class SequenceStrip(QWidget):
 
     # ---- posters ------------------------------------------------------------------------------
 
-    def _poster(self, path: str) -> QPixmap | None:
-        pixmap = self._posters.get(path)
-        if pixmap is None and path not in self._failed and not self._loader.is_pending(path):
+    def _poster(self, path: str) -> QImage | None:
+        image = self._posters.get(path)
+        if image is None and path not in self._failed and not self._loader.is_pending(path):
             ratio = self.devicePixelRatioF()
             self._loader.request(path, lambda p=path, r=ratio: _poster_tile(p, r))
-        return pixmap
+        return image
 
     def _on_loader_loaded(self, key: str, image: QImage) -> None:
-        # Decoded at the cell's height in device pixels: painting it is a plain copy.
-        pixmap = QPixmap.fromImage(image)
-        pixmap.setDevicePixelRatio(self.devicePixelRatioF())
-        self._posters[key] = pixmap
+        # Decoded at the cell's height in device pixels: painting it is a plain copy. Kept as
+        # a QImage (the cache counts its bytes; on the raster engine a pixmap is one anyway).
+        image.setDevicePixelRatio(self.devicePixelRatioF())
+        self._posters.put(key, image)
         self.update()
 
     def _on_loader_failed(self, key: str, _message: str) -> None:
@@ -345,7 +364,7 @@ class SequenceStrip(QWidget):
             width = max(1, round(poster.width() / poster.devicePixelRatio()))
             x = rect.left()
             while x < rect.right():
-                painter.drawPixmap(x, rect.top(), poster)
+                painter.drawImage(x, rect.top(), poster)
                 x += width + 2
         if cell.missing:
             painter.fillRect(rect, QColor(colors().error).darker(160))
