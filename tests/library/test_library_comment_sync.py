@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from wan_desktop.core.hashing import sha256_file
-from wan_desktop.library import Library, comment_rewrite
+from wan_desktop.library import EntryNotFoundError, Library, comment_rewrite
 from wan_desktop.library import cli as library_cli
 from wan_desktop.library.comment_sync import CommentSync
 from wan_desktop.library.ids import new_group_id
@@ -156,8 +156,8 @@ def test_the_proxy_is_kept_through_a_rating_change(lib, add):
     made_bytes = made.read_bytes()
     lib.set_rating(entry.id, 5)
     assert lib.sync_comment(entry.id)
-    # The sync checked it (stamps equal) and gave it the new file's time: the next reader
-    # finds it fresh with two stat calls, and nothing is made again.
+    # Same packets: the sync gave it the new file's time, so the next reader finds it fresh
+    # with two stat calls, and nothing is made again.
     assert made.stat().st_mtime_ns == entry.video_path.stat().st_mtime_ns
     frames: list[int] = []
     assert proxy.ensure_proxy(entry.video_path, progress=lambda d, t: frames.append(d)) == made
@@ -407,9 +407,69 @@ def test_a_failed_sync_is_reported_and_the_queue_goes_on():
     queue.close()
 
 
-def test_the_queue_refuses_a_negative_delay():
-    with pytest.raises(ValueError, match="delay_s"):
-        CommentSync(lambda e: None, delay_s=-1)
+def test_a_busy_file_is_tried_again_later_and_other_errors_are_not():
+    attempts: list[str] = []
+    failures: list[str] = []
+
+    def sync(entry_id: str) -> bool:
+        attempts.append(entry_id)
+        if entry_id == "gone":
+            raise LookupError("no entry with id 'gone'")
+        if attempts.count(entry_id) < 3:  # a player holds the file open, twice
+            raise PermissionError(13, "the file is in use")
+        return True
+
+    queue = CommentSync(
+        sync, delay_s=0, retry_s=0.05, tries=3, on_failure=lambda e, x: failures.append(e)
+    )
+    try:
+        queue.changed("busy")
+        queue.changed("gone")
+        deadline = time.monotonic() + 5
+        while (attempts.count("busy") < 3 or queue.pending) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert attempts.count("busy") == 3 and attempts.count("gone") == 1
+        assert failures == ["gone"]
+    finally:
+        queue.close()
+
+
+def test_a_file_busy_every_time_is_reported_after_its_tries():
+    failures: list[str] = []
+
+    def busy(entry_id: str) -> bool:
+        raise PermissionError(13, "the file is in use")
+
+    queue = CommentSync(
+        busy, delay_s=0, retry_s=0.02, tries=2, on_failure=lambda e, x: failures.append(e)
+    )
+    try:
+        queue.changed("a")
+        deadline = time.monotonic() + 5
+        while not failures and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert failures == ["a"] and queue.pending == []
+    finally:
+        queue.close()
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [({"delay_s": -1}, "delay_s"), ({"retry_s": -0.5}, "retry_s"), ({"tries": 0}, "tries")],
+)
+def test_the_queue_refuses_bad_settings_by_name(options, field):
+    with pytest.raises(ValueError, match=field):
+        CommentSync(lambda e: None, **options)
+
+
+def test_an_id_that_is_not_one_is_refused_before_any_file_is_written(lib, add):
+    add()
+    with pytest.raises(EntryNotFoundError, match="no entry"):
+        lib.set_rating("../../../escape", 3)
+    with pytest.raises(EntryNotFoundError):
+        lib.sync_comment("../../../escape")
+    assert list(lib.paths.staging.iterdir()) == []
+    assert not (lib.root.parent / "escape").exists()
 
 
 def test_the_queue_syncs_a_real_library_in_its_own_thread(lib, add):

@@ -5,9 +5,10 @@ some seconds after the last change to it (Qt-free).
 Why a queue: culling is a burst of keys (3, 4, P on one take, then the next); each key updates
 the sidecar and the index at once, but a comment rewrite remuxes the video. Coalescing per
 entry makes a burst cost one rewrite per clip, after the person moved on, and never on the GUI
-thread. :meth:`CommentSync.close` writes what is still waiting before it returns (the window
-calls it at exit); a process killed before that loses no judgement, only the comment's copy of
-it, which the next change or ``wan-desktop library rate`` writes.
+thread. A rewrite the file system refused (on Windows, a video a player has open cannot be
+replaced) is tried again later. :meth:`CommentSync.close` writes what is still waiting before
+it returns (the window calls it at exit); a process killed before that loses no judgement,
+only the comment's copy of it, which the next change or ``wan-desktop library rate`` writes.
 
 Threads: :meth:`CommentSync.changed` and :meth:`CommentSync.flush` may be called from any
 thread (they only take a lock); the syncs run in the one thread of the queue.
@@ -20,12 +21,15 @@ import threading
 import time
 from collections.abc import Callable
 
-__all__ = ["DEFAULT_DELAY_S", "CommentSync", "Failure"]
+__all__ = ["DEFAULT_DELAY_S", "DEFAULT_RETRY_S", "DEFAULT_TRIES", "CommentSync", "Failure"]
 
 _log = logging.getLogger(__name__)
 
 #: Seconds after the last change to an entry before its comment is written.
 DEFAULT_DELAY_S = 3.0
+#: Seconds before a rewrite that failed on the file system is tried again, and how many tries.
+DEFAULT_RETRY_S = 30.0
+DEFAULT_TRIES = 3
 #: Told of an entry whose sync failed, from the queue's thread: ``(entry_id, error)``.
 Failure = Callable[[str, BaseException], None]
 
@@ -34,8 +38,10 @@ class CommentSync:
     """A debounced, per-entry queue of comment rewrites.
 
     ``sync(entry_id)`` does one rewrite (normally ``library.sync_comment``); ``delay_s`` is the
-    quiet time per entry; ``on_failure`` hears of a rewrite that raised (the entry is not
-    retried until it changes again); ``clock`` is for tests.
+    quiet time per entry. A rewrite that fails with ``OSError`` (the file is busy: Windows
+    refuses to replace a video a player has open; a full disk) is tried again ``retry_s``
+    later, ``tries`` times in all, except while flushing; ``on_failure`` hears of a rewrite
+    that failed for good (then the entry waits for its next change).
     """
 
     def __init__(
@@ -43,16 +49,25 @@ class CommentSync:
         sync: Callable[[str], object],
         *,
         delay_s: float = DEFAULT_DELAY_S,
+        retry_s: float = DEFAULT_RETRY_S,
+        tries: int = DEFAULT_TRIES,
         on_failure: Failure | None = None,
-        clock: Callable[[], float] = time.monotonic,
     ):
         if delay_s < 0:
             raise ValueError(f"delay_s must be 0 or more seconds; got {delay_s!r}")
+        if retry_s < 0:
+            raise ValueError(f"retry_s must be 0 or more seconds; got {retry_s!r}")
+        if isinstance(tries, bool) or not isinstance(tries, int) or tries < 1:
+            raise ValueError(f"tries must be a whole number of at least 1; got {tries!r}")
         self._sync = sync
         self._delay_s = delay_s
+        self._retry_s = retry_s
+        self._tries = tries
         self._on_failure = on_failure
-        self._clock = clock
+        self._clock = time.monotonic
         self._due: dict[str, float] = {}
+        self._failed: dict[str, int] = {}
+        self._flushing = 0
         self._running: str | None = None
         self._closed = False
         self._wake = threading.Condition()
@@ -73,6 +88,7 @@ class CommentSync:
             if self._closed:
                 return
             self._due[entry_id] = self._clock() + self._delay_s
+            self._failed.pop(entry_id, None)  # a new change earns fresh tries
             self._wake.notify()
 
     def flush(self, timeout_s: float | None = None) -> bool:
@@ -80,14 +96,18 @@ class CommentSync:
         within ``timeout_s`` (``None``: no limit)."""
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
         with self._wake:
-            for entry_id in self._due:
-                self._due[entry_id] = float("-inf")
-            self._wake.notify_all()
-            while self._due or self._running:
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    return False
-                self._wake.wait(left)
+            self._flushing += 1
+            try:
+                for entry_id in self._due:
+                    self._due[entry_id] = float("-inf")
+                self._wake.notify_all()
+                while self._due or self._running:
+                    left = None if deadline is None else deadline - time.monotonic()
+                    if left is not None and left <= 0:
+                        return False
+                    self._wake.wait(left)
+            finally:
+                self._flushing -= 1
         return True
 
     def close(self, timeout_s: float | None = 10.0) -> bool:
@@ -125,13 +145,39 @@ class CommentSync:
             try:
                 self._sync(entry_id)
             except Exception as exc:  # reported; the queue goes on
-                _log.warning("the comment of entry %s was not written: %s", entry_id, exc)
-                if self._on_failure is not None:
-                    try:
-                        self._on_failure(entry_id, exc)
-                    except Exception:  # a listener's bug must not stop the syncs
-                        _log.exception("the comment sync's failure listener failed")
+                if not self._retry_later(entry_id, exc):
+                    self._report(entry_id, exc)
+            else:
+                with self._wake:
+                    self._failed.pop(entry_id, None)
             finally:
                 with self._wake:
                     self._running = None
                     self._wake.notify_all()
+
+    def _retry_later(self, entry_id: str, exc: Exception) -> bool:
+        """Queue ``entry_id`` again ``retry_s`` from now when ``exc`` may pass (a file system
+        error) and it has tries left; whether it did."""
+        with self._wake:
+            tries = self._failed.get(entry_id, 0) + 1
+            if (
+                not isinstance(exc, OSError)
+                or tries >= self._tries
+                or self._flushing
+                or self._closed
+            ):
+                self._failed.pop(entry_id, None)
+                return False
+            self._failed[entry_id] = tries
+            # A change made meanwhile already queued it: that time stands.
+            self._due.setdefault(entry_id, self._clock() + self._retry_s)
+        _log.info("the comment of entry %s will be tried again: %s", entry_id, exc)
+        return True
+
+    def _report(self, entry_id: str, exc: Exception) -> None:
+        _log.warning("the comment of entry %s was not written: %s", entry_id, exc)
+        if self._on_failure is not None:
+            try:
+                self._on_failure(entry_id, exc)
+            except Exception:  # a listener's bug must not stop the syncs
+                _log.exception("the comment sync's failure listener failed")
