@@ -22,7 +22,10 @@ Crash safety: an entry is built whole in ``.staging/<id>-<pid>/`` (sidecar writt
 the journal moves it into ``entries/YYYY/MM/<id>`` and indexes it; moves to and from the trash
 and purges go the same way. Opening the library replays the journals of dead processes (the
 folder on disk wins) and deletes their staging leftovers, so a process killed at any moment
-leaves every entry whole or absent. Only journals are read on open, never every row.
+leaves every entry whole or absent. Only journals are read on open, never every row. Edits
+of the sidecar and rewrites of the video's comment (:meth:`Library.sync_comment`) run under a
+journal line too, so the row is made from the sidecar (and the sidecar from the video's hash)
+when a process dies between the two.
 """
 
 from __future__ import annotations
@@ -257,9 +260,10 @@ class Library:
 
     def _same_clip(self, raw: dict[str, Any] | None, path: Path, has_audio: bool) -> str | None:
         """The id of the entry ``path`` is a copy of, when its comment names an entry of this
-        library whose video has the same pictures (stream stamp) and sound: a copy exported
-        before the entry's comment was rewritten (a rating, a pick) has another file hash.
-        ``None`` otherwise. Slow (demuxes both files): worker thread."""
+        library whose video has the same pictures (equal stream stamps: every video packet)
+        and, like it, a sound track or none: a copy exported before the entry's comment was
+        rewritten (a rating, a pick) has another file hash. ``None`` otherwise. Slow (demuxes
+        both files): worker thread."""
         carried_id = raw.get("id") if raw is not None else None
         if not is_valid_id(carried_id) or not self._queries.exists(carried_id):
             return None
