@@ -33,7 +33,8 @@ def window_state_file(paths: AppPaths) -> Path:
 @dataclass(frozen=True, slots=True)
 class WindowState:
     """The window's memory. ``layout``: ``geometry``, ``main_splitter``, ``work_splitter``
-    (Qt's saved states, base64) and ``library_visible`` (``"1"``/``"0"``).
+    (Qt's saved states, base64), ``library_visible`` and ``sequences_visible`` (the
+    Sequences dock; ``"1"``/``"0"``).
     ``recent_prompts``: newest first, no repeats, at most :data:`RECENT_PROMPTS_MAX`.
     ``first_run_done``: the welcome has been shown."""
 

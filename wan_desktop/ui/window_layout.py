@@ -1,5 +1,6 @@
 """The main window's layout memory: its geometry and splitter states, kept as base64 text in
-the window state (``core.window_state.WindowState.layout``)."""
+the window state (``core.window_state.WindowState.layout``), and whether each of its
+remembered docks (:data:`DOCK_KEYS`) was shown."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_SIZE",
+    "DOCK_KEYS",
     "THUMBNAIL_KEY",
     "decode_state",
+    "dock_shown",
     "encode_state",
     "layout_of",
     "reset_sizes",
@@ -28,6 +31,9 @@ __all__ = [
 DEFAULT_SIZE = (1280, 800)
 #: The layout's key for the library cards' picture width (px, as text).
 THUMBNAIL_KEY = "library_thumbnail"
+#: The docks whose shown state is remembered: the dock's object name -> its layout key
+#: (``"1"`` shown, ``"0"`` hidden).
+DOCK_KEYS = {"sequencesDock": "sequences_visible"}
 
 
 def encode_state(data: QByteArray) -> str:
@@ -65,12 +71,27 @@ def layout_of(
     window: QMainWindow, splitters: dict[str, QSplitter], library_shown: bool | None
 ) -> dict[str, str]:
     """What :func:`restore` needs next time, plus whether the library pane is shown
-    (``None``: there is no library pane)."""
+    (``None``: there is no library pane) and whether each dock of :data:`DOCK_KEYS` the
+    window has is shown."""
+    from PySide6.QtWidgets import QDockWidget  # here: the first paint does not need its type
+
     layout = {"geometry": encode_state(window.saveGeometry())}
     layout.update({key: encode_state(s.saveState()) for key, s in splitters.items()})
     if library_shown is not None:
         layout["library_visible"] = "1" if library_shown else "0"
+    for dock in window.findChildren(QDockWidget):
+        key = DOCK_KEYS.get(dock.objectName())
+        if key is not None:
+            # isHidden, not isVisible: a closing (or not yet shown) window hides its docks
+            # from view without the user hiding them.
+            layout[key] = "0" if dock.isHidden() else "1"
     return layout
+
+
+def dock_shown(layout: dict[str, str], dock_name: str) -> bool:
+    """Whether the dock named ``dock_name`` (a key of :data:`DOCK_KEYS`) was shown when the
+    window last closed (``False`` when nothing was remembered)."""
+    return layout.get(DOCK_KEYS[dock_name]) == "1"
 
 
 def thumbnail_size_of(layout: dict[str, str]) -> int | None:

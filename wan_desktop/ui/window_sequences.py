@@ -2,7 +2,8 @@
 Ctrl+Shift+S) holding the :class:`~.sequence_pane.SequencePane`, the library's "Make a
 sequence from this chain" (Ctrl+Shift+L; also a button in the details of a clip that is part
 of a chain) and "Add to sequence" (Ctrl+Shift+A), and the window's player playing a rendered
-sequence with its seams marked. GUI thread.
+sequence with its seams marked. Whether the dock was shown is remembered between runs (the
+window's layout memory, ``window_layout.DOCK_KEYS``). GUI thread.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QBoxLayout, QDockWidget, QPushButton
 
 from ..core.text import excerpt
+from . import window_layout
 from .async_bridge import run_blocking
 from .chain_chooser import ask_branch
 from .naming import named
@@ -45,7 +47,9 @@ class SequenceLink(QObject):
         self.dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea
                                   | Qt.DockWidgetArea.TopDockWidgetArea)  # fmt: skip
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        self.dock.hide()
+        remembered = window_layout.dock_shown(window.services.store.window.layout,
+                                              "sequencesDock")  # fmt: skip
+        self.dock.setVisible(remembered)
         self.last_task = None
         toggle = self.dock.toggleViewAction()
         toggle.setText("&Sequences")
@@ -55,6 +59,7 @@ class SequenceLink(QObject):
         window.addAction(toggle)
         window.view_menu.insertAction(window.show_jobs_action, toggle)
         self.dock.visibilityChanged.connect(self._on_dock_visibility_changed)
+        pane.actions.library_listeners.append(self._on_library_opened)
         actions = pane.action_set
         actions.chain_sequence_action.triggered.connect(self._on_chain_sequence_triggered)
         actions.add_to_sequence_action.triggered.connect(self._on_add_to_sequence_triggered)
@@ -79,7 +84,12 @@ class SequenceLink(QObject):
 
     def _on_dock_visibility_changed(self, visible: bool) -> None:
         # Listed again each time it shows: the command line may have made or deleted some.
-        if visible:
+        # Shown at start-up (remembered) before the library is open: listed once it opens.
+        if visible and self._pane.actions.library is not None:
+            self._spawn(self.sequences.refresh(), "List the sequences")
+
+    def _on_library_opened(self, library: Any) -> None:
+        if library is not None and not self.dock.isHidden():
             self._spawn(self.sequences.refresh(), "List the sequences")
 
     def _spawn(self, coro, what: str):
