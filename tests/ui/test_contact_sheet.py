@@ -278,3 +278,14 @@ def test_a_resized_sheet_decodes_again_at_the_new_size_on_the_same_frame(qtbot, 
         timeout=10000,
     )
     _check_pictures(sheet, 20)
+
+
+def test_keep_picks_right_after_a_reject_waits_for_it_to_be_saved(qtbot, sheet, lib, group):
+    sheet.set_current(1)
+    for key in (Qt.Key.Key_5, Qt.Key.Key_P, Qt.Key.Key_X):  # three saves of one take, in order
+        QTest.keyClick(sheet, key)
+    with qtbot.waitSignal(sheet.trashed, timeout=10000) as trashed:
+        sheet.keep_button.click()  # at once: the saves may still be running
+    assert trashed.args == [[group[1].id]]
+    entry = lib.get(group[1].id)
+    assert (entry.rating, entry.flag, entry.trashed_at is not None) == (5, "rejected", True)

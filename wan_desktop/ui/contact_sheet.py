@@ -15,6 +15,7 @@ library work is :class:`SheetCulling`, run as tasks of the window's ``TaskKeeper
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -97,6 +98,7 @@ class ContactSheet(QWidget):
         self._current = 0
         self._hidden: set[int] = set()  # takes moved to the trash by Keep picks
         self._undo_ids: list[str] = []
+        self._turn: asyncio.Lock | None = None  # made on first use, on the running loop
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         noun = "takes" if group_id else "clips"
         self.setWindowTitle(f"Contact sheet · {len(takes)} {noun}")
@@ -300,6 +302,13 @@ class ContactSheet(QWidget):
 
     # ---- culling --------------------------------------------------------------------------
 
+    def _library_turn(self) -> asyncio.Lock:
+        """One library change at a time, in the order the keys asked: a quick 5 then P must
+        not save the same sidecar at once, and Keep picks must see the reject just pressed."""
+        if self._turn is None:
+            self._turn = asyncio.Lock()
+        return self._turn
+
     def _spawn(self, coro: Coroutine[Any, Any, Any], what: str):
         self.last_task = self.tasks.spawn(coro, what, self)
         return self.last_task
@@ -331,7 +340,8 @@ class ContactSheet(QWidget):
 
         async def saving() -> None:
             try:
-                entry = await save()
+                async with self._library_turn():
+                    entry = await save()
             except Exception:  # not a cancellation: then the sheet is gone
                 if self.takes[number] == new:
                     self._set_take(number, old)
@@ -360,7 +370,8 @@ class ContactSheet(QWidget):
         return self._spawn(self._keep_picks(), "Keep picks")
 
     async def _keep_picks(self) -> None:
-        moved = await self.culling.keep_picks(self.group_id, self.shown_takes())
+        async with self._library_turn():  # after the marks still being saved (that reject)
+            moved = await self.culling.keep_picks(self.group_id, self.shown_takes())
         self._undo_ids = list(moved)
         self._hide_ids(set(moved), hidden=True)
         n = len(moved)
@@ -381,7 +392,8 @@ class ContactSheet(QWidget):
         return True
 
     async def _undo(self, ids: list[str]) -> None:
-        restored = await self.culling.undo_keep_picks(ids)
+        async with self._library_turn():
+            restored = await self.culling.undo_keep_picks(ids)
         self._hide_ids(set(ids), hidden=False)
         n = len(restored)
         self.notice.show_notice(f"Restored {n} take{'s' if n != 1 else ''}.", timeout_ms=5000)
