@@ -1,8 +1,9 @@
 """Screenshots of the Sequences pane for the README, light and dark, at 1280×470
 (docs/screenshots/sequence-strip.png and sequence-strip-dark.png): a chain of six clips of
 different lengths in the strip, the second seam selected with a 6-frame crossfade and an
-earlier out-point, and its preview paused in the middle of the crossfade. The test checks
-what the pane shows, then writes the images (looked at by people)."""
+earlier out-point, and its preview (with the clips' sound) paused in the middle of the
+crossfade. The test checks what the pane shows, then writes the images (looked at by
+people)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def test_sequence_screenshots(qtbot, tmp_path, scheme, tasks, run):
         ids = []
         for hue, seconds, prompt in SHOTS:
             parent = add_clip(lib, tmp_path, hue=hue, seconds=seconds, parent=parent,
-                              prompt=prompt, fps=12)  # fmt: skip
+                              prompt=prompt, fps=12, audio=True)  # fmt: skip
             ids.append(parent.id)
         pane = SequencePane(SequenceService(lambda: lib), tasks, tmp_path / "cache")
         qtbot.addWidget(pane)
@@ -72,6 +73,7 @@ def test_sequence_screenshots(qtbot, tmp_path, scheme, tasks, run):
         assert editor.fade_spin.value() == 6 and editor.end_spin.value() == 31
         assert pane.list.topLevelItemCount() == 2
         assert pane.summary.text() == "6 clips · 0:15"
+        assert window.has_audio  # the preview plays the clips' sound (Sound, under it)
         suffix = "" if scheme == "light" else "-dark"
         path = save_screenshot(pane, f"sequence-strip{suffix}", SCREENSHOT_DIR, SIZE)
         assert path.stat().st_size > 30_000
