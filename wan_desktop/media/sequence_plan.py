@@ -216,8 +216,8 @@ def plan_export(parts: list[ExportPart] | list[tuple], *, fps: int = 24) -> Expo
     """Probe and check ``parts`` and lay them out at ``fps`` (1–60).
 
     Raises :class:`SequenceExportError` naming the clip (1-based), the field and the limit:
-    no parts, a missing or unreadable clip, in/out points outside the clip, a crossfade
-    outside 0–12 or longer than a part it joins.
+    no parts, a missing or unreadable clip or ``audio_path``, in/out points outside the clip,
+    a crossfade outside 0–12 or longer than a part it joins.
     """
     fps = _check_fps(fps)
     if not parts:
