@@ -53,6 +53,7 @@ from .book import JobBook
 from .filing import file_result, filed_entry
 from .model import JobEventKind, JobState
 from .output_check import disagreements
+from .progress_gate import ProgressGate
 from .store import JobRecord
 
 __all__ = ["JobWork"]
@@ -346,14 +347,13 @@ class JobWork:
             log.warning("job %s: the spend ledger could not record it: %s", rec.id, exc)
 
     def _progress_reporter(self, rec: JobRecord) -> Callable[[int, int | None], None]:
-        last = [-1.0]
+        """The download's per-chunk callback: progress events at most about ten a second (each
+        repaints the window's jobs list on its GUI thread), and always the 100 % one."""
+        gate = ProgressGate()
 
         def on_progress(done: int, total: int | None) -> None:
-            if not total:
-                return
-            fraction = min(1.0, done / total)
-            if fraction - last[0] >= 0.01 or fraction >= 1.0:
-                last[0] = fraction
+            fraction = gate.admit(done, total)
+            if fraction is not None:
                 rec.progress = fraction
                 self.book.emit(rec, JobEventKind.PROGRESS)
 
