@@ -15,6 +15,8 @@ Hierarchy::
     ├── UnsafeFileError           an entry file that is a symbolic link (or not a regular
     │                             file): never opened, indexed or exported
     ├── ExportError               a template or destination that cannot be used (ValueError)
+    ├── LibraryClosedError        the library was closed before this call ran (work a
+    │                             window scheduled just before it closed: dropped quietly)
     └── SchemaTooNewError         the index was written by a newer wan-desktop (in
                                   :mod:`.migrations`; also a RuntimeError)
 
@@ -31,6 +33,7 @@ __all__ = [
     "EntryNotFoundError",
     "ExportError",
     "FieldError",
+    "LibraryClosedError",
     "LibraryError",
     "PathEscapeError",
     "SequenceNotFoundError",
@@ -77,3 +80,9 @@ class UnsafeFileError(LibraryError):
 
 class ExportError(LibraryError, ValueError):
     """A template or destination that cannot be used; ``str()`` says why."""
+
+
+class LibraryClosedError(LibraryError):
+    """The library was closed before this call reached it. Work queued for an executor just
+    before the window closed meets this; the window drops such work quietly (nothing is left
+    to show it to), while any other :class:`LibraryError` is still said."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import clock, migrations
-from .errors import LibraryError
+from .errors import LibraryClosedError
 from .paths import LibraryPaths
 
 __all__ = ["Connect", "Index", "connect", "move_corrupt"]
@@ -92,7 +92,7 @@ class Index:
 
     def _check_open(self) -> None:
         if self.closed:
-            raise LibraryError("the library is closed")
+            raise LibraryClosedError("the library is closed")
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

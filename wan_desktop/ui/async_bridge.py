@@ -85,6 +85,16 @@ class TaskKeeper(QObject):
         exc = task.exception()
         if exc is None:
             return
+        # Imported here, not at the top: this module loads before the first paint, and a
+        # failed task is rare.
+        from ..library.errors import LibraryClosedError
+
+        if isinstance(exc, LibraryClosedError):
+            # Work queued just before the library closed (the window closing, a test's
+            # teardown) reached the executor after it: nothing is left to show it to, and
+            # the work is as dropped as a cancelled task's.
+            log.debug("%s dropped: the library closed before it ran", what)
+            return
         log.error("%s failed", what, exc_info=exc)
         message = str(exc) or type(exc).__name__
         self.failed.emit(what, message)
