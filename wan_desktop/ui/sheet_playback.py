@@ -60,6 +60,10 @@ class SheetPlayback(QObject):
         self._shown = [-1] * len(self.feeds)  # frame index on screen per cell
         self._active = [True] * len(self.feeds)  # False: hidden (a trashed take)
         self._failed = [False] * len(self.feeds)
+        # Per take: its ``ready`` reached this thread. A feed's ``info`` is set on its worker
+        # before that queued signal lands; readiness (and autoplay) go by the signal, so
+        # ``is_ready()`` never says yes while an autoplay is still on its way.
+        self._heard = [False] * len(self.feeds)
         self._last_frame = -1
         self._autoplay = False
         self._audio_take: int | None = None
@@ -71,7 +75,7 @@ class SheetPlayback(QObject):
         self._audio_timer.setInterval(AUDIO_SYNC_MS)
         self._audio_timer.timeout.connect(self._sync_audio)
         for cell, feed in enumerate(self.feeds):
-            feed.ready.connect(self._on_feed_ready)
+            feed.ready.connect(lambda cell=cell: self._on_feed_ready(cell))
             feed.landed.connect(self._wake)
             feed.failed.connect(lambda message, cell=cell: self._on_feed_failed(cell, message))
             feed.preparing.connect(
@@ -101,12 +105,12 @@ class SheetPlayback(QObject):
             self.set_audio_take(None)
 
     def is_ready(self) -> bool:
-        """Whether every take's length is known (or it failed)."""
-        return all(
-            f.info is not None or bad for f, bad in zip(self.feeds, self._failed, strict=True)
-        )
+        """Whether every take's length is known here (or it failed): an autoplay has then
+        started already, so a pause from now on holds."""
+        return all(heard or bad for heard, bad in zip(self._heard, self._failed, strict=True))
 
-    def _on_feed_ready(self) -> None:
+    def _on_feed_ready(self, cell: int) -> None:
+        self._heard[cell] = True
         known = [f.info for f in self.feeds if f.info is not None]
         loop_s = max(info.duration_s for info in known)
         fps = max(info.fps for info in known)  # a step is the finest frame among the takes
@@ -122,7 +126,7 @@ class SheetPlayback(QObject):
     def _on_feed_failed(self, cell: int, message: str) -> None:
         self._failed[cell] = True
         self.cellFailed.emit(cell, message)
-        if self.is_ready() and self._autoplay and any(f.info for f in self.feeds):
+        if self.is_ready() and self._autoplay and any(self._heard):
             self._autoplay = False
             self.play()
 
@@ -142,7 +146,9 @@ class SheetPlayback(QObject):
         self._wake()
 
     def pause(self) -> None:
-        """Stop the clock (every cell holds its frame)."""
+        """Stop the clock (every cell holds its frame). Before every take is ready, the
+        sheet then stays still instead of starting by itself."""
+        self._autoplay = False
         if self.clock.is_playing():
             self.clock.pause()
             self.playingChanged.emit(False)
@@ -168,6 +174,7 @@ class SheetPlayback(QObject):
 
     def step(self, frames: int) -> int:
         """Pause and move every cell ``frames`` frames; returns the loop's frame now."""
+        self._autoplay = False  # a step before every take is ready: the sheet stays still
         was_playing = self.clock.is_playing()
         frame = self.clock.step(frames)
         if was_playing:
