@@ -10,10 +10,11 @@ service (errors, log lines) shows as it is.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalette
+from PySide6.QtCore import QModelIndex, QObject, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ..jobs.model import JobSnapshot, JobState
@@ -21,13 +22,22 @@ from .job_order import RUNNING_STATES
 from .jobs_model import THUMB_PX, JobRole
 from .theme import colors
 
-__all__ = ["GRIP_WIDTH", "LOG_LINES_SHOWN", "JobDelegate", "draw_progress"]
+__all__ = [
+    "GRIP_WIDTH",
+    "LOG_LINES_SHOWN",
+    "JobDelegate",
+    "ThumbnailPixmaps",
+    "draw_progress",
+    "scaled_pixmap",
+]
 
 LOG_LINES_SHOWN = 8
 #: The room the drag grip of a waiting row takes at its right edge.
 GRIP_WIDTH = 18
 _LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _BAR_MAX_WIDTH = 260
+#: Scaled thumbnails kept (a few KB each at 64 px).
+_PIXMAPS_KEPT = 200
 
 _STATE_COLORS = {
     JobState.DONE: "ok",
@@ -71,6 +81,10 @@ class JobDelegate(QStyledItemDelegate):
     """Paints a job: thumbnail, prompt, state line, progress bar, last log line or error."""
 
     PAD = 8
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._thumbnails = ThumbnailPixmaps()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         fm = QFontMetrics(option.font)
@@ -135,11 +149,11 @@ class JobDelegate(QStyledItemDelegate):
         if image is None:
             row.painter.fillRect(thumb_rect, row.option.palette.color(QPalette.ColorRole.Mid))
             return
-        src = image.size().scaled(thumb_rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        target = QRect(0, 0, src.width(), src.height())
+        size = image.size().scaled(thumb_rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(0, 0, size.width(), size.height())
         target.moveCenter(thumb_rect.center())
-        row.painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        row.painter.drawImage(target, image)
+        pixmap = self._thumbnails.get(row.job.id, image, size, _device_ratio(row.painter))
+        row.painter.drawPixmap(target.topLeft(), pixmap)
 
     def paint_title(self, row: _Row) -> None:
         """The prompt's excerpt, in bold."""
@@ -226,6 +240,54 @@ class JobDelegate(QStyledItemDelegate):
     @staticmethod
     def _third_rect(row: _Row) -> QRect:
         return row.line_rect(row.inner.top() + 2 * row.line_h + 10)
+
+
+class ThumbnailPixmaps:
+    """Each job's thumbnail scaled smoothly once for the size and pixel density it is drawn
+    at, as a ``QPixmap``: the jobs list repaints its rows several times a second while a job
+    runs, and a smooth rescale of the picture on every paint made each repaint cost about
+    2 ms. Keyed by job, picture (a new thumbnail replaces the old), size and device pixel
+    ratio; the least recently drawn are dropped beyond ``max_count``. GUI thread."""
+
+    def __init__(self, max_count: int = _PIXMAPS_KEPT):
+        self.max_count = max_count
+        self._pixmaps: OrderedDict[tuple[str, int, int, int, float], QPixmap] = OrderedDict()
+
+    def get(self, job_id: str, image: QImage, size: QSize, ratio: float) -> QPixmap:
+        """``image`` scaled to ``size`` (logical pixels) for a screen of ``ratio``."""
+        key = (job_id, image.cacheKey(), size.width(), size.height(), ratio)
+        pixmap = self._pixmaps.get(key)
+        if pixmap is not None:
+            self._pixmaps.move_to_end(key)
+            return pixmap
+        # One picture per job: its older sizes and pictures go.
+        for old in [k for k in self._pixmaps if k[0] == job_id]:
+            del self._pixmaps[old]
+        pixmap = scaled_pixmap(image, size, ratio)
+        self._pixmaps[key] = pixmap
+        while len(self._pixmaps) > self.max_count:
+            self._pixmaps.popitem(last=False)
+        return pixmap
+
+    def __len__(self) -> int:
+        return len(self._pixmaps)
+
+
+def scaled_pixmap(image: QImage, size: QSize, ratio: float) -> QPixmap:
+    """``image`` scaled smoothly to ``size`` logical pixels on a screen of device pixel ratio
+    ``ratio`` (so it stays sharp there), as a pixmap. GUI thread."""
+    device = QSize(max(1, round(size.width() * ratio)), max(1, round(size.height() * ratio)))
+    scaled = image.scaled(
+        device, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
+    pixmap = QPixmap.fromImage(scaled)
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
+
+
+def _device_ratio(painter: QPainter) -> float:
+    device = painter.device()
+    return device.devicePixelRatioF() if device is not None else 1.0
 
 
 def _thumb_rect(inner: QRect) -> QRect:
