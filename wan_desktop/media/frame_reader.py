@@ -6,9 +6,18 @@ counted. :class:`FrameReader` learns every frame's timestamp once, from a demux 
 (no decoding, a few ms), then reaches frame ``i`` by seeking to the keyframe at or before it
 and decoding forward; the decoder stays where it stopped, so stepping forward costs one frame.
 
+Pictures come out as packed RGB24 by default (Pillow's "RGB"), or as 32-bit BGRA
+(:data:`PIXEL_FORMATS`): the bytes of Qt's ``Format_RGB32`` on a little-endian machine (every
+one PySide6 is built for), which a ``QImage`` wraps as they are, with no conversion pass.
+Scaling is FFmpeg's area average by default, or its fast bilinear filter (:data:`SCALINGS`).
+
 Synchronous and CPU bound: use a reader from a worker thread, one reader per thread (a PyAV
 container is not thread-safe). Decoding and scaling run in FFmpeg with the interpreter lock
-released; the only copy made under it is one ``memcpy`` of the output picture. Failures are
+released; the only copy made under it is one ``memcpy`` of the output picture. The reader
+keeps one scaling context for its life, single-threaded: a context made per frame (PyAV's
+``VideoFrame.reformat``) costs more than the scaling itself, and FFmpeg's automatic slice
+threads would start a pool per context sized to the machine, while the app already runs one
+reader per worker thread. Failures are
 :class:`FrameReadError` (a :class:`~wan_desktop.media.video.VideoError`) with a sentence for
 people; a frame number or size out of range is a :class:`ValueError` naming it and the limit.
 """
@@ -25,10 +34,19 @@ from types import TracebackType
 from typing import Any
 
 import av
+from av.video.reformatter import VideoReformatter
 
 from wan_desktop.media.video import VideoError, quiet_ffmpeg
 
-__all__ = ["Frame", "FrameReadError", "FrameReader"]
+__all__ = ["PIXEL_FORMATS", "SCALINGS", "Frame", "FrameReadError", "FrameReader"]
+
+#: The output pixel formats (FFmpeg's names) and their bytes per pixel: ``rgb24`` (R, G, B)
+#: and ``bgra`` (B, G, R, 255: ``QImage.Format_RGB32`` in a little-endian machine's memory).
+#: Both are exact: BGRA is the RGB24 picture, byte for byte, reordered.
+PIXEL_FORMATS = {"rgb24": 3, "bgra": 4}
+#: The output scalers, by name: ``area`` (FFmpeg's area average: the sharpest downscale
+#: without aliasing) and ``fast_bilinear`` (cheaper, softer; for pictures played, not studied).
+SCALINGS = {"area": "AREA", "fast_bilinear": "FAST_BILINEAR"}
 
 # Stepping forward by up to this many frames decodes on from where the decoder is, even when
 # a keyframe lies between: a seek and decode from the keyframe would cost about as much.
@@ -52,14 +70,33 @@ class Frame:
 
     ``index`` is its frame number (0-based, as the decoder enumerates them), ``time_s`` its
     presentation time in seconds from the first frame, ``width`` × ``height`` the output size
-    in pixels, and ``rgb`` the pixels as packed RGB24, rows top to bottom, stride ``3 * width``.
+    in pixels, ``pixels`` the picture in ``pixel_format`` (one of :data:`PIXEL_FORMATS`), rows
+    top to bottom, ``stride`` bytes apart. RGB24 rows are packed (``stride == 3 * width``);
+    32-bit rows keep FFmpeg's alignment (a multiple of 4 bytes, as ``QImage`` takes them).
     """
 
     index: int
     time_s: float
     width: int
     height: int
-    rgb: bytes
+    pixels: bytes
+    pixel_format: str = "rgb24"
+    stride: int = 0
+
+    def __post_init__(self) -> None:
+        if self.stride == 0:  # packed rows
+            object.__setattr__(self, "stride", PIXEL_FORMATS[self.pixel_format] * self.width)
+
+    @property
+    def rgb(self) -> bytes:
+        """The pixels as packed RGB24 (Pillow's "RGB"); a :class:`ValueError` for a frame read
+        in another format."""
+        if self.pixel_format != "rgb24":
+            raise ValueError(
+                f"frame {self.index} was read as {self.pixel_format}, not rgb24: use its "
+                "pixels and stride."
+            )
+        return self.pixels
 
 
 def _fit(width: int, height: int, max_size: tuple[int, int] | None) -> tuple[int, int]:
@@ -124,16 +161,34 @@ def _scan(container: Any, stream: Any, name: str) -> _Index:
 class FrameReader:
     """One open video, read frame by frame (see the module docstring for the numbering).
 
-        ``max_size`` (width, height) scales the output down to fit, keeping the aspect; None keeps
-        the video's own size. Attributes: ``fps`` (average rate, frames per second),
-        ``frame_count``, ``duration_s`` (from the first frame's start to the last frame's end),
-        ``width`` and ``height`` (the output size), ``seek_count`` (seeks made so far: stepping
-    forward makes none). Not thread-safe: one reader per worker thread.
-        A context manager; :meth:`close` releases the file. Raises :class:`FrameReadError` when
-        the file is missing, not a video, or its frames cannot be numbered.
+    ``max_size`` (width, height) scales the output down to fit, keeping the aspect; None keeps
+    the video's own size. ``pixel_format`` is one of :data:`PIXEL_FORMATS` and ``scaling`` one
+    of :data:`SCALINGS` (what the frames are converted to and how they are resized).
+    Attributes: ``fps`` (average rate, frames per second), ``frame_count``, ``duration_s``
+    (from the first frame's start to the last frame's end), ``width`` and ``height`` (the
+    output size), ``seek_count`` (seeks made so far: stepping forward makes none). Not
+    thread-safe: one reader per worker thread. A context manager; :meth:`close` releases the
+    file. Raises :class:`FrameReadError` when the file is missing, not a video, or its frames
+    cannot be numbered, and :class:`ValueError` for an unknown format or scaling.
     """
 
-    def __init__(self, path: Path, *, max_size: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_size: tuple[int, int] | None = None,
+        pixel_format: str = "rgb24",
+        scaling: str = "area",
+    ) -> None:
+        if pixel_format not in PIXEL_FORMATS:
+            raise ValueError(
+                f"pixel_format must be one of {', '.join(PIXEL_FORMATS)} (got {pixel_format!r})."
+            )
+        if scaling not in SCALINGS:
+            raise ValueError(f"scaling must be one of {', '.join(SCALINGS)} (got {scaling!r}).")
+        self.pixel_format = pixel_format
+        self._interpolation = SCALINGS[scaling]
+        self._reformatter = VideoReformatter()
         quiet_ffmpeg()
         path = Path(path)
         self._name = path.name
@@ -325,22 +380,32 @@ class FrameReader:
         return None
 
     def _to_frame(self, frame: Any, index: int) -> Frame:
-        """``frame`` as packed RGB24 at the output size."""
+        """``frame`` in :attr:`pixel_format` at the output size."""
         try:
-            rgb = frame.reformat(
-                width=self.width, height=self.height, format="rgb24", interpolation="AREA"
+            out = self._reformatter.reformat(
+                frame,
+                width=self.width,
+                height=self.height,
+                format=self.pixel_format,
+                interpolation=self._interpolation,
+                threads=1,
             )
         except av.FFmpegError as exc:
             raise FrameReadError(
-                f"Frame {index} of {self._name} could not be converted to RGB ({exc})."
+                f"Frame {index} of {self._name} could not be converted to "
+                f"{self.pixel_format} ({exc})."
             ) from exc
-        plane = rgb.planes[0]
-        row = 3 * self.width
-        if plane.line_size == row:
+        plane = out.planes[0]
+        row = PIXEL_FORMATS[self.pixel_format] * self.width
+        stride = plane.line_size
+        if stride == row or self.pixel_format != "rgb24":
+            # One copy; 32-bit rows keep FFmpeg's padding (their stride says where rows start).
             data = bytes(plane)
         else:
-            # FFmpeg pads each row to an alignment: keep the pixels of each row only.
+            # FFmpeg pads each row to an alignment: RGB24 frames are packed, rows only.
             view = memoryview(plane)
-            stride = plane.line_size
             data = b"".join(view[y * stride : y * stride + row] for y in range(self.height))
-        return Frame(index, self._times[index], self.width, self.height, data)
+            stride = row
+        return Frame(
+            index, self._times[index], self.width, self.height, data, self.pixel_format, stride
+        )
