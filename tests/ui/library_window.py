@@ -33,12 +33,12 @@ def open_window(qtbot, tasks, services: Any, lib: Any, size=(1500, 900)):
     win.resize(*size)
     win.show()
     qtbot.waitExposed(win)
-    with qtbot.waitSignal(pane.model.queryApplied, timeout=5000):
+    with qtbot.waitSignal(pane.model.queryApplied, timeout=30000):
         pane.actions.set_library(lib)
     return win, pane
 
 
-def wait_task(qtbot, pane, timeout: int = 10000):
+def wait_task(qtbot, pane, timeout: int = 30000):
     task = pane.last_task
     assert task is not None
     qtbot.waitUntil(task.done, timeout=timeout)

@@ -33,7 +33,7 @@ def pane(qtbot, tasks, lib, tmp_path):
     p.resize(560, 800)
     p.show()
     qtbot.waitExposed(p)
-    with qtbot.waitSignal(p.model.queryApplied, timeout=5000):
+    with qtbot.waitSignal(p.model.queryApplied, timeout=30000):
         actions.set_library(lib)
     p.entry = entry
     yield p
@@ -66,7 +66,7 @@ def _pil(image: QImage) -> Image.Image:
 def test_the_pointer_scrubs_the_card_and_leaving_shows_the_poster(qtbot, pane):
     model, view, entry = pane.model, pane.view, pane.entry
     index = model.index(0)
-    qtbot.waitUntil(lambda: index.data(LibraryRole.ThumbnailLoaded), timeout=10000)
+    qtbot.waitUntil(lambda: index.data(LibraryRole.ThumbnailLoaded), timeout=30000)
     poster = index.data(LibraryRole.Thumbnail)
     frames = probe(entry.video_path).frame_count  # 24: 2 s at 12 fps
     rect = thumb_rect(view.visualRect(index))
@@ -76,7 +76,7 @@ def test_the_pointer_scrubs_the_card_and_leaving_shows_the_poster(qtbot, pane):
         wanted = frame_index((x - rect.left()) / (rect.width() - 1), frames)
         # Painted: the delegate asked for this very frame while painting the card.
         qtbot.waitUntil(lambda wanted=wanted: model.scrub.painted == (entry.id, wanted),
-                        timeout=10000)  # fmt: skip
+                        timeout=30000)  # fmt: skip
         shown = _pil(index.data(LibraryRole.Thumbnail))
 
         def off(n: int, shown=shown) -> float:
@@ -97,7 +97,7 @@ def test_moving_below_the_picture_stops_scrubbing(qtbot, pane):
     index = model.index(0)
     rect = thumb_rect(view.visualRect(index))
     _move(view, rect.center().x(), rect.center().y())
-    qtbot.waitUntil(lambda: model.scrub.image(pane.entry.id) is not None, timeout=10000)
+    qtbot.waitUntil(lambda: model.scrub.image(pane.entry.id) is not None, timeout=30000)
     _move(view, rect.center().x(), rect.bottom() + 12)  # over the card's title
     assert model.scrub_id() is None
     assert index.data(LibraryRole.ScrubPosition) is None

@@ -125,7 +125,7 @@ def test_ctrl_f_brings_the_library_tab_forward_on_a_laptop(qtbot, opened):
 
 def _trash_first(qtbot, pane) -> str:
     entry_id = _select(pane, 0)
-    with qtbot.waitSignal(pane.trashed, timeout=10000):
+    with qtbot.waitSignal(pane.trashed, timeout=30000):
         pane.trash_action.trigger()
     return entry_id
 
@@ -169,7 +169,7 @@ def test_the_notice_goes_after_its_time(qtbot, opened):
     win, _pane = opened
     win.show_notice("Something happened", "Undo", lambda: None, timeout_ms=50)
     assert win.notice.is_showing()
-    qtbot.waitUntil(lambda: not win.notice.is_showing(), timeout=2000)
+    qtbot.waitUntil(lambda: not win.notice.is_showing(), timeout=10000)
     assert not win.undo_from_notice()
 
 
@@ -180,12 +180,12 @@ def test_a_trashed_clip_in_the_player_is_unloaded(qtbot, opened, lib):
     wait_task(qtbot, pane)
     assert entry_id in win.player.path()
     other = _select(pane, 1)
-    with qtbot.waitSignal(pane.trashed, timeout=10000):
+    with qtbot.waitSignal(pane.trashed, timeout=30000):
         pane.trash_action.trigger()
     assert entry_id in win.player.path()  # another clip went: the player keeps its own
     _select(pane, 0)
     assert pane.current_id() == entry_id != other
-    with qtbot.waitSignal(pane.trashed, timeout=10000):
+    with qtbot.waitSignal(pane.trashed, timeout=30000):
         pane.trash_action.trigger()
     assert win.player.path() is None
 
