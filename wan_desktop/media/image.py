@@ -13,7 +13,8 @@ first frame of an animation.
 Cost: one full decode of the pixels, which also proves the file is whole (a truncated or
 damaged file fails there); a conversion reuses that decoded image. The last few accepted
 images are remembered by content hash, so the same bytes checked again (the drop zone's check,
-then the job's copy of that file) are not decoded again. Once prepared, the bytes are trusted:
+then the job's copy of that file) are not decoded again; the drop zone's preview is made from
+the same decode (``on_decoded``, :func:`fitted_preview`). Once prepared, the bytes are trusted:
 :func:`read_prepared_image` reads them back with their header only.
 """
 
@@ -26,6 +27,7 @@ import threading
 import warnings
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -40,6 +42,7 @@ from .sniff import describe_content
 
 __all__ = [
     "MAX_DECODE_PIXELS",
+    "fitted_preview",
     "prepare_image_bytes",
     "prepare_image_file",
     "read_prepared_image",
@@ -82,6 +85,16 @@ _WARNINGS_LOCK = threading.Lock()
 _ACCEPTED: OrderedDict[str, PreparedMedia] = OrderedDict()
 _ACCEPTED_KEPT = 2
 _ACCEPTED_LOCK = threading.Lock()
+#: What turns a picture upright for each EXIF orientation (2–8; 1 is upright already).
+_TRANSPOSES = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 def _allocate_large_images_lazily() -> None:
@@ -99,7 +112,9 @@ def _allocate_large_images_lazily() -> None:
 _allocate_large_images_lazily()
 
 
-def prepare_image_file(path: str | Path) -> PreparedMedia:
+def prepare_image_file(
+    path: str | Path, *, on_decoded: Callable[[Image.Image], None] | None = None
+) -> PreparedMedia:
     """Check and prepare the image file at ``path`` (see :func:`prepare_image_bytes`).
 
     Only a regular file within the limit is read (see :func:`~.files.read_input_file`).
@@ -107,10 +122,12 @@ def prepare_image_file(path: str | Path) -> PreparedMedia:
     """
     path = Path(path)
     data = read_input_file(path, field=FIELD, label="Image")
-    return prepare_image_bytes(data, path.name)
+    return prepare_image_bytes(data, path.name, on_decoded=on_decoded)
 
 
-def prepare_image_bytes(data: bytes, name: str) -> PreparedMedia:
+def prepare_image_bytes(
+    data: bytes, name: str, *, on_decoded: Callable[[Image.Image], None] | None = None
+) -> PreparedMedia:
     """Check the image ``data`` (named ``name`` by the user) and make it ready to send.
 
     Returns a :class:`PreparedMedia` whose ``data`` is ``data`` itself when it is already
@@ -118,6 +135,12 @@ def prepare_image_bytes(data: bytes, name: str) -> PreparedMedia:
     ``notes``). Raises :class:`~wan_desktop.core.problems.InvalidInputError` on field
     ``image_url`` with one sentence naming the problem and the limit.
     The format is decided by the content, never by ``name``'s extension.
+
+    ``on_decoded(image)`` is called with the decoded pixels of an accepted image (as the file
+    holds them: EXIF orientation not applied), before they are freed, so whoever also needs
+    a picture of them (the drop zone's preview, see :func:`fitted_preview`) does not decode
+    the file a second time. It is not called when nothing was decoded (the same bytes were
+    checked moments before) or the image was refused; it must not change the image.
     Synchronous and CPU-bound (one full decode): call in an executor, never on the GUI thread.
     """
     data = bytes(data)
@@ -133,6 +156,8 @@ def prepare_image_bytes(data: bytes, name: str) -> PreparedMedia:
     img = _open(data, name)
     try:
         prepared = _prepare(img, data, name)
+        if on_decoded is not None:
+            on_decoded(img)
     finally:
         img.close()
     with _ACCEPTED_LOCK:
@@ -169,6 +194,30 @@ def read_prepared_image(path: str | Path) -> PreparedMedia:
         width=width,
         height=height,
     )
+
+
+def fitted_preview(image: Image.Image, max_side: int) -> Image.Image | None:
+    """A picture of the decoded ``image`` (as :func:`prepare_image_bytes` hands it to
+    ``on_decoded``) for showing: upright as its EXIF orientation says, at most ``max_side``
+    pixels a side, in ``RGB``, ``RGBA`` or ``L``. ``None`` for other pixel modes (CMYK,
+    16-bit, palettes), which a caller shows by other means.
+
+    Shrinking a 33-megapixel photo first by whole factors (a box average), then smoothly,
+    costs a few per cent of its decode, and Pillow does both without holding the interpreter
+    lock. Any thread.
+    """
+    if image.mode not in ("RGB", "RGBA", "L"):
+        return None
+    width, height = image.size
+    scale = min(1.0, max_side / max(width, height))
+    small = image
+    if scale < 1.0:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        small = image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    turn = _TRANSPOSES.get(_orientation(image))
+    if turn is not None:
+        small = small.transpose(turn)
+    return small if small is not image else image.copy()
 
 
 def _renamed(known: PreparedMedia, data: bytes, name: str) -> PreparedMedia:

@@ -1,8 +1,10 @@
 """The image drop zone: drop a file or an image URL, paste, or click to browse.
 
-Reading the picture happens off the GUI thread: a worker decodes a preview with
-``QImageReader`` (``QImage`` may cross threads, ``QPixmap`` never) and runs the media layer's
-check (``media.image.prepare_image_file``), which names any problem with its limit.
+Reading the picture happens off the GUI thread: a worker runs the media layer's check
+(``media.image.prepare_image_file``), which names any problem with its limit, and makes the
+preview from the pixels that check decodes (a 33-megapixel image is decoded once, not once by
+Qt for the preview and again by Pillow); ``QImageReader`` decodes a preview only for what the
+check did not decode. ``QImage`` may cross threads, ``QPixmap`` never.
 """
 
 from __future__ import annotations
@@ -77,20 +79,58 @@ def _human_size(n: int) -> str:
 
 
 def _check_with_media(
-    path: str,
+    path: str, preview_side: int, previews: list[QImage]
 ) -> tuple[int | None, int | None, str | None, list[str], str | None]:
-    """(width, height, format, notes, problem) from the media layer."""
+    """(width, height, format, notes, problem) from the media layer; the preview made from
+    its decode is added to ``previews`` (nothing when it decoded nothing)."""
     from ..media import image as media_image  # imported late: heavy (Pillow), worker thread only
 
+    def on_decoded(pixels) -> None:
+        preview = _qimage_of(media_image.fitted_preview(pixels, preview_side))
+        if preview is not None:
+            previews.append(preview)
+
     try:
-        prepared = media_image.prepare_image_file(path)
+        prepared = media_image.prepare_image_file(path, on_decoded=on_decoded)
     except InvalidInputError as exc:
         return None, None, None, [], "; ".join(p.message for p in exc.problems)
     return prepared.width, prepared.height, prepared.format, list(prepared.notes), None
 
 
+_QIMAGE_FORMATS = {
+    "RGB": (QImage.Format.Format_RGB888, 3),
+    "RGBA": (QImage.Format.Format_RGBA8888, 4),
+    "L": (QImage.Format.Format_Grayscale8, 1),
+}
+
+
+def _qimage_of(picture) -> QImage | None:
+    """A Pillow picture (``RGB``, ``RGBA`` or ``L``; ``None`` passes through) as a ``QImage``
+    that owns its pixels. Any thread."""
+    if picture is None or picture.mode not in _QIMAGE_FORMATS:
+        return None
+    fmt, channels = _QIMAGE_FORMATS[picture.mode]
+    data = picture.tobytes()
+    width, height = picture.size
+    # copy(): the QImage must own its pixels, not borrow ``data`` past this call.
+    return QImage(data, width, height, width * channels, fmt).copy()
+
+
+def _read_preview(reader: QImageReader, size: QSize, preview_side: int) -> QImage | None:
+    """Qt's own decode of a preview: for what the media check did not decode (the same file
+    checked moments before, a refused or unusual image)."""
+    if size.isValid() and max(size.width(), size.height()) > preview_side:
+        reader.setScaledSize(
+            size.scaled(QSize(preview_side, preview_side), Qt.AspectRatioMode.KeepAspectRatio)
+        )
+    preview = reader.read()
+    return None if preview.isNull() else preview
+
+
 def read_image(path: str, preview_side: int = PREVIEW_MAX_SIDE) -> ImageInfo:
-    """Decode a preview and check ``path`` against the API's limits. Worker thread only."""
+    """Check ``path`` against the API's limits and make a preview of it (at most
+    ``preview_side`` pixels a side), from one decode of the file where the check decodes it.
+    Worker thread only."""
     p = Path(path)
     try:
         size_bytes = p.stat().st_size
@@ -99,22 +139,18 @@ def read_image(path: str, preview_side: int = PREVIEW_MAX_SIDE) -> ImageInfo:
     reader = QImageReader(str(p))
     reader.setAutoTransform(True)
     fmt = bytes(reader.format().data()).decode().upper() or None
-    size = reader.size()
-    if size.isValid() and max(size.width(), size.height()) > preview_side:
-        reader.setScaledSize(
-            size.scaled(QSize(preview_side, preview_side), Qt.AspectRatioMode.KeepAspectRatio)
-        )
-    preview = reader.read()
-    if preview.isNull():
-        preview = None
+    size = reader.size()  # the header only
     width = size.width() if size.isValid() else None
     height = size.height() if size.isValid() else None
     problem: str | None = None
     notes: list[str] = []
+    previews: list[QImage] = []
     try:
-        mw, mh, mfmt, notes, problem = _check_with_media(str(p))
+        mw, mh, mfmt, notes, problem = _check_with_media(str(p), preview_side, previews)
         width, height, fmt = mw or width, mh or height, mfmt or fmt
+        preview = previews[0] if previews else _read_preview(reader, size, preview_side)
     except ImportError:
+        preview = _read_preview(reader, size, preview_side)
         problem = _basic_check(width, height, fmt, size_bytes, preview is None, p.name)
     if preview is not None and notes and preview.hasAlphaChannel():
         preview = _on_white(preview)  # the media layer sends transparent areas as white
