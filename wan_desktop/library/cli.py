@@ -15,6 +15,7 @@ import argparse
 import json
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -25,27 +26,77 @@ from .models import SORTS, EntrySummary, Filters
 from .store import Library
 from .takes import FLAG_PICKED, FLAG_REJECTED, MAX_RATING
 
-__all__ = ["add_parser", "run"]
+__all__ = ["Handler", "add_parser", "command_parser", "print_json", "run", "run_on_library"]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 _PROMPT_WIDTH = 50
 
+#: A sub-command: ``handler(library, args, stdout, stderr)``; it raises to refuse.
+Handler = Callable[[Library, argparse.Namespace, TextIO, TextIO], None]
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``library`` command (and its sub-commands) to an argparse sub-parser set."""
-    parser = subparsers.add_parser("library", help="browse and manage the library of results")
+
+def command_parser(
+    subparsers: Any, name: str, help_text: str, dest: str
+) -> tuple[argparse.ArgumentParser, Callable[[str, str], argparse.ArgumentParser]]:
+    """Add a command that works on a library (``--library``, default: the app's) whose
+    sub-command lands in ``args.<dest>``; returns its parser and a maker of sub-commands
+    (``command(name, help)``, each with ``--json``). ``library`` and ``sequence`` share it."""
+    parser = subparsers.add_parser(name, help=help_text)
     parser.add_argument(
         "--library", type=Path, default=None, help="library folder (default: the app's)"
     )
-    commands = parser.add_subparsers(dest="library_command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest=dest, required=True, metavar="COMMAND")
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text)
+    def command(sub_name: str, sub_help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(sub_name, help=sub_help)
         sub.add_argument("--json", action="store_true", help="print JSON on stdout")
         return sub
 
+    return parser, command
+
+
+def run_on_library(
+    name: str,
+    args: argparse.Namespace,
+    handler: Handler,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    tell_repair: bool = True,
+) -> int:
+    """Open ``args.library``, run ``handler`` on it and return the exit code: 2 for a refusal
+    (:class:`LibraryError`, the media layer's ``VideoError``, a bad value, a file error), 1
+    when the index cannot be used; each said as one sentence on stderr after
+    ``wan-desktop NAME:``, never a traceback. With ``tell_repair`` a damaged index found on
+    opening (moved aside and rebuilt) is said first."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        with Library.open(args.library) as lib:
+            moved = lib.corrupt_index_moved_to
+            if moved is not None and tell_repair:
+                print(
+                    f"wan-desktop {name}: the index was damaged: it was moved to {moved} "
+                    "and rebuilt from the entry folders",
+                    file=err,
+                )
+            handler(lib, args, out, err)
+    except (LibraryError, VideoError, ValueError, OSError) as exc:
+        print(f"wan-desktop {name}: {exc}", file=err)
+        return EXIT_BAD_INPUT
+    except sqlite3.Error as exc:
+        print(f"wan-desktop {name}: the index could not be used ({exc})", file=err)
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``library`` command (and its sub-commands) to an argparse sub-parser set."""
+    parser, command = command_parser(
+        subparsers, "library", "browse and manage the library of results", "library_command"
+    )
     listing = command("list", "newest entries first")
     listing.add_argument("--limit", type=int, default=50)
     listing.add_argument("--offset", type=int, default=0)
@@ -145,7 +196,8 @@ def _show(entry: dict[str, Any], out: TextIO) -> None:
         print(f"negative_prompt: {request['negative_prompt']}", file=out)
 
 
-def _print_json(value: Any, out: TextIO, *, indent: int | None = None) -> None:
+def print_json(value: Any, out: TextIO, *, indent: int | None = None) -> None:
+    """``value`` as JSON on ``out``, one line unless ``indent``; text kept as it is."""
     json.dump(value, out, ensure_ascii=False, indent=indent)
     out.write("\n")
 
@@ -159,7 +211,7 @@ def _list(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> N
     else:
         rows = lib.search(args.query, filters, sort=args.sort, limit=args.limit)
     if args.json:
-        _print_json([r.to_dict() for r in rows], out, indent=2)
+        print_json([r.to_dict() for r in rows], out, indent=2)
     else:
         _table(rows, out)
 
@@ -170,7 +222,7 @@ def _show_command(lib: Library, args: argparse.Namespace, out: TextIO, err: Text
     if args.json:
         shown.pop("data", None)
         shown["set_aside"] = entry.set_aside
-        _print_json(shown, out, indent=2)
+        print_json(shown, out, indent=2)
         return
     _show(shown, out)
     if entry.set_aside:
@@ -180,7 +232,7 @@ def _show_command(lib: Library, args: argparse.Namespace, out: TextIO, err: Text
 def _export(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
     path = lib.export(args.id, args.dest, args.template, args.with_sidecar)
     if args.json:
-        _print_json({"path": str(path)}, out)
+        print_json({"path": str(path)}, out)
     else:
         print(path, file=out)
 
@@ -188,7 +240,7 @@ def _export(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) ->
 def _rebuild(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
     report = lib.rebuild()
     if args.json:
-        _print_json(report.to_dict(), out, indent=2)
+        print_json(report.to_dict(), out, indent=2)
         return
     print(
         f"indexed {report.indexed} entries ({report.from_sidecar} from sidecars, "
@@ -211,7 +263,7 @@ def _import(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) ->
     entry = lib.import_video(args.file)
     aside = sorted(entry.set_aside)
     if args.json:
-        _print_json({"id": entry.id, "video": str(entry.video_path), "set_aside": aside}, out)
+        print_json({"id": entry.id, "video": str(entry.video_path), "set_aside": aside}, out)
         return
     print(f"{entry.id}  {entry.video_path}", file=out)
     if aside:
@@ -233,7 +285,7 @@ def _judge(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> 
     if lib.sync_comment(entry.id):
         entry = lib.get(entry.id)
     if args.json:
-        _print_json(entry.summary().to_dict(), out)
+        print_json(entry.summary().to_dict(), out)
     else:
         print(f"{entry.id}  {said}", file=out)
 
@@ -245,7 +297,7 @@ def _keep_picks(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO
         lib.sync_comment(member.id)
     trashed = lib.keep_picks(args.group)
     if args.json:
-        _print_json({"group_id": args.group, "trashed": trashed}, out)
+        print_json({"group_id": args.group, "trashed": trashed}, out)
         return
     for entry_id in trashed:
         print(entry_id, file=out)
@@ -271,25 +323,13 @@ _COMMANDS = {
 def run(
     args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
-    """Execute a parsed ``library`` command; returns the exit code. Every error of the
-    library (:class:`LibraryError` and the media layer's ``VideoError``) is printed as one
-    sentence on stderr, never as a traceback."""
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
-    try:
-        with Library.open(args.library) as lib:
-            moved = lib.corrupt_index_moved_to
-            if moved is not None and args.library_command != "rebuild":
-                print(
-                    f"wan-desktop library: the index was damaged: it was moved to {moved} "
-                    "and rebuilt from the entry folders",
-                    file=err,
-                )
-            _COMMANDS[args.library_command](lib, args, out, err)
-    except (LibraryError, VideoError, ValueError, OSError) as exc:
-        print(f"wan-desktop library: {exc}", file=err)
-        return EXIT_BAD_INPUT
-    except sqlite3.Error as exc:
-        print(f"wan-desktop library: the index could not be used ({exc})", file=err)
-        return EXIT_FAILURE
-    return EXIT_OK
+    """Execute a parsed ``library`` command; returns the exit code (see
+    :func:`run_on_library`; ``rebuild`` says itself what became of a damaged index)."""
+    return run_on_library(
+        "library",
+        args,
+        _COMMANDS[args.library_command],
+        stdout=stdout,
+        stderr=stderr,
+        tell_repair=args.library_command != "rebuild",
+    )

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import signal
-import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
@@ -28,16 +26,13 @@ from typing import Any, TextIO
 import msgspec
 
 from ..media.sequence_plan import CROSSFADE_MAX_FRAMES
-from ..media.video import VideoError
+from .cli import command_parser, print_json, run_on_library
 from .errors import LibraryError
 from .sequences import Sequence
 from .store import Library
 
 __all__ = ["add_parser", "run"]
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 _NAME_WIDTH = 40
 _PROMPT_WIDTH = 50
@@ -45,17 +40,9 @@ _PROMPT_WIDTH = 50
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``sequence`` command (and its sub-commands) to an argparse sub-parser set."""
-    parser = subparsers.add_parser("sequence", help="make and export sequences of clips")
-    parser.add_argument(
-        "--library", type=Path, default=None, help="library folder (default: the app's)"
+    parser, command = command_parser(
+        subparsers, "sequence", "make and export sequences of clips", "sequence_command"
     )
-    commands = parser.add_subparsers(dest="sequence_command", required=True, metavar="COMMAND")
-
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("--json", action="store_true", help="print JSON on stdout")
-        return sub
-
     new = command("new", "make a sequence from a chain or from clips in order")
     new.add_argument("name", help="the sequence's name")
     new.add_argument("ids", nargs="*", metavar="ID", help="library entries, in order")
@@ -78,8 +65,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _print_json(value: Any, out: TextIO) -> None:
-    json.dump(value, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    print_json(value, out, indent=2)
 
 
 def _short(text: str, width: int) -> str:
@@ -220,18 +206,10 @@ def run(
     sentence on stderr, never a traceback."""
     from ..media.sequence_export import ExportCancelled
 
-    out = stdout or sys.stdout
     err = stderr or sys.stderr
+    command = _COMMANDS[args.sequence_command]
     try:
-        with Library.open(args.library) as lib:
-            _COMMANDS[args.sequence_command](lib, args, out, err)
+        return run_on_library("sequence", args, command, stdout=stdout, stderr=err)
     except ExportCancelled:
         print("wan-desktop sequence: interrupted; nothing was written", file=err)
         return EXIT_INTERRUPTED
-    except (LibraryError, VideoError, ValueError, OSError) as exc:
-        print(f"wan-desktop sequence: {exc}", file=err)
-        return EXIT_BAD_INPUT
-    except sqlite3.Error as exc:
-        print(f"wan-desktop sequence: the index could not be used ({exc})", file=err)
-        return EXIT_FAILURE
-    return EXIT_OK
