@@ -5,18 +5,24 @@ the proxy read when fresh; progress, cancel, refusals; the cache beside the clip
 from __future__ import annotations
 
 import io
+import json
+import os
 import random
+import sys
 import threading
 from pathlib import Path
 
 import av
+import msgspec
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 from wan_testkit import write_clip
 
+from wan_desktop.core.hashing import sha256_file
 from wan_desktop.emulator.render import render_video
 from wan_desktop.media import cut_cache, cuts
 from wan_desktop.media.proxy import ensure_proxy
+from wan_desktop.media.stream_stamp import stamp_of
 from wan_desktop.media.video import VideoError
 
 FPS = 24
@@ -223,41 +229,68 @@ def test_cache_detects_once_per_video(entry_clip, monkeypatch):
     assert cut_cache.cache_path(entry_clip).is_file()
     assert cut_cache.cuts_for(entry_clip) == first
     assert len(calls) == 1
-    # Another video in the same place (its hash differs): detected again.
+    # Another video in the same place (other pictures): detected again.
     write_clip(entry_clip, lambda i, _n: _view(0, 2 * i), frames=48)
     assert cut_cache.cuts_for(entry_clip) == []
     assert len(calls) == 2
 
 
+def _record(clip: Path, **changes) -> dict:
+    """A cache record for ``clip`` as cut_cache writes it, with ``changes``; its file is
+    another one (time 0), so reading it compares the stamps."""
+    record = {
+        "schema": 2,
+        "detector": cuts.DETECTOR_VERSION,
+        "stream": msgspec.to_builtins(stamp_of(clip)),
+        "file": {"size_bytes": clip.stat().st_size, "mtime_ns": 0},
+        "cuts_s": [1.0],
+    }
+    record.update(changes)
+    return record
+
+
+def _another_stream(clip: Path) -> dict:
+    stream = msgspec.to_builtins(stamp_of(clip))
+    stream["packets_sha256"] = "0" * 64
+    return stream
+
+
 @pytest.mark.parametrize(
-    "content",
+    "damage",
     [
-        b"{",
-        b"[]",
-        b'{"schema": 1, "detector": DET, "video_sha256": "SHA", "cuts_s": "no"}',
-        b'{"schema": 1, "detector": DET, "video_sha256": "SHA", "cuts_s": [-1.0]}',
-        b'{"schema": 1, "detector": DET, "video_sha256": "SHA", "cuts_s": [1.0], "x": 1}',
-        b'{"schema": 1, "detector": DET, "video_sha256": "another", "cuts_s": [1.0]}',
-        b'{"schema": 1, "detector": 0, "video_sha256": "SHA", "cuts_s": [1.0]}',
-        b'{"schema": 2, "detector": DET, "video_sha256": "SHA", "cuts_s": [1.0]}',
-        b" " * (70 * 1024),
+        lambda clip: b"{",
+        lambda clip: b"[]",
+        lambda clip: _record(clip, cuts_s="no"),
+        lambda clip: _record(clip, cuts_s=[-1.0]),
+        lambda clip: _record(clip, cuts_s=[float("nan")]),
+        lambda clip: _record(clip, x=1),
+        lambda clip: _record(clip, stream=_another_stream(clip)),
+        lambda clip: _record(clip, stream={"packets_sha256": "0" * 64}),
+        lambda clip: _record(clip, file={"size_bytes": "big", "mtime_ns": 0}),
+        lambda clip: _record(clip, detector=0),
+        lambda clip: _record(clip, schema=3),
+        # What the previous version wrote: keyed by the file's hash.
+        lambda clip: {
+            "schema": 1,
+            "detector": cuts.DETECTOR_VERSION,
+            "video_sha256": sha256_file(clip),
+            "cuts_s": [1.0],
+        },
+        lambda clip: b" " * (70 * 1024),
     ],
 )
-def test_a_damaged_or_foreign_cache_counts_as_missing(entry_clip, monkeypatch, content):
-    from wan_desktop.core.hashing import sha256_file
-
-    sha = sha256_file(entry_clip)
-    content = content.replace(b"SHA", sha.encode())
-    cut_cache.cache_path(entry_clip).write_bytes(
-        content.replace(b"DET", str(cuts.DETECTOR_VERSION).encode())
-    )
-    assert cut_cache.read_cached(entry_clip, sha) is None
+def test_a_damaged_or_foreign_cache_counts_as_missing(entry_clip, monkeypatch, damage):
+    content = damage(entry_clip)
+    if isinstance(content, dict):
+        content = json.dumps(content, allow_nan=True).encode()
+    cut_cache.cache_path(entry_clip).write_bytes(content)
+    assert cut_cache.read_cached(entry_clip) is None
     calls = _counting(monkeypatch)
     assert cut_cache.cuts_for(entry_clip) == pytest.approx(
         [40 / FPS, 70 / FPS, 160 / FPS], abs=0.05
     )
     assert len(calls) == 1
-    assert cut_cache.read_cached(entry_clip, sha) is not None  # replaced by a good one
+    assert cut_cache.read_cached(entry_clip) is not None  # replaced by a good one
 
 
 def test_a_read_only_folder_still_gives_the_cuts(entry_clip, monkeypatch):
@@ -269,40 +302,89 @@ def test_a_read_only_folder_still_gives_the_cuts(entry_clip, monkeypatch):
     assert not cut_cache.cache_path(entry_clip).exists()
 
 
-def test_the_library_passes_the_cache_by(lib, cut_clip, tmp_path):
-    """cuts.json sits in the entry's folder: a rebuild, a trash and restore and an export
-    neither trip on it nor carry it."""
-    import sys
-
+def _library_clip(lib, cut_clip, tmp_path):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "library"))
     from library_entries import new_entry
 
     new = new_entry(tmp_path / "incoming", prompt="Shot 1 [0-2s] a\nShot 2 [2-5s] b")
     Path(new.video_path).write_bytes(cut_clip.read_bytes())
-    entry = lib.add(new)
+    return lib.add(new)
+
+
+def test_the_library_passes_the_cache_by(lib, cut_clip, tmp_path):
+    """cuts.json sits in the entry's folder: a rebuild, a trash and restore and an export
+    neither trip on it nor carry it."""
+    entry = _library_clip(lib, cut_clip, tmp_path)
     assert len(cut_cache.cuts_for(entry.video_path)) == 3
     report = lib.rebuild()
     assert report.indexed == 1 and report.skipped == ()
     lib.trash(entry.id)
     restored = lib.restore(entry.id)
-    assert cut_cache.read_cached(restored.video_path, restored.video_sha256) is not None
+    assert cut_cache.read_cached(restored.video_path) is not None
     out = tmp_path / "out"
     out.mkdir()
     lib.export(entry.id, out, with_sidecar=True)
     assert not any(p.name == cut_cache.CACHE_NAME for p in out.iterdir())
 
 
-def test_a_matching_cache_is_trusted(entry_clip, monkeypatch):
-    from wan_desktop.core.hashing import sha256_file
+def _counting_stamps(monkeypatch) -> list[Path]:
+    calls: list[Path] = []
+    real = cut_cache.stamp_of
 
-    sha = sha256_file(entry_clip)
-    cut_cache.cache_path(entry_clip).write_bytes(
-        b'{"schema": 1, "detector": %d, "video_sha256": "%s", "cuts_s": [1.5, 0.5]}'
-        % (cuts.DETECTOR_VERSION, sha.encode())
-    )
+    def counted(path):
+        calls.append(Path(path))
+        return real(path)
+
+    monkeypatch.setattr(cut_cache, "stamp_of", counted)
+    return calls
+
+
+def test_a_comment_sync_keeps_the_cached_cuts(lib, cut_clip, tmp_path, monkeypatch):
+    """A rating written into the video is a new file (new hash, new time) with the same
+    packets: the cuts are not detected again, and after one stamp the look is two stats."""
+    entry = _library_clip(lib, cut_clip, tmp_path)
+    first = cut_cache.cuts_for(entry.video_path)
+    assert len(first) == 3
+    lib.set_rating(entry.id, 4)
+    assert lib.sync_comment(entry.id) is True
+    assert lib.get(entry.id).video_sha256 != entry.video_sha256
+    detections = _counting(monkeypatch)
+    stamps = _counting_stamps(monkeypatch)
+    assert cut_cache.cuts_for(entry.video_path) == first
+    assert detections == [] and stamps == [entry.video_path]
+    assert cut_cache.cuts_for(entry.video_path) == first
+    assert cut_cache.read_cached(entry.video_path) == first
+    assert detections == [] and len(stamps) == 1
+
+
+def test_a_matching_cache_is_trusted(entry_clip, monkeypatch):
+    cut_cache.cache_path(entry_clip).write_text(json.dumps(_record(entry_clip, cuts_s=[1.5, 0.5])))
     calls = _counting(monkeypatch)
+    stamps = _counting_stamps(monkeypatch)
     assert cut_cache.cuts_for(entry_clip) == [0.5, 1.5]
-    assert calls == []
+    assert calls == [] and len(stamps) == 1
+    # It now names this very file: the next look is two stats.
+    assert cut_cache.read_cached(entry_clip) == [0.5, 1.5]
+    assert len(stamps) == 1
+
+
+def test_the_same_file_is_not_demuxed_and_a_changed_one_is(entry_clip, monkeypatch):
+    cut_cache.cuts_for(entry_clip)
+    stamps = _counting_stamps(monkeypatch)
+    assert cut_cache.read_cached(entry_clip) is not None
+    assert stamps == []
+    # The same bytes with another time (a copy, a restore from a backup): one stamp.
+    os.utime(entry_clip, ns=(1_000_000_000, 1_000_000_000))
+    assert cut_cache.read_cached(entry_clip) is not None
+    assert len(stamps) == 1
+
+
+def test_a_missing_clip_has_no_cached_cuts(entry_clip):
+    cut_cache.cuts_for(entry_clip)
+    entry_clip.unlink()
+    assert cut_cache.read_cached(entry_clip) is None
+    with pytest.raises(VideoError):
+        cut_cache.cuts_for(entry_clip)
 
 
 def test_a_cut_to_a_closer_view_of_the_same_scene(tmp_path):
