@@ -77,6 +77,20 @@ def test_prompts_mode_is_a_matrix_of_prompts_by_the_same_seeds():
     assert takes[5].label == "prompt C · seed 101"
 
 
+def test_takes_are_numbered_from_one_in_queue_order():
+    seeds = expand(REQUEST, VariantPlan(count=3))
+    assert [t.take for t in seeds] == [1, 2, 3]
+    plan = VariantPlan(mode="prompts", count=2, prompts=("a cat walks", "a cat runs"))
+    assert [(t.take, t.label) for t in expand(REQUEST, plan)] == [
+        (1, "prompt A · seed 100"),
+        (2, "prompt A · seed 101"),
+        (3, "prompt B · seed 100"),
+        (4, "prompt B · seed 101"),
+    ]
+    (lone,) = expand(REQUEST, VariantPlan(count=1))
+    assert lone.take == 0  # a lone take is not a group
+
+
 def test_prompts_mode_with_one_seed_still_labels_each_take():
     plan = VariantPlan(mode="prompts", count=1, prompts=("one", "two"))
     takes = expand(REQUEST, plan)

@@ -59,6 +59,7 @@ def new_entry(
     gop: int | None = None,
     group_id: str | None = None,
     variant: str = "",
+    take: int = 0,
 ) -> NewEntry:
     """A finished generation: a fresh 1 s 256×144 clip in ``tmp`` and typical inputs."""
     tmp.mkdir(parents=True, exist_ok=True)
@@ -102,6 +103,7 @@ def new_entry(
         parent_id=parent_id,
         group_id=group_id,
         variant=variant,
+        take=take,
     )
 
 

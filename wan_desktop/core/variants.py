@@ -4,8 +4,10 @@ Two modes. ``seeds``: the same request with N seeds, consecutive from the chosen
 start when the seed is random) or N random ones. ``prompts``: 2–4 prompt alternatives, each run
 with the same N seeds, so a take differs from its neighbour by the prompt alone; at most
 :data:`MAX_TAKES` jobs in all. Every take carries a short label (``seed 1234``,
-``prompt B · seed 1234``) that the library keeps as the entry's ``variant``; the runner gives
-all takes of one click one group id (``library.ids.new_group_id``).
+``prompt B · seed 1234``) that the library keeps as the entry's ``variant``, and its 1-based
+place in the queue order (``take``), which the library keeps so a contact sheet shows the
+takes in that order however they finish; the runner gives all takes of one click one group id
+(``library.ids.new_group_id``).
 
 Pure functions of plain data: any thread, no I/O.
 """
@@ -59,11 +61,13 @@ class VariantPlan:
 
 @dataclass(frozen=True, slots=True)
 class Variant:
-    """One take of a group: the request to send and its label (``seed 1234``,
-    ``prompt B · seed 1234``; empty for a lone take)."""
+    """One take of a group: the request to send, its label (``seed 1234``,
+    ``prompt B · seed 1234``; empty for a lone take) and its 1-based place in the group's
+    queue order (0 for a lone take)."""
 
     request: GenerationRequest
     label: str
+    take: int = 0
 
 
 def take_count(plan: VariantPlan) -> int:
@@ -111,7 +115,7 @@ def expand(
     request: GenerationRequest, plan: VariantPlan, *, rng: random.Random | None = None
 ) -> list[Variant]:
     """The takes of ``plan`` applied to ``request``, in queue order (prompt by prompt, seed by
-    seed). At most :data:`MAX_TAKES`.
+    seed), numbered from 1 in that order (``Variant.take``). At most :data:`MAX_TAKES`.
 
     A plan of one seed in ``seeds`` mode returns ``request`` unchanged with an empty label: a
     lone take is not a group. Consecutive seeds wrap from ``SEED_MAX`` to ``SEED_MIN``.
@@ -125,12 +129,19 @@ def expand(
         return [Variant(request, "")]
     seeds = _seeds(request.seed, plan.count, plan.random_seeds, rng)
     if plan.mode == "seeds":
-        return [Variant(request.replace(seed=s), f"seed {s}") for s in seeds]
+        return [
+            Variant(request.replace(seed=s), f"seed {s}", take)
+            for take, s in enumerate(seeds, start=1)
+        ]
     takes = []
     for letter, prompt in zip(_letters(len(plan.prompts)), plan.prompts, strict=True):
         for s in seeds:
             takes.append(
-                Variant(request.replace(prompt=prompt, seed=s), f"prompt {letter} · seed {s}")
+                Variant(
+                    request.replace(prompt=prompt, seed=s),
+                    f"prompt {letter} · seed {s}",
+                    len(takes) + 1,
+                )
             )
     return takes
 

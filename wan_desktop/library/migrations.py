@@ -159,6 +159,16 @@ MIGRATIONS: list[list[str]] = [
         """,
         "CREATE INDEX sequences_updated ON sequences (updated_at)",
     ],
+    # v4: a take's place in its group (issue 17). The takes of one click are filed as each
+    # finishes, so with two jobs at once the filing time (created_ms) is not the queue
+    # order; ``take`` is the 1-based position it was queued at (0: not known, a clip made
+    # alone or filed before v4, which then sort by filing time as before).
+    [
+        "ALTER TABLE entries ADD COLUMN take INTEGER NOT NULL DEFAULT 0",
+        "DROP INDEX entries_group",
+        "CREATE INDEX entries_group ON entries (group_id, take, created_ms) "
+        "WHERE group_id IS NOT NULL",
+    ],
 ]
 
 CURRENT_VERSION = len(MIGRATIONS)

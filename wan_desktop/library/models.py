@@ -20,7 +20,8 @@ __all__ = ["SORTS", "Entry", "EntrySummary", "Filters", "NewEntry"]
 
 #: Orders for :meth:`Library.list` / :meth:`Library.search` (``relevance``: search only).
 #: ``rating``: highest rated first (unrated last), newest first among equals.
-SORTS = ("newest", "oldest", "longest", "shortest", "rating", "relevance")
+#: ``take``: the order the takes of a group were queued in (clips of no known place last).
+SORTS = ("newest", "oldest", "longest", "shortest", "rating", "take", "relevance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +37,9 @@ class NewEntry:
     ``cost_usd`` came from (``account``: fal's price for the account; ``bundled``;
     ``offline``). ``id`` is normally left to the library; ``created_at`` (UTC) defaults to now.
     ``group_id`` is the take group of the action that made it (variants share one; ``None``:
-    made alone) and ``variant`` its short label in the group ("seed 1234"); both are checked by
-    :mod:`.takes` (a bad one raises :class:`~.errors.FieldError`).
+    made alone), ``variant`` its short label in the group ("seed 1234") and ``take`` its
+    1-based place in the group's queue order (0: not known); all are checked by :mod:`.takes`
+    (a bad one raises :class:`~.errors.FieldError`).
     """
 
     video_path: Path
@@ -57,13 +59,15 @@ class NewEntry:
     created_at: datetime | None = None
     group_id: str | None = None
     variant: str = ""
+    take: int = 0
 
 
 class EntrySummary(NamedTuple):
     """One row of a list: enough to draw it. ``duration_s`` in seconds; ``poster_path``
     absolute (``None`` when the entry has no poster; ``poster_file`` is the same as a str);
     ``group_id``/``variant`` its take group and label, ``rating`` 0..5 (0: not rated), ``flag``
-    "", "picked" or "rejected" (see :mod:`.takes`).
+    "", "picked" or "rejected", ``take`` its 1-based place in the group's queue order (0: not
+    known; see :mod:`.takes`).
 
     A named tuple rather than a dataclass: a page of them is built on every scroll and
     keystroke, and tuples are several times cheaper to make.
@@ -85,6 +89,7 @@ class EntrySummary(NamedTuple):
     variant: str = ""
     rating: int = 0
     flag: str = ""
+    take: int = 0
 
     @property
     def poster_path(self) -> Path | None:
@@ -102,7 +107,7 @@ class EntrySummary(NamedTuple):
 class Entry:
     """Everything about one kept result. Paths are absolute (inside the library folder);
     ``created_at``/``trashed_at`` ISO 8601 UTC; ``data`` the whole sidecar; the take fields
-    (``group_id``, ``variant``, ``rating``, ``flag``) as in :class:`EntrySummary`."""
+    (``group_id``, ``variant``, ``rating``, ``flag``, ``take``) as in :class:`EntrySummary`."""
 
     id: str
     created_at: str
@@ -142,6 +147,7 @@ class Entry:
     variant: str = ""
     rating: int = 0
     flag: str = ""
+    take: int = 0
 
     @property
     def prompt(self) -> str:
@@ -173,6 +179,7 @@ class Entry:
             self.variant,
             self.rating,
             self.flag,
+            self.take,
         )
 
     def to_dict(self) -> dict[str, Any]:

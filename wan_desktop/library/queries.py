@@ -28,7 +28,7 @@ DEFAULT_PAGE_SIZE = 50
 SUMMARY_COLUMNS = (
     "e.id, e.created_at, e.prompt, e.title, e.seed, e.duration_s, e.resolution, e.width, "
     "e.height, e.favourite, e.has_audio, e.folder, e.poster_file, e.group_id, e.variant, "
-    "e.rating, e.flag"
+    "e.rating, e.flag, e.take"
 )
 
 
@@ -121,6 +121,7 @@ class Queries:
             variant=row["variant"],
             rating=row["rating"],
             flag=row["flag"],
+            take=row["take"],
         )
 
     def _summaries(self, rows: list[tuple]) -> list[EntrySummary]:
@@ -133,7 +134,7 @@ class Queries:
         out = []
         make = EntrySummary
         for (eid, created, prompt, title, seed, duration, resolution, width, height, fav,
-             audio, folder, poster, group_id, variant, rating, flag) in rows:  # fmt: skip
+             audio, folder, poster, group_id, variant, rating, flag, take) in rows:  # fmt: skip
             poster_file = None
             if poster:
                 if (
@@ -169,6 +170,7 @@ class Queries:
                     variant,
                     rating,
                     flag,
+                    take,
                 )
             )
         return out

@@ -25,7 +25,7 @@ from .models import NewEntry
 from .paths import PathEscapeError, check_file_name
 from .schema import SIDECAR_SCHEMA, new_sidecar, split_fields
 from .sidecar import salvage
-from .takes import check_group_id, clean_variant
+from .takes import check_group_id, check_take, clean_variant
 
 __all__ = ["generated_sidecar", "imported_sidecar"]
 
@@ -53,8 +53,8 @@ def generated_sidecar(
     media: tuple[dict[str, Any] | None, dict[str, Any] | None],
 ) -> dict[str, Any]:
     """The sidecar of the generation ``new`` stored under ``files`` (``media``: the image and
-    audio infos written beside it). Raises :class:`~.errors.FieldError` for a take group id
-    or variant label outside its limits."""
+    audio infos written beside it). Raises :class:`~.errors.FieldError` for a take group id,
+    variant label or take number outside its limits."""
     image_name = new.image.file_name if new.image is not None else None
     audio_name = new.audio.file_name if new.audio is not None else None
     request = new.request.to_dict()
@@ -78,6 +78,7 @@ def generated_sidecar(
         parent_id=new.parent_id,
         group_id=check_group_id(new.group_id),
         variant=clean_variant(new.variant),
+        take=check_take(new.take),
         request=request,
         arguments=arguments,
         response=response,

@@ -23,7 +23,7 @@ from ..core.request import GenerationRequest
 from .errors import SidecarError
 from .ids import GROUP_ID_PATTERN, ID_PATTERN
 from .paths import FILE_NAME_PATTERN
-from .takes import MAX_RATING, MAX_VARIANT_CHARS
+from .takes import MAX_RATING, MAX_TAKES, MAX_VARIANT_CHARS
 
 __all__ = [
     "MAX_DEPTH",
@@ -59,6 +59,7 @@ Schema = Annotated[int, msgspec.Meta(ge=1)]
 GroupId = Annotated[str, msgspec.Meta(pattern=GROUP_ID_PATTERN)]
 VariantLabel = Annotated[str, msgspec.Meta(max_length=MAX_VARIANT_CHARS)]
 Rating = Annotated[int, msgspec.Meta(ge=0, le=MAX_RATING)]
+TakeNumber = Annotated[int, msgspec.Meta(ge=0, le=MAX_TAKES)]
 Flag = Literal["", "picked", "rejected"]  # takes.FLAGS
 #: ISO 8601 as the library writes it (date, time, optional fraction and offset).
 _TIME_PATTERN = r"\A(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?)?\Z"
@@ -145,6 +146,7 @@ class Sidecar(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     parent_id: EntryId | None = None
     group_id: GroupId | None = None
     variant: VariantLabel = ""
+    take: TakeNumber = 0
     request: RequestRecord | None = None  # type: ignore[valid-type]
     arguments: dict[str, Any] = {}
     response: dict[str, Any] = {}

@@ -191,6 +191,9 @@ def order_sql(sort: str, alias: str = "e", *, searching: bool = False) -> str:
         "longest": f"{a}.duration_s DESC, {a}.created_ms DESC, {a}.id DESC",
         "shortest": f"{a}.duration_s ASC, {a}.created_ms DESC, {a}.id DESC",
         "rating": f"{a}.rating DESC, {a}.created_ms DESC, {a}.id DESC",
+        # Queue order within a group; 0 (not known: made alone, or filed before takes were
+        # numbered) after the numbered ones, by filing time.
+        "take": f"{a}.take = 0, {a}.take ASC, {a}.created_ms ASC, {a}.id ASC",
     }
     if searching:
         orders["relevance"] = f"bm25(entries_fts), {a}.created_ms DESC, {a}.id DESC"

@@ -6,6 +6,7 @@ Format (``schema`` 1)::
 
     {"schema": 1, "id", "created_at" (ISO 8601 UTC), "app_version", "parent_id",
      "group_id"  the take group made by one action (null: made alone), "variant" its label,
+     "take"      its 1-based place in the group's queue order (0: not known),
      "request"   GenerationRequest.to_dict(), local paths replaced by the entry's file names,
      "arguments" the API arguments as sent, data URIs replaced by the entry's file names,
      "response", "seed", "actual_prompt", "request_id", "endpoint", "timings" (seconds),

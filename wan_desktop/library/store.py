@@ -64,7 +64,14 @@ from .rows import insert_row, normalize_tags, row_from_sidecar
 from .sequences import Sequence, SequenceStore
 from .sidecar import comment_text, decode_comment, salvage, validate, write_sidecar
 from .staging import new_stage, stage_media, write_inputs
-from .takes import FLAG_REJECTED, check_flag, check_group_id, check_rating, clean_variant
+from .takes import (
+    FLAG_REJECTED,
+    check_flag,
+    check_group_id,
+    check_rating,
+    check_take,
+    clean_variant,
+)
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -172,10 +179,12 @@ class Library:
         disk (an add interrupted after its rename), that entry is indexed and returned.
         Slow (remux + decode): call from a worker thread.
         Raises :class:`LibraryError` (``VideoError`` for an unplayable video;
-        :class:`~.errors.FieldError` for a take group id or variant label out of its limits).
+        :class:`~.errors.FieldError` for a take group id, variant label or take number out of
+        its limits).
         """
         check_group_id(new.group_id)  # before any work: the message names the field
         clean_variant(new.variant)
+        check_take(new.take)
         entry_id = new.id or new_id()
         if not is_valid_id(entry_id):
             raise LibraryError(f"not a valid entry id: {entry_id!r}")
@@ -425,11 +434,13 @@ class Library:
     # ---- takes --------------------------------------------------------------------------------
 
     def group_members(self, group_id: str) -> list[EntrySummary]:
-        """The live takes of the group ``group_id``, oldest first (the order they were
-        queued in, which is the order their labels read). Raises
+        """The live takes of the group ``group_id`` in the order they were queued in (their
+        ``take`` numbers, which is the order their labels read), not the order they were
+        filed in: with two jobs at once a later take may finish first. Takes of no known
+        place (filed before takes were numbered) follow, oldest first. Raises
         :class:`~.errors.FieldError` for a malformed group id."""
         check_group_id(group_id)
-        return self._queries.list(Filters(group_id=group_id), "oldest", -1, 0)
+        return self._queries.list(Filters(group_id=group_id), "take", -1, 0)
 
     def keep_picks(self, group_id: str) -> list[str]:
         """Cull the group ``group_id``: move its live *rejected* takes to the trash, keeping

@@ -8,6 +8,9 @@ Why these shapes:
 - ``group_id``: the variants made by one action share it. ``None`` for a clip made alone.
 - ``variant``: a short label a person reads on the card ("seed 1234", "prompt B · seed 1234");
   one line, so it fits a cell of the contact sheet.
+- ``take``: the 1-based place the take was queued at in its group (0: not known). The takes
+  of a group are filed as each finishes, in whatever order the service returns them, so
+  this, not the filing time, is the order a contact sheet shows them in.
 - ``rating``: 0..5 stars, 0 meaning not rated yet (so "unrated" sorts below one star).
 - ``flag``: "" (none), "picked" or "rejected"; culling keeps the picks and moves the rejects of
   a group to the trash (:meth:`Library.keep_picks`).
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.variants import MAX_TAKES
 from .errors import FieldError
 from .ids import is_valid_group_id
 
@@ -25,10 +29,12 @@ __all__ = [
     "FLAG_PICKED",
     "FLAG_REJECTED",
     "MAX_RATING",
+    "MAX_TAKES",
     "MAX_VARIANT_CHARS",
     "check_flag",
     "check_group_id",
     "check_rating",
+    "check_take",
     "clean_variant",
 ]
 
@@ -45,6 +51,16 @@ def check_rating(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RATING:
         raise FieldError(
             f"rating must be a whole number from 0 (not rated) to {MAX_RATING}; got {value!r}"
+        )
+    return value
+
+
+def check_take(value: Any) -> int:
+    """``value`` as a stored take number (an int 0..:data:`MAX_TAKES`, 0: not known); raises
+    :class:`FieldError`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TAKES:
+        raise FieldError(
+            f"take must be a whole number from 1 to {MAX_TAKES} (0: not known); got {value!r}"
         )
     return value
 
