@@ -8,7 +8,12 @@ after its imports and a one-frame warm-up export, and again after the full expor
 is what the export itself held. Figures: export time ÷ the sequence's duration (target < 1),
 the process's CPU time (all threads) ÷ the duration (target < 1: one core keeps up, so the
 wall-clock figure holds whenever the machine is not oversubscribed), and the memory growth
-(target < 100 MB). Run: ``.venv/bin/python -m bench.bench_sequence_export``.
+(target < 100 MB). Then the window's preview of the same sequence: pictures from the clips'
+360p proxies, sound from the clips (``ExportPart.audio_path``), its time ÷ the duration
+(target < 0.5: Play sequence waits for it), and its CPU time ÷ the same preview's made silent
+(what the sound costs the preview, mostly FFmpeg's AAC encoder; CPU time, as the wall clock
+of two short runs swings with the machine's load; target < 2).
+Run: ``.venv/bin/python -m bench.bench_sequence_export``.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ CROSSFADE = 6
 DURATION_S = 5
 TARGET_RATIO = 1.0
 TARGET_GROWTH_MB = 100
+TARGET_PREVIEW_RATIO = 0.5
+TARGET_SOUND_COST = 2.0
 
 
 def _cpu_s() -> float:
@@ -43,9 +50,10 @@ def _cpu_s() -> float:
 
 def _child(folder: Path) -> int:
     """Export the sequence of the clips in ``folder``; print one JSON line of figures."""
+    from wan_desktop.media.proxy import ensure_proxy
     from wan_desktop.media.sequence_export import export_sequence
 
-    sources = sorted(folder.glob("clip-*.mp4"))
+    sources = sorted(folder.glob("clip-*/clip.mp4"))
     parts = [(sources[i % len(sources)], 1 if i else 0, None, CROSSFADE if i else 0)
              for i in range(CLIPS)]  # fmt: skip
     export_sequence(parts[:1], folder / "warm.mp4")  # codecs loaded, first buffers made
@@ -54,12 +62,35 @@ def _child(folder: Path) -> int:
     start = time.perf_counter()
     plan = export_sequence(parts, folder / "film.mp4")
     seconds = time.perf_counter() - start
+    cpu_s = _cpu_s() - cpu_before
+    growth_kib = hwm_kib() - before
+    # The preview, as ui.sequence_render makes it: the proxies' pictures (made first, as the
+    # window has them by then), the clips' sound; and the same preview silent.
+    proxies = {source: ensure_proxy(source) for source in sources}
+    silent = [(proxies[p[0]], *p[1:]) for p in parts]
+    sounding = [(*part, source) for part, (source, *_rest) in zip(silent, parts, strict=True)]
+    timed, cpu = {}, {}
+    for name, preview_parts in (("silent", silent), ("sound", sounding)):
+        start, cpu_start = time.perf_counter(), _cpu_s()
+        preview = export_sequence(preview_parts, folder / f"preview-{name}.mp4")
+        timed[name] = time.perf_counter() - start
+        cpu[name] = _cpu_s() - cpu_start
     print(json.dumps({
-        "seconds": seconds, "cpu_s": _cpu_s() - cpu_before, "duration_s": plan.duration_s,
-        "frames": plan.total_frames, "growth_kib": hwm_kib() - before,
-        "size": [plan.width, plan.height],
+        "seconds": seconds, "cpu_s": cpu_s, "duration_s": plan.duration_s,
+        "frames": plan.total_frames, "growth_kib": growth_kib,
+        "size": [plan.width, plan.height], "preview_s": timed["sound"],
+        "preview_cpu_s": cpu["sound"], "preview_silent_cpu_s": cpu["silent"],
+        "preview_size": [preview.width, preview.height],
+        "preview_audio": preview.has_audio,
     }))  # fmt: skip
     return 0
+
+
+def _folder_of(path: Path) -> Path:
+    """``path`` made as a folder: each clip has its own, as in the library (its proxy beside
+    it)."""
+    path.mkdir()
+    return path
 
 
 def _make_clips(folder: Path) -> None:
@@ -71,7 +102,7 @@ def _make_clips(folder: Path) -> None:
     for seed in range(SEEDS):
         render_video(
             image, resolution="720p", duration_s=DURATION_S, seed=seed + 1, audio_bytes=audio,
-            dest=folder / f"clip-{seed}.mp4",
+            dest=_folder_of(folder / f"clip-{seed}") / "clip.mp4",
         )  # fmt: skip
 
 
@@ -94,7 +125,11 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]
     growth_mb = figures["growth_kib"] / 1024
     width, height = figures["size"]
-    ok = [ratio < TARGET_RATIO, cpu_ratio < TARGET_RATIO, growth_mb < TARGET_GROWTH_MB]
+    preview_ratio = figures["preview_s"] / figures["duration_s"]
+    sound_cost = figures["preview_cpu_s"] / figures["preview_silent_cpu_s"]
+    ok = [ratio < TARGET_RATIO, cpu_ratio < TARGET_RATIO, growth_mb < TARGET_GROWTH_MB,
+          preview_ratio < TARGET_PREVIEW_RATIO,
+          sound_cost < TARGET_SOUND_COST and figures["preview_audio"]]  # fmt: skip
     result_line(
         "sequence_export_10x5s_720p_vs_duration", "ratio", ratio,
         f"target < {TARGET_RATIO:g}; {figures['seconds']:.1f} s to export "
@@ -110,6 +145,18 @@ def main(argv: list[str] | None = None) -> int:
         "sequence_export_rss_growth", "MB", growth_mb,
         f"target < {TARGET_GROWTH_MB} MB; peak resident memory during the export over "
         "its value after a warm-up export, in a fresh process", ok[2],
+    )  # fmt: skip
+    p_width, p_height = figures["preview_size"]
+    result_line(
+        "sequence_preview_10x5s_vs_duration", "ratio", preview_ratio,
+        f"target < {TARGET_PREVIEW_RATIO:g}; {figures['preview_s']:.1f} s for the preview "
+        f"({p_width}x{p_height} from the proxies, the clips' sound)", ok[3],
+    )  # fmt: skip
+    result_line(
+        "sequence_preview_sound_vs_silent", "ratio", sound_cost,
+        f"target < {TARGET_SOUND_COST:g}; CPU time of the preview with the clips' sound "
+        f"{figures['preview_cpu_s']:.1f} s, silent {figures['preview_silent_cpu_s']:.1f} s",
+        ok[4],
     )  # fmt: skip
     return 0 if all(ok) else 1
 
