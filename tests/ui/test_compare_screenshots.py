@@ -45,7 +45,7 @@ def test_compare_screenshots(qtbot, tmp_path, scheme, monkeypatch):
     view.seek_frame(FRAME)
     qtbot.waitUntil(lambda: view.picture().position == FRAME, timeout=5000)
     assert view.bar.range_label.text() == "loop 12–40"
-    assert view.bar.time_label.text() == "frame 30 / 47 · 0:01.2"
+    assert view.bar.time_label.text() == "Frame 30 / 47 · 0:01.2"
     suffix = "" if scheme == "light" else "-dark"
     for mode in ("side", "wipe", "difference"):
         view.set_mode(mode)

@@ -73,7 +73,7 @@ def test_position_k_shows_frame_k_of_both_clips(qtbot, clips, mode):
         if mode == "difference":
             assert picture.gain == 4
             assert image_rgb(picture.difference) == difference(frames_a[k], frames_b[k], 4)
-    assert view.bar.time_label.text().startswith("frame 10 / 35")
+    assert view.bar.time_label.text().startswith("Frame 10 / 35 · ")
     close(view)
 
 

@@ -101,7 +101,7 @@ def test_seek_and_step_put_every_cell_on_the_same_frame(qtbot, sheet):
     _check_pictures(sheet, 9)
     assert sheet.current() == 0  # a step with a modifier is not a move between cells
     assert sheet.seek.value() == 9
-    assert sheet.frame_label.text().startswith("Frame 10 / 36")
+    assert sheet.frame_label.text().startswith("Frame 9 / 35 · ")
 
 
 def test_stepping_back_from_the_first_frame_wraps_to_the_last(qtbot, sheet):

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 
 from .compare_audio import SOURCES
 from .compare_canvas import MODES
+from .formats import frame_position
 from .icons import set_icon
 from .naming import named
 from .plain_text import plain_label, tooltip_text
-from .player import format_ms
 from .theme import colors, set_role
 
 __all__ = ["GAINS", "CompareHeader", "CompareTransportBar", "RangeSeekBar"]
@@ -198,9 +198,9 @@ class CompareTransportBar(QWidget):
         self.seek = named(RangeSeekBar(), "compareSeekSlider", "Position")
         self.seek.setRange(0, 0)
         self.seek.setMinimumWidth(120)
-        self.time_label = named(QLabel("frame 0 / 0 · 0:00.0"), "compareTimeLabel", "Time")
+        self.time_label = named(QLabel(frame_position(0, 0, 0.0)), "compareTimeLabel", "Time")
         self.time_label.setMinimumWidth(
-            self.time_label.fontMetrics().horizontalAdvance("frame 0000 / 0000 · 00:00.0")
+            self.time_label.fontMetrics().horizontalAdvance(frame_position(8888, 8889, 600.0))
         )
         self.in_button = _tool("compareInButton", "In", "Start the loop here (I)")
         self.out_button = _tool("compareOutButton", "Out", "End the loop here (O)")
@@ -228,10 +228,9 @@ class CompareTransportBar(QWidget):
         self.play_button.setAccessibleName("Pause" if playing else "Play")
 
     def show_time(self, a_index: int, a_frames: int, time_s: float) -> None:
-        """The time of the picture on screen: "frame N / M · m:ss.t" (A's frame number)."""
-        self.time_label.setText(
-            f"frame {a_index} / {max(0, a_frames - 1)} · {format_ms(round(time_s * 1000))}"
-        )
+        """The time of the picture on screen: "Frame N / M · m:ss.t" (A's frame number, from
+        0, as every frame number in the app)."""
+        self.time_label.setText(frame_position(a_index, a_frames, time_s))
 
     def show_range(self, in_point: int, out_point: int, whole: bool) -> None:
         """The loop range, in positions (nothing said when it is the whole clip)."""

@@ -4,7 +4,8 @@ The library's Compare action (``libraryCompareAction``) applies to a selection o
 clips: :class:`CompareLink` reads both entries in the executor, opens a
 :class:`~.compare_view.CompareView` in a window of its own, and answers its
 ``promote_requested`` by flagging the winner "picked" and the other "rejected"
-(:func:`promote_winner`, in the executor), then updates both cards. GUI thread.
+(:func:`promote_winner`, in the executor), then shows both marks everywhere (through the
+pane's :class:`~.mark_sync.MarkSync`). GUI thread.
 """
 
 from __future__ import annotations
@@ -124,8 +125,8 @@ class CompareLink(QObject):
         )
 
     async def promote(self, view: CompareView, winner: str, loser: str) -> None:
-        """Flag ``winner`` picked and ``loser`` rejected, then say so in ``view`` and update
-        both cards."""
+        """Flag ``winner`` picked and ``loser`` rejected, then say so in ``view`` and show
+        both marks in the cards, the details and an open contact sheet."""
         library = self._pane.actions.library
         try:
             picked, rejected = await run_blocking(promote_winner, library, winner, loser)
@@ -135,4 +136,4 @@ class CompareLink(QObject):
             return
         view.show_promoted(a_won=winner == view.clip_a.entry_id)
         for entry in (picked, rejected):
-            self._pane.model.update_summary(entry.summary())
+            self._pane.marks.saved(entry, view)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from .async_bridge import TaskKeeper
+from .formats import frame_position
 from .icons import set_icon
 from .naming import named
 from .plain_text import plain_label, tooltip_text
@@ -56,11 +57,6 @@ _MODIFIERS = (
     | Qt.KeyboardModifier.AltModifier
     | Qt.KeyboardModifier.ShiftModifier
 )
-
-
-def _format_frame(frame: int, count: int, fps: float) -> str:
-    seconds = frame / fps if fps > 0 else 0.0
-    return f"Frame {frame + 1} / {count} · {seconds:0.2f} s"
 
 
 class ContactSheet(QWidget):
@@ -145,7 +141,7 @@ class ContactSheet(QWidget):
         self.seek.setRange(0, 0)
         self.frame_label = named(QLabel(), "contactSheetFrame", "Frame")  # set once ready
         self.frame_label.setMinimumWidth(
-            self.frame_label.fontMetrics().horizontalAdvance("Frame 000 / 000 · 00.00 s")
+            self.frame_label.fontMetrics().horizontalAdvance(frame_position(888, 889, 60.0))
         )
         self.hint = named(plain_label(QLabel(HINT)), "contactSheetHint", "Keys")
         set_role(self.hint, "muted")
@@ -350,6 +346,13 @@ class ContactSheet(QWidget):
 
         return self._spawn(saving(), what)
 
+    def show_marks(self, entry_id: str, rating: int, flag: str) -> None:
+        """Marks saved elsewhere (the library grid, compare) for ``entry_id``: its badge and
+        the counts show them (nothing for a clip not on the sheet)."""
+        for number, take in enumerate(self.takes):
+            if take.id == entry_id and (take.rating, take.flag) != (rating, flag):
+                self._set_take(number, take.with_marks(rating, flag))
+
     def _set_take(self, number: int, take: Take) -> None:
         self.takes[number] = take
         self.cells[number].set_marks(take.rating, take.flag)
@@ -429,9 +432,9 @@ class ContactSheet(QWidget):
     def _on_playback_position_changed(self, _seconds: float, frame: int) -> None:
         if not self.seek.isSliderDown():
             self.seek.setValue(frame)
-        self.frame_label.setText(
-            _format_frame(frame, self.playback.frame_count(), self.playback.clock.fps)
-        )
+        fps = self.playback.clock.fps
+        seconds = frame / fps if fps > 0 else 0.0
+        self.frame_label.setText(frame_position(frame, self.playback.frame_count(), seconds))
 
     def _on_playback_playing_changed(self, playing: bool) -> None:
         set_icon(self.play_button, "pause" if playing else "play")

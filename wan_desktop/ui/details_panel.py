@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -310,11 +310,13 @@ class DetailsPanel(QWidget):
         self.use_prompt_button.setEnabled(bool(entry.actual_prompt or entry.prompt))
 
     def show_marks(self, entry: Any) -> None:
-        """``entry`` was saved with new stars or flag: refresh the facts only (a title or
-        note being typed stays as it is)."""
+        """``entry`` was saved with new stars, flag or favourite: refresh the facts and the
+        favourite box only (a title or note being typed stays as it is)."""
         if self.entry is not None and entry is not None and self.entry.id == entry.id:
             self.entry = entry
             self._fill_facts(entry)
+            with QSignalBlocker(self.favourite_check):  # shown, not a new edit to save
+                self.favourite_check.setChecked(bool(entry.favourite))
 
     def _fill_facts(self, entry: Any) -> None:
         muted = colors().muted

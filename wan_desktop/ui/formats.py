@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-__all__ = ["format_duration", "local_time", "ordinal"]
+__all__ = ["format_duration", "format_ms", "frame_position", "local_time", "ordinal"]
 
 
 def format_duration(seconds: float | None) -> str:
@@ -32,3 +32,18 @@ def ordinal(n: int) -> str:
     teens = 10 <= n % 100 <= 20
     suffix = "th" if teens else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def format_ms(ms: int) -> str:
+    """``m:ss.t`` (tenths), e.g. ``0:04.5``: the player's time, and every frame's time."""
+    ms = max(0, int(ms))
+    minutes, rest = divmod(ms, 60_000)
+    return f"{minutes}:{rest // 1000:02d}.{(rest % 1000) // 100}"
+
+
+def frame_position(frame: int, count: int, seconds: float) -> str:
+    """``Frame 12 / 119 · 0:00.5``: frame ``frame`` of a clip of ``count`` frames, shown at
+    ``seconds``. Frames count from 0, as the command line, the seam editor and the frame
+    reader number them, so the last is ``count - 1``."""
+    last = max(0, count - 1)
+    return f"Frame {max(0, frame)} / {last} · {format_ms(round(seconds * 1000))}"

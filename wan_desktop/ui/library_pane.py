@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,6 +42,7 @@ from .library_filter_bar import SEARCH_DEBOUNCE_MS, LibraryFilterBar
 from .library_model import LibraryModel, LibraryQuery, LibraryRole, summary_of_entry
 from .library_trash import LibraryTrashMixin
 from .library_view import MAX_THUMBNAIL, MIN_THUMBNAIL, LibraryView
+from .mark_sync import MarkSync
 from .theme import set_role
 
 __all__ = ["SEARCH_DEBOUNCE_MS", "ExportDialog", "LibraryPane", "install_library"]
@@ -124,8 +125,10 @@ class LibraryPane(LibraryTrashMixin, QWidget):
         self.last_import: tuple[Any, bool] | None = None
         self.filter_bar = LibraryFilterBar()
         self.action_set = LibraryActionSet(self, self.view)
+        # Every saved mark (these keys, the details, the sheet, compare) goes through marks.
+        self.marks = MarkSync(self.model, self.details, self)
         self.culling = LibraryCulling(self.view, self.model, self.actions, self._spawn)
-        self.culling.saved.connect(self.details.show_marks)  # stars and picks: keys 1–5, 0, P, X
+        self.culling.saved.connect(self._on_culling_saved)  # stars and picks: keys 1–5, 0, P, X
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self._lay_out()
         self._connect_find()
@@ -409,15 +412,15 @@ class LibraryPane(LibraryTrashMixin, QWidget):
     # ---- edits from the details panel ---------------------------------------------------------
 
     async def _edit(self, saving: Awaitable[Any]) -> None:
-        """Await a save, then show the saved entry in the grid and the details."""
+        """Await a save, then show the saved entry in the grid and the details (its marks
+        only there: the title, tags or notes may be mid-edit)."""
         entry = await saving
-        self.model.update_summary(summary_of_entry(entry))
+        self.marks.saved(entry, self.details)
         if self.details.entry is not None and self.details.entry.id == entry.id:
-            # Only the favourite mark changes here: the title, tags or notes may be mid-edit.
-            self.details.entry = entry
-            with QSignalBlocker(self.details.favourite_check):  # no echo back as a new edit
-                self.details.favourite_check.setChecked(entry.favourite)
             self.action_set.favourite_action.setChecked(entry.favourite)
+
+    def _on_culling_saved(self, entry: Any) -> None:
+        self.marks.saved(entry, self.culling)
 
     def _on_details_favourite_toggled(self, entry_id: str, favourite: bool) -> None:
         self._spawn(self._edit(self.actions.set_favourite(entry_id, favourite)), "Save favourite")

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from .async_bridge import TaskKeeper, run_blocking
+from .formats import format_ms
 from .icons import set_icon
 from .media_engine import (
     QUIET_MULTIMEDIA_RULES,
@@ -56,13 +57,6 @@ __all__ = [
 ]
 
 SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
-
-
-def format_ms(ms: int) -> str:
-    """``m:ss.t`` (tenths), e.g. ``0:04.5``."""
-    ms = max(0, int(ms))
-    minutes, rest = divmod(ms, 60_000)
-    return f"{minutes}:{rest // 1000:02d}.{(rest % 1000) // 100}"
 
 
 def _tool(name: str, accessible: str, tip: str) -> QToolButton:

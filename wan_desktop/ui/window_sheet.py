@@ -1,8 +1,10 @@
 """Where the contact sheet meets the window: the library pane's "Open contact sheet" action
 (Ctrl+Shift+G) opens the selected clips (2–9), or the take group of the one selected clip, as a
 :class:`ContactSheet` window; Enter there plays the take in the window's player; marks and
-Keep picks show in the library's cards and the jobs list at once. One sheet at a time: opening
-another closes the first (and its decoders). GUI thread.
+Keep picks show in the library's cards, the details and the jobs list at once (marks through
+the pane's :class:`~.mark_sync.MarkSync`, which also shows marks saved elsewhere on the
+sheet's badges). One sheet at a time: opening another closes the first (and its decoders).
+GUI thread.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt
 
 from .async_bridge import run_blocking
 from .contact_sheet import ContactSheet
-from .library_model import summary_of_entry
 from .sheet_culling import SheetCulling, SheetRequestError, load_takes
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class SheetLink(QObject):
         self._pane = pane
         self.sheet: ContactSheet | None = None
         pane.action_set.contact_sheet_action.triggered.connect(self._on_action_triggered)
+        pane.marks.changed.connect(self._on_marks_changed)
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
@@ -103,9 +105,13 @@ class SheetLink(QObject):
         self._window.activateWindow()
 
     def _on_sheet_entry_saved(self, entry: Any) -> None:
-        marks = {"group_id": entry.group_id, "variant": entry.variant, "rating": entry.rating,
-                 "flag": entry.flag}  # fmt: skip
-        self._pane.model.update_summary(summary_of_entry(entry)._replace(**marks))
+        self._pane.marks.saved(entry, self.sheet)
+
+    def _on_marks_changed(self, entry: Any, source: object) -> None:
+        # Marks saved in the grid or compare show on the open sheet's badges; the sheet's
+        # own are shown already (and a newer key press may be saving after this one).
+        if self.sheet is not None and source is not self.sheet:
+            self.sheet.show_marks(entry.id, entry.rating, entry.flag)
 
     def _on_sheet_trashed(self, ids: list[str]) -> None:
         for entry_id in ids:
