@@ -90,7 +90,7 @@ def test_variants_in_prompts_mode(qtbot, window, picture, scheme):
     bar.count.setValue(2)
     assert composer.generate_button.text() == "Generate 6 takes"
     assert composer.generate_button.isEnabled()
-    assert "$2.25 for 6 takes ($0.38 · 5 s · 1080p each)" in composer.cost.text()
+    assert "$2.25 for 6 takes ($0.375 · 5 s · 1080p each)" in composer.cost.text()
     assert composer.variant_plan().prompts == (PROMPT_A, PROMPT_B, PROMPT_C)
     _scroll_to(composer, composer.alternatives)
     _shot(window, _name("composer-variants", scheme))

@@ -60,14 +60,14 @@ def test_seeds_mode_prices_every_take(qtbot, composer):
     assert composer.cost.total_usd() == pytest.approx(4 * one)
     assert composer.charge_usd() == pytest.approx(4 * one)
     assert prices == [pytest.approx(4 * one)]  # said once per change of price
-    assert "$1.50 for 4 takes ($0.38 · 5 s · 1080p each)" in composer.cost.text()
+    assert "$1.50 for 4 takes ($0.375 · 5 s · 1080p each)" in composer.cost.text()
     plan = composer.variant_plan()
     assert plan == VariantPlan(mode="seeds", count=4, prompts=(), random_seeds=True)
     takes = expand(composer.request(), plan, rng=random.Random(1))
     assert len(takes) == 4 and len({t.request.seed for t in takes}) == 4
     composer.set_offline(True)
     assert composer.charge_usd() == 0 and prices[-1] == 0
-    assert "($1.50 for 4 takes ($0.38 · 5 s · 1080p each) with fal)" in composer.cost.text()
+    assert "($1.50 for 4 takes ($0.375 · 5 s · 1080p each) with fal)" in composer.cost.text()
 
 
 def test_prompts_mode_shows_alternatives_within_the_takes_limit(qtbot, composer):

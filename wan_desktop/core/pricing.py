@@ -94,10 +94,12 @@ class Estimate:
     source: str
     label: str
 
-    def text(self) -> str:
-        """As the window shows it: ``$0.38 · 5 s · 1080p`` (``· silent`` without audio)."""
+    def text(self, *, exact: bool = False) -> str:
+        """As the window shows it: ``$0.38 · 5 s · 1080p`` (``· silent`` without audio);
+        ``exact``: the amount with the fractions of a cent it has (see :func:`format_usd`)."""
         silent = "" if self.generate_audio else " · silent"
-        return f"{format_usd(self.amount_usd)} · {self.duration_s} s · {self.resolution}{silent}"
+        amount = format_usd(self.amount_usd, exact=exact)
+        return f"{amount} · {self.duration_s} s · {self.resolution}{silent}"
 
 
 _current = PriceQuote.bundled()
@@ -139,10 +141,23 @@ def estimate_usd(
     return estimate(resolution, duration_s, generate_audio=generate_audio, price=price).amount_usd
 
 
-def format_usd(amount: float) -> str:
-    """``$0.38``: dollars with cents, rounded half up as a bill would show it."""
-    cents = int(amount * 100 + 0.5 + 1e-9)
-    return f"${cents // 100}.{cents % 100:02d}"
+def format_usd(amount: float, *, exact: bool = False) -> str:
+    """``$0.38``: dollars with cents, rounded half up as a bill would show it. With ``exact``
+    the fractions of a cent a price per take can have are kept (``$0.375``, ``$1.125``; at
+    most four places, ``$1.50`` stays ``$1.50``): a per-take price and its total then agree
+    (3 × $0.375 = $1.125, where 3 × $0.38 ≠ $1.13)."""
+    if not exact:
+        cents = int(amount * 100 + 0.5 + 1e-9)
+        return f"${cents // 100}.{cents % 100:02d}"
+    parts = int(amount * _EXACT_PARTS + 0.5 + 1e-9)
+    whole, fraction = divmod(parts, _EXACT_PARTS)
+    digits = f"{fraction:04d}".rstrip("0").ljust(2, "0")
+    return f"${whole}.{digits}"
+
+
+#: ``format_usd(exact=True)`` keeps ten-thousandths of a dollar: a per-second price of a few
+#: thousandths times whole seconds never needs more.
+_EXACT_PARTS = 10_000
 
 
 def format_estimate(

@@ -6,7 +6,9 @@ video, a blank line, then one line per shot, ``Shot 1 [0-4s] what happens``. Par
 what people type: any case, spaces around the numbers, ``–`` or ``—`` for the dash, ``4s-8s``,
 tenths of seconds. A shot's words run to the next shot line, so a shot may span lines.
 
-The shot numbers people type are not kept: :func:`compile` numbers the shots in order.
+The shot numbers people type are kept only to be checked (:func:`numbering_checks`: a duplicate
+or out-of-order number is named, as the prompt is sent as typed); :func:`compile` numbers the
+shots in order.
 Pure functions of plain data; any thread.
 """
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "TOLERANCE_S",
@@ -28,6 +30,7 @@ __all__ = [
     "even_shots",
     "format_seconds",
     "move_shot",
+    "numbering_checks",
     "parse",
     "parse_board",
     "problems",
@@ -46,8 +49,8 @@ _SHOT_S = 4
 # "Shot 2 [4-8s]", "shot 2 [4 – 8 s]", "Shot 2 [4s-8s]", "Shot 2 [2.5–5s]": the forms the app
 # writes and the ones people type. Only at the start of a line.
 _SHOT = re.compile(
-    r"^[ \t]*shot[ \t]*\d+[ \t]*\[[ \t]*(?P<start>\d+(?:\.\d+)?)[ \t]*s?[ \t]*[-–—][ \t]*"
-    r"(?P<end>\d+(?:\.\d+)?)[ \t]*s?[ \t]*\][ \t]*",
+    r"^[ \t]*shot[ \t]*(?P<number>\d+)[ \t]*\[[ \t]*(?P<start>\d+(?:\.\d+)?)[ \t]*s?[ \t]*"
+    r"[-–—][ \t]*(?P<end>\d+(?:\.\d+)?)[ \t]*s?[ \t]*\][ \t]*",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -70,10 +73,12 @@ class Shot:
 @dataclass(frozen=True, slots=True)
 class Board:
     """A parsed multi-shot prompt: ``intro`` (the words before the first shot line, the whole
-    video's description; ``""`` when none) and the ``shots`` in prompt order."""
+    video's description; ``""`` when none), the ``shots`` in prompt order and ``numbers``, the
+    shot numbers as typed on their lines (see :func:`numbering_checks`)."""
 
     intro: str
     shots: tuple[Shot, ...]
+    numbers: tuple[int, ...] = field(default=(), compare=False)  # how it was typed
 
     def text(self) -> str:
         """The prompt this board compiles to."""
@@ -90,7 +95,8 @@ def parse_board(prompt: str) -> Board | None:
         stop = matches[i + 1].start() if i + 1 < len(matches) else len(prompt)
         text = prompt[match.end() : stop].strip()
         shots.append(Shot(float(match["start"]), float(match["end"]), text))
-    return Board(prompt[: matches[0].start()].strip(), tuple(shots))
+    numbers = tuple(int(match["number"]) for match in matches)
+    return Board(prompt[: matches[0].start()].strip(), tuple(shots), numbers)
 
 
 def parse(prompt: str) -> list[Shot] | None:
@@ -243,6 +249,26 @@ def checks(
                 f"{prompt_limit} (remove {length - prompt_limit})."
             )
         )
+    return found
+
+
+def numbering_checks(numbers: tuple[int, ...] | list[int]) -> list[Check]:
+    """The shot lines typed with another number than their place (``numbers``: as typed, in
+    prompt order, :attr:`Board.numbers`): a number used twice, skipped or out of order. The
+    prompt goes to the model as typed, and "Shot 2 [0-5s] … Shot 1 [5-10s]" says two things
+    at once; each such line is named by its place and the number it carries. Editing any
+    card numbers the lines 1, 2, 3… again (:func:`compile`)."""
+    found: list[Check] = []
+    seen: set[int] = set()
+    for place, typed in enumerate(numbers, 1):
+        if typed != place:
+            again = " again" if typed in seen else ""
+            message = (
+                f'Shot {place} is written as "Shot {typed}"{again}: number the shot lines '
+                f"1, 2, 3… in order (edit any card to renumber them)."
+            )
+            found.append(Check(message, (place,)))
+        seen.add(typed)
     return found
 
 

@@ -36,8 +36,8 @@ _SOURCE_DETAILS = {
 class CostLabel(QLabel):
     """``Estimate: $0.38 · 5 s · 1080p · today $1.13`` (plain text), naming where the price
     comes from: fal's price for the account, the bundled table, or the free offline engine.
-    For several takes the total comes first: ``Estimate: $1.52 for 4 takes ($0.38 · 5 s ·
-    1080p each)``. GUI thread."""
+    For several takes the total comes first, both amounts to the fraction of a cent:
+    ``Estimate: $1.50 for 4 takes ($0.375 · 5 s · 1080p each)``. GUI thread."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -109,11 +109,13 @@ class CostLabel(QLabel):
         return self._today_usd
 
     def _priced(self, estimate: Estimate) -> str:
-        """``$0.38 · 5 s · 1080p``, or ``$1.52 for 4 takes ($0.38 · 5 s · 1080p each)``."""
+        """``$0.38 · 5 s · 1080p``, or ``$1.125 for 3 takes ($0.375 · 5 s · 1080p each)``:
+        for several takes both amounts keep their fractions of a cent, so the total is the
+        per-take price times the takes, as read (rounded, 3 × $0.38 would show $1.13)."""
         if self._takes == 1:
             return estimate.text()
-        total = pricing.format_usd(estimate.amount_usd * self._takes)
-        return f"{total} for {self._takes} takes ({estimate.text()} each)"
+        total = pricing.format_usd(estimate.amount_usd * self._takes, exact=True)
+        return f"{total} for {self._takes} takes ({estimate.text(exact=True)} each)"
 
     def _with_fal(self) -> Estimate:
         """What fal would charge for the estimate shown: the offline engine's own price is

@@ -53,6 +53,7 @@ class Storyboard(QWidget):
         self._limit = 1500
         self._intro = ""
         self._written: str | None = None  # the prompt as the cards last wrote it
+        self._numbers: tuple[int, ...] = ()  # the shot numbers as typed in the prompt
         self._problems: list[str] = []
         self.cards: list[ShotCard] = []
         self._build()
@@ -116,7 +117,7 @@ class Storyboard(QWidget):
         already reports."""
         if with_limit:
             return list(self._problems)
-        found = storyboard.checks(self.shots(), self._duration_s, None, intro=self._intro)
+        found = self._found(None)
         return [check.message for check in found]
 
     def set_duration(self, duration_s: int) -> None:
@@ -146,6 +147,7 @@ class Storyboard(QWidget):
             self._written = None
             board = storyboard.parse_board(text)
             self._intro = board.intro if board is not None else text.strip()
+            self._numbers = board.numbers if board is not None else ()
             self._show(list(board.shots) if board is not None else [])
         self._check()
 
@@ -214,6 +216,7 @@ class Storyboard(QWidget):
     def _on_card_edited(self) -> None:
         text = storyboard.compile(self.shots(), intro=self._intro)
         self._written = text
+        self._numbers = ()  # compiled: numbered 1, 2, 3… in order
         self._set_text(text)
         self._check()
 
@@ -221,7 +224,7 @@ class Storyboard(QWidget):
 
     def _check(self) -> None:
         shots = self.shots()
-        found = storyboard.checks(shots, self._duration_s, self._limit, intro=self._intro)
+        found = self._found(self._limit)
         total = sum(max(shot.length_s, 0) for shot in shots)
         count = f"{len(shots)} shot" + ("" if len(shots) == 1 else "s")
         self.summary.setText(
@@ -240,6 +243,12 @@ class Storyboard(QWidget):
         if messages != self._problems:
             self._problems = messages
             self.changed.emit()
+
+    def _found(self, limit: int | None) -> list[storyboard.Check]:
+        """The shot lines typed with a wrong number first (the prompt goes as typed), then
+        the plan's checks (``limit``: the prompt's, or ``None`` to leave it out)."""
+        found = storyboard.numbering_checks(self._numbers)
+        return found + storyboard.checks(self.shots(), self._duration_s, limit, intro=self._intro)
 
     def _on_split_button_clicked(self) -> None:
         self.split()
