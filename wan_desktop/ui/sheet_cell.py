@@ -1,5 +1,12 @@
-"""One take in the contact sheet: its current frame, painted by the widget itself (so
-``grab()`` sees it), with the take's label, its stars and its pick or reject badge on top.
+"""One take in the contact sheet: its current frame, with the take's label, its stars and its
+pick or reject badge on top.
+
+The cell is a widget for the pointer, the keys' focus and accessibility; its grid
+(:class:`~.sheet_grid.SheetGrid`) paints it, through :meth:`SheetCell.paint`, in one paint event
+for every cell with one painter: eight cells playing at 24 fps would otherwise be 192 paint
+events a second on the GUI thread, each a painter begun on the window's backing store. The
+cell paints nothing itself (it is not opaque), so a change to it repaints its part of the
+grid. ``grab()`` of the sheet or the grid shows the pictures.
 
 The label is the take's variant ("seed 1234", "prompt B · seed 1234") or title, drawn with
 ``drawText`` (plain text: a crafted title cannot render markup). A rejected take is dimmed; the
@@ -9,6 +16,8 @@ thread.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPixmap
@@ -26,6 +35,19 @@ _FRAME_PX = 3  # the current cell's accent frame
 _PAD = 8
 
 
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """A cell's geometry for one picture size: the ``tile`` the picture fills, whether the
+    cell shows ``margins`` around it, whether the picture is ``scaled`` to fit, where the
+    caption goes (``caption_at``) and the accent ``frame``'s four bars."""
+
+    tile: QRect
+    margins: bool
+    scaled: bool
+    caption_at: QPoint
+    frame: tuple[QRect, ...]
+
+
 def stars_text(rating: int) -> str:
     """``rating`` (0–5) as five stars, filled ones first ("★★★☆☆"); "" when unrated."""
     rating = max(0, min(5, rating))
@@ -36,7 +58,9 @@ class SheetCell(QWidget):
     """``contactSheetCell``: take ``number`` (0-based) of the sheet.
 
     ``clicked(number)`` on a press, ``activated(number)`` on a double-click, ``hovered(number)``
-    when the pointer comes in and ``left(number)`` when it goes.
+    when the pointer comes in and ``left(number)`` when it goes. Its parent paints it
+    (:meth:`paint`); it says its device size on a resize and when its grid hears of a new
+    pixel ratio (:meth:`device_ratio_changed`).
     """
 
     clicked = Signal(int)
@@ -59,9 +83,10 @@ class SheetCell(QWidget):
         self._message = "Loading…"
         self._caption_cache: tuple[tuple, QPixmap] | None = None
         self._badge_cache: tuple[tuple, QPixmap] | None = None
+        # Where things go for one picture size, cell size and pixel ratio (see _layout).
+        self._layout_cache: tuple[tuple, _Layout] | None = None
         self.setMinimumSize(QSize(160, 90))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMouseTracking(True)
         self._update_accessible()
 
@@ -119,14 +144,15 @@ class SheetCell(QWidget):
         super().resizeEvent(event)
         self.device_size_changed.emit(self.device_size())
 
-    def event(self, event) -> bool:  # Qt override
-        if event.type() == QEvent.Type.DevicePixelRatioChange:
-            self.device_size_changed.emit(self.device_size())
-        return super().event(event)
+    def device_ratio_changed(self) -> None:
+        """The window moved to a screen of another pixel ratio (the grid hears it, so the
+        cells need no ``event()`` of their own: each of their events would enter Python)."""
+        self._caption_cache = self._badge_cache = self._layout_cache = None
+        self.device_size_changed.emit(self.device_size())
 
     def changeEvent(self, event) -> None:  # Qt override
         if event.type() == QEvent.Type.FontChange:  # the caption and badge are drawn again
-            self._caption_cache = self._badge_cache = None
+            self._caption_cache = self._badge_cache = self._layout_cache = None
         super().changeEvent(event)
 
     # ---- pointer --------------------------------------------------------------------------
@@ -150,63 +176,81 @@ class SheetCell(QWidget):
 
     # ---- painting -------------------------------------------------------------------------
 
-    def paintEvent(self, _event) -> None:  # Qt override
-        c = colors()
-        painter = QPainter(self)
-        # The take is a tile the shape of its picture; the rest of the cell is the window's.
-        # (The grid makes cells that shape, so usually the picture covers all: no fills.)
-        tile = self.tile_rect()
-        if tile != self.rect():
-            painter.fillRect(self.rect(), self.palette().window())
+    def paint(self, painter: QPainter) -> None:
+        """Paint the cell with ``painter``, in the cell's own coordinates (its grid translates
+        to the cell first). The painter's state is the caller's to save and restore."""
+        layout = self._layout()
+        tile = layout.tile
         image = self._image
+        if layout.margins:
+            painter.fillRect(self.rect(), self.palette().window())
         if image is None or image.isNull() or image.hasAlphaChannel():
-            painter.fillRect(tile, QColor(c.canvas_bg))
-        if self._image is not None and not self._image.isNull():
-            ratio = self.devicePixelRatioF()
-            if self._image.width() != round(tile.width() * ratio):
-                # Larger than the proxy (two takes on a big screen) or a picture of the old
-                # size while a resize is decoded: smoothed, not blocky. The usual case is a copy.
-                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(tile, self._image)
-        else:
+            painter.fillRect(tile, QColor(colors().canvas_bg))
+        if image is None or image.isNull():
             painter.setPen(QColor("#b8b8c4"))
             painter.drawText(
                 tile.adjusted(_PAD, _PAD, -_PAD, -_PAD),
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                 self._message,
             )
+        else:
+            # Larger than the proxy (two takes on a big screen) or a picture of the old size
+            # while a resize is decoded: smoothed, not blocky. The usual case is a copy.
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, layout.scaled)
+            painter.drawImage(tile, image)
         if self.flag == "rejected":
             painter.fillRect(tile, QColor(0, 0, 0, 130))
         # The caption and the badge change far less often than the frames: drawn once into
         # pixmaps (text layout is the costly part of a paint), then copied with each frame.
-        caption = self._caption(tile.width())
-        band_h = round(caption.deviceIndependentSize().height())
-        painter.drawPixmap(tile.left(), tile.bottom() + 1 - band_h, caption)
+        painter.drawPixmap(layout.caption_at, self._caption(tile.width()))
         if self.flag in FLAG_TEXT:
             painter.drawPixmap(tile.left() + _PAD, tile.top() + _PAD, self._badge())
         if self.current:
+            c = colors()
             colour = QColor(c.accent if self.flag != "rejected" else c.muted)
-            x, y, w, h, f = tile.x(), tile.y(), tile.width(), tile.height(), _FRAME_PX
-            for rect in (QRect(x, y, w, f), QRect(x, y + h - f, w, f), QRect(x, y, f, h),
-                         QRect(x + w - f, y, f, h)):  # fmt: skip
+            for rect in layout.frame:
                 painter.fillRect(rect, colour)
-        painter.end()  # now, not when a reference to this frame goes (a profiler's sample)
 
     def tile_rect(self) -> QRect:
         """Where the take is drawn: its picture fitted and centred (16:9 until one comes). A
         picture made for this size (within the 2 px even sides may lose) keeps its own size,
         so painting copies it instead of scaling it."""
+        return self._layout().tile
+
+    def _layout(self) -> _Layout:
+        """Where the picture, caption and frame go: worked out once per picture size, cell
+        size, pixel ratio and font, not in each of the 24 paints a second."""
         image = self._image
-        if image is None or image.isNull():
+        picture = QSize() if image is None or image.isNull() else image.size()
+        ratio = self.devicePixelRatioF()
+        key = (picture.width(), picture.height(), self.width(), self.height(), ratio)
+        if self._layout_cache is not None and self._layout_cache[0] == key:
+            return self._layout_cache[1]
+        if picture.isEmpty():
             size = QSize(16, 9).scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
         else:
-            ratio = self.devicePixelRatioF()
-            fitted = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            own = QSize(round(image.width() / ratio), round(image.height() / ratio))
+            fitted = picture.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            own = QSize(round(picture.width() / ratio), round(picture.height() / ratio))
             dw, dh = fitted.width() - own.width(), fitted.height() - own.height()
             size = own if 0 <= dw <= 2 and 0 <= dh <= 2 else fitted
         top_left = QPoint((self.width() - size.width()) // 2, (self.height() - size.height()) // 2)
-        return QRect(top_left, size)
+        tile = QRect(top_left, size)
+        x, y, w, h, f = tile.x(), tile.y(), tile.width(), tile.height(), _FRAME_PX
+        frame = (QRect(x, y, w, f), QRect(x, y + h - f, w, f), QRect(x, y, f, h),
+                 QRect(x + w - f, y, f, h))  # fmt: skip
+        layout = _Layout(
+            tile=tile,
+            margins=tile != self.rect(),
+            scaled=not picture.isEmpty() and picture.width() != round(w * ratio),
+            caption_at=QPoint(x, tile.bottom() + 1 - self._caption_height()),
+            frame=frame,
+        )
+        self._layout_cache = (key, layout)
+        return layout
+
+    def _caption_height(self) -> int:
+        """The caption band's height in logical pixels (the font's line and a margin)."""
+        return QFontMetrics(self.font()).height() + 2 * 5
 
     def _pixmap(self, size: QSize) -> QPixmap:
         """A transparent pixmap of ``size`` logical pixels, sharp at the cell's pixel ratio."""
@@ -224,7 +268,7 @@ class SheetCell(QWidget):
             return self._caption_cache[1]
         font = QFont(self.font())
         metrics = QFontMetrics(font)
-        band = QRect(0, 0, width, metrics.height() + 2 * 5)
+        band = QRect(0, 0, width, self._caption_height())
         pixmap = self._pixmap(band.size())
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

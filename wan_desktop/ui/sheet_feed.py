@@ -10,9 +10,14 @@ and neither the worker nor the GUI thread converts a pixel after FFmpeg. Paintin
 pictures instead of scaling or converting them on the GUI thread.
 
 The ring never grows: it holds the frames from the one wanted now to :data:`RING_FRAMES` ahead
-(wrapping at the end of the loop), plus the one on screen. A worker that fell behind starts
-again at the wanted frame (skipping what is already late) instead of working through a
-backlog, and until the frame arrives the cell keeps showing its latest one.
+(wrapping at the end of the loop), plus the one on screen. While playing, the worker fills it
+in bursts: it sleeps until only :data:`REFILL_AT` decoded frames are left ahead of the clock,
+then decodes until the ring is full again. Every time a thread takes the interpreter lock is a
+chance for the machine to preempt it holding the lock, which stalls the GUI thread too, so
+eight workers waking once a burst instead of every frame (or twice) matters on a loaded
+machine. A worker that fell behind starts again at the wanted frame (skipping what is already
+late) instead of working through a backlog, and until the frame arrives the cell keeps showing
+its latest one.
 """
 
 from __future__ import annotations
@@ -29,13 +34,17 @@ from PySide6.QtGui import QImage
 
 from .clip_clock import ClockState, frame_at
 
-__all__ = ["PROXY_WORKERS", "RING_FRAMES", "WAITING", "CellFeed", "FeedInfo"]
+__all__ = ["PROXY_WORKERS", "REFILL_AT", "RING_FRAMES", "WAITING", "CellFeed", "FeedInfo"]
 
 log = logging.getLogger(__name__)
 
-#: Frames decoded ahead of the clock per cell. At 24 fps, a quarter of a second: enough to ride
-#: out a worker's scheduling hiccup, little memory (8 cells × 7 pictures of ~0.5 MB each).
-RING_FRAMES = 6
+#: Frames decoded ahead of the clock per cell. At 24 fps, half a second: enough to ride out a
+#: worker's scheduling hiccup on a loaded machine, little memory (8 cells × 13 pictures of at
+#: most 0.9 MB, a 360p proxy's frame in BGRA).
+RING_FRAMES = 12
+#: While playing, a worker sleeps until this many decoded frames are left ahead of the clock
+#: (a quarter of a second at 24 fps), then fills the ring again.
+REFILL_AT = 6
 #: Proxies made at once (each is an encoder that wants a core).
 PROXY_WORKERS = 2
 _proxy_slots = threading.BoundedSemaphore(PROXY_WORKERS)
@@ -90,6 +99,7 @@ class CellFeed(QObject):
         self._wanted_slot = 0
         self._shown = -1  # the frame index on screen (kept in the ring while shown)
         self._generation = 0
+        self._filling = False  # the worker is in a burst: it decodes until the ring is full
         self._closed = False
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()  # stops a proxy being made when the sheet closes
@@ -140,7 +150,9 @@ class CellFeed(QObject):
         if info is None:
             return 0
         with self._cond:
-            if self._set_wanted(seconds):
+            # The worker wakes by itself for its next burst; it is woken early only when the
+            # clock went where the ring is thin (a seek, a step back, playing from a pause).
+            if self._set_wanted(seconds) and self._lead(REFILL_AT + 1) <= REFILL_AT:
                 self._cond.notify()
         return self.index_at(seconds)
 
@@ -200,16 +212,40 @@ class CellFeed(QObject):
                 out.append(index)
         return out
 
-    def _next_job(self) -> int | None:
-        """The first wanted frame not decoded yet; drops pictures no longer wanted."""
+    def _lead(self, limit: int) -> int:
+        """Under the lock: how many frames from the wanted one on are decoded without a gap
+        (at most ``limit``, or all of the window when it is shorter)."""
+        info = self.info
+        if info is None:
+            return 0
+        slots = max(1, self._slots)
+        last = max(0, info.frame_count - 1)
+        lead = 0
+        for k in range(min(limit, RING_FRAMES)):
+            if min((self._wanted_slot + k) % slots, last) not in self._ring:
+                break
+            lead += 1
+        return lead
+
+    def _next_job(self) -> tuple[int | None, int]:
+        """The first wanted frame not decoded yet (None: the ring is full) and how many are
+        decoded ahead before it; drops pictures no longer wanted."""
         window = self._window()
         for index in list(self._ring):
             if index not in window and index != self._shown:
                 del self._ring[index]
-        for index in window:
+        for ahead, index in enumerate(window):
             if index not in self._ring:
-                return index
-        return None
+                return index, ahead
+        return None, len(window)
+
+    def _sleep_s(self, position_s: float, ahead: int) -> float:
+        """Seconds from the clock's ``position_s`` until only :data:`REFILL_AT` of the
+        ``ahead`` decoded frames are left (a little after, so the burst starts on time)."""
+        info = self.info
+        assert info is not None
+        refill_slot = self._wanted_slot + max(1, ahead - REFILL_AT)
+        return max(0.001, refill_slot / info.fps - position_s + 0.001)
 
     def _wait_for_work(self, reader_size: QSize | None) -> tuple[str, int, QSize, int]:
         """Under the lock: ``("open", 0, size, generation)`` when the proxy must be (re)opened
@@ -220,15 +256,18 @@ class CellFeed(QObject):
             if reader_size is None or size != reader_size:
                 return "open", 0, size, generation
             state = self._clock() if self._clock is not None else None
-            if state is not None and state.playing:
+            playing = state is not None and state.playing and self.info is not None
+            position_s = state.position_s() if playing else 0.0
+            if playing:
                 # The worker reads the clock itself: it keeps decoding ahead while the GUI
                 # thread is busy, so the frames are there when the GUI shows the next one.
-                self._set_wanted(state.position_s())
-            job = self._next_job()
-            if job is not None:
+                self._set_wanted(position_s)
+            job, ahead = self._next_job()
+            if job is not None and (not playing or self._filling or ahead <= REFILL_AT):
+                self._filling = True
                 return "decode", job, size, generation
-            playing = state is not None and state.playing
-            self._cond.wait(timeout=0.5 / self.info.fps if playing and self.info else None)
+            self._filling = False
+            self._cond.wait(timeout=self._sleep_s(position_s, ahead) if playing else None)
         return "close", 0, QSize(), 0
 
     def _run(self) -> None:

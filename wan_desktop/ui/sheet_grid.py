@@ -3,14 +3,19 @@ allows, the block of them centred.
 
 A ``QGridLayout`` shares out the space by cell, whatever the picture's shape, and a 16:9 take
 in a 4:3 cell is a picture between two black bars. This grid tries every column count, keeps
-the one with the largest tiles at the video's aspect, and places the tiles itself. GUI thread.
+the one with the largest tiles at the video's aspect, and places the tiles itself.
+
+It also paints them: a tile with a ``paint(painter)`` method is drawn by the grid's own paint
+event, all of them with one painter (see :mod:`.sheet_cell`), and hears from the grid when the
+screen's pixel ratio changes. GUI thread.
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QEvent, QRect, QSize
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 __all__ = ["SheetGrid", "best_columns"]
@@ -31,7 +36,9 @@ def best_columns(count: int, width: int, height: int, aspect: float, spacing: in
 
 
 class SheetGrid(QWidget):
-    """Holds the tiles given to :meth:`set_tiles`, in order, row by row."""
+    """Holds the tiles given to :meth:`set_tiles`, in order, row by row, and paints those
+    that can paint themselves into a painter (``paint(painter)``, in their own coordinates;
+    ``device_ratio_changed()`` when the pixel ratio changes)."""
 
     def __init__(self, spacing: int = 8, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +77,32 @@ class SheetGrid(QWidget):
     def resizeEvent(self, event) -> None:  # Qt override
         super().resizeEvent(event)
         self._place()
+
+    def event(self, event) -> bool:  # Qt override
+        if event.type() == QEvent.Type.DevicePixelRatioChange:
+            for tile in self._tiles:
+                notify = getattr(tile, "device_ratio_changed", None)
+                if notify is not None:
+                    notify()
+        return super().event(event)
+
+    def paintEvent(self, event) -> None:  # Qt override
+        # One painter for every tile that changed (their updates come here as one region).
+        region = event.region()
+        painter = QPainter(self)
+        for tile in self._tiles:
+            paint = getattr(tile, "paint", None)
+            if paint is None or not tile.isVisible():
+                continue
+            geometry = tile.geometry()
+            if not region.intersects(geometry):
+                continue
+            painter.save()
+            painter.translate(geometry.topLeft())
+            painter.setClipRect(tile.rect())
+            paint(painter)
+            painter.restore()
+        painter.end()  # now, not when a reference to this paint goes (a profiler's sample)
 
     def _place(self) -> None:
         count = len(self._tiles)
