@@ -64,7 +64,7 @@ class LibraryView(
     widened to fill the row. Arrows move by card and by grid row, Page Up/Down by a
     viewport, Home/End to the ends; a rubber band (dragged from between cards) or a
     shift-click selects the cards of the rectangle. Only the cards on screen are ever painted
-    or looked at.
+    or looked at. A model given without a Qt parent becomes the view's child (deleted with it).
     """
 
     importRequested = Signal(list)
@@ -98,6 +98,12 @@ class LibraryView(
         self.setDropIndicatorShown(False)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setItemDelegate(LibraryDelegate(self))
+        if model.parent() is None:
+            # A model nobody owns would be deleted by Python's garbage collector, on whichever
+            # thread it runs (the proxy maker's, seen in tests): its timers then stay
+            # registered with the GUI thread and the next one to fire crashes Qt. Owned by
+            # the view, it goes with the view, on the GUI thread.
+            model.setParent(self)
         self.setModel(model)
 
     def library_model(self) -> LibraryModel:
