@@ -42,6 +42,7 @@ def test_a_task_meeting_a_closed_library_is_dropped_and_other_errors_are_said(qt
     qtbot.waitUntil(lambda: closed.done() and refused.done(), timeout=10000)
     assert failures == [("Show the clip", "no such entry")]
     assert not keeper.pending()
+    keeper.deleteLater()
 
 
 def test_a_search_queued_before_the_library_closes_is_dropped(qtbot, tasks, opened, lib):

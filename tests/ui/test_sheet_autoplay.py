@@ -25,6 +25,7 @@ def playback(qtbot, monkeypatch, tmp_path):
     sheet.start(autoplay=True)
     yield sheet
     sheet.close()
+    sheet.deleteLater()  # its timers go on the GUI thread, not in a GC pass on a worker's
 
 
 def _opened(playback: SheetPlayback) -> None:
