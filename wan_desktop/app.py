@@ -121,14 +121,19 @@ class Services:
     async def open_library(self) -> None:
         """Open (or create) the library, in a worker thread. Browsing needs nothing more."""
         from .library import Library
+        from .library.comment_pending import PendingFile
         from .library.comment_sync import CommentSync
         from .ui.async_bridge import run_blocking
 
         await run_blocking(self.paths.ensure)
         self.library = await run_blocking(Library.open, self.library_root())
         # Culling keys update the index and sidecar at once (any pane: grid, contact sheet,
-        # compare); the comment follows in the queue's thread, once per clip per burst.
-        self.comment_sync = CommentSync(self.library.sync_comment)
+        # compare); the comment follows in the queue's thread, once per clip per burst. The
+        # entries still to write are noted on disk, and what a killed run left is adopted
+        # (file reads and a write: in a worker).
+        self.comment_sync = await run_blocking(
+            CommentSync, self.library.sync_comment, pending_file=PendingFile(self.library.root)
+        )
         self.library.on_judged(self.comment_sync.changed)
 
     async def open_engine(self) -> None:

@@ -1,6 +1,8 @@
 """``wan-desktop library ...``: list, search, show, export, rebuild and import from a shell;
 rate, flag and cull takes (``rate``, ``flag``, ``keep-picks``) so scripts can judge them too;
-these bring the videos' MP4 comments up to date before they return.
+these bring the videos' MP4 comments up to date before they return. ``sync-comments`` writes
+every comment whose judgement is out of date (:mod:`.comment_check`), and every command writes
+a few of those a killed window left noted (:func:`.comment_pending.sync_adopted`, quietly).
 
 ``add_parser(subparsers)`` adds the ``library`` command; ``run(args)`` executes it and returns
 the exit code: 0 done, 2 bad input (unknown id, unreadable or refused file, bad template), 1
@@ -20,6 +22,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..media.video import VideoError
+from .comment_check import sync_out_of_date
+from .comment_pending import sync_adopted
 from .errors import LibraryError
 from .export import DEFAULT_TEMPLATE
 from .models import SORTS, EntrySummary, Filters
@@ -65,12 +69,14 @@ def run_on_library(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     tell_repair: bool = True,
+    resume_syncs: bool = True,
 ) -> int:
     """Open ``args.library``, run ``handler`` on it and return the exit code: 2 for a refusal
     (:class:`LibraryError`, the media layer's ``VideoError``, a bad value, a file error), 1
     when the index cannot be used; each said as one sentence on stderr after
     ``wan-desktop NAME:``, never a traceback. With ``tell_repair`` a damaged index found on
-    opening (moved aside and rebuilt) is said first."""
+    opening (moved aside and rebuilt) is said first. With ``resume_syncs`` a few comments a
+    killed process left to write are written after the handler, quietly."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     try:
@@ -83,6 +89,8 @@ def run_on_library(
                     file=err,
                 )
             handler(lib, args, out, err)
+            if resume_syncs:
+                sync_adopted(lib)
     except (LibraryError, VideoError, ValueError, OSError) as exc:
         print(f"wan-desktop {name}: {exc}", file=err)
         return EXIT_BAD_INPUT
@@ -127,6 +135,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     flag.add_argument("flag", choices=(FLAG_PICKED, FLAG_REJECTED, "none"))
     keep = command("keep-picks", "move the rejected takes of a group to the trash")
     keep.add_argument("group")
+    command("sync-comments", "write every video comment whose rating or flag is out of date")
     parser.set_defaults(run=run)
     return parser
 
@@ -307,6 +316,22 @@ def _keep_picks(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO
     )
 
 
+def _sync_comments(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    report = sync_out_of_date(lib)
+    if args.json:
+        print_json(report.to_dict(), out)
+    else:
+        print(
+            f"checked {report.checked} entries: {report.out_of_date} out of date, "
+            f"{report.rewritten} rewritten, {len(report.failed)} failed",
+            file=out,
+        )
+        for entry_id, reason in report.failed:
+            print(f"  {entry_id}: {reason}", file=err)
+    if report.failed:
+        raise LibraryError(f"{len(report.failed)} comments could not be written")
+
+
 _COMMANDS = {
     "list": _list,
     "search": _list,
@@ -317,6 +342,7 @@ _COMMANDS = {
     "rate": _judge,
     "flag": _judge,
     "keep-picks": _keep_picks,
+    "sync-comments": _sync_comments,
 }
 
 
@@ -332,4 +358,5 @@ def run(
         stdout=stdout,
         stderr=stderr,
         tell_repair=args.library_command != "rebuild",
+        resume_syncs=args.library_command != "sync-comments",  # it checks them all
     )

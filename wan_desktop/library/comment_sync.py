@@ -7,11 +7,21 @@ the sidecar and the index at once, but a comment rewrite remuxes the video. Coal
 entry makes a burst cost one rewrite per clip, after the person moved on, and never on the GUI
 thread. A rewrite the file system refused (on Windows, a video a player has open cannot be
 replaced) is tried again later. :meth:`CommentSync.close` writes what is still waiting before
-it returns (the window calls it at exit); a process killed before that loses no judgement,
-only the comment's copy of it, which the next change or ``wan-desktop library rate`` writes.
+it returns (the window calls it at exit).
+
+Why a file too: a process killed before its rewrites ran would leave the comments out of date
+until each clip's next change. With a :class:`~.comment_pending.PendingFile`, the queue notes
+each entry on disk when it is first told of it (one small atomic write per entry per burst) and
+forgets it once its comment is written; a new queue on the same library adopts what dead
+processes left and writes those comments first. An entry whose rewrite failed on the file
+system (a busy file, a full disk) stays noted for the next process; one that is gone or whose
+video cannot be read is dropped (the failure is reported). The one moment not covered is a kill
+between the sidecar's write and the note (:meth:`Library.on_judged` tells the queue after the
+edit); ``wan-desktop library sync-comments`` finds every comment left out of date.
 
 Threads: :meth:`CommentSync.changed` and :meth:`CommentSync.flush` may be called from any
-thread (they only take a lock); the syncs run in the one thread of the queue.
+thread (they take a lock, and ``changed`` writes the pending file when the set grows: not the
+GUI thread when there is one); the syncs run in the one thread of the queue.
 """
 
 from __future__ import annotations
@@ -20,6 +30,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+
+from .comment_pending import PendingFile
 
 __all__ = ["DEFAULT_DELAY_S", "DEFAULT_RETRY_S", "DEFAULT_TRIES", "CommentSync", "Failure"]
 
@@ -41,7 +53,10 @@ class CommentSync:
     quiet time per entry. A rewrite that fails with ``OSError`` (the file is busy: Windows
     refuses to replace a video a player has open; a full disk) is tried again ``retry_s``
     later, ``tries`` times in all, except while flushing; ``on_failure`` hears of a rewrite
-    that failed for good (then the entry waits for its next change).
+    that failed for good (then the entry waits for its next change, or with ``pending_file``
+    and a file system error, for the next process). ``pending_file`` keeps the entries not yet
+    written on disk; what dead processes left there is adopted and queued at once, with the
+    same quiet time.
     """
 
     def __init__(
@@ -52,6 +67,7 @@ class CommentSync:
         retry_s: float = DEFAULT_RETRY_S,
         tries: int = DEFAULT_TRIES,
         on_failure: Failure | None = None,
+        pending_file: PendingFile | None = None,
     ):
         if delay_s < 0:
             raise ValueError(f"delay_s must be 0 or more seconds; got {delay_s!r}")
@@ -71,6 +87,15 @@ class CommentSync:
         self._running: str | None = None
         self._closed = False
         self._wake = threading.Condition()
+        # Entries whose comment may be out of date, as the pending file should say; written
+        # under its own lock so a slow disk never holds up ``pending`` or the queue's thread.
+        self._pending_file = pending_file
+        self._noted: set[str] = set()
+        self._saved: frozenset[str] = frozenset()
+        self._disk = threading.Lock()
+        self._disk_warned = False
+        if pending_file is not None:
+            self._adopt(pending_file)
         self._thread = threading.Thread(target=self._run, name="comment-sync", daemon=True)
         self._thread.start()
 
@@ -89,7 +114,11 @@ class CommentSync:
                 return
             self._due[entry_id] = self._clock() + self._delay_s
             self._failed.pop(entry_id, None)  # a new change earns fresh tries
+            grew = entry_id not in self._noted
+            self._noted.add(entry_id)
             self._wake.notify()
+        if grew:
+            self._save()
 
     def flush(self, timeout_s: float | None = None) -> bool:
         """Write every waiting entry now and wait for them; returns whether all were written
@@ -118,7 +147,52 @@ class CommentSync:
             self._closed = True
             self._wake.notify_all()
         self._thread.join(timeout_s)
+        self._save()  # what failed on the file system stays noted for the next process
         return done
+
+    def _adopt(self, pending_file: PendingFile) -> None:
+        """Take over the entries dead processes left unwritten: noted in this process's file
+        first, their files deleted after, so a kill in between loses none."""
+        adopted = pending_file.adopt()
+        if not adopted.files:
+            return
+        due = self._clock() + self._delay_s
+        with self._wake:
+            self._noted.update(adopted.ids)
+            for entry_id in adopted.ids:
+                self._due.setdefault(entry_id, due)
+            self._wake.notify()
+        if self._save():
+            pending_file.discard(adopted.files)
+        _log.info("%d comments left out of date by an earlier run are queued", len(adopted.ids))
+
+    def _done(self, entry_id: str, *, keep: bool) -> None:
+        """``entry_id``'s sync is over: forget it unless it is queued again or ``keep``."""
+        with self._wake:
+            if keep or entry_id in self._due:
+                return
+            self._noted.discard(entry_id)
+        self._save()
+
+    def _save(self) -> bool:
+        """Write the noted set to the pending file when it changed; whether the file says it.
+        A library that cannot be written is warned of once (the syncs go on)."""
+        if self._pending_file is None:
+            return False
+        with self._disk:
+            with self._wake:
+                noted = frozenset(self._noted)
+            if noted == self._saved:
+                return True
+            try:
+                self._pending_file.save(noted)
+            except OSError as exc:
+                if not self._disk_warned:
+                    self._disk_warned = True
+                    _log.warning("the comments still to write could not be noted: %s", exc)
+                return False
+            self._saved = noted
+            return True
 
     def _next(self) -> str | None:
         """Under the lock: wait for the entry whose quiet time is over; ``None`` once closed."""
@@ -143,17 +217,28 @@ class CommentSync:
             if entry_id is None:
                 return
             try:
-                self._sync(entry_id)
-            except Exception as exc:  # reported; the queue goes on
-                if not self._retry_later(entry_id, exc):
-                    self._report(entry_id, exc)
-            else:
-                with self._wake:
-                    self._failed.pop(entry_id, None)
+                self._sync_one(entry_id)
             finally:
                 with self._wake:
                     self._running = None
                     self._wake.notify_all()
+
+    def _sync_one(self, entry_id: str) -> None:
+        """Sync ``entry_id``; then forget it in the pending file unless it must be tried
+        again (before a flush waiting on it returns)."""
+        keep = True
+        try:
+            self._sync(entry_id)
+        except Exception as exc:  # reported; the queue goes on
+            if not self._retry_later(entry_id, exc):
+                # A file system error may pass: the next process tries again.
+                keep = isinstance(exc, OSError)
+                self._report(entry_id, exc)
+        else:
+            keep = False
+            with self._wake:
+                self._failed.pop(entry_id, None)
+        self._done(entry_id, keep=keep)
 
     def _retry_later(self, entry_id: str, exc: Exception) -> bool:
         """Queue ``entry_id`` again ``retry_s`` from now when ``exc`` may pass (a file system
