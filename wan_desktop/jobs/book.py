@@ -120,6 +120,24 @@ class JobBook:
         """Every record, in queue order."""
         return sorted(self.records.values(), key=lambda r: r.position)
 
+    def place_waiting(self, rec: JobRecord, index: int) -> bool:
+        """Give ``rec`` the position of ``index`` among the other waiting jobs (0: next to
+        run; clamped), between its neighbours' so no other record changes. ``False`` when
+        there is no other waiting job (nothing moves). Not committed: the caller saves."""
+        waiting = [r for r in self.ordered() if r.state is JobState.WAITING and r is not rec]
+        index = max(0, min(index, len(waiting)))
+        before = waiting[index - 1].position if index > 0 else None
+        after = waiting[index].position if index < len(waiting) else None
+        if before is None and after is None:
+            return False
+        if before is None:
+            rec.position = after - 1.0
+        elif after is None:
+            rec.position = before + 1.0
+        else:
+            rec.position = (before + after) / 2.0
+        return True
+
     def snapshot(self, rec: JobRecord) -> JobSnapshot:
         """The frozen view of ``rec`` handed to listeners, with its ETA."""
         now = time.time()

@@ -3,7 +3,11 @@
 One ``JobRunner`` serves the window and the command line alike. It lives on one asyncio loop
 (the qasync loop in the window): every public method is called on that loop, and listeners are
 called there too. The jobs and their events are kept by :class:`~.book.JobBook`, the steps of
-a job are :class:`~.work.JobWork`'s; the runner decides what runs when.
+a job are :class:`~.work.JobWork`'s. A job or a take group enters the queue through
+:class:`~.intake.JobIntake`, priced against the caps by :class:`~.spending.JobSpending`; a
+waiting job is edited by :class:`~.job_editor.JobEditor`; what a cancel does in each state is
+:class:`~.cancelling.JobCanceller`'s. The runner decides what runs when, and retries, removes
+and reorders; its public API is the one the window, the commands and the tests use.
 
 Every state change is committed before the runner acts on it, so after a crash ``start()``
 carries each unfinished job on from where it was. A submit is never repeated on its own: a job
@@ -24,35 +28,23 @@ import asyncio
 import contextlib
 import re
 import secrets
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from ..core import limits
-from ..core.budget import BudgetExceededError, BudgetRefusal, Caps, SpendLedger, check
-from ..core.pricing import Estimate, estimate
-from ..core.problems import InvalidInputError, Problem
+from ..core.budget import BudgetRefusal, Caps, SpendLedger
 from ..core.request import GenerationRequest
 from ..core.settings import CONCURRENCY_MAX, DEFAULT_UPLOAD_THRESHOLD_BYTES
-from ..core.variants import MAX_TAKES, Variant
-from ..fal import CancelOutcome, FalClient
+from ..core.variants import Variant
+from ..fal import FalClient
 from ..library import Library
-from ..library.ids import is_valid_group_id, new_group_id
 from .backend import Backend
 from .book import JobBook, Listener
-from .job_edit import (
-    EDITED_NOTE,
-    LEFT_QUEUE,
-    NotEditableError,
-    drop_replaced,
-    edit_refusal,
-    inputs_changed,
-    relabel,
-    stage_edit,
-    warning_notes,
-)
+from .cancelling import JobCanceller
+from .intake import JobIntake
+from .job_editor import JobEditor
 from .model import JobEventKind, JobSnapshot, JobState
-from .record_file import JOBS_DIR
+from .spending import JobSpending, unbilled_usd
 from .store import JobRecord
 from .work import JobWork
 
@@ -98,25 +90,40 @@ class JobRunner:
         self._client = client
         self._own_client = client is None
         self._book = JobBook(self._root, library.paths.db)
-        self._caps = caps if caps is not None else Caps()
-        self._ledger = ledger
+        self._canceller = JobCanceller(self._book, backend, stop_task=self._cancel_task)
+        self._spending = JobSpending(
+            self._book.records,
+            offline=backend.offline,
+            caps=caps if caps is not None else Caps(),
+            ledger=ledger,
+        )
         self._work = JobWork(
             self._book,
             library,
             backend,
             upload_threshold_bytes=upload_threshold_bytes,
-            on_submitted=self._on_submitted,
+            on_submitted=self._canceller.after_submit,
             start_timeout_s=start_timeout_s,
             upload_expiry_s=upload_expiry_s,
-            ledger=self._ledger,
+            ledger=ledger,
         )
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        # Takes of a group being admitted: not launched until the whole group is queued.
+        # Jobs not to launch yet: the takes of a group being admitted, a job being edited.
         self._holding: set[str] = set()
-        self._cancel_after_submit: set[str] = set()
-        # With resume=False the runner carries only the jobs it was given (``generate``).
+        self._intake = JobIntake(
+            self._book, self._work, self._spending, backend=backend.name, holding=self._holding
+        )
+        self._editor = JobEditor(
+            self._book,
+            self._work,
+            self._spending,
+            holding=self._holding,
+            launched=self._tasks.__contains__,
+        )
+        # With resume=False the runner carries only the jobs it was given (``generate``),
+        # the ones its intake admitted (``mine``) and the ones it resumed on retry.
         self._runs_all = True
-        self._mine: set[str] = set()
+        self._mine = self._intake.mine
         self._started = False
         self._closed = False
 
@@ -151,16 +158,16 @@ class JobRunner:
     @property
     def caps(self) -> Caps:
         """The spending caps checked before each submission."""
-        return self._caps
+        return self._spending.caps
 
     def set_caps(self, caps: Caps) -> None:
         """Check submissions from now on against ``caps`` (Settings → Budget). Loop thread."""
-        self._caps = caps
+        self._spending.caps = caps
 
     @property
     def ledger(self) -> SpendLedger | None:
         """The spend ledger billed results are recorded in (``None``: none)."""
-        return self._ledger
+        return self._spending.ledger
 
     async def start(self, *, resume: bool = True) -> None:
         """Load the job table and carry every unfinished job on. Call once, on the loop.
@@ -173,7 +180,7 @@ class JobRunner:
         if self._client is None:
             self._client = self._backend.client()
             await self._client.__aenter__()
-        self._work.client = self._client
+        self._work.client = self._canceller.client = self._client
         await self._book.load()
         self._started = True
         self._runs_all = resume
@@ -242,22 +249,18 @@ class JobRunner:
         """What fal billed today (local time), in US dollars, from the machine's spend ledger
         (every process's jobs; the offline engine is free; 0 without a ledger). A small
         indexed query."""
-        return self._ledger.today_usd() if self._ledger is not None else 0.0
+        return self._spending.spent_today_usd()
 
     def pending_usd(self) -> float:
         """What the jobs not yet billed will cost (estimates, US dollars): see
         :func:`unbilled_usd`."""
-        return unbilled_usd(self._book.records.values())
+        return self._spending.pending_usd()
 
     def budget_refusal(self, price_usd: float, *, takes: int = 1) -> BudgetRefusal | None:
         """Why a submission of ``price_usd`` (``takes`` jobs) would be refused by the caps,
         counting what is queued; ``None`` when it fits (always on the offline engine). The
         window asks before the click; :meth:`enqueue` asks again."""
-        if self._backend.offline:
-            return None
-        return check(
-            self._caps, self._ledger, price_usd, pending_usd=self.pending_usd(), takes=takes
-        )
+        return self._spending.refusal(price_usd, takes=takes)
 
     # ---- commands ----------------------------------------------------------------------------
 
@@ -277,11 +280,9 @@ class JobRunner:
         Returns once the job is waiting.
         """
         self._check_started()
-        request.raise_if_invalid()
-        _check_group(group_id)
-        price = self._price(request)
-        self._check_budget(price.amount_usd, 1)
-        rec = await self._admit(request, parent_id, group_id, variant)
+        rec = await self._intake.admit(
+            request, parent_id=parent_id, group_id=group_id, variant=variant
+        )
         self._fill_slots()
         return self._book.snapshot(rec)
 
@@ -299,88 +300,13 @@ class JobRunner:
         queued, so a refusal or a failure keeps none of them and sends nothing.
         """
         self._check_started()
-        if not 1 <= len(variants) <= MAX_TAKES:
-            raise InvalidInputError(
-                Problem("variants", f"Variants: 1 to {MAX_TAKES} takes (got {len(variants)}).")
-            )
-        problems = [p for v in variants for p in v.request.validate()]
-        if problems:
-            raise InvalidInputError(list(dict.fromkeys(problems)))
-        gid = group_id if group_id is not None else new_group_id()
-        _check_group(gid)
-        total = sum(self._price(v.request).amount_usd for v in variants)
-        self._check_budget(round(total, 4), len(variants))
-        admitted: list[JobRecord] = []
-        try:
-            for v in variants:
-                rec = await self._admit(v.request, parent_id, gid, v.label, hold=True)
-                admitted.append(rec)
-        except BaseException:
-            for rec in admitted:
-                self._holding.discard(rec.id)
-                await self._forget(rec)
-            raise
-        for rec in admitted:
-            self._holding.discard(rec.id)
+        admitted = await self._intake.admit_group(variants, parent_id=parent_id, group_id=group_id)
         self._fill_slots()
         return [self._book.snapshot(rec) for rec in admitted]
 
     def _check_started(self) -> None:
         if not self._started:
             raise RuntimeError("JobRunner.start() must be awaited first")
-
-    @staticmethod
-    def _price(request: GenerationRequest) -> Estimate:
-        # The resolved price (fal's for this account, else the bundled table), halved silent.
-        return estimate(request.resolution, request.duration, generate_audio=request.generate_audio)
-
-    def _check_budget(self, price_usd: float, takes: int) -> None:
-        refusal = self.budget_refusal(price_usd, takes=takes)
-        if refusal is not None:
-            raise BudgetExceededError(refusal)
-
-    async def _admit(
-        self,
-        request: GenerationRequest,
-        parent_id: str | None,
-        group_id: str | None,
-        variant: str,
-        *,
-        hold: bool = False,
-    ) -> JobRecord:
-        """Persist and prepare one job (it then waits for a slot); ``hold`` keeps it from
-        being launched until released. Nothing is kept when this raises."""
-        price = self._price(request)
-        job_id = _new_job_id()
-        rec = JobRecord(
-            id=job_id,
-            request=request,
-            state=JobState.PREPARING,
-            created_at=time.time(),
-            position=self._next_position(),
-            backend=self._backend.name,
-            folder=f"{JOBS_DIR}/{job_id}",
-            parent_id=parent_id,
-            group_id=group_id,
-            variant=variant,
-            cost_usd=price.amount_usd,
-            cost_source=price.source,
-        )
-        self._mine.add(job_id)
-        if hold:
-            self._holding.add(job_id)
-        try:
-            await self._work.copy_sources(rec, self._root / rec.folder)
-            self._book.records[job_id] = rec
-            await self._book.save(rec)
-            self._book.emit(rec, JobEventKind.ADDED)
-            await self._work.prepare(rec)
-        except BaseException:
-            # Refused input (or an interruption): keep nothing; the user's files are untouched.
-            self._holding.discard(job_id)
-            await self._forget(rec)
-            raise
-        return rec
 
     async def cancel(self, job_id: str) -> JobSnapshot:
         """Cancel a job: a local one leaves the queue; a submitted one gets fal's cancel.
@@ -391,49 +317,8 @@ class JobRunner:
         in flight is cancelled at the service as soon as the service answers.
         """
         rec = self._book.records[job_id]
-        if rec.state.is_final:
-            return self._book.snapshot(rec)
-        if rec.state in (JobState.PREPARING, JobState.WAITING):
-            self._cancel_task(job_id)
-            rec.notes.append("Cancelled before it was sent: nothing was sent or billed.")
-            await self._book.transition(rec, JobState.CANCELLED)
-        elif rec.state is JobState.SUBMITTING and not rec.handle:
-            self._cancel_after_submit.add(job_id)
-            rec.notes.append("Cancelling as soon as the service confirms it received the request.")
-            self._book.emit(rec, JobEventKind.STATE)
-        elif rec.state is JobState.DOWNLOADING:
-            rec.notes.append("It had already finished: the result is kept, since it is paid for.")
-            self._book.emit(rec, JobEventKind.STATE)
-        else:
-            await self._cancel_at_service(rec)
+        await self._canceller.cancel(rec)
         return self._book.snapshot(rec)
-
-    async def _on_submitted(self, rec: JobRecord) -> None:
-        if rec.id in self._cancel_after_submit:
-            self._cancel_after_submit.discard(rec.id)
-            await self._cancel_at_service(rec)
-
-    async def _cancel_at_service(self, rec: JobRecord) -> None:
-        assert self._client is not None and rec.handle is not None
-        outcome = await self._client.cancel(self._backend.live_handle(rec.handle, rec.backend))
-        if outcome is CancelOutcome.REMOVED:
-            self._cancel_task(rec.id)
-            rec.notes.append("Removed from the service's queue before it started: not billed.")
-            await self._book.transition(rec, JobState.CANCELLED)
-        elif outcome is CancelOutcome.REQUESTED:
-            await self._book.note(
-                rec,
-                "Cancellation requested. A request that is already running may still finish "
-                "and be billed; if it does, its video is kept.",
-            )
-        elif outcome is CancelOutcome.ALREADY_COMPLETED:
-            await self._book.note(
-                rec, "It had already finished: fetching the result, since it is paid for."
-            )
-        else:
-            self._cancel_task(rec.id)
-            rec.notes.append("The service no longer knows this request.")
-            await self._book.transition(rec, JobState.CANCELLED)
 
     async def retry(self, job_id: str, *, new_seed: bool = False) -> JobSnapshot:
         """Run a finished job again.
@@ -495,18 +380,8 @@ class JobRunner:
         rec = self._book.records[job_id]
         if rec.state is not JobState.WAITING:
             raise ValueError("Only jobs waiting in the local queue can be reordered.")
-        waiting = [r for r in self._book.ordered() if r.state is JobState.WAITING and r is not rec]
-        index = max(0, min(index, len(waiting)))
-        before = waiting[index - 1].position if index > 0 else None
-        after = waiting[index].position if index < len(waiting) else None
-        if before is None and after is None:
+        if not self._book.place_waiting(rec, index):
             return
-        if before is None:
-            rec.position = after - 1.0
-        elif after is None:
-            rec.position = before + 1.0
-        else:
-            rec.position = (before + after) / 2.0
         self._book.io_later(self._book.persist, rec)
         self._book.emit(rec, JobEventKind.POSITION)
 
@@ -524,73 +399,13 @@ class JobRunner:
         :class:`~.job_edit.NotEditableError` saying why (see :func:`~.job_edit.edit_refusal`).
         """
         self._check_started()
-        rec = self._book.records[job_id]
-        if job_id in self._holding:
-            raise NotEditableError("It is being queued or edited right now; try again in a moment.")
-        refusal = edit_refusal(rec.state, launched=job_id in self._tasks)
-        if refusal is not None:
-            raise NotEditableError(refusal)
-        request.raise_if_invalid()
-        price = self._price(request)
-        if not self._backend.offline:
-            others = unbilled_usd(r for r in self._book.records.values() if r is not rec)
-            budget = check(self._caps, self._ledger, price.amount_usd, pending_usd=others)
-            if budget is not None:
-                raise BudgetExceededError(budget)
-        self._holding.add(job_id)  # never launched while its inputs change
         try:
-            staged = None
-            if inputs_changed(rec.request, request):
-                try:
-                    staged = await stage_edit(self._work, rec, request)
-                except Exception:
-                    if self._still_waiting(rec):
-                        raise
-                    raise NotEditableError(LEFT_QUEUE) from None  # removed: its folder went
-            if not self._still_waiting(rec):
-                if staged is not None:
-                    gone = [staged.source_image, staged.source_audio, staged.sent_image]
-                    gone.append(staged.sent_audio)
-                    await self._book.io(drop_replaced, self._root, [f for f in gone if f])
-                raise NotEditableError(LEFT_QUEUE)
-            await self._apply_edit(rec, request, price, staged)
+            rec = await self._editor.edit(job_id, request)
         finally:
-            self._holding.discard(job_id)
-            self._fill_slots()
+            self._fill_slots()  # it was held while its inputs changed
         return self._book.snapshot(rec)
 
-    def _still_waiting(self, rec: JobRecord) -> bool:
-        """``rec`` is still in the book and waiting (an edit's awaits let it be cancelled)."""
-        return self._book.records.get(rec.id) is rec and rec.state is JobState.WAITING
-
-    async def _apply_edit(
-        self, rec: JobRecord, request: GenerationRequest, price: Estimate, staged: JobRecord | None
-    ) -> None:
-        """Put the edited request (and the staged inputs) on ``rec``, commit, emit, then drop
-        the inputs it no longer uses."""
-        old_files = [rec.source_image, rec.source_audio, rec.sent_image, rec.sent_audio]
-        if staged is not None:
-            notes = staged.notes
-            rec.source_image, rec.source_audio = staged.source_image, staged.source_audio
-            rec.sent_image, rec.sent_audio = staged.sent_image, staged.sent_audio
-        else:
-            stale = set(warning_notes(rec.request))
-            notes = [n for n in rec.notes if n not in stale] + warning_notes(request)
-        rec.notes = [n for n in notes if n != EDITED_NOTE] + [EDITED_NOTE]
-        rec.variant = relabel(rec.variant, rec.request.seed, request.seed)
-        rec.request = request
-        rec.cost_usd, rec.cost_source = price.amount_usd, price.source
-        await self._book.save(rec)
-        self._book.emit(rec, JobEventKind.EDITED)
-        if staged is not None:
-            kept = {rec.source_image, rec.source_audio, rec.sent_image, rec.sent_audio}
-            gone = [f for f in old_files if f and f not in kept]
-            self._book.io_later(drop_replaced, self._root, gone)
-
     # ---- scheduling --------------------------------------------------------------------------
-
-    def _next_position(self) -> float:
-        return max((r.position for r in self._book.records.values()), default=0.0) + 1.0
 
     def _fill_slots(self) -> None:
         if self._closed or not self._started:
@@ -625,11 +440,6 @@ class JobRunner:
             if not self._closed:
                 self._fill_slots()
 
-    async def _forget(self, rec: JobRecord) -> None:
-        if self._book.records.pop(rec.id, None) is not None:
-            self._book.emit(rec, JobEventKind.REMOVED)
-        await self._book.io(self._book.drop, rec, folder=True)
-
     def _retry_sources(self, rec: JobRecord) -> tuple[Path, Path | None]:
         """The inputs of a finished job, from its folder or its library entry."""
         if rec.source_image and (self._root / rec.source_image).exists():
@@ -642,39 +452,4 @@ class JobRunner:
         raise ValueError("The inputs of this job are gone; compose it again.")
 
 
-#: The states of a job fal has not billed yet (it bills a request when it completes it).
-_UNBILLED = (
-    JobState.PREPARING,
-    JobState.WAITING,
-    JobState.SUBMITTING,
-    JobState.QUEUED,
-    JobState.RUNNING,
-)
-
-
-def unbilled_usd(records: Iterable[JobRecord]) -> float:
-    """What ``records`` not billed yet will cost once fal completes them (their estimates,
-    US dollars): jobs preparing, waiting, sent or running on fal (the offline engine is
-    free)."""
-    total = sum(
-        r.cost_usd or 0.0 for r in records if r.state in _UNBILLED and r.backend != "offline"
-    )
-    return round(total, 4)
-
-
 _SEED_LABEL = re.compile(r"seed \d+\Z")
-
-
-def _check_group(group_id: str | None) -> None:
-    if group_id is not None and not is_valid_group_id(group_id):
-        raise InvalidInputError(
-            Problem(
-                "group_id",
-                "A take group id is 4 to 64 lowercase letters, digits or dashes "
-                f"(got {group_id!r}).",
-            )
-        )
-
-
-def _new_job_id() -> str:
-    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
