@@ -23,7 +23,6 @@ from ..library import Library
 from ..library.ids import new_group_id
 from .backend import NoKeyError
 from .cli_output import (
-    EXIT_BUSY,
     EXIT_FAILED,
     EXIT_INVALID,
     EXIT_REFUSED,
@@ -35,16 +34,17 @@ from .cli_output import (
 from .cli_queue import (
     OFFLINE_NOTICE,
     Interrupt,
+    final_result,
+    hand_over,
     library_root,
     owned_runner,
     print_notes,
     take_queue,
 )
-from .filing import result_summary
-from .handoff import Call, HandoffError, call_owner
-from .model import JobSnapshot, JobState
+from .handoff import Call, HandoffError
+from .model import JobSnapshot
 from .queue_lock import Holder, QueueLock
-from .runner import unbilled_usd
+from .spending import unbilled_usd
 from .store import JobStore
 
 __all__ = ["KEPT_GROUP", "group_refusal", "run_group"]
@@ -101,7 +101,6 @@ async def _run_local(
     offline: bool,
     interrupt: Interrupt,
 ) -> int:
-    loop = asyncio.get_running_loop()
     try:
         async with owned_runner(offline, not offline, resume=False) as opened:
             if opened.backend.offline:
@@ -119,11 +118,7 @@ async def _run_local(
                 opened.runner.subscribe(Progress(job.id, sys.stderr, label=job.variant))
 
             async def follow(job: JobSnapshot) -> int:
-                final = await opened.runner.wait(job.id)
-                result = None
-                if final.state is JobState.DONE:
-                    result = await loop.run_in_executor(None, result_summary, final, opened.library)
-                return report_take(final, result)
+                return report_take(*await final_result(opened, job.id))
 
             return worst_exit(list(await asyncio.gather(*(follow(job) for job in jobs))))
     except NoKeyError as exc:
@@ -191,26 +186,13 @@ async def _follow_remote(
 ) -> int:
     """One take in the owner, to its end; ``accepted`` gets the job once taken, ``None`` when
     it was not."""
-    assert holder.endpoint is not None
-    progress: list[Progress] = []
 
-    def on_accepted(job: JobSnapshot) -> None:
-        progress.append(Progress(job.id, sys.stderr, label=job.variant))
+    def on_accepted(job: JobSnapshot) -> Progress:
         accepted.set_result(job)
+        return Progress(job.id, sys.stderr, label=job.variant)
 
     try:
-        reply = await call_owner(
-            holder.endpoint,
-            call,
-            on_accepted=on_accepted,
-            on_event=lambda event: progress[0](event) if progress else None,
-        )
-    except InvalidInputError as exc:
-        print_problems(exc, sys.stderr)
-        return EXIT_INVALID
-    except ValueError as exc:
-        print(f"error: {holder.describe()}: {exc}", file=sys.stderr)
-        return EXIT_BUSY
+        reply = await hand_over(holder, call, on_accepted)
     except HandoffError as exc:
         if not exc.reached and not after_others:
             raise
@@ -223,5 +205,7 @@ async def _follow_remote(
     finally:
         if not accepted.done():
             accepted.set_result(None)
+    if isinstance(reply, int):
+        return reply
     assert reply.job is not None
     return report_take(reply.job, reply.result)

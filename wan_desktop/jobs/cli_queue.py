@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..core.atomic import ensure_dir
 from ..core.budget import SpendLedger, ledger_path
@@ -34,7 +35,7 @@ from .cli_output import (
     report_final,
 )
 from .filing import result_summary
-from .handoff import Call, HandoffError, call_owner
+from .handoff import Call, HandoffError, Reply, call_owner
 from .model import JobSnapshot, JobState
 from .queue_lock import Holder, QueueLock
 from .runner import JobRunner
@@ -44,6 +45,8 @@ __all__ = [
     "OFFLINE_NOTICE",
     "Interrupt",
     "Opened",
+    "final_result",
+    "hand_over",
     "library_root",
     "owned_runner",
     "print_notes",
@@ -81,7 +84,11 @@ def library_root() -> Path:
 @asynccontextmanager
 async def owned_runner(offline: bool, require_key: bool, *, resume: bool) -> AsyncIterator[Opened]:
     """Open the library and the backend and start a runner (the caller owns the queue);
-    everything is closed on the way out, also when cancelled. ``NoKeyError`` without a key."""
+    everything is closed on the way out, also when cancelled. ``NoKeyError`` without a key.
+
+    The runner follows the preferences the window does: concurrency, upload threshold, the
+    spending caps and the Advanced settings (start deadline, upload lifetime), so a job run
+    from a shell is sent exactly as the same job from the window."""
     paths = app_paths()
     settings = load_settings(paths)
     loop = asyncio.get_running_loop()
@@ -96,6 +103,8 @@ async def owned_runner(offline: bool, require_key: bool, *, resume: bool) -> Asy
         backend,
         concurrency=settings.concurrency,
         upload_threshold_bytes=settings.upload_threshold_bytes,
+        start_timeout_s=settings.start_timeout_s(),
+        upload_expiry_s=settings.upload_expiry_s(),
         caps=settings.caps(),
         ledger=SpendLedger(ledger_path(paths)),
     )
@@ -187,11 +196,7 @@ async def _run_local(
             interrupt.message = KEPT
             print_notes(job)
             opened.runner.subscribe(Progress(job.id, sys.stderr))
-            final = await opened.runner.wait(job.id)
-            result = None
-            if final.state is JobState.DONE:
-                loop = asyncio.get_running_loop()
-                result = await loop.run_in_executor(None, result_summary, final, opened.library)
+            final, result = await final_result(opened, job.id)
             return report_final(final, result, as_json=as_json, whole_job=whole_job)
     except NoKeyError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -205,30 +210,56 @@ async def _run_remote(
     who = holder.describe()
     print(f"{who} is running this library's jobs: handing this job to it.", file=sys.stderr)
     interrupt.message = f"Interrupted. If {who} took the job, it goes on there."
-    progress: list[Progress] = []
 
-    def on_accepted(job: JobSnapshot) -> None:
+    def on_accepted(job: JobSnapshot) -> Progress:
         interrupt.message = f"Interrupted. The job goes on in {who}."
         if job.backend == "offline":
             print(OFFLINE_NOTICE, file=sys.stderr)
         print_notes(job)
-        progress.append(Progress(job.id, sys.stderr))
+        return Progress(job.id, sys.stderr)
 
+    reply = await hand_over(holder, call, on_accepted)
+    if isinstance(reply, int):
+        return reply
+    assert reply.job is not None
+    return report_final(reply.job, reply.result, as_json=as_json, whole_job=whole_job)
+
+
+async def hand_over(
+    holder: Holder, call: Call, on_accepted: Callable[[JobSnapshot], Progress]
+) -> Reply | int:
+    """Hand ``call`` to the queue's owner and follow its job there to the end.
+
+    ``on_accepted(job)`` runs once the owner took the job and returns the progress printer
+    its events go to. Returns the owner's last reply, or the exit code when the owner
+    refused the job (the problems or its message already said on stderr). Raises
+    :class:`~.handoff.HandoffError` when the owner cannot be reached or stops answering.
+    """
+    assert holder.endpoint is not None
+    progress: list[Progress] = []
     try:
-        reply = await call_owner(
+        return await call_owner(
             holder.endpoint,
             call,
-            on_accepted=on_accepted,
+            on_accepted=lambda job: progress.append(on_accepted(job)),
             on_event=lambda event: progress[0](event) if progress else None,
         )
     except InvalidInputError as exc:
         print_problems(exc, sys.stderr)
         return EXIT_INVALID
     except ValueError as exc:
-        print(f"error: {who}: {exc}", file=sys.stderr)
+        print(f"error: {holder.describe()}: {exc}", file=sys.stderr)
         return EXIT_BUSY
-    assert reply.job is not None
-    return report_final(reply.job, reply.result, as_json=as_json, whole_job=whole_job)
+
+
+async def final_result(opened: Opened, job_id: str) -> tuple[JobSnapshot, dict[str, Any] | None]:
+    """Wait for job ``job_id`` of the command's own runner to end: its final snapshot, and
+    what ``--json`` prints for it when it is done (``None`` otherwise)."""
+    final = await opened.runner.wait(job_id)
+    if final.state is not JobState.DONE:
+        return final, None
+    loop = asyncio.get_running_loop()
+    return final, await loop.run_in_executor(None, result_summary, final, opened.library)
 
 
 def print_notes(job: JobSnapshot) -> None:
