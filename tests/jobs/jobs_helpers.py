@@ -1,25 +1,37 @@
 """Helpers for the job tests: tiny inputs, a fast stand-in renderer that still writes a real
-MP4, the offline engine as a separate process, and the CLI as a subprocess.
+MP4, the offline engine in this process or as a separate one, a started runner and a watcher
+of its events, and the CLI as a subprocess.
 
 (A module with its own name rather than conftest.py: several test folders have a conftest.)
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from wan_testkit import EngineProcess, tiny_mp4
 
 from bench._common import job_states  # noqa: F401 - one reader for the tests and the bench
+from wan_desktop.core.request import GenerationRequest
+from wan_desktop.emulator import EmulatorServer
+from wan_desktop.jobs.backend import Backend
+from wan_desktop.jobs.model import JobState
+from wan_desktop.jobs.runner import JobRunner
+from wan_desktop.library import Library
 
 KEY = "test-key-0123456789"
+
+#: How long a test waits for a job (a shared machine under load can be slow).
+DEADLINE_S = 60
 
 
 class _KeyedEngine(EngineProcess):
@@ -48,6 +60,68 @@ def fast_render(image_bytes, *, dest, progress=None, **kwargs) -> None:
         progress(1, 1)
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_bytes(tiny_mp4())
+
+
+@contextlib.contextmanager
+def emulator(**options: Any) -> Iterator[EmulatorServer]:
+    """The offline engine in this process on loopback (``EmulatorServer(**options)``, the
+    :func:`fast_render` renderer unless another is given), stopped after the ``with``."""
+    options.setdefault("render", fast_render)
+    engine = EmulatorServer(**options)
+    engine.start()
+    try:
+        yield engine
+    finally:
+        engine.stop()
+
+
+def job_request(image: Path, **fields: Any) -> GenerationRequest:
+    """A valid 720p request from ``image`` (prompt ``a slow pan`` unless given)."""
+    fields.setdefault("prompt", "a slow pan")
+    fields.setdefault("resolution", "720p")
+    return GenerationRequest(image=str(image), **fields)
+
+
+@contextlib.asynccontextmanager
+async def started_runner(
+    folder: Path, engine: EmulatorServer, key: str, **options: Any
+) -> AsyncIterator[tuple[JobRunner, Library]]:
+    """A library at ``folder`` and a started runner that treats ``engine`` as fal (its
+    results billed), both closed after the ``async with``."""
+    library = Library.open(folder)
+    runner = JobRunner(library, Backend(engine.base_url, key, offline=False), **options)
+    try:
+        await runner.start()
+        yield runner, library
+    finally:
+        await runner.close()
+        library.close()
+
+
+class Watcher:
+    """A runner's events as they come, and waits for a job's state or end."""
+
+    def __init__(self, runner: JobRunner, library: Library):
+        self.runner = runner
+        self.library = library
+        self.events: list[Any] = []
+        runner.subscribe(self.on_event)
+
+    def on_event(self, event: Any) -> None:
+        self.events.append(event)
+
+    async def finish(self, job_id: str):
+        """The job's final snapshot, once it is done, failed or cancelled."""
+        return await asyncio.wait_for(self.runner.wait(job_id), DEADLINE_S)
+
+    async def until(self, job_id: str, *states: JobState) -> None:
+        """Wait until the job is in one of ``states``."""
+
+        async def poll() -> None:
+            while self.runner.get(job_id).state not in states:
+                await asyncio.sleep(0.02)
+
+        await asyncio.wait_for(poll(), DEADLINE_S)
 
 
 def wait_until(predicate: Callable[[], object], timeout_s: float = 30.0, step_s: float = 0.05):

@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from jobs_helpers import cli_env, fast_render, wan
+from jobs_helpers import Watcher, cli_env, emulator, started_runner, wan
+from jobs_helpers import job_request as request
 from wan_testkit import make_image
 
 from wan_desktop.core.budget import BudgetExceededError, Caps
 from wan_desktop.core.problems import InvalidInputError
-from wan_desktop.core.request import GenerationRequest
-from wan_desktop.emulator import EmulatorServer
-from wan_desktop.jobs.backend import Backend
 from wan_desktop.jobs.handoff import Call, HandoffServer, call_owner
 from wan_desktop.jobs.job_edit import (
     EDITED_NOTE,
@@ -29,28 +27,14 @@ from wan_desktop.jobs.job_edit import (
 )
 from wan_desktop.jobs.model import JobEventKind, JobState
 from wan_desktop.jobs.queue_lock import QueueLock
-from wan_desktop.jobs.runner import JobRunner
 from wan_desktop.jobs.store import JobStore
-from wan_desktop.library import Library
-
-DEADLINE_S = 60
-
-
-def request(image: Path, **kw) -> GenerationRequest:
-    return GenerationRequest(
-        prompt=kw.pop("prompt", "a slow pan"), image=str(image), resolution="720p", **kw
-    )
 
 
 @pytest.fixture
 def server():
     # One job runs for a minute: with one slot, the jobs queued after it wait locally.
-    engine = EmulatorServer(workers=1, render=fast_render, min_run_s=60, api_key="k-edit")
-    engine.start()
-    try:
+    with emulator(workers=1, min_run_s=60, api_key="k-edit") as engine:
         yield engine
-    finally:
-        engine.stop()
 
 
 @pytest.fixture
@@ -58,21 +42,8 @@ def image(tmp_path: Path) -> Path:
     return make_image(tmp_path / "in.png")
 
 
-class Queue:
+class Queue(Watcher):
     """A runner with one slot taken by a long job, and the events it emitted."""
-
-    def __init__(self, runner: JobRunner, library: Library):
-        self.runner = runner
-        self.library = library
-        self.events = []
-        runner.subscribe(self.events.append)
-
-    async def until(self, job_id: str, *states: JobState) -> None:
-        async def poll():
-            while self.runner.get(job_id).state not in states:
-                await asyncio.sleep(0.02)
-
-        await asyncio.wait_for(poll(), DEADLINE_S)
 
     def table(self, job_id: str):
         store = JobStore(self.library.paths.db)
@@ -84,17 +55,11 @@ class Queue:
 
 @pytest_asyncio.fixture
 async def queue(tmp_path, server, image):
-    library = Library.open(tmp_path / "lib")
-    runner = JobRunner(library, Backend(server.base_url, "k-edit", offline=False), concurrency=1)
-    await runner.start()
-    q = Queue(runner, library)
-    try:
-        q.running = await runner.enqueue(request(image, prompt="the long one"))
+    async with started_runner(tmp_path / "lib", server, "k-edit", concurrency=1) as opened:
+        q = Queue(*opened)
+        q.running = await q.runner.enqueue(request(image, prompt="the long one"))
         await q.until(q.running.id, JobState.QUEUED, JobState.RUNNING)
         yield q
-    finally:
-        await runner.close()
-        library.close()
 
 
 # ---- what may be edited ----------------------------------------------------------------------
@@ -286,18 +251,12 @@ def _queued_jobs(home: Path, image: Path, server, prompts: list[str]) -> list[st
     """Jobs left waiting in the library's table at ``home`` (their runner closed)."""
 
     async def make() -> list[str]:
-        library = Library.open(home / "library")
-        backend = Backend(server.base_url, "k-edit", offline=False)
-        runner = JobRunner(library, backend, concurrency=1)
-        await runner.start()
-        try:
+        async with started_runner(home / "library", server, "k-edit", concurrency=1) as opened:
+            runner, _library = opened
             ids = [(await runner.enqueue(request(image, prompt=p))).id for p in prompts]
             while runner.get(ids[0]).state not in (JobState.QUEUED, JobState.RUNNING):
                 await asyncio.sleep(0.02)
             return ids
-        finally:
-            await runner.close()
-            library.close()
 
     return asyncio.run(make())
 
@@ -354,32 +313,31 @@ async def _wan_async(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
 @on_loop
 async def test_a_shell_edits_and_moves_through_the_window(tmp_path, server, image):
     home = tmp_path / "home"
-    library = Library.open(home / "library")
-    runner = JobRunner(library, Backend(server.base_url, "k-edit", offline=False), concurrency=1)
-    await runner.start()
-    lock = QueueLock(library.root)
-    assert lock.try_acquire("window")
-    owner = HandoffServer(runner, lock, library)
-    await owner.start()
-    env = cli_env(home, server.base_url, key="k-edit")
-    try:
-        first = await runner.enqueue(request(image, prompt="first"))
-        a = await runner.enqueue(request(image, prompt="a"))
-        b = await runner.enqueue(request(image, prompt="b"))
-        code, out, err = await _wan_async("jobs", "move", b.id, "1", env=env)
-        assert code == 0, err
-        assert [j.id for j in runner.jobs() if j.state is JobState.WAITING] == [b.id, a.id]
-        code, out, err = await _wan_async("jobs", "edit", a.id, "--prompt", "a, sharper", env=env)
-        assert code == 0, err
-        assert out.strip() == f"{a.id}: edited"
-        assert runner.get(a.id).request.prompt == "a, sharper"  # in the owner's runner
-        code, out, err = await _wan_async("jobs", "edit", first.id, "--prompt", "x", env=env)
-        assert code == 2 and "already at fal" in err
-    finally:
-        await owner.close()
-        lock.release()
-        await runner.close()
-        library.close()
+    async with started_runner(home / "library", server, "k-edit", concurrency=1) as opened:
+        runner, library = opened
+        lock = QueueLock(library.root)
+        assert lock.try_acquire("window")
+        owner = HandoffServer(runner, lock, library)
+        await owner.start()
+        env = cli_env(home, server.base_url, key="k-edit")
+        try:
+            first = await runner.enqueue(request(image, prompt="first"))
+            a = await runner.enqueue(request(image, prompt="a"))
+            b = await runner.enqueue(request(image, prompt="b"))
+            code, out, err = await _wan_async("jobs", "move", b.id, "1", env=env)
+            assert code == 0, err
+            assert [j.id for j in runner.jobs() if j.state is JobState.WAITING] == [b.id, a.id]
+            code, out, err = await _wan_async(
+                "jobs", "edit", a.id, "--prompt", "a, sharper", env=env
+            )
+            assert code == 0, err
+            assert out.strip() == f"{a.id}: edited"
+            assert runner.get(a.id).request.prompt == "a, sharper"  # in the owner's runner
+            code, out, err = await _wan_async("jobs", "edit", first.id, "--prompt", "x", env=env)
+            assert code == 2 and "already at fal" in err
+        finally:
+            await owner.close()
+            lock.release()
 
 
 def test_a_shell_cannot_change_a_queue_run_by_generate(tmp_path, server, image):

@@ -3,35 +3,24 @@ cancel in every state, retry, ETA, and every fault switch ending done or clearly
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from jobs_helpers import fast_render
+from jobs_helpers import Watcher, emulator, started_runner
+from jobs_helpers import job_request as request
 from wan_testkit import make_image
 
 from wan_desktop.core.problems import InvalidInputError
-from wan_desktop.core.request import GenerationRequest
-from wan_desktop.emulator import EmulatorServer
-from wan_desktop.jobs.backend import Backend
 from wan_desktop.jobs.model import JobState
-from wan_desktop.jobs.runner import JobRunner
-from wan_desktop.library import Library
 
 pytestmark = pytest.mark.asyncio
-
-DEADLINE_S = 60
 
 
 @pytest.fixture
 def server():
-    engine = EmulatorServer(workers=4, render=fast_render, keepalive_s=0.5, api_key="k-test")
-    engine.start()
-    try:
+    with emulator(workers=4, keepalive_s=0.5, api_key="k-test") as engine:
         yield engine
-    finally:
-        engine.stop()
 
 
 @pytest.fixture
@@ -39,46 +28,21 @@ def image(tmp_path: Path) -> Path:
     return make_image(tmp_path / "in.png")
 
 
-class Harness:
-    def __init__(self, runner: JobRunner, library: Library):
-        self.runner = runner
-        self.library = library
-        self.events = []
-        self.max_active = 0
-        runner.subscribe(self._on_event)
+class Harness(Watcher):
+    """The watcher, with the most jobs it saw active at once."""
 
-    def _on_event(self, event):
-        self.events.append(event)
+    max_active = 0
+
+    def on_event(self, event):
+        super().on_event(event)
         active = sum(1 for j in self.runner.jobs() if j.state.is_active)
         self.max_active = max(self.max_active, active)
-
-    async def finish(self, job_id: str):
-        return await asyncio.wait_for(self.runner.wait(job_id), DEADLINE_S)
-
-    async def until(self, job_id: str, *states: JobState):
-        async def poll():
-            while self.runner.get(job_id).state not in states:
-                await asyncio.sleep(0.02)
-
-        await asyncio.wait_for(poll(), DEADLINE_S)
 
 
 @pytest_asyncio.fixture
 async def harness(tmp_path, server):
-    library = Library.open(tmp_path / "lib")
-    runner = JobRunner(library, Backend(server.base_url, "k-test", offline=False), concurrency=2)
-    await runner.start()
-    try:
-        yield Harness(runner, library)
-    finally:
-        await runner.close()
-        library.close()
-
-
-def request(image: Path, **kw) -> GenerationRequest:
-    return GenerationRequest(
-        prompt=kw.pop("prompt", "a slow pan"), image=str(image), resolution="720p", **kw
-    )
+    async with started_runner(tmp_path / "lib", server, "k-test", concurrency=2) as opened:
+        yield Harness(*opened)
 
 
 async def test_one_job_to_done_with_events_in_order(harness, image, server):
@@ -132,31 +96,24 @@ async def test_local_queue_cancel_move_remove(harness, image, server):
 
 async def test_cancel_queued_at_the_service_is_removed(tmp_path, image):
     # Long enough that the running job cannot finish before it is cancelled, even under load.
-    engine = EmulatorServer(workers=1, render=fast_render, min_run_s=10, api_key="k")
-    engine.start()
-    library = Library.open(tmp_path / "lib2")
-    runner = JobRunner(library, Backend(engine.base_url, "k", offline=False), concurrency=2)
-    await runner.start()
-    try:
-        first = await runner.enqueue(request(image))
-        second = await runner.enqueue(request(image))
-        h = Harness(runner, library)
-        await h.until(second.id, JobState.QUEUED)
-        await h.until(first.id, JobState.RUNNING)
-        out = await runner.cancel(second.id)
-        assert out.state is JobState.CANCELLED
-        assert "not billed" in out.notes[-1]
-        # The running one: cancellation is requested; it ends cancelled at the service.
-        requested = await runner.cancel(first.id)
-        # (Under load the service may end it before cancel() returns: the note is kept.)
-        assert any("requested" in note.lower() for note in requested.notes)
-        final = await h.finish(first.id)
-        assert final.state is JobState.CANCELLED
-        assert engine.stats()["cancels"] == 2
-    finally:
-        await runner.close()
-        library.close()
-        engine.stop()
+    with emulator(workers=1, min_run_s=10, api_key="k") as engine:
+        async with started_runner(tmp_path / "lib2", engine, "k", concurrency=2) as opened:
+            runner, _library = opened
+            first = await runner.enqueue(request(image))
+            second = await runner.enqueue(request(image))
+            h = Harness(*opened)
+            await h.until(second.id, JobState.QUEUED)
+            await h.until(first.id, JobState.RUNNING)
+            out = await runner.cancel(second.id)
+            assert out.state is JobState.CANCELLED
+            assert "not billed" in out.notes[-1]
+            # The running one: cancellation is requested; it ends cancelled at the service.
+            requested = await runner.cancel(first.id)
+            # (Under load the service may end it before cancel() returns: the note is kept.)
+            assert any("requested" in note.lower() for note in requested.notes)
+            final = await h.finish(first.id)
+            assert final.state is JobState.CANCELLED
+            assert engine.stats()["cancels"] == 2
 
 
 async def test_retry_same_and_new_seed(harness, image, server):
@@ -248,57 +205,40 @@ async def test_every_fault_ends_done_or_clearly_failed(
 
 
 async def test_network_loss_after_submit_is_resumed_without_a_new_submit(tmp_path, image):
-    engine = EmulatorServer(workers=1, render=fast_render, min_run_s=1.0, api_key="k")
-    engine.start()
-    library = Library.open(tmp_path / "lib3")
     from wan_desktop.fal import FalClient, RetryPolicy
 
-    client = FalClient(
-        "k",
-        base_url=engine.base_url,
-        retry=RetryPolicy(max_attempts=2, base_delay_s=0.01, max_delay_s=0.02),
-    )
-    await client.__aenter__()
-    runner = JobRunner(library, Backend(engine.base_url, "k", offline=False), client=client)
-    await runner.start()
-    h = Harness(runner, library)
-    try:
-        job = await runner.enqueue(request(image))
-        await h.until(job.id, JobState.QUEUED, JobState.RUNNING)
-        engine.faults.set("drop_connection", count=-1, routes=["status", "stream", "result"])
-        failed = await h.finish(job.id)
-        assert failed.state is JobState.FAILED and failed.resumable
-        assert "without sending it again" in failed.error
-        engine.faults.clear()
-        resumed = await runner.retry(job.id)
-        assert resumed.id == job.id  # the same job, picked up again
-        final = await h.finish(job.id)
-        assert final.state is JobState.DONE, final.error
-        assert engine.stats()["submits"] == 1
-    finally:
-        await runner.close()
-        await client.__aexit__(None, None, None)
-        library.close()
-        engine.stop()
+    retry = RetryPolicy(max_attempts=2, base_delay_s=0.01, max_delay_s=0.02)
+    with emulator(workers=1, min_run_s=1.0, api_key="k") as engine:
+        async with (
+            FalClient("k", base_url=engine.base_url, retry=retry) as client,
+            started_runner(tmp_path / "lib3", engine, "k", client=client) as opened,
+        ):
+            runner, _library = opened
+            h = Harness(*opened)
+            job = await runner.enqueue(request(image))
+            await h.until(job.id, JobState.QUEUED, JobState.RUNNING)
+            engine.faults.set("drop_connection", count=-1, routes=["status", "stream", "result"])
+            failed = await h.finish(job.id)
+            assert failed.state is JobState.FAILED and failed.resumable
+            assert "without sending it again" in failed.error
+            engine.faults.clear()
+            resumed = await runner.retry(job.id)
+            assert resumed.id == job.id  # the same job, picked up again
+            final = await h.finish(job.id)
+            assert final.state is JobState.DONE, final.error
+            assert engine.stats()["submits"] == 1
 
 
 async def test_cancel_while_submitting_cancels_at_the_service(tmp_path, image):
-    engine = EmulatorServer(workers=1, render=fast_render, min_run_s=3.0, api_key="k")
-    engine.start()
-    engine.faults.set("slow", delay_s=0.6, count=1, routes=["submit"])
-    library = Library.open(tmp_path / "lib4")
-    runner = JobRunner(library, Backend(engine.base_url, "k", offline=False))
-    await runner.start()
-    h = Harness(runner, library)
-    try:
-        job = await runner.enqueue(request(image))
-        await h.until(job.id, JobState.SUBMITTING)
-        snap = await runner.cancel(job.id)
-        assert "as soon as" in snap.notes[-1]
-        final = await h.finish(job.id)
-        assert final.state is JobState.CANCELLED
-        assert engine.stats()["cancels"] == 1
-    finally:
-        await runner.close()
-        library.close()
-        engine.stop()
+    with emulator(workers=1, min_run_s=3.0, api_key="k") as engine:
+        engine.faults.set("slow", delay_s=0.6, count=1, routes=["submit"])
+        async with started_runner(tmp_path / "lib4", engine, "k") as opened:
+            runner, _library = opened
+            h = Harness(*opened)
+            job = await runner.enqueue(request(image))
+            await h.until(job.id, JobState.SUBMITTING)
+            snap = await runner.cancel(job.id)
+            assert "as soon as" in snap.notes[-1]
+            final = await h.finish(job.id)
+            assert final.state is JobState.CANCELLED
+            assert engine.stats()["cancels"] == 1

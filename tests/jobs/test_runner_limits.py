@@ -7,11 +7,10 @@ import base64
 from pathlib import Path
 
 import pytest
-from jobs_helpers import fast_render
+from jobs_helpers import emulator
 from wan_testkit import make_image
 
 from wan_desktop.core.request import GenerationRequest
-from wan_desktop.emulator import EmulatorServer
 from wan_desktop.fal import FalClient
 from wan_desktop.jobs.backend import Backend
 from wan_desktop.jobs.model import JobState
@@ -41,12 +40,8 @@ class SpyClient(FalClient):
 
 @pytest.fixture
 def server():
-    engine = EmulatorServer(workers=2, render=fast_render, keepalive_s=0.5, api_key="k-test")
-    engine.start()
-    try:
+    with emulator(workers=2, keepalive_s=0.5, api_key="k-test") as engine:
         yield engine
-    finally:
-        engine.stop()
 
 
 async def _run_one(tmp_path: Path, server, **runner_options) -> SpyClient:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from jobs_helpers import fast_render
+from jobs_helpers import DEADLINE_S, emulator, job_request, started_runner
 from wan_testkit import make_image
 
 from wan_desktop.core.budget import BudgetExceededError, Caps, SpendLedger
@@ -17,7 +17,6 @@ from wan_desktop.core.pricing import estimate_usd
 from wan_desktop.core.problems import InvalidInputError
 from wan_desktop.core.request import GenerationRequest
 from wan_desktop.core.variants import VariantPlan, expand
-from wan_desktop.emulator import EmulatorServer
 from wan_desktop.jobs.backend import Backend
 from wan_desktop.jobs.model import JobState
 from wan_desktop.jobs.runner import JobRunner
@@ -25,18 +24,13 @@ from wan_desktop.library import Library
 
 pytestmark = pytest.mark.asyncio
 
-DEADLINE_S = 60
 PRICE = estimate_usd("720p", 5)  # one 720p 5 s take at the bundled price
 
 
 @pytest.fixture
 def server():
-    engine = EmulatorServer(workers=4, render=fast_render, keepalive_s=0.5, api_key="k")
-    engine.start()
-    try:
+    with emulator(workers=4, keepalive_s=0.5, api_key="k") as engine:
         yield engine
-    finally:
-        engine.stop()
 
 
 @pytest.fixture
@@ -52,20 +46,12 @@ def ledger(tmp_path: Path) -> SpendLedger:
 @pytest_asyncio.fixture
 async def opened(tmp_path, server, ledger):
     """A library and a runner that treats the engine as fal (so its results are billed)."""
-    library = Library.open(tmp_path / "lib")
-    runner = JobRunner(library, Backend(server.base_url, "k", offline=False), ledger=ledger)
-    await runner.start()
-    try:
-        yield runner, library
-    finally:
-        await runner.close()
-        library.close()
+    async with started_runner(tmp_path / "lib", server, "k", ledger=ledger) as opened:
+        yield opened
 
 
-def request(image: Path, **kw) -> GenerationRequest:
-    return GenerationRequest(
-        prompt="a slow pan", image=str(image), resolution="720p", duration=5, **kw
-    )
+def request(image: Path, **fields) -> GenerationRequest:
+    return job_request(image, duration=5, **fields)
 
 
 async def finish(runner: JobRunner, job_id: str):
