@@ -1,6 +1,7 @@
-"""How one job looks in ``jobsView``: thumbnail, prompt, status line, then a progress bar with
-the last log line (running), the place in line (waiting), the error, or a note (finished); the
-log lines under it when the row is expanded. A job waiting in the local queue has a grip at
+"""How one job looks in ``jobsView``: thumbnail, prompt (a take's place and label before it,
+its group's colour down the left edge), status line, then a progress bar with the last log
+line (running), the place in line (waiting), the error, or a note (finished); the log lines
+under it when the row is expanded. A job waiting in the local queue has a grip at
 its right edge: it can be dragged to another place in line.
 
 Every text is drawn with ``QPainter.drawText``, which never interprets markup: text from the
@@ -10,6 +11,7 @@ service (errors, log lines) shows as it is.
 from __future__ import annotations
 
 import time
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -28,6 +30,7 @@ __all__ = [
     "JobDelegate",
     "ThumbnailPixmaps",
     "draw_progress",
+    "group_color",
     "scaled_pixmap",
 ]
 
@@ -36,6 +39,8 @@ LOG_LINES_SHOWN = 8
 GRIP_WIDTH = 18
 _LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _BAR_MAX_WIDTH = 260
+#: The width of the bar that marks a take group's rows, px.
+_GROUP_BAR = 4
 #: Scaled thumbnails kept (a few KB each at 64 px).
 _PIXMAPS_KEPT = 200
 
@@ -101,6 +106,7 @@ class JobDelegate(QStyledItemDelegate):
         painter.save()
         row = self._row(painter, option, index, job)
         self.paint_background(row)
+        self.paint_group(row)
         self.paint_thumbnail(row)
         self.paint_title(row)
         self.paint_status(row)
@@ -156,14 +162,36 @@ class JobDelegate(QStyledItemDelegate):
         row.painter.drawPixmap(target.topLeft(), pixmap)
 
     def paint_title(self, row: _Row) -> None:
-        """The prompt's excerpt, in bold."""
+        """The prompt's excerpt, in bold; a take's place and label before it, in its group's
+        colour (``take 2 of 3 · prompt B · seed 12``), never elided before the prompt is."""
         bold = QFont(row.option.font)
         bold.setWeight(QFont.Weight.DemiBold)
+        metrics = QFontMetrics(bold)
         row.painter.setFont(bold)
+        rect = row.line_rect(row.inner.top())
+        take = row.index.data(JobRole.Take) or ""
+        if take:
+            row.pen(group_color(row.index.data(JobRole.GroupId) or ""))
+            label = f"{take} ·"
+            # A pixel spare: elidedText rounds, and a label exactly as wide may lose a digit.
+            width = min(metrics.horizontalAdvance(label) + 2, rect.width())
+            row.draw_elided(QRect(rect.left(), rect.top(), width, rect.height()), label, metrics)
+            rect = rect.adjusted(width + metrics.horizontalAdvance(" "), 0, 0, 0)
         row.painter.setPen(row.text_color)
         text = row.index.data(JobRole.PromptExcerpt) or ""
-        row.draw_elided(row.line_rect(row.inner.top()), text, QFontMetrics(bold))
+        if rect.width() > 0:
+            row.draw_elided(rect, text, metrics)
         row.painter.setFont(row.option.font)
+
+    def paint_group(self, row: _Row) -> None:
+        """A take's group as a bar in the group's colour down the row's left edge: the takes
+        of one click read as one block wherever they stand in the list."""
+        group = row.index.data(JobRole.GroupId)
+        if group:
+            rect = row.option.rect
+            row.painter.fillRect(
+                QRect(rect.left(), rect.top(), _GROUP_BAR, rect.height()), group_color(group)
+            )
 
     def paint_status(self, row: _Row) -> None:
         """The state line, coloured by the state (the accent while it runs, muted while it
@@ -283,6 +311,13 @@ def scaled_pixmap(image: QImage, size: QSize, ratio: float) -> QPixmap:
     pixmap = QPixmap.fromImage(scaled)
     pixmap.setDevicePixelRatio(ratio)
     return pixmap
+
+
+def group_color(group_id: str) -> QColor:
+    """The colour of take group ``group_id``: the same for every row of the group and from
+    one run to the next (a hash of the id picks the hue), readable on light and dark."""
+    hue = zlib.crc32(group_id.encode()) % 360
+    return QColor.fromHsv(hue, 150, 190)
 
 
 def _device_ratio(painter: QPainter) -> float:

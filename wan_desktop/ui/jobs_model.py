@@ -78,6 +78,10 @@ class JobRole(enum.IntEnum):
     Note = Qt.ItemDataRole.UserRole + 15
     #: Done, and its clip is in the library and not in the trash.
     Playable = Qt.ItemDataRole.UserRole + 16
+    #: A take of a group: ``take 2 of 3 · prompt B · seed 12`` (``""`` for a job alone).
+    Take = Qt.ItemDataRole.UserRole + 17
+    #: A take's group id (``None`` for a job alone): rows of one group share a mark.
+    GroupId = Qt.ItemDataRole.UserRole + 18
 
 
 _TRASHED_NOTE = "The clip is in the trash"
@@ -203,6 +207,8 @@ class JobsModel(RoleListModel):
             JobRole.Place: lambda j: place_text(j, self._places.get(j.id)),
             JobRole.Note: self._note,
             JobRole.Playable: self.is_playable,
+            JobRole.Take: self.take_text,
+            JobRole.GroupId: lambda j: j.group_id,
         }
 
     # ---- feeding --------------------------------------------------------------------------
@@ -438,6 +444,20 @@ class JobsModel(RoleListModel):
             parts.append("offline engine")
         return " · ".join(parts)
 
+    def take_text(self, job: JobSnapshot) -> str:
+        """``take 2 of 3 · prompt B · seed 12``: where a take stands among its group's jobs
+        in the list (in the order they were queued) and its label; ``""`` for a job that is
+        not a take."""
+        if job.group_id is None:
+            return ""
+        group = sorted(
+            (j for j in self._rows if j.group_id == job.group_id),
+            key=lambda j: (j.created_at, self._sequence.get(j.id, 0)),
+        )
+        place = next((n for n, j in enumerate(group, 1) if j.id == job.id), 1)
+        head = f"take {place} of {len(group)}"
+        return f"{head} · {job.variant}" if job.variant else head
+
     def _accessible_text(self, job: JobSnapshot) -> str:
         """``Waiting, 2nd in line: A heron lifts…`` (what the row shows, in one line)."""
         where = ""
@@ -446,6 +466,9 @@ class JobsModel(RoleListModel):
         elif job.state.is_final and job.entry_id in self._trashed | self._gone:
             where = self._note(job)
         head = f"{job.state.label}, {where[:1].lower()}{where[1:]}" if where else job.state.label
+        take = self.take_text(job)
+        if take:
+            head = f"{head}, {take}"
         return f"{head}: {excerpt(job.request.prompt, _ACCESSIBLE_EXCERPT_CHARS)}"
 
     def _note(self, job: JobSnapshot) -> str:
