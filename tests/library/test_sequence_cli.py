@@ -5,6 +5,7 @@ engine with ``generate --continue-from``, then ``sequence new --chain`` and ``ex
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import io
 import json
@@ -230,6 +231,18 @@ def test_a_chain_made_on_the_offline_engine_exports_end_to_end(tmp_path):
     assert timeline.video_tracks()[0].duration().value == expected
 
 
+def _export_begun(pid: int, folder: Path) -> bool:
+    """Whether process ``pid`` has its output open in ``folder``: on Linux an unnamed file
+    (O_TMPFILE, listed in /proc as ``folder/#N (deleted)``), elsewhere a hidden temporary."""
+    if Path(f"/proc/{pid}/fd").is_dir():
+        with contextlib.suppress(OSError):  # an fd may close while we look
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                if os.readlink(fd).startswith(f"{os.path.realpath(folder)}{os.sep}"):
+                    return True
+        return False
+    return bool(list(folder.glob(".long.mp4.*.part.mp4")))
+
+
 @pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
 def test_sigterm_stops_the_export_with_130_and_no_file(chain, tmp_path, wan_home):
     a, b, c, other = chain
@@ -244,7 +257,7 @@ def test_sigterm_stops_the_export_with_130_and_no_file(chain, tmp_path, wan_home
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while not list(dest.parent.glob(".long.mp4.*.part.mp4")):  # the encoding has begun
+        while not _export_begun(child.pid, dest.parent):
             assert child.poll() is None and time.monotonic() < deadline, child.communicate()
             time.sleep(0.05)
         child.send_signal(signal.SIGTERM)

@@ -47,7 +47,7 @@ def write_comment(src: Path | str, dst: Path | str, text: str) -> None:
     Raises :class:`~wan_desktop.media.video.VideoError` when ``src`` cannot be read.
     """
     src, dst = Path(src), Path(dst)
-    with atomic_path(dst, suffix=".part.mp4") as tmp:
+    with atomic_path(dst, suffix=".part.mp4", unnamed=True) as tmp:
         _remux(src, tmp, text)
 
 

@@ -202,7 +202,7 @@ def ensure_proxy(
         # Stamped before decoding: the stamp goes into the header, written with the first frame.
         stamp = stamp_of(video_path)
         _remove_leftovers(target)
-        with atomic_path(target, suffix=".mp4") as tmp:
+        with atomic_path(target, suffix=".mp4", unnamed=True) as tmp:
             _transcode(video_path, tmp, stamp, cancel, progress)
             os.utime(tmp, ns=(clip_time, clip_time))
     return target

@@ -13,10 +13,11 @@ streams them frame by frame into one file:
 - at a join without crossfade the frames are exactly the chosen ones (re-encoded once).
 
 Memory stays flat: at most two clips are open at once and one decoded frame of each is held.
-The file is written under a temporary name beside ``dest`` and renamed into place when whole,
-so a cancel, an error or a killed process never leaves a partial ``dest``. Leftovers of killed
-exports (hidden ``.NAME.*.PID.part.mp4`` files whose process is gone) are removed by the next
-export to the same name.
+The file is written unnamed beside ``dest`` (Linux: ``O_TMPFILE``, see
+:func:`~wan_desktop.core.atomic.atomic_path`) and named when whole, so a cancel, an error or a
+killed process leaves nothing at all. Elsewhere it is a temporary name renamed into place;
+leftovers of killed exports there (hidden ``.NAME.*.PID.part.mp4`` files whose process is
+gone) are removed by the next export to the same name.
 
 Synchronous and CPU bound (for 720p, about half a second of CPU time per second of video,
 spread over x264's threads; see ``bench/bench_sequence_export.py``): run it in a worker thread,
@@ -298,7 +299,7 @@ def export_sequence(
     _sweep_leftovers(dest)
     if progress is not None:
         progress(0, plan.total_frames)
-    with atomic_path(dest, suffix=f".{os.getpid()}{_PART_SUFFIX}") as tmp:
+    with atomic_path(dest, suffix=f".{os.getpid()}{_PART_SUFFIX}", unnamed=True) as tmp:
         try:
             with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as out:
                 run = _Run(plan, _Writer(out, plan, comment), progress, cancel)
