@@ -20,7 +20,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -213,6 +213,15 @@ class ContactSheet(QWidget):
         """Start decoding (proxies are made where missing); playing starts when every take's
         length is known."""
         self.playback.start(autoplay=True)
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt override
+        # Before the window is mapped: a window of its own, not one its parent owns (which
+        # stays above its owner), so Enter can bring the main window's player in front of the
+        # sheet. The parent still owns the widget (and closes it when the window closes).
+        handle = self.windowHandle()
+        if handle is not None and handle.transientParent() is not None:
+            handle.setTransientParent(None)
+        super().showEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         self.playback.close()
