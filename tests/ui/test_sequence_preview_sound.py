@@ -1,7 +1,8 @@
 """The sequence previews play with sound: Play sequence and the seam preview take their pictures
 from the silent 360p proxies and their sound from the original clips, so the preview has a
 sound track as long as its pictures, crossfaded where the pictures are; the seam preview's
-loop plays the rendered file's sound (off with its Sound box) and removes the file when it is
+loop plays the rendered file's sound (off with its Sound box), kept on the loop's clock (put
+back at each wrap, paused with the loop, silent while hidden), and removes the file when it is
 replaced or the editor stops."""
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from pathlib import Path
 import av
 import msgspec
 import pytest
+from PySide6.QtGui import QImage
 from sequence_helpers import add_clip, open_library
 
 from wan_desktop.media.proxy import proxy_for
+from wan_desktop.ui.seam_editor import SeamPreview
 from wan_desktop.ui.sequence_pane import SequencePane
 from wan_desktop.ui.sequence_service import SequenceService
 
@@ -125,3 +128,51 @@ def test_the_seam_preview_plays_its_rendered_sound(sounding, run, qtbot):
     assert second.is_file() and not first.exists()
     editor.stop_work()
     assert not second.exists() and preview.audio.path is None
+
+
+class _Recorder:
+    """Stands in for the preview's ``SheetAudio``: what it was told."""
+
+    problem = None
+
+    def __init__(self) -> None:
+        self.path = None
+        self.calls: list[tuple] = []
+
+    def follow(self, path, position_s: float, playing: bool) -> None:
+        self.path = path
+        self.calls.append(("follow", path, round(position_s, 3), playing))
+
+    def sync(self, position_s: float, playing: bool, *, force: bool = False) -> None:
+        self.calls.append(("sync", round(position_s, 3), playing, force))
+
+
+def test_the_loop_leads_its_sound(qtbot, tmp_path):
+    preview = SeamPreview()
+    qtbot.addWidget(preview)
+    preview.audio = audio = _Recorder()
+    preview.show()
+    qtbot.waitExposed(preview)
+    frames = [QImage(32, 18, QImage.Format.Format_RGB888) for _ in range(6)]
+    sound = tmp_path / "seam.mp4"
+    preview.set_frames(frames, 0.1, sound)
+    assert audio.calls[-1] == ("follow", sound, 0.0, True)  # looping: it plays from 0
+    # Every frame keeps the sound on the clock; coming round to frame 0 puts it back.
+    qtbot.waitUntil(lambda: any(c[0] == "sync" and c[1] == 0.0 and c[3] for c in audio.calls),
+                    timeout=5000)  # fmt: skip
+    assert all(c[2] for c in audio.calls if c[0] == "sync")  # playing all along
+    preview.set_paused(True)
+    assert audio.calls[-1][0] == "sync" and audio.calls[-1][2] is False
+    preview.show_index(3)  # a step while paused: the sound moves, silent
+    assert audio.calls[-1] == ("sync", round(3 / 24, 3), False, False)
+    preview.set_paused(False)
+    assert audio.calls[-1] == ("sync", round(3 / 24, 3), True, True)  # from the frame shown
+    preview.set_sound_on(False)
+    assert audio.calls[-1][2] is False
+    qtbot.wait(120)
+    assert all(not c[2] for c in audio.calls[-3:] if c[0] == "sync")  # the loop goes on, mute
+    preview.set_sound_on(True)
+    preview.hide()
+    assert audio.calls[-1][0] == "sync" and audio.calls[-1][2] is False  # hidden: no sound
+    preview.set_message("Rendering the preview …")
+    assert audio.calls[-1] == ("follow", None, 0.0, False)
