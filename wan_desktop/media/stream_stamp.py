@@ -3,10 +3,10 @@
 
 Why not the file's hash or modification time: the library rewrites a clip's MP4 comment (its
 rating, its pick) by a stream copy, which gives a new file with the very same packets. Anything
-made from the picture (a playback proxy; a check that two files hold the same clip) should
-survive that, and should not survive a change to a single packet. Remuxing keeps the packets'
-bytes, timestamps and the codec's extradata, so the stamp keeps still; re-encoding, trimming or
-another clip changes it.
+made from the picture (a playback proxy; the cuts found in it, :mod:`.cut_cache`; a check that
+two files hold the same clip) should survive that, and should not survive a change to a
+single packet. Remuxing keeps the packets' bytes, timestamps and the codec's extradata, so the
+stamp keeps still; re-encoding, trimming or another clip changes it.
 
 :func:`stamp_of` demuxes every packet and decodes none: tens of ms for a few seconds of 1080p,
 next to the second a proxy takes to make. Hashing releases the interpreter lock for each
