@@ -13,6 +13,7 @@ from test_library_queries import fill
 from wan_desktop.library import Filters, Library, LibraryError
 from wan_desktop.library.errors import FieldError
 from wan_desktop.library.ids import new_group_id
+from wan_desktop.library.search import search_word_problems
 
 GROUP = "g-takes-of-the-fox"
 OTHER = "g-another-group"
@@ -76,9 +77,28 @@ def test_search_words_filter(lib, judged):
     assert set(ids_of(lib.search(f"group:{OTHER}"))) == {heron}
     assert set(ids_of(lib.search(f"group:{GROUP} is:rejected"))) == {two, five}
     assert lib.count(f"group:{GROUP}") == 5
-    # Values that do not fit are searched as text, never an error.
-    assert lib.search("rating:9") == [] and lib.search("is:maybe") == []
-    assert lib.search("group:-x") == []
+    assert lib.search("ratings:4") == []  # not a filter word: searched as text, no error
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("rating:9", ["'rating:9'", "1 to 5"]),
+        ("fox rating:0", ["'rating:0'", "1 to 5"]),
+        ("RATING:x", ["'RATING:x'", "1 to 5"]),
+        ("is:maybe", ["'is:maybe'", "is:picked or is:rejected"]),
+        ("group:-x", ["'group:-x'", "4 to 64"]),
+    ],
+)
+def test_a_search_word_out_of_range_is_refused_by_name(lib, judged, text, words):
+    """As ``--rating 9`` is: the word and its limit, not an empty list (issue 17)."""
+    for call in (lambda: lib.search(text), lambda: lib.count(text)):
+        with pytest.raises(FieldError) as refused:
+            call()
+        assert all(w in str(refused.value) for w in words), str(refused.value)
+    [problem] = search_word_problems(text)
+    assert all(w in problem for w in words)
+    assert search_word_problems("fox rating:4 is:picked") == []
 
 
 @pytest.mark.parametrize(
@@ -194,6 +214,15 @@ def test_cli_bad_filters_exit_2_with_the_limit(lib, argv, said):
     lib.close()
     code, out, err = run("library", "list", *argv)
     assert code == 2 and said in err and out == ""
+
+
+@pytest.mark.parametrize("command", ["search", "list"])
+def test_cli_a_search_word_out_of_range_exits_2_like_the_option(lib, command):
+    lib.close()
+    argv = ("search", "rating:9") if command == "search" else ("list", "--rating", "9")
+    code, out, err = run("library", *argv)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.startswith("wan-desktop library: ") and "9" in err and "1 to 5" in err
 
 
 def test_cli_rate_flag_and_keep_picks(lib, add):

@@ -11,7 +11,10 @@ A word that looks like a number also finds what the text index does not hold: "1
 
 A few words are filters rather than text (:func:`token_clause`): ``rating:4`` (rated 4 stars or
 more), ``is:picked``, ``is:rejected`` and ``group:<id>`` (the takes of one group). Keys are
-case-insensitive; a value that does not fit (``rating:9``, ``is:maybe``) is searched as text.
+case-insensitive. A value that does not fit (``rating:9``, ``is:maybe``) is refused with a
+:class:`~.errors.FieldError` naming the word and the limit, as ``--rating 9`` is, rather than
+searched as text and finding nothing; :func:`search_word_problems` says so without a query
+(the window shows it where the clips would be).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .clock import epoch_ms, iso_utc
+from .errors import FieldError
 from .ids import is_valid_group_id
 from .models import Filters
 from .takes import FLAG_PICKED, FLAG_REJECTED, MAX_RATING, check_flag, check_group_id, check_rating
@@ -34,6 +38,7 @@ __all__ = [
     "iso_utc",
     "order_sql",
     "search_sql",
+    "search_word_problems",
     "token_clause",
 ]
 
@@ -105,25 +110,52 @@ _IS_FLAGS = {"picked": FLAG_PICKED, "rejected": FLAG_REJECTED}
 
 def token_clause(word: str, alias: str = "e") -> tuple[str, list[Any]] | None:
     """For a filter word (``rating:N``, ``is:picked``, ``is:rejected``, ``group:<id>``): its
-    SQL condition and parameters; ``None`` for any other word (searched as text)."""
+    SQL condition and parameters; ``None`` for any other word (searched as text). Raises
+    :class:`~.errors.FieldError` for a filter word whose value does not fit (see
+    :func:`search_word_problems`)."""
     token = _TOKEN.fullmatch(word)
     if token is None:
         return None
     key, value = token.group(1).lower(), token.group(2)
-    if key == "rating" and value.isascii() and value.isdigit():
-        stars = int(value)
-        return (f"{alias}.rating >= ?", [stars]) if 1 <= stars <= MAX_RATING else None
+    if key == "rating" and value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_RATING:
+        return f"{alias}.rating >= ?", [int(value)]
     if key == "is" and value.lower() in _IS_FLAGS:
         return f"{alias}.flag = ?", [_IS_FLAGS[value.lower()]]
     if key == "group" and is_valid_group_id(value.lower()):
         return f"{alias}.group_id = ?", [value.lower()]
-    return None
+    raise FieldError(_word_problem(word, key))
+
+
+def _word_problem(word: str, key: str) -> str:
+    """Why the filter word ``word`` (its key ``key``) does not fit: the word and the limit."""
+    shown = word if len(word) <= 40 else word[:39] + "…"
+    limits = {
+        "rating": f"a rating is a whole number from 1 to {MAX_RATING}",
+        "is": "use is:picked or is:rejected",
+        "group": "a group id is 4 to 64 lowercase letters, digits or '-', not starting with '-'",
+    }
+    return f"search word {shown!r}: {limits[key]}"
+
+
+def search_word_problems(text: str) -> list[str]:
+    """What is wrong with each filter word of ``text`` whose value does not fit (``rating:9``,
+    ``is:maybe``, a malformed ``group:``), each naming the word and the limit; empty when
+    :meth:`Library.search` would take ``text``. Pure and quick: the window checks typed text
+    with it before searching."""
+    problems = []
+    for raw in text.split():
+        try:
+            token_clause(raw)
+        except FieldError as exc:
+            problems.append(str(exc))
+    return problems
 
 
 def search_sql(text: str, filters: Filters, alias: str = "e") -> SearchSql | None:
     """The rows :func:`fts_query`'s words match (number-like words also as a resolution or a
     seed; filter words as their filter, see :func:`token_clause`) that pass ``filters``;
-    ``None`` when ``text`` holds no searchable word."""
+    ``None`` when ``text`` holds no searchable word. Raises :class:`~.errors.FieldError` for
+    a filter word out of its limits."""
     words, numbers, params = [], [], []
     for raw in text.split():
         clause = token_clause(raw, alias) or _number_clause(raw, alias)

@@ -326,11 +326,16 @@ class Library:
         ignored; a number-like word may also be the resolution or the seed). Any text is safe
         (quotes and FTS operators are taken literally); text with no searchable word lists
         everything (``relevance`` then means newest, as it does when only numbers were
-        typed). ``limit``/``offset`` as for :meth:`list`. Any thread."""
+        typed). The filter words ``rating:N``, ``is:picked``/``is:rejected`` and ``group:ID``
+        filter instead; one whose value does not fit (``rating:9``) raises
+        :class:`~.errors.FieldError` naming the word and the limit
+        (:func:`.search.search_word_problems` checks text without a query).
+        ``limit``/``offset`` as for :meth:`list`. Any thread."""
         return self._queries.search(text, filters, sort, limit, offset)
 
     def count(self, text: str | None = None, filters: Filters | None = None) -> int:
-        """How many entries :meth:`search` (with ``text``) or :meth:`list` would page through."""
+        """How many entries :meth:`search` (with ``text``) or :meth:`list` would page through
+        (raising as :meth:`search` does for a filter word out of its limits)."""
         return self._queries.count(text, filters)
 
     def all_tags(self) -> list[tuple[str, int]]:

@@ -1,6 +1,7 @@
 """What the library grid says when it shows no clips (GUI thread): no clips yet (how to make or
 import the first one), nothing matches the search or filters (with a button that clears
-them), no favourites yet, an empty trash.
+them), a search word out of range (``rating:9``: which word and its limit, as the command line
+says it; no search is run), no favourites yet, an empty trash.
 
 :func:`empty_state_for` decides which from the query and the count alone; :class:`EmptyStateMixin`
 paints it in the grid's viewport, so a video dropped anywhere on it is still imported, with a
@@ -18,6 +19,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QPushButton
 
 from ..library import Filters
+from ..library.search import search_word_problems
 from .library_model import LibraryQuery
 from .naming import named
 from .theme import apply_style, colors
@@ -39,9 +41,9 @@ _MARGIN = 16
 
 @dataclass(frozen=True, slots=True)
 class EmptyState:
-    """One empty grid: its ``kind`` (``no_clips``, ``no_results``, ``no_favourites``,
-    ``empty_trash``), a ``heading`` and a ``body`` to read, and the button under them
-    (``action_text``, empty for none; ``action`` one of :data:`CLEAR_FILTERS`,
+    """One empty grid: its ``kind`` (``no_clips``, ``no_results``, ``bad_search``,
+    ``no_favourites``, ``empty_trash``), a ``heading`` and a ``body`` to read, and the button
+    under them (``action_text``, empty for none; ``action`` one of :data:`CLEAR_FILTERS`,
     :data:`SHOW_LIBRARY`)."""
 
     kind: str
@@ -84,6 +86,11 @@ def empty_state_for(query: LibraryQuery, total: int) -> EmptyState | None:
         return NO_CLIPS
     if not searched and query.filters == Filters(favourite=True):
         return NO_FAVOURITES
+    problems = search_word_problems(query.text) if searched else []
+    if problems:
+        body = " ".join(p.removeprefix("search word ") + "." for p in problems)
+        return EmptyState("bad_search", "Search word out of range", body, "Clear filters",
+                          CLEAR_FILTERS)  # fmt: skip
     where = "in the trash " if query.filters.trashed else ""
     if searched:
         body = f"Nothing {where}matches “{query.text.strip()}”"

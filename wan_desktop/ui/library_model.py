@@ -30,6 +30,7 @@ from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter
 
 from ..core.text import excerpt
 from ..library import EntrySummary, Filters
+from ..library.search import search_word_problems
 from .async_bridge import TaskKeeper, run_blocking
 from .formats import format_duration, local_time
 from .plain_text import tooltip_text
@@ -164,7 +165,10 @@ def _placeholder(width: int, height: int) -> QImage:
 
 
 def _page(library: Any, query: LibraryQuery, offset: int, with_count: bool):
-    """One page (and the total) of ``query``: worker thread."""
+    """One page (and the total) of ``query``: worker thread. A search word out of range
+    (``rating:9``) finds nothing here; the empty grid says which word and why."""
+    if search_word_problems(query.text):
+        return [], 0
     if query.text.strip():
         rows = library.search(
             query.text, query.filters, sort=query.sort, limit=PAGE_SIZE, offset=offset
