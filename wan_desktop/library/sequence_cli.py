@@ -46,7 +46,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     new = command("new", "make a sequence from a chain or from clips in order")
     new.add_argument("name", help="the sequence's name")
     new.add_argument("ids", nargs="*", metavar="ID", help="library entries, in order")
-    new.add_argument("--chain", metavar="ID", help="the continue-chain through entry ID")
+    # Any number of values, so "--chain A B" reaches _new and is refused there by name;
+    # one value would leave argparse's "unrecognized arguments: B".
+    new.add_argument(
+        "--chain", nargs="+", action="extend", metavar="ID",
+        help="the continue-chain through entry ID",
+    )  # fmt: skip
     command("list", "every sequence, the most recently changed first")
     show = command("show", "one sequence and its clips")
     show.add_argument("id")
@@ -74,9 +79,15 @@ def _short(text: str, width: int) -> str:
 
 
 def _new(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
-    if bool(args.chain) == bool(args.ids):
+    chain = args.chain or []
+    if len(chain) > 1:
+        raise ValueError(
+            "give either --chain ID or the entry ids in order: --chain takes one clip of the "
+            f"chain, got {len(chain)} ({' '.join(chain)[:80]})"
+        )
+    if bool(chain) == bool(args.ids):
         raise ValueError("give either --chain ID or the entry ids in order (not both, not none)")
-    entry_ids = lib.chain(args.chain) if args.chain else args.ids
+    entry_ids = lib.chain(chain[0]) if chain else args.ids
     sequence = lib.new_sequence(args.name, entry_ids)
     if args.json:
         _print_json(msgspec.to_builtins(sequence), out)
