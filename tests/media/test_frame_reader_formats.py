@@ -1,7 +1,8 @@
 """media.frame_reader's other output: 32-bit BGRA (Qt's ``Format_RGB32`` in memory) is the same
 picture as RGB24, byte for byte once reordered, opaque, with rows a ``QImage`` takes as they
 are; the fast bilinear scaler gives the same picture, softer; a frame read as BGRA refuses to
-pass for RGB24; unknown options name the field and the choices."""
+pass for RGB24; one decoder thread reads the same frames; unknown options name the field and
+the choices."""
 
 from __future__ import annotations
 
@@ -123,3 +124,12 @@ def test_unknown_format_or_scaling_names_the_field_and_the_choices(tmp_path):
         FrameReader(path, scaling="cubic")
     assert set(PIXEL_FORMATS) == {"rgb24", "bgra"}
     assert set(SCALINGS) == {"area", "fast_bilinear"}
+
+
+def test_one_decoder_thread_reads_the_same_frames(clip):
+    path, expected = clip
+    with FrameReader(path, pixel_format="bgra", decode_threads=1) as reader:
+        for index in [3, 0, len(expected) - 1, 1, 2]:
+            assert as_rgb(reader.frame_at(index)) == expected[index][1], f"frame {index}"
+    with pytest.raises(ValueError, match=r"decode_threads must be from 0 to 64 \(got -1\)"):
+        FrameReader(path, decode_threads=-1)

@@ -164,6 +164,8 @@ class FrameReader:
     ``max_size`` (width, height) scales the output down to fit, keeping the aspect; None keeps
     the video's own size. ``pixel_format`` is one of :data:`PIXEL_FORMATS` and ``scaling`` one
     of :data:`SCALINGS` (what the frames are converted to and how they are resized).
+    ``decode_threads`` is the decoder's thread count: 0 lets FFmpeg choose (a pool per reader
+    sized to the machine), 1 decodes on the reading thread only, for many readers at once.
     Attributes: ``fps`` (average rate, frames per second), ``frame_count``, ``duration_s``
     (from the first frame's start to the last frame's end), ``width`` and ``height`` (the
     output size), ``seek_count`` (seeks made so far: stepping forward makes none). Not
@@ -179,6 +181,7 @@ class FrameReader:
         max_size: tuple[int, int] | None = None,
         pixel_format: str = "rgb24",
         scaling: str = "area",
+        decode_threads: int = 0,
     ) -> None:
         if pixel_format not in PIXEL_FORMATS:
             raise ValueError(
@@ -186,6 +189,9 @@ class FrameReader:
             )
         if scaling not in SCALINGS:
             raise ValueError(f"scaling must be one of {', '.join(SCALINGS)} (got {scaling!r}).")
+        if not 0 <= decode_threads <= 64:
+            raise ValueError(f"decode_threads must be from 0 to 64 (got {decode_threads}).")
+        self._decode_threads = decode_threads
         self.pixel_format = pixel_format
         self._interpolation = SCALINGS[scaling]
         self._reformatter = VideoReformatter()
@@ -215,6 +221,8 @@ class FrameReader:
         ctx = stream.codec_context
         if ctx is None:
             raise FrameReadError(f"{self._name}: its video is in a format FFmpeg cannot decode.")
+        if self._decode_threads:
+            ctx.thread_count = self._decode_threads  # before the first decode opens the codec
         if not ctx.width or not ctx.height:
             raise FrameReadError(f"{self._name} does not say how large its pictures are.")
         if stream.time_base is None:

@@ -348,9 +348,14 @@ class CellFeed(QObject):
         from ..media.frame_reader import FrameReader
 
         # Played pictures at the cell's size: the fast scaler's softness does not show, its
-        # saving (about a fifth of a frame's work) does, eight cells at a time.
+        # saving (about a fifth of a frame's work) does, eight cells at a time. One decoder
+        # thread: eight feeds are eight threads already, on a machine of two cores.
         reader = FrameReader(
-            proxy, max_size=self._max_size(size), pixel_format="bgra", scaling="fast_bilinear"
+            proxy,
+            max_size=self._max_size(size),
+            pixel_format="bgra",
+            scaling="fast_bilinear",
+            decode_threads=1,
         )
         first = self.info is None
         aspect = reader.width / reader.height if reader.height else 16 / 9
