@@ -64,3 +64,17 @@ def test_details_asked_for_as_the_window_closes_are_dropped(qtbot, tasks, opened
     lib.close()
     qtbot.waitUntil(task.done, timeout=20000)
     assert tasks.failures == []
+
+
+def test_a_search_in_flight_when_the_model_goes_is_cancelled(qtbot, tasks, lib):
+    import shiboken6
+
+    from wan_desktop.ui.library_model import LibraryModel
+
+    model = LibraryModel(tasks)
+    model.library = lib
+    task = model.refresh()
+    shiboken6.delete(model)  # the window went (pytest-qt deletes it before the fixtures end)
+    qtbot.waitUntil(task.done, timeout=20000)
+    assert task.cancelled()
+    assert tasks.failures == []

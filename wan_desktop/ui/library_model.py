@@ -237,7 +237,11 @@ class LibraryModel(RoleListModel):
         if not self.canFetchMore(parent):
             return
         self._fetching = True
-        self.tasks.spawn(self._fetch_page(self.generation, len(self._rows)), "Load the library")
+        # Owned by the model: a page still loading when the model goes is cancelled, never
+        # applied to a deleted model.
+        self.tasks.spawn(
+            self._fetch_page(self.generation, len(self._rows)), "Load the library", self
+        )
 
     def mimeTypes(self) -> list[str]:  # Qt override
         return ["text/uri-list", "text/plain"]
@@ -315,7 +319,9 @@ class LibraryModel(RoleListModel):
             self._apply_first_page(generation, [], 0)
             return None
         self._set_busy(True)
-        return self.tasks.spawn(self._first_page(generation, self.query), "Search the library")
+        return self.tasks.spawn(
+            self._first_page(generation, self.query), "Search the library", self
+        )
 
     async def _first_page(self, generation: int, query: LibraryQuery) -> None:
         start = time.perf_counter()
