@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from wan_desktop.core import atomic
-from wan_desktop.core.atomic import atomic_path
+from wan_desktop.core.atomic import atomic_path, file_in_the_way
 
 ROOT = Path(__file__).resolve().parents[2]
 unnamed_files = pytest.mark.skipif(
@@ -78,7 +78,7 @@ def test_a_file_system_that_refuses_o_tmpfile_falls_back_too(tmp_path, monkeypat
 _CHILD = """
 import sys, time
 from pathlib import Path
-from wan_desktop.core.atomic import atomic_path
+from wan_desktop.core.atomic import atomic_path, file_in_the_way
 with atomic_path(Path(sys.argv[1]), suffix=".part.mp4", unnamed=True) as tmp:
     with open(tmp, "wb") as handle:
         handle.write(b"x" * 100_000)
@@ -104,3 +104,13 @@ def test_a_killed_writer_leaves_no_file_at_all(tmp_path):
             child.kill()
             child.wait()
     assert list(dest.parent.iterdir()) == []
+
+
+def test_file_in_the_way_names_what_keeps_a_folder_from_being_made(tmp_path):
+    (tmp_path / "a file").write_bytes(b"x")
+    assert file_in_the_way(tmp_path / "a file") == tmp_path / "a file"
+    assert file_in_the_way(tmp_path / "a file" / "deeper" / "more") == tmp_path / "a file"
+    assert file_in_the_way(tmp_path / "new" / "deeper") is None
+    assert file_in_the_way(tmp_path) is None
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    assert file_in_the_way(tmp_path / "dangling" / "x") == tmp_path / "dangling"

@@ -114,5 +114,6 @@ def test_export_of_unknown_entry_or_folder(lib, add, tmp_path):
     with pytest.raises(EntryNotFoundError):
         lib.export("01m89sa71tg0z1q4", tmp_path)
     entry = add()
-    with pytest.raises(ExportError):
-        lib.export(entry.id, tmp_path / "missing")
+    (tmp_path / "a file").write_bytes(b"not a folder")
+    with pytest.raises(ExportError, match="is not a folder"):
+        lib.export(entry.id, tmp_path / "a file")

@@ -28,6 +28,7 @@ __all__ = [
     "atomic_write_json",
     "atomic_write_text",
     "ensure_dir",
+    "file_in_the_way",
     "fsync_dir",
 ]
 
@@ -51,6 +52,16 @@ def ensure_dir(folder: Path | str, mode: int = 0o755) -> Path:
             continue  # made by another thread or process meanwhile
         os.chmod(path, mode)
     return folder
+
+
+def file_in_the_way(folder: Path | str) -> Path | None:
+    """The path that keeps :func:`ensure_dir` from making ``folder``: ``folder`` itself or its
+    nearest existing ancestor when that is not a folder (a file, a broken link); ``None`` when
+    ``folder`` exists as a folder or can be made. For a message that names it."""
+    probe = Path(folder)
+    while not os.path.lexists(probe) and probe.parent != probe:
+        probe = probe.parent
+    return None if probe.is_dir() else probe
 
 
 def fsync_dir(folder: Path) -> None:

@@ -121,7 +121,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     show.add_argument("id")
     export = command("export", "copy an entry's video to a folder")
     export.add_argument("id")
-    export.add_argument("dest", type=Path)
+    export.add_argument(
+        "dest", type=Path, help="the folder to copy into (made if it does not exist)"
+    )
     export.add_argument("--template", default=DEFAULT_TEMPLATE)
     export.add_argument("--with-sidecar", action="store_true")
     command("rebuild", "recreate the index from the entry folders")
@@ -239,6 +241,8 @@ def _show_command(lib: Library, args: argparse.Namespace, out: TextIO, err: Text
 
 
 def _export(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    """Copy the entry into the folder ``args.dest``, made (with its parents) when missing, as
+    ``sequence export`` makes its MP4's folder."""
     path = lib.export(args.id, args.dest, args.template, args.with_sidecar)
     if args.json:
         print_json({"path": str(path)}, out)

@@ -3,7 +3,9 @@
 Names are made safe for every OS: no path separators or characters Windows forbids
 (``<>:"/\\|?*`` and controls), no trailing dots or spaces, no reserved device names (``CON``,
 ``NUL``, ``COM1``...), at most 200 bytes of UTF-8. A file is never overwritten (`` (2)``,
-`` (3)``... is appended) and never lands outside the destination folder.
+`` (3)``... is appended) and never lands outside the destination folder. A destination
+folder that does not exist yet is made (with its parents), as ``sequence export`` makes the
+folder of its MP4: both commands take a new folder the same way.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.atomic import fsync_dir
+from ..core.atomic import ensure_dir, file_in_the_way, fsync_dir
 from ..core.names import MAX_NAME_BYTES, clean_name_text, safe_name, truncate_utf8
 from .errors import ExportError, PathEscapeError
 from .files import open_regular
@@ -124,11 +126,14 @@ def copy_no_overwrite(sources: list[tuple[Path, str]], dest: Path, stem: str) ->
     stem until no name is taken (all files share the same N). Returns the new paths.
 
     Each copy is written to a temporary file in ``dest`` and linked to its name only if the
-    name is still free, so an existing file is never replaced, even in a race.
+    name is still free, so an existing file is never replaced, even in a race. ``dest`` is
+    made (with its parents) when missing; a file in its place raises :class:`ExportError`.
     """
     dest = Path(dest)
-    if not dest.is_dir():
-        raise ExportError(f"{dest} is not a folder")
+    blocker = file_in_the_way(dest)
+    if blocker is not None:
+        raise ExportError(f"{blocker} is not a folder" + ("" if blocker == dest else f" ({dest})"))
+    ensure_dir(dest)
     real_dest = Path(os.path.realpath(dest))
     for n in range(1, _MAX_COPIES):
         names = [_numbered(stem, suffix, n) for _, suffix in sources]

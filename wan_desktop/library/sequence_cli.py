@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 import msgspec
 
+from ..core.atomic import file_in_the_way
 from ..media.sequence_plan import CROSSFADE_MAX_FRAMES
 from .cli import command_parser, print_json, run_on_library
 from .errors import LibraryError
@@ -57,7 +58,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     show.add_argument("id")
     export = command("export", "write a sequence as one MP4 (and an .otio timeline)")
     export.add_argument("id")
-    export.add_argument("dest", type=Path, help="the MP4 to write (replaced if it exists)")
+    export.add_argument(
+        "dest", type=Path,
+        help="the MP4 to write (replaced if it exists; its folder is made if it does not exist)",
+    )  # fmt: skip
     export.add_argument(
         "--crossfade", type=int, metavar="N", default=None,
         help=f"crossfade every join over N frames (0–{CROSSFADE_MAX_FRAMES}; default: as saved)",
@@ -172,12 +176,17 @@ def _crossfade_option(value: int | None) -> int | None:
 
 
 def _export(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    """Write the sequence to ``args.dest``, making its folder (and parents) when missing, as
+    ``library export`` makes its destination folder."""
     from .sequence_parts import export_files
 
     crossfade = _crossfade_option(args.crossfade)
     sequence: Sequence = lib.get_sequence(args.id)
     if args.dest.is_dir():
         raise ValueError(f"{args.dest} is a folder; give the MP4's file name (e.g. film.mp4)")
+    blocker = file_in_the_way(args.dest.parent)
+    if blocker is not None:
+        raise ValueError(f"{blocker} is not a folder, so {args.dest.name} cannot be written in it")
     cancel = threading.Event()
     progress = _TerminalProgress(err) if err.isatty() else None
     try:

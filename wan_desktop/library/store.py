@@ -580,7 +580,8 @@ class Library:
         template: str = export_mod.DEFAULT_TEMPLATE,
         with_sidecar: bool = False,
     ) -> Path:
-        """Copy the entry's video into ``dest_folder`` named by ``template`` (fields ``{id}``,
+        """Copy the entry's video into ``dest_folder`` (made with its parents when missing, as
+        ``sequence export`` makes its MP4's folder) named by ``template`` (fields ``{id}``,
         ``{date}`` YYYY-MM-DD and ``{time}`` HHMMSS in UTC, ``{seed}``, ``{prompt:N}``,
         ``{resolution}``, ``{duration}`` seconds, ``{title}``); never overwrites (adds
         `` (2)``...). ``with_sidecar`` also writes the sidecar beside it (same name, ``.json``).
