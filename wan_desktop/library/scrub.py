@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..media.frame_reader import Frame, FrameReader
+from ..media.frame_reader import PIXEL_FORMATS, Frame, FrameReader
 from ..media.proxy import is_fresh, proxy_for
 from ..media.video import VideoError
 
@@ -74,7 +74,8 @@ class HoverFrames:
     ``on_frame(HoverFrame)`` for each frame decoded; ``on_missing_proxy(key, video_path)``
     when the clip has no fresh proxy; ``on_error(key, message)`` when the proxy cannot be read
     (that clip is not tried again until :meth:`retry`). All three run on the worker thread.
-    Methods are safe from any thread.
+    ``pixel_format`` is the frames' (see :data:`~wan_desktop.media.frame_reader.PIXEL_FORMATS`:
+    "bgra" is what a Qt caller paints without converting). Methods are safe from any thread.
     """
 
     def __init__(
@@ -83,7 +84,13 @@ class HoverFrames:
         on_frame: Callable[[HoverFrame], None],
         on_missing_proxy: Callable[[str, Path], None] | None = None,
         on_error: Callable[[str, str], None] | None = None,
+        pixel_format: str = "rgb24",
     ) -> None:
+        if pixel_format not in PIXEL_FORMATS:
+            raise ValueError(
+                f"pixel_format must be one of {', '.join(PIXEL_FORMATS)} (got {pixel_format!r})."
+            )
+        self.pixel_format = pixel_format
         self.on_frame = on_frame
         self.on_missing_proxy = on_missing_proxy
         self.on_error = on_error
@@ -94,6 +101,9 @@ class HoverFrames:
         self._failed: set[Path] = set()
         self._awaiting_proxy: set[Path] = set()
         self._thread: threading.Thread | None = None
+        # The latest thread started, kept after it decides to end idle (``_thread`` is then
+        # None but it may still be closing its reader): close() waits for it too.
+        self._last_thread: threading.Thread | None = None
         self.decoded = 0  # frames handed to on_frame (tests, bench)
         self.skipped = 0  # requests overtaken by a newer one before they were decoded
         _OPEN.add(self)
@@ -122,6 +132,7 @@ class HoverFrames:
             self._release = False
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name="hover-frames", daemon=True)
+                self._last_thread = self._thread
                 self._thread.start()
             self._lock.notify()
 
@@ -145,7 +156,7 @@ class HoverFrames:
         with self._lock:
             self._closed = True
             self._wanted = None
-            thread = self._thread
+            thread = self._last_thread
             self._lock.notify_all()
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout_s)
@@ -205,7 +216,9 @@ class HoverFrames:
                 self._call(self.on_missing_proxy, request.key, path)
             return None
         try:
-            return FrameReader(proxy_for(path), max_size=request.max_size)
+            return FrameReader(
+                proxy_for(path), max_size=request.max_size, pixel_format=self.pixel_format
+            )
         except (VideoError, ValueError, OSError) as exc:
             self._fail(request, str(exc))
             return None

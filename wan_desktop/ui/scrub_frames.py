@@ -31,11 +31,16 @@ SCRUB_CACHE_BYTES = 48 << 20
 
 
 def frame_image(frame) -> QImage:
-    """A :class:`~wan_desktop.media.frame_reader.Frame` as a ``QImage`` that owns its pixels
-    (any thread: the conversion is one copy of a small picture)."""
+    """A :class:`~wan_desktop.media.frame_reader.Frame` as a ``QImage`` in the 32-bit format
+    painting copies without converting (any thread). A BGRA frame is wrapped as it is (PySide
+    keeps its bytes alive as long as the image shares them); an RGB24 one is converted, a
+    deep copy of a small picture."""
+    if frame.pixel_format == "bgra":
+        return QImage(frame.pixels, frame.width, frame.height, frame.stride,
+                      QImage.Format.Format_RGB32)  # fmt: skip
     image = QImage(frame.rgb, frame.width, frame.height, 3 * frame.width,
                    QImage.Format.Format_RGB888)  # fmt: skip
-    return image.convertToFormat(QImage.Format.Format_RGB32)  # a deep copy, fast to draw
+    return image.convertToFormat(QImage.Format.Format_RGB32)
 
 
 class _Relay(QObject):
@@ -87,6 +92,7 @@ class ScrubFrames(QObject):
             on_frame=lambda hover: _deliver(relay, hover),
             on_missing_proxy=lambda key, path: relay.missing.emit(key, str(path)),
             on_error=lambda key, message: relay.failed.emit(key, message),
+            pixel_format="bgra",  # Format_RGB32's bytes: no conversion after FFmpeg's
         )
         proxies.ready.connect(self._on_proxies_ready)
         #: (entry id, frame index) last handed to a painter; the bench times to it.
