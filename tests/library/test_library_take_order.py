@@ -7,6 +7,7 @@ import json
 import os
 
 import pytest
+from test_library_cli import run
 
 from wan_desktop.core.variants import MAX_TAKES
 from wan_desktop.library import Filters, Library
@@ -89,3 +90,16 @@ def test_a_sidecar_with_a_bad_take_keeps_the_entry_and_sets_it_aside(lib, add):
         again = reopened.get(entry.id)
         assert again.take == 0
         assert "take" in again.set_aside
+
+
+def test_library_list_group_reads_in_take_order(lib, filed_out_of_order):
+    group, takes = filed_out_of_order
+    lib.close()
+    code, out, err = run("library", "list", "--group", group, "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [(r["take"], r["seed"]) for r in rows] == [(1, 338), (2, 339), (3, 340)]
+    code, out, _ = run("library", "list", "--group", group, "--sort", "oldest", "--json")
+    assert [r["seed"] for r in json.loads(out)] == [339, 338, 340]  # asked for: filing order
+    code, out, _ = run("library", "show", takes[0].id)
+    assert code == 0 and "take: 1" in out.splitlines()

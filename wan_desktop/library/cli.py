@@ -152,7 +152,11 @@ def _add_filters(sub: argparse.ArgumentParser, default_sort: str) -> None:
     flags.add_argument("--rejected", action="store_true", help="only the rejected takes")
     sub.add_argument("--group", metavar="ID", help="only the takes of this group")
     sorts = [s for s in SORTS if s != "relevance" or default_sort == "relevance"]
-    sub.add_argument("--sort", choices=sorts, default=default_sort)
+    sub.add_argument(
+        "--sort", choices=sorts, default=None,
+        help=f"default: {default_sort}; with --group (list): take, the order they were queued",
+    )  # fmt: skip
+    sub.set_defaults(default_sort=default_sort)
 
 
 def _filters(args: argparse.Namespace) -> Filters:
@@ -194,7 +198,7 @@ def _show(entry: dict[str, Any], out: TextIO) -> None:
     keys = (
         "id", "created_at", "title", "prompt", "actual_prompt", "seed", "resolution",
         "duration_s", "width", "height", "has_audio", "favourite", "rating", "flag", "tags",
-        "notes", "group_id", "variant", "parent_id", "request_id", "endpoint", "cost_usd",
+        "notes", "group_id", "variant", "take", "parent_id", "request_id", "endpoint", "cost_usd",
         "trashed_at", "video_path", "image_path", "audio_path", "sidecar_path",
     )  # fmt: skip
     for key in keys:
@@ -218,9 +222,13 @@ def _list(lib: Library, args: argparse.Namespace, out: TextIO, err: TextIO) -> N
         raise ValueError("--limit must be positive and --offset not negative")
     filters = _filters(args)
     if args.library_command == "list":
-        rows = lib.list(filters, sort=args.sort, limit=args.limit, offset=args.offset)
+        # A group's takes read in the order they were queued, as the contact sheet shows them.
+        sort = args.sort or ("take" if args.group else args.default_sort)
+        rows = lib.list(filters, sort=sort, limit=args.limit, offset=args.offset)
     else:
-        rows = lib.search(args.query, filters, sort=args.sort, limit=args.limit)
+        rows = lib.search(
+            args.query, filters, sort=args.sort or args.default_sort, limit=args.limit
+        )
     if args.json:
         print_json([r.to_dict() for r in rows], out, indent=2)
     else:
