@@ -157,6 +157,8 @@ def test_library_screenshots(qtbot, shots):
     pane.view.setCurrentIndex(pane.model.index(0))
     qtbot.waitUntil(lambda: pane.details.entry is not None, timeout=5000)
     pane.splitter.setSizes([250, 560])
+    # The input image beside the key facts is decoded in the background: shown, not blank.
+    qtbot.waitUntil(lambda: not pane.details.image.pixmap().isNull(), timeout=30000)
     path = save_screenshot(win, "11-details-diff", SCREENSHOT_DIR, SIZE)
     assert "heron" in pane.details.actual_view.toPlainText()
 

@@ -10,15 +10,38 @@ scheme's muted colour, given by the panel each time it fills the tables.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from ..core.text import excerpt
 from .formats import format_duration, local_time
 
-__all__ = ["heading_text", "human_size", "key_facts_html", "other_facts_html", "rating_text"]
+__all__ = [
+    "KEY_FACT_NAMES",
+    "OTHER_FACT_NAMES",
+    "heading_text",
+    "human_size",
+    "key_facts_html",
+    "other_facts_html",
+    "rating_text",
+]
+
+#: The row names of the two tables (the panel sizes the value column by the widest).
+KEY_FACT_NAMES = ("Seed", "Resolution", "Duration", "Cost", "Request id", "Rating", "Flag", "Take")
+OTHER_FACT_NAMES = (
+    "Created", "Requested", "Negative prompt", "Prompt expansion", "Multi-shot", "Safety checker",
+    "Audio", "File size", "Endpoint", "File", "Timings",
+)  # fmt: skip
 
 _HEADING_CHARS = 80
 _FLAG_TEXT = {"picked": "picked", "rejected": "rejected", "": "none"}
+
+#: Shortens a long id or path to the room its cell has (the panel elides in the middle).
+Elide = Callable[[str], str]
+
+
+def _whole(text: str) -> str:
+    return text
 
 
 def human_size(n: int) -> str:
@@ -41,22 +64,25 @@ def heading_text(entry: Any, title: str | None = None) -> str:
     return text + (" · in the trash" if entry.trashed_at else "")
 
 
-def key_facts_html(entry: Any, label_color: str) -> str:
+def key_facts_html(entry: Any, label_color: str, elide: Elide = _whole) -> str:
     """Seed, resolution, duration, cost and request id: what a user looks for first; then its
-    rating and pick or reject, and its take group with its label in it (when in one)."""
+    rating and pick or reject, and its take group with its label in it (when in one).
+    ``elide`` shortens the request id and the group id to their cell (unbroken, they would
+    widen the table past the panel)."""
     rows = [
         ("Seed", str(entry.seed) if entry.seed is not None else "—"),
         ("Resolution", f"{entry.resolution} · {entry.width}×{entry.height}"),
         ("Duration", f"{format_duration(entry.duration_s)} ({entry.duration_s:.2f} s)"),
         ("Cost", f"${entry.cost_usd:.2f}" if entry.cost_usd is not None else "—"),
-        ("Request id", entry.request_id or "—"),
+        ("Request id", elide(entry.request_id) if entry.request_id else "—"),
         ("Rating", rating_text(getattr(entry, "rating", 0))),
         ("Flag", _FLAG_TEXT.get(getattr(entry, "flag", ""), "—")),
     ]
     group = getattr(entry, "group_id", None)
     if group:
         variant = getattr(entry, "variant", "")
-        rows.append(("Take", f"{variant} · group {group}" if variant else f"group {group}"))
+        group = f"group {elide(group)}"
+        rows.append(("Take", f"{variant} · {group}" if variant else group))
     return _table(rows, label_color)
 
 
@@ -67,8 +93,9 @@ def rating_text(stars: int) -> str:
     return f"{'★' * stars}{'☆' * (5 - stars)} {stars} of 5"
 
 
-def other_facts_html(entry: Any, label_color: str) -> str:
-    """Everything else: when, what was asked, the file, the timings."""
+def other_facts_html(entry: Any, label_color: str, elide: Elide = _whole) -> str:
+    """Everything else: when, what was asked, the file (its path shortened by ``elide``),
+    the timings."""
     request = entry.request
     rows: list[tuple[str, str]] = [("Created", local_time(entry.created_at))]
     if request is not None:
@@ -83,7 +110,7 @@ def other_facts_html(entry: Any, label_color: str) -> str:
         ("Audio", "yes" if entry.has_audio else "no"),
         ("File size", human_size(entry.size_bytes)),
         ("Endpoint", entry.endpoint or "—"),
-        ("File", str(entry.video_path)),
+        ("File", elide(str(entry.video_path))),
     ]
     if entry.timings:
         parts = [f"{k.removesuffix('_s')} {v:.1f} s" for k, v in entry.timings.items()
@@ -99,7 +126,8 @@ def _on_off(value: Any) -> str:
 
 def _table(rows: list[tuple[str, str]], label_color: str) -> str:
     cells = "".join(
-        f'<tr><td style="padding-right:10px; color:{html.escape(label_color)};">'
+        f'<tr><td style="padding-right:10px; white-space:nowrap; '
+        f'color:{html.escape(label_color)};">'
         f"<b>{html.escape(k)}</b></td>"
         f"<td>{html.escape(v)}</td></tr>"
         for k, v in rows

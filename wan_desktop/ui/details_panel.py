@@ -15,7 +15,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -27,13 +27,21 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from .details_facts import heading_text, human_size, key_facts_html, other_facts_html
-from .plain_text import plain_label
+from .details_facts import (
+    KEY_FACT_NAMES,
+    OTHER_FACT_NAMES,
+    heading_text,
+    human_size,
+    key_facts_html,
+    other_facts_html,
+)
+from .plain_text import plain_label, tooltip_text
 from .prompt_diff import diff_html
 from .shot_facts import planned_shots, shots_text
 from .theme import colors, set_role
@@ -45,6 +53,12 @@ _NOTHING_SELECTED = "Select a clip to see its details"
 #: The input image's box beside the key facts, in logical pixels (decoded at twice the size,
 #: sharp on high-density screens).
 _IMAGE_BOX = QSize(144, 108)
+#: A table's cell padding and the gap after its names (``details_facts._table``), px, and a
+#: little slack: an elided value must not be the one pixel that widens the table.
+_TABLE_CHROME = 10 + 2 * 2 + 6
+#: Narrower than this (px), the body shows the input image at half size beside the key facts:
+#: at full size, a 36-character request id would be cut to a few characters.
+_FULL_IMAGE_MIN = _IMAGE_BOX.width() + 300
 
 
 def read_input_image(path: str) -> QImage:
@@ -57,6 +71,26 @@ def _parent_link_html(parent_id: str) -> str:
     (Qt gives the href back unescaped to ``linkActivated``)."""
     safe = html.escape(parent_id)
     return f'Continues from the last frame of <a href="entry:{safe}">{safe}</a>'
+
+
+def _fit_width(label: QLabel) -> None:
+    """``label`` takes the width the layout has for it, not its text's: a long word in it
+    (an id, a path) must not widen the panel past the screen; :func:`_elider` shortens it."""
+    policy = label.sizePolicy()
+    policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+    label.setSizePolicy(policy)
+    label.setMinimumWidth(0)
+
+
+def _elider(label: QLabel, names: tuple[str, ...]):
+    """Shortens a value in the middle to the value column of ``label``'s table (its width
+    less the widest of the row ``names``, in bold, and the cells' padding)."""
+    metrics = label.fontMetrics()
+    bold = QFont(label.font())
+    bold.setBold(True)
+    names_px = max(QFontMetrics(bold).horizontalAdvance(name) for name in names)
+    room = max(metrics.horizontalAdvance("M…M"), label.width() - names_px - _TABLE_CHROME)
+    return lambda text: metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room)
 
 
 class _Browser(QTextBrowser):
@@ -94,6 +128,7 @@ class DetailsPanel(QWidget):
         self._images = ImageCache(max_bytes=8 << 20, max_count=48)
         self._loader = BackgroundImageLoader(concurrency=1, parent=self)
         self._image_key: str | None = None
+        self._facts_width = (0, 0)  # the tables' widths the ids were last elided to
         self._make_header()
         self._make_prompts()
         self._make_user_fields()
@@ -135,6 +170,9 @@ class DetailsPanel(QWidget):
         self.facts.setTextFormat(Qt.TextFormat.RichText)
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts.setWordWrap(True)
+        _fit_width(self.facts)
+        self.facts.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.facts.addAction(self.copy_file_path_action)
 
     def _make_key_block(self) -> None:
         """The input image's thumbnail and, beside it, the facts a user looks for first."""
@@ -153,6 +191,16 @@ class DetailsPanel(QWidget):
         self.key_facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.key_facts.setWordWrap(True)
         self.key_facts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        _fit_width(self.key_facts)
+        # Long ids are elided in the middle to fit: their whole text is one click away.
+        self.copy_request_id_action = QAction("Copy request id", self)
+        self.copy_request_id_action.setObjectName("libraryCopyRequestIdAction")
+        self.copy_group_id_action = QAction("Copy group id", self)
+        self.copy_group_id_action.setObjectName("libraryCopyGroupIdAction")
+        self.copy_file_path_action = QAction("Copy file path", self)
+        self.copy_file_path_action.setObjectName("libraryCopyFilePathAction")
+        self.key_facts.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.key_facts.addActions([self.copy_request_id_action, self.copy_group_id_action])
 
     def _make_prompts(self) -> None:
         """The two prompts side by side, and the button that reuses the service's."""
@@ -228,6 +276,8 @@ class DetailsPanel(QWidget):
         scroll.setObjectName("libraryDetailsScroll")
         scroll.setAccessibleName("Details of the selected clip")
         scroll.setWidgetResizable(True)
+        # The body fits the width (long ids and paths are elided): it only scrolls down.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.body)
         outer = QVBoxLayout(self)
@@ -244,6 +294,18 @@ class DetailsPanel(QWidget):
         self.parent_link.linkActivated.connect(self._on_parent_link_link_activated)
         self._loader.loaded.connect(self._on_loader_loaded)
         self._loader.failed.connect(self._on_loader_failed)
+        self.copy_request_id_action.triggered.connect(
+            lambda: self._copy(getattr(self.entry, "request_id", None))
+        )
+        self.copy_group_id_action.triggered.connect(
+            lambda: self._copy(getattr(self.entry, "group_id", None))
+        )
+        self.copy_file_path_action.triggered.connect(
+            lambda: self._copy(str(self.entry.video_path) if self.entry is not None else None)
+        )
+        self.key_facts.installEventFilter(self)
+        self.facts.installEventFilter(self)
+        self.body.installEventFilter(self)
 
     # ---- showing ------------------------------------------------------------------------------
 
@@ -320,8 +382,40 @@ class DetailsPanel(QWidget):
 
     def _fill_facts(self, entry: Any) -> None:
         muted = colors().muted
-        self.key_facts.setText(key_facts_html(entry, muted))
-        self.facts.setText(other_facts_html(entry, muted))
+        key_elide = _elider(self.key_facts, KEY_FACT_NAMES)
+        self.key_facts.setText(key_facts_html(entry, muted, key_elide))
+        self.facts.setText(other_facts_html(entry, muted, _elider(self.facts, OTHER_FACT_NAMES)))
+        request_id = getattr(entry, "request_id", None)
+        group_id = getattr(entry, "group_id", None)
+        whole = [f"Request id: {request_id}"] if request_id else []
+        whole += [f"Group: {group_id}"] if group_id else []
+        self.key_facts.setToolTip(tooltip_text("\n".join(whole)))
+        self.facts.setToolTip(tooltip_text(f"File: {entry.video_path}"))
+        self.copy_request_id_action.setEnabled(bool(request_id))
+        self.copy_group_id_action.setEnabled(bool(group_id))
+        self._facts_width = (self.key_facts.width(), self.facts.width())
+
+    def eventFilter(self, watched: Any, event: QEvent) -> bool:  # Qt override
+        if watched is self.body and event.type() == QEvent.Type.Resize:
+            box = _IMAGE_BOX if self.body.width() >= _FULL_IMAGE_MIN else _IMAGE_BOX / 2
+            if self.image.size() != box:
+                self.image.setFixedSize(box)
+                cached = self._images.get(self._image_key) if self._image_key else None
+                if cached is not None:
+                    self._set_image(cached)
+        # The ids and the path are elided to the tables' width: a new width elides again.
+        if (
+            event.type() == QEvent.Type.Resize
+            and watched in (self.key_facts, self.facts)
+            and self.entry is not None
+            and self._facts_width != (self.key_facts.width(), self.facts.width())
+        ):
+            self._fill_facts(self.entry)
+        return super().eventFilter(watched, event)
+
+    def _copy(self, text: str | None) -> None:
+        if text:
+            QGuiApplication.clipboard().setText(text)
 
     def changeEvent(self, event: QEvent) -> None:  # Qt override
         # The row labels take the scheme's muted colour: a new palette re-colours them.
@@ -348,7 +442,7 @@ class DetailsPanel(QWidget):
     def _set_image(self, image: QImage) -> None:
         ratio = self.devicePixelRatioF()
         pixmap = QPixmap.fromImage(image).scaled(
-            _IMAGE_BOX * ratio,
+            self.image.size() * ratio,
             Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation,
         )
