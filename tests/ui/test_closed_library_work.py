@@ -8,6 +8,7 @@ import pytest
 from library_ui_helpers import add_two_clips
 from library_window import close_player, open_window
 from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtWidgets import QApplication
 from ui_fakes import FakeServices
 
 from wan_desktop.library.errors import LibraryClosedError, LibraryError
@@ -78,3 +79,21 @@ def test_a_search_in_flight_when_the_model_goes_is_cancelled(qtbot, tasks, lib):
     qtbot.waitUntil(task.done, timeout=20000)
     assert task.cancelled()
     assert tasks.failures == []
+
+
+def test_a_failure_said_after_the_window_went_does_not_reach_it(qtbot, paths):
+    import shiboken6
+
+    from wan_desktop.ui.async_bridge import TaskKeeper
+    from wan_desktop.ui.main_window import MainWindow
+
+    keeper = TaskKeeper()  # outlives the window, as the app's and the tests' keepers do
+    win = MainWindow(FakeServices(paths), keeper)
+    keeper.failed.emit("Show the clip", "said while the window is there")
+    assert "said while the window is there" in win.statusBar().currentMessage()
+    shiboken6.delete(win)
+    with qtbot.captureExceptions() as raised:
+        keeper.failed.emit("Search the library", "said after the window went")
+        QApplication.processEvents()
+    assert raised == []
+    keeper.deleteLater()

@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         self.tasks = tasks or TaskKeeper(self)
         self._generate_flow: GenerateFlow | None = None
         self.dialogs = WindowDialogs(self)
-        self.tasks.failed.connect(self.dialogs.show_task_failure)
+        self.tasks.failed.connect(self._on_tasks_failed)
         self._offline = False
         self.library_pane: LibraryPane | None = None
         self.library_actions: LibraryActions | None = None
@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         # From the files' plain data: the typed settings (msgspec) wait for the panes.
         layout = self.services.store.first_paint()[1]
         if not window_layout.restore(self, self._splitters(), layout):
-            QTimer.singleShot(0, self.reset_layout)
+            QTimer.singleShot(0, self, self.reset_layout)  # not if the window went first
 
     def _build_keys(self) -> None:
         """The window-wide Space, F, Ctrl+F and Ctrl+Z (``keys``), made with the panes they
@@ -378,6 +378,12 @@ class MainWindow(QMainWindow):
             return
         self.library_dock.show_in_view()
         self.library_pane.focus_search()
+
+    def _on_tasks_failed(self, what: str, message: str) -> None:
+        # A slot of the window, not of its dialogs helper (a plain object): Qt drops the
+        # connection when the window is deleted, so a keeper that outlives the window never
+        # reaches into a deleted one.
+        self.dialogs.show_task_failure(what, message)
 
     def _on_library_view_changed(self) -> None:
         self.keys.set_find_wanted(not (self.library_dock and self.library_dock.is_in_view()))
