@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from ..media.sequence_export import ExportCancelled
 from .async_bridge import TaskKeeper, run_blocking
+from .formats import frame_position
 from .naming import named
 from .sequence_clips import OUT_FPS, StripClip
 from .sequence_render import SeamWindow, read_frames, render_seam
@@ -216,7 +217,8 @@ class SeamPreview(QWidget):
             painter.setPen(QColor("#ffffff"))
             corner = box.adjusted(8, 6, -8, -6)
             top_right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
-            painter.drawText(corner, top_right, f"paused · frame {self._index + 1}/{count}")
+            at = frame_position(self._index, count, self._index / OUT_FPS)
+            painter.drawText(corner, top_right, f"paused · {at}")
 
 
 def _spin(name: str, accessible: str, maximum: int, suffix: str = "") -> QSpinBox:
