@@ -90,7 +90,8 @@ def test_variants_are_handed_to_the_window_as_one_group(tmp_path, image):
         assert engine.stats()["submits"] == 2
     with Library.open(home / "library") as lib:
         members = lib.group_members(takes[0]["group_id"])
-        assert sorted(m.prompt for m in members) == ["a fast zoom", "a slow pan"]
+        # The takes keep their queue order through the handoff (issue 17).
+        assert [(m.take, m.prompt) for m in members] == [(1, "a slow pan"), (2, "a fast zoom")]
 
 
 @pytest.mark.parametrize(

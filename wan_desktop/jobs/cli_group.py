@@ -161,6 +161,7 @@ async def _run_remote(
             parent_id=parent_id,
             group_id=group_id,
             variant=take.label,
+            take=take.take,
         )
         followers.append(asyncio.create_task(_follow_remote(holder, call, accepted, bool(taken))))
         job = await accepted

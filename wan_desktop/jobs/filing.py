@@ -44,8 +44,8 @@ def file_result(
 ) -> Entry:
     """File the downloaded ``video`` (moved into the library) with the job's inputs, request
     (every field sent: ``generate_audio``, the extra inputs), response, timings, cost with
-    its price source, take group and label, and provenance (``remote``, with the service's
-    own facts about the video); idempotent across a crash (executor)."""
+    its price source, take group, label and place in the group, and provenance (``remote``,
+    with the service's own facts about the video); idempotent across a crash (executor)."""
     result = rec.result or {}
     handle = rec.handle or {}
     now = time.time()
@@ -65,6 +65,7 @@ def file_result(
         parent_id=rec.parent_id,
         group_id=rec.group_id,
         variant=rec.variant,
+        take=rec.take,
         id=rec.planned_entry_id or new_id(),
     )
     return library.add(entry)

@@ -47,8 +47,8 @@ class Call(msgspec.Struct, frozen=True, kw_only=True):
     ``remove`` a job, ``edit`` a waiting job (its new ``request``) or ``move`` it to
     ``index`` among the waiting jobs. ``backend`` (``fal``/``offline``), when given, must
     be the owner's: a job meant for the offline engine is never sent to fal (nor the
-    reverse). ``group_id`` and ``variant``: the take group and label of an enqueued take
-    (``generate --variants``)."""
+    reverse). ``group_id``, ``variant`` and ``take``: the take group, label and place in the
+    group's queue order of an enqueued take (``generate --variants``)."""
 
     token: str = ""
     op: Literal["enqueue", "retry", "cancel", "remove", "edit", "move"]
@@ -57,6 +57,7 @@ class Call(msgspec.Struct, frozen=True, kw_only=True):
     parent_id: str | None = None
     group_id: str | None = None
     variant: str = ""
+    take: int = 0
     job_id: str | None = None
     new_seed: bool = False
     index: int | None = None
@@ -176,6 +177,7 @@ class HandoffServer:
                 parent_id=call.parent_id,
                 group_id=call.group_id,
                 variant=call.variant,
+                take=call.take,
             )
         if call.job_id is None:
             raise ValueError("No job named.")

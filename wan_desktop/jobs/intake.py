@@ -60,14 +60,16 @@ class JobIntake:
         parent_id: str | None,
         group_id: str | None,
         variant: str,
+        take: int = 0,
     ) -> JobRecord:
-        """Check, price and budget ``request``, then queue it as one job. Raises
+        """Check, price and budget ``request``, then queue it as one job (``take``: its place
+        in its group's queue order, carried into the library). Raises
         ``InvalidInputError`` (naming the field and the limit; a cap: ``BudgetExceededError``)
         and keeps nothing when refused."""
         request.raise_if_invalid()
         _check_group(group_id)
         self._spending.require(price_of(request).amount_usd)
-        return await self._admit(request, parent_id, group_id, variant)
+        return await self._admit(request, parent_id, group_id, variant, take=take)
 
     async def admit_group(
         self, variants: list[Variant], *, parent_id: str | None, group_id: str | None
@@ -92,7 +94,9 @@ class JobIntake:
         admitted: list[JobRecord] = []
         try:
             for v in variants:
-                admitted.append(await self._admit(v.request, parent_id, gid, v.label, hold=True))
+                admitted.append(
+                    await self._admit(v.request, parent_id, gid, v.label, take=v.take, hold=True)
+                )
         except BaseException:
             for rec in admitted:
                 self.holding.discard(rec.id)
@@ -118,6 +122,7 @@ class JobIntake:
         group_id: str | None,
         variant: str,
         *,
+        take: int = 0,
         hold: bool = False,
     ) -> JobRecord:
         """Persist and prepare one job (it then waits for a slot); ``hold`` keeps it from
@@ -135,6 +140,7 @@ class JobIntake:
             parent_id=parent_id,
             group_id=group_id,
             variant=variant,
+            take=take,
             cost_usd=price.amount_usd,
             cost_source=price.source,
         )

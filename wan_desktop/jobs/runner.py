@@ -271,9 +271,11 @@ class JobRunner:
         parent_id: str | None = None,
         group_id: str | None = None,
         variant: str = "",
+        take: int = 0,
     ) -> JobSnapshot:
         """Check ``request`` and the budget, copy and prepare its inputs, persist the job and
-        queue it. ``group_id``/``variant``: its take group and label, carried into the library.
+        queue it. ``group_id``/``variant``/``take``: its take group, label and place in the
+        group's queue order, carried into the library.
 
         Raises ``InvalidInputError`` (naming the field and the limit; a spending cap:
         ``BudgetExceededError``) when refused; then nothing is kept and nothing is sent.
@@ -281,7 +283,7 @@ class JobRunner:
         """
         self._check_started()
         rec = await self._intake.admit(
-            request, parent_id=parent_id, group_id=group_id, variant=variant
+            request, parent_id=parent_id, group_id=group_id, variant=variant, take=take
         )
         self._fill_slots()
         return self._book.snapshot(rec)
@@ -355,7 +357,7 @@ class JobRunner:
         image, audio = await self._book.io(self._retry_sources, rec)
         request = request.replace(image=str(image), audio=str(audio) if audio else None)
         job = await self.enqueue(
-            request, parent_id=rec.parent_id, group_id=rec.group_id, variant=variant
+            request, parent_id=rec.parent_id, group_id=rec.group_id, variant=variant, take=rec.take
         )
         if rec.maybe_submitted:
             rec.maybe_submitted = False

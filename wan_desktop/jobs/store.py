@@ -62,6 +62,7 @@ class JobRecord:
     parent_id: str | None = None
     group_id: str | None = None  # the take group of the click that made it (variants)
     variant: str = ""  # its label in that group ("seed 1234", "prompt B · seed 1234")
+    take: int = 0  # its 1-based place in the group's queue order (0: made alone)
     cost_usd: float | None = None
     cost_source: str | None = None  # where the price came from: a key of SOURCE_LABELS
     notes: list[str] = field(default_factory=list)
