@@ -134,7 +134,7 @@ class Services:
         self.comment_sync = await run_blocking(
             CommentSync, self.library.sync_comment, pending_file=PendingFile(self.library.root)
         )
-        self.library.on_judged(self.comment_sync.changed)
+        self.library.on_judged(self.comment_sync.changed, before=self.comment_sync.note)
 
     async def open_engine(self) -> None:
         """Pick the backend (fal, or start the offline engine) and start the job runner."""

@@ -1,12 +1,15 @@
 """Judges an entry the way the window does (the queue waits a minute before the rewrite), says
 so, then waits to be killed (for the pending-comment tests).
 
-Usage: pending_kill_helper.py LIBRARY_ROOT ENTRY_ID STARS
-Prints "judged" once the rating is stored and noted; never writes the comment.
+Usage: pending_kill_helper.py LIBRARY_ROOT ENTRY_ID STARS [exit-after-edit]
+Prints "judged" once the rating is stored and noted; never writes the comment. With
+``exit-after-edit`` the process ends (``os._exit``, as a kill would) right after the sidecar
+and the row took the rating, before the queue hears of it.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -23,7 +26,10 @@ def main() -> int:
     root, entry_id, stars = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     lib = Library.open(root)
     sync = CommentSync(lib.sync_comment, delay_s=600, pending_file=PendingFile(root))
-    lib.on_judged(sync.changed)
+    if sys.argv[4:] == ["exit-after-edit"]:
+        lib.on_judged(lambda entry_id: os._exit(9), before=sync.note)
+    else:
+        lib.on_judged(sync.changed, before=sync.note)
     lib.set_rating(entry_id, stars)
     print("judged", flush=True)
     time.sleep(600)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from wan_desktop.library import Library
+from wan_desktop.library import EntryNotFoundError, Library
 from wan_desktop.library import cli as library_cli
 from wan_desktop.library.comment_check import judgement, sync_out_of_date
 from wan_desktop.library.comment_pending import PendingFile, sync_adopted
@@ -98,6 +98,69 @@ def test_a_window_killed_before_the_rewrite_leaves_it_to_the_next_open(lib, add)
     assert pending_files(root) == []
 
 
+@pytest.mark.skipif(os.name == "nt", reason="os._exit mid-judgement, read on POSIX")
+def test_killed_between_the_sidecar_and_the_queue_the_entry_is_noted(lib, add):
+    entry = add()
+    root = lib.root
+    lib.close()
+    proc = subprocess.run(
+        [sys.executable, str(HELPER), str(root), entry.id, "5", "exit-after-edit"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 9, proc.stderr
+    (left,) = pending_files(root)
+    assert noted(left) == [entry.id]
+    with Library.open(root) as reopened:
+        assert reopened.get(entry.id).rating == 5 and said(reopened, entry.id)["rating"] == 0
+        sync = CommentSync(reopened.sync_comment, delay_s=0, pending_file=PendingFile(root))
+        try:
+            assert sync.flush(timeout_s=30)
+            assert said(reopened, entry.id)["rating"] == 5
+        finally:
+            sync.close(timeout_s=30)
+    assert pending_files(root) == []
+
+
+def test_a_note_outlives_a_sync_of_an_earlier_change_made_meanwhile(lib, add, monkeypatch):
+    """A sync that runs while another edit of the same entry is under way must not clear
+    the note that edit made: the new rating is not in the video yet."""
+    entry = add()
+    mine = PendingFile(lib.root)
+    sync = CommentSync(lib.sync_comment, delay_s=0, pending_file=mine)
+    try:
+        sync.note(entry.id)  # an edit begins...
+        sync.changed(entry.id)  # ...an earlier change's end queues a sync, which runs now
+        sync.note(entry.id)
+        assert sync.flush(timeout_s=30)
+        assert noted(mine.path) == [entry.id]  # the second edit is still under way
+        sync.changed(entry.id)
+        assert sync.flush(timeout_s=30)
+        assert not mine.path.exists()
+        sync.note("../../escape")  # not an entry id: never written to the file
+        assert not mine.path.exists()
+    finally:
+        sync.close()
+
+
+def test_a_failed_judgement_ends_its_note(lib, add):
+    entry = add()
+    mine = PendingFile(lib.root)
+    sync = CommentSync(lib.sync_comment, delay_s=0, pending_file=mine)
+    lib.on_judged(sync.changed, before=sync.note)
+    try:
+        lib.trash(entry.id)
+        lib.empty_trash(0)  # the entry is gone: its edit fails after the note
+        with pytest.raises(EntryNotFoundError):
+            lib.set_rating(entry.id, 3)
+        assert sync.flush(timeout_s=30)
+        assert not mine.path.exists()
+    finally:
+        lib.on_judged(None)
+        sync.close()
+
+
 @pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
 def test_a_command_writes_what_a_killed_window_left(lib, add):
     entry = add()
@@ -117,7 +180,7 @@ def test_the_queue_notes_an_entry_once_and_forgets_it_when_written(lib, add):
     mine = PendingFile(lib.root)
     sync = CommentSync(lib.sync_comment, delay_s=60, pending_file=mine)
     try:
-        lib.on_judged(sync.changed)
+        lib.on_judged(sync.changed, before=sync.note)
         lib.set_rating(entry.id, 3)
         assert noted(mine.path) == [entry.id]
         written = mine.path.stat().st_mtime_ns

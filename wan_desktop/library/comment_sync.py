@@ -15,9 +15,10 @@ each entry on disk when it is first told of it (one small atomic write per entry
 forgets it once its comment is written; a new queue on the same library adopts what dead
 processes left and writes those comments first. An entry whose rewrite failed on the file
 system (a busy file, a full disk) stays noted for the next process; one that is gone or whose
-video cannot be read is dropped (the failure is reported). The one moment not covered is a kill
-between the sidecar's write and the note (:meth:`Library.on_judged` tells the queue after the
-edit); ``wan-desktop library sync-comments`` finds every comment left out of date.
+video cannot be read is dropped (the failure is reported). The note is made before the sidecar
+changes (:meth:`CommentSync.note`, the library's ``before`` hook of :meth:`Library.on_judged`),
+so no kill leaves a judgement unnoted; ``wan-desktop library sync-comments`` finds every comment
+out of date by reading the videos, whatever left it so.
 
 Threads: :meth:`CommentSync.changed` and :meth:`CommentSync.flush` may be called from any
 thread (they take a lock, and ``changed`` writes the pending file when the set grows: not the
@@ -32,6 +33,7 @@ import time
 from collections.abc import Callable
 
 from .comment_pending import PendingFile
+from .ids import is_valid_id
 
 __all__ = ["DEFAULT_DELAY_S", "DEFAULT_RETRY_S", "DEFAULT_TRIES", "CommentSync", "Failure"]
 
@@ -91,6 +93,9 @@ class CommentSync:
         # under its own lock so a slow disk never holds up ``pending`` or the queue's thread.
         self._pending_file = pending_file
         self._noted: set[str] = set()
+        # Edits between note() and changed(): their entries stay noted whatever a sync of
+        # an earlier change finds meanwhile.
+        self._editing: dict[str, int] = {}
         self._saved: frozenset[str] = frozenset()
         self._disk = threading.Lock()
         self._disk_warned = False
@@ -116,7 +121,26 @@ class CommentSync:
             self._failed.pop(entry_id, None)  # a new change earns fresh tries
             grew = entry_id not in self._noted
             self._noted.add(entry_id)
+            left = self._editing.pop(entry_id, 0) - 1
+            if left > 0:
+                self._editing[entry_id] = left
             self._wake.notify()
+        if grew:
+            self._save()
+
+    def note(self, entry_id: str) -> None:
+        """Before ``entry_id``'s rating or flag changes: note it in the pending file (without
+        queueing it), so a process killed before :meth:`changed` leaves it to the next one.
+        Each call is ended by one :meth:`changed` (the library makes it also when the edit
+        failed). Ignored once closed, and for a text that is not an entry id."""
+        if not is_valid_id(entry_id):
+            return
+        with self._wake:
+            if self._closed:
+                return
+            self._editing[entry_id] = self._editing.get(entry_id, 0) + 1
+            grew = entry_id not in self._noted
+            self._noted.add(entry_id)
         if grew:
             self._save()
 
@@ -169,7 +193,7 @@ class CommentSync:
     def _done(self, entry_id: str, *, keep: bool) -> None:
         """``entry_id``'s sync is over: forget it unless it is queued again or ``keep``."""
         with self._wake:
-            if keep or entry_id in self._due:
+            if keep or entry_id in self._due or entry_id in self._editing:
                 return
             self._noted.discard(entry_id)
         self._save()

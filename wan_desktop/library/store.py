@@ -103,6 +103,7 @@ class Library:
         self._journal = Journal(paths, index)
         self._sequences = SequenceStore(index, paths)
         self._judged: Callable[[str], None] | None = None
+        self._judging: Callable[[str], None] | None = None
 
     # ---- opening ------------------------------------------------------------------------------
 
@@ -412,15 +413,31 @@ class Library:
         comment follows with :meth:`sync_comment`."""
         return self._judge(entry_id, {"flag": check_flag(flag)})
 
-    def on_judged(self, listener: Callable[[str], None] | None) -> None:
+    def on_judged(
+        self,
+        listener: Callable[[str], None] | None,
+        *,
+        before: Callable[[str], None] | None = None,
+    ) -> None:
         """Call ``listener(entry_id)`` after every :meth:`set_rating` and :meth:`set_flag`
         (from the thread that made it), so the comment can follow later: the window passes
-        its :class:`~.comment_sync.CommentSync`. ``None`` stops it."""
+        its :class:`~.comment_sync.CommentSync`. ``before(entry_id)`` is called first, before
+        the sidecar changes (the queue notes the entry on disk there, so a process killed
+        between the sidecar and the queue leaves it noted); with ``before``, ``listener`` is
+        also called when the edit failed, to end what ``before`` began. ``None`` stops both."""
         self._judged = listener
+        self._judging = before if listener is not None else None
 
     def _judge(self, entry_id: str, changes: dict[str, Any]) -> Entry:
-        entry = self._edit(entry_id, changes)
-        listener = self._judged
+        before, listener = self._judging, self._judged
+        if before is not None:
+            before(entry_id)
+        try:
+            entry = self._edit(entry_id, changes)
+        except BaseException:
+            if before is not None and listener is not None:
+                listener(entry_id)  # the queue's sync then finds nothing to write
+            raise
         if listener is not None:
             listener(entry_id)
         return entry
