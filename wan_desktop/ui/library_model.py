@@ -125,6 +125,7 @@ def summary_of_entry(entry: Any) -> EntrySummary:
         getattr(entry, "variant", ""),
         getattr(entry, "rating", 0),
         getattr(entry, "flag", ""),
+        getattr(entry, "take", 0),
     )
 
 
