@@ -10,6 +10,8 @@ positions instead of queueing them. For a position it has A's frame read by numb
 the same time (:meth:`FrameReader.frame_at_time`), each side making its ``QImage``, adds the
 amplified difference in the difference view (Pillow), then posts one :class:`ComparePicture`.
 
+The readers read BGRA, the bytes of ``QImage.Format_RGB32``, so a side's picture wraps the
+decoded bytes with no conversion; only the difference view turns them into RGB (Pillow).
 Frames made ready stay in a small cache per side, bounded by bytes, and the coordinator
 prepares the positions the view expects next whenever it is idle (ahead while playing; the
 next frames, or the ones before after a step back, while paused): a step usually finds its
@@ -46,8 +48,8 @@ log = logging.getLogger(__name__)
 
 # A time that lands within this much of a frame's start shows that frame (as the reader).
 _TIME_SLACK_S = 1e-6
-#: Decoded frames kept per side. 64 MB holds about 40 frames at 960×540 and a whole 5 s clip
-#: at the 360p of a small window: a looped range replays without decoding.
+#: Decoded frames kept per side (4 bytes a pixel). 64 MB holds about 30 frames at 960×540 and
+#: a whole 5 s clip at the 480×270 of a small window: a looped range replays without decoding.
 CACHE_BYTES = 64 * 1024 * 1024
 
 
@@ -128,13 +130,22 @@ def _stop_worker(cond: threading.Condition, stop: threading.Event) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Ready:
-    """A frame made ready to paint: its number, its RGB24 pixels at ``size`` and the
-    ``QImage`` of them."""
+    """A frame made ready to paint: its number, its BGRA ``pixels`` at ``size`` (rows
+    ``stride`` bytes apart) and the ``QImage`` that wraps them."""
 
     index: int
-    rgb: bytes
+    pixels: bytes
+    stride: int
     size: tuple[int, int]
     image: QImage
+
+    def rgb(self) -> bytes:
+        """The picture as packed RGB24 (Pillow reorders it, in C; any thread)."""
+        from PIL import Image
+
+        return Image.frombuffer(
+            "RGB", self.size, self.pixels, "raw", "BGRX", self.stride, 1
+        ).tobytes()
 
 
 class _Side:
@@ -159,7 +170,7 @@ class _Side:
     def open(self, max_size: tuple[int, int] | None) -> ClipInfo:
         from ..media.frame_reader import FrameReader
 
-        self.reader = FrameReader(self.path)
+        self.reader = FrameReader(self.path, pixel_format="bgra")
         reader = self.reader
         times = tuple(reader.time_of(i) for i in range(reader.frame_count))
         info = ClipInfo(self.path, reader.fps, reader.frame_count, reader.duration_s,
@@ -195,13 +206,15 @@ class _Side:
             return ready
         frame = self.reader.frame_at(index)
         size = (frame.width, frame.height)
-        ready = _Ready(index, frame.rgb, size, _image(frame.rgb, *size))
+        # The image shares the frame's bytes (PySide keeps them alive while it does).
+        image = QImage(frame.pixels, *size, frame.stride, QImage.Format.Format_RGB32)
+        ready = _Ready(index, frame.pixels, frame.stride, size, image)
         with self._lock:
             self._cache[index] = ready
-            self._bytes += 7 * len(frame.rgb) // 3  # the RGB24 bytes and the RGB32 picture
+            self._bytes += len(frame.pixels)
             while self._bytes > CACHE_BYTES and len(self._cache) > 1:
                 _index, old = self._cache.popitem(last=False)
-                self._bytes -= 7 * len(old.rgb) // 3
+                self._bytes -= len(old.pixels)
         return ready
 
     def close(self) -> None:
@@ -391,8 +404,8 @@ class CompareFeed(QObject):
         difference = None
         if gain > 0:
             # B in A's frame: a clip of another shape is compared stretched to A's.
-            matched = b.rgb if b.size == a.size else _resized(b.rgb, b.size, a.size)
-            difference = _image(difference_rgb(a.rgb, matched, a.size, gain), *a.size)
+            matched = b.rgb() if b.size == a.size else _resized(b.rgb(), b.size, a.size)
+            difference = _image(difference_rgb(a.rgb(), matched, a.size, gain), *a.size)
         return ComparePicture(
             position=want.position,
             time_s=want.time_s,
