@@ -5,6 +5,9 @@ library they open and write what is still waiting when they close."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -99,3 +102,34 @@ def test_the_services_sync_what_waits_when_they_close(qtbot, tasks, wan_home, tm
         entry = reopened.get(entry_id)
         assert _said(entry)["rating"] == 4
         assert copies == ["comment-sync"]
+
+
+def test_the_services_write_what_a_killed_window_left(qtbot, tasks, wan_home, tmp_path):
+    """A window killed before its queue wrote a rating left the clip in its pending file: the
+    next window's services adopt it and write the comment, and the file goes."""
+    from wan_desktop.app import Services
+    from wan_desktop.library import Library
+
+    root = wan_home / "library"
+    with Library.open(root) as lib:
+        entry = add_entry(lib, tmp_path / "in", seed=3, prompt="a kingfisher")
+        lib.set_rating(entry.id, 5)  # the index and sidecar took it; the video did not
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = root / f"comment-sync-{dead.pid}.pending"
+    left.write_text(json.dumps({"schema": 1, "ids": [entry.id]}))
+    services = Services.from_environment()
+
+    async def reopen() -> None:
+        await services.open_library()
+
+    task = tasks.spawn(reopen(), "Open the library")
+    qtbot.waitUntil(task.done, timeout=30000)
+    task.result()
+    try:
+        assert not left.exists()  # adopted: noted in this process's own file first
+        qtbot.waitUntil(lambda: _said(entry).get("rating") == 5, timeout=30000)
+        qtbot.waitUntil(lambda: not list(root.glob("comment-sync-*.pending")), timeout=30000)
+    finally:
+        closing = tasks.spawn(services.close(), "Close")
+        qtbot.waitUntil(closing.done, timeout=30000)
