@@ -1,7 +1,8 @@
 """Culling keys and the MP4 comment: a key in the library grid stores the rating at once
 (index and sidecar), and the comment follows seconds later in the comment-sync thread, once per
 clip for a burst of keys, never on the GUI thread; the app's services wire the queue to the
-library they open and write what is still waiting when they close."""
+library they open, write what is still waiting when they close, and write what a killed
+window left noted."""
 
 from __future__ import annotations
 
