@@ -65,8 +65,10 @@ def take_of(entry: Any) -> Take:
 def load_takes(library: Any, ids: list[str]) -> tuple[list[Take], str | None]:
     """The takes for a sheet and the group they all belong to (``None``: a mixed selection).
 
-    One id of a take group opens the whole group; 2–9 ids open those clips. Raises
-    :class:`SheetRequestError` for anything else. Worker thread (reads the library)."""
+    One id of a take group opens the whole group; 2–9 ids open those clips. The takes of one
+    group read in the order they were queued (their take numbers), not the order they were
+    filed or selected in. Raises :class:`SheetRequestError` for anything else. Worker thread
+    (reads the library)."""
     if not ids:
         raise SheetRequestError("Select a take group, or 2 to 9 clips, for a contact sheet.")
     if len(ids) > MAX_SHEET_CLIPS:
@@ -86,6 +88,8 @@ def load_takes(library: Any, ids: list[str]) -> tuple[list[Take], str | None]:
             raise SheetRequestError("The other takes of this group are in the trash.")
     groups = {entry.group_id for entry in entries}
     group_id = groups.pop() if len(groups) == 1 else None
+    if group_id is not None:  # numbered takes in queue order; unnumbered ones keep theirs
+        entries.sort(key=lambda entry: (entry.take == 0, entry.take))
     return [take_of(entry) for entry in entries], group_id
 
 
