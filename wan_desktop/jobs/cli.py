@@ -24,6 +24,7 @@ from ..core import limits
 from ..core.budget import BudgetExceededError
 from ..core.paths import app_paths
 from ..core.problems import InvalidInputError, Problem
+from ..core.settings import START_TIMEOUT_MAX_MIN, UPLOAD_EXPIRY_MAX_H
 from ..core.variants import MAX_PROMPTS, MAX_TAKES, MODES, expand
 from . import cli_edit, cli_jobs
 from .cli_group import group_refusal, run_group
@@ -130,6 +131,50 @@ def _add_generate(subparsers: Any) -> None:
         help="use the offline engine: animates the image locally, not the AI model",
     )
     gen.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    _add_advanced_options(gen)
+
+
+def _add_advanced_options(gen: Any) -> None:
+    """The Advanced settings for this command only (default: the ones saved in the window)."""
+    gen.add_argument(
+        "--start-timeout",
+        type=_whole_in("--start-timeout", START_TIMEOUT_MAX_MIN, "minutes"),
+        default=None,
+        metavar="MINUTES",
+        help="give up if fal has not started the job within MINUTES (0: never; "
+        "default: the Advanced settings)",
+    )
+    gen.add_argument(
+        "--upload-expiry",
+        type=_whole_in("--upload-expiry", UPLOAD_EXPIRY_MAX_H, "hours"),
+        default=None,
+        metavar="HOURS",
+        help="keep the uploaded inputs on fal at most HOURS (0: the account's default; "
+        "default: the Advanced settings)",
+    )
+
+
+def _whole_in(flag: str, high: int, unit: str) -> Callable[[str], int]:
+    """An argparse type: a whole number 0..``high``, refused naming ``flag`` and the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = -1
+        if not 0 <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"{flag} must be a whole number of {unit} from 0 to {high} (got {text!r})"
+            )
+        return value
+
+    return parse
+
+
+def _advanced(args: argparse.Namespace) -> dict[str, int]:
+    """The Advanced settings given as flags (``Settings`` field → value)."""
+    given = {"start_timeout_min": args.start_timeout, "upload_expiry_h": args.upload_expiry}
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def _add_live_options(gen: Any) -> None:
@@ -292,7 +337,11 @@ async def _generate(args: argparse.Namespace, interrupt: Interrupt) -> int:
         print(f"note: {note.message}", file=sys.stderr)
     if len(takes) > 1:
         return await run_group(
-            takes, parent_id=parent_id, offline=args.offline, interrupt=interrupt
+            takes,
+            parent_id=parent_id,
+            offline=args.offline,
+            interrupt=interrupt,
+            advanced=_advanced(args),
         )
     request = takes[0].request
     call = Call(
@@ -310,6 +359,7 @@ async def _generate(args: argparse.Namespace, interrupt: Interrupt) -> int:
         as_json=args.json,
         whole_job=False,
         interrupt=interrupt,
+        advanced=_advanced(args),
     )
 
 

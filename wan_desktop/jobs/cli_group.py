@@ -39,6 +39,7 @@ from .cli_queue import (
     library_root,
     owned_runner,
     print_notes,
+    say_owner_limits,
     take_queue,
 )
 from .handoff import Call, HandoffError
@@ -78,18 +79,21 @@ async def run_group(
     parent_id: str | None,
     offline: bool,
     interrupt: Interrupt,
+    advanced: dict[str, int] | None = None,
 ) -> int:
-    """Run ``takes`` as one new take group to their end; returns the group's exit code."""
+    """Run ``takes`` as one new take group to their end; returns the group's exit code.
+    ``advanced``: see :func:`.cli_queue.owned_runner`."""
     group_id = new_group_id()
     loop = asyncio.get_running_loop()
     lock = QueueLock(await loop.run_in_executor(None, library_root))
     try:
         while (holder := await take_queue(lock, "generate", hand_off=True)) is not None:
+            say_owner_limits(holder, advanced)
             try:
                 return await _run_remote(holder, takes, group_id, parent_id, offline, interrupt)
             except HandoffError:
                 await asyncio.sleep(0.25)  # it went away before taking any: take the queue
-        return await _run_local(takes, group_id, parent_id, offline, interrupt)
+        return await _run_local(takes, group_id, parent_id, offline, interrupt, advanced)
     finally:
         lock.release()
 
@@ -100,9 +104,10 @@ async def _run_local(
     parent_id: str | None,
     offline: bool,
     interrupt: Interrupt,
+    advanced: dict[str, int] | None,
 ) -> int:
     try:
-        async with owned_runner(offline, not offline, resume=False) as opened:
+        async with owned_runner(offline, not offline, resume=False, advanced=advanced) as opened:
             if opened.backend.offline:
                 print(OFFLINE_NOTICE, file=sys.stderr)
             try:

@@ -51,11 +51,15 @@ __all__ = [
     "owned_runner",
     "print_notes",
     "run_one_job",
+    "say_owner_limits",
     "take_queue",
 ]
 
 OFFLINE_NOTICE = "Offline engine: animating the image locally (this is not the AI model)."
 KEPT = "Interrupted. The job is kept: run `wan-desktop jobs resume` to finish it."
+
+#: The command-line flags of the Advanced settings (``Settings`` field → flag).
+_ADVANCED_FLAGS = {"start_timeout_min": "--start-timeout", "upload_expiry_h": "--upload-expiry"}
 
 
 @dataclass
@@ -82,15 +86,20 @@ def library_root() -> Path:
 
 
 @asynccontextmanager
-async def owned_runner(offline: bool, require_key: bool, *, resume: bool) -> AsyncIterator[Opened]:
+async def owned_runner(
+    offline: bool, require_key: bool, *, resume: bool, advanced: dict[str, int] | None = None
+) -> AsyncIterator[Opened]:
     """Open the library and the backend and start a runner (the caller owns the queue);
     everything is closed on the way out, also when cancelled. ``NoKeyError`` without a key.
 
     The runner follows the preferences the window does: concurrency, upload threshold, the
     spending caps and the Advanced settings (start deadline, upload lifetime), so a job run
-    from a shell is sent exactly as the same job from the window."""
+    from a shell is sent exactly as the same job from the window. ``advanced``: settings
+    given on the command line instead (``start_timeout_min``, ``upload_expiry_h``)."""
     paths = app_paths()
     settings = load_settings(paths)
+    if advanced:
+        settings = settings.replace(**advanced)
     loop = asyncio.get_running_loop()
     library = await loop.run_in_executor(None, Library.open, library_dir(paths, settings))
     try:
@@ -150,16 +159,19 @@ async def run_one_job(
     as_json: bool,
     whole_job: bool,
     interrupt: Interrupt,
+    advanced: dict[str, int] | None = None,
 ) -> int:
     """Run one job to its end, here or in the queue's owner; returns the exit code.
 
     ``call`` is the job as handed to an owner, ``start_local(runner)`` the same job started
-    on this process's own runner.
+    on this process's own runner; ``advanced``: see :func:`owned_runner` (an owner sends the
+    job with its own, which is said).
     """
     loop = asyncio.get_running_loop()
     lock = QueueLock(await loop.run_in_executor(None, library_root))
     try:
         while (holder := await take_queue(lock, kind, hand_off=True)) is not None:
+            say_owner_limits(holder, advanced)
             try:
                 return await _run_remote(holder, call, as_json, whole_job, interrupt)
             except HandoffError as exc:
@@ -171,7 +183,9 @@ async def run_one_job(
                     )
                     return EXIT_FAILED
                 await asyncio.sleep(0.25)  # it just went away: take the queue, or wait
-        return await _run_local(start_local, offline, require_key, as_json, whole_job, interrupt)
+        return await _run_local(
+            start_local, offline, require_key, as_json, whole_job, interrupt, advanced
+        )
     finally:
         lock.release()
 
@@ -183,9 +197,10 @@ async def _run_local(
     as_json: bool,
     whole_job: bool,
     interrupt: Interrupt,
+    advanced: dict[str, int] | None,
 ) -> int:
     try:
-        async with owned_runner(offline, require_key, resume=False) as opened:
+        async with owned_runner(offline, require_key, resume=False, advanced=advanced) as opened:
             if opened.backend.offline:
                 print(OFFLINE_NOTICE, file=sys.stderr)
             try:
@@ -223,6 +238,19 @@ async def _run_remote(
         return reply
     assert reply.job is not None
     return report_final(reply.job, reply.result, as_json=as_json, whole_job=whole_job)
+
+
+def say_owner_limits(holder: Holder, advanced: dict[str, int] | None) -> None:
+    """Say on stderr that the owner sends what it is handed with its own Advanced settings
+    (a runner's limits are its own), when ``advanced`` settings were given."""
+    if advanced:
+        flags = " and ".join(_ADVANCED_FLAGS[name] for name in advanced)
+        verb = "are" if len(advanced) > 1 else "is"
+        print(
+            f"note: {holder.describe()} sends jobs with its own Advanced settings: {flags} "
+            f"{verb} not used.",
+            file=sys.stderr,
+        )
 
 
 async def hand_over(
