@@ -82,3 +82,22 @@ def test_the_grid_paints_each_picture_in_its_cell(qtbot, grid):
 
 def test_cells_have_no_paint_or_event_handler_of_their_own():
     assert "paintEvent" not in vars(SheetCell) and "event" not in vars(SheetCell)
+
+
+def test_a_picture_of_another_shape_has_the_window_around_it(qtbot, grid):
+    cell = grid.cells[0]
+    square = cell.device_size().height()
+    cell.set_frame(2, _picture(QSize(square, square), COLOURS[0]))
+    tile = cell.tile_rect()
+    assert tile.width() < cell.width() - 20  # bars left and right of the square picture
+    shot = grid.grab().toImage()
+    ratio = shot.devicePixelRatio()
+    origin = cell.geometry().topLeft()
+
+    def at(x: int, y: int) -> QColor:
+        return shot.pixelColor(round((origin.x() + x) * ratio), round((origin.y() + y) * ratio))
+
+    window = cell.palette().window().color()
+    assert at(3, tile.height() // 3) == window
+    assert at(cell.width() - 4, tile.height() // 3) == window
+    assert at(tile.center().x(), tile.height() // 3) == QColor(COLOURS[0])

@@ -37,15 +37,27 @@ _PAD = 8
 
 @dataclass(frozen=True, slots=True)
 class _Layout:
-    """A cell's geometry for one picture size: the ``tile`` the picture fills, whether the
-    cell shows ``margins`` around it, whether the picture is ``scaled`` to fit, where the
-    caption goes (``caption_at``) and the accent ``frame``'s four bars."""
+    """A cell's geometry for one picture size: the ``tile`` the picture fills, the strips of
+    the cell around it (``margins``, often a pixel wide: the grid's cells and the pictures
+    round differently), whether the picture is ``scaled`` to fit, where the caption goes
+    (``caption_at``) and the accent ``frame``'s four bars."""
 
     tile: QRect
-    margins: bool
+    margins: tuple[QRect, ...]
     scaled: bool
     caption_at: QPoint
     frame: tuple[QRect, ...]
+
+
+def _around(outer: QRect, inner: QRect) -> tuple[QRect, ...]:
+    """The parts of ``outer`` outside ``inner`` (a rectangle inside it), as up to four strips."""
+    strips = (
+        QRect(outer.left(), outer.top(), outer.width(), inner.top() - outer.top()),
+        QRect(outer.left(), inner.bottom() + 1, outer.width(), outer.bottom() - inner.bottom()),
+        QRect(outer.left(), inner.top(), inner.left() - outer.left(), inner.height()),
+        QRect(inner.right() + 1, inner.top(), outer.right() - inner.right(), inner.height()),
+    )
+    return tuple(strip for strip in strips if not strip.isEmpty())
 
 
 def stars_text(rating: int) -> str:
@@ -182,8 +194,10 @@ class SheetCell(QWidget):
         layout = self._layout()
         tile = layout.tile
         image = self._image
-        if layout.margins:
-            painter.fillRect(self.rect(), self.palette().window())
+        if layout.margins:  # the window's colour around the picture, not under it as well
+            window = self.palette().window()
+            for strip in layout.margins:
+                painter.fillRect(strip, window)
         if image is None or image.isNull() or image.hasAlphaChannel():
             painter.fillRect(tile, QColor(colors().canvas_bg))
         if image is None or image.isNull():
@@ -240,7 +254,7 @@ class SheetCell(QWidget):
                  QRect(x + w - f, y, f, h))  # fmt: skip
         layout = _Layout(
             tile=tile,
-            margins=tile != self.rect(),
+            margins=_around(self.rect(), tile),
             scaled=not picture.isEmpty() and picture.width() != round(w * ratio),
             caption_at=QPoint(x, tile.bottom() + 1 - self._caption_height()),
             frame=frame,
