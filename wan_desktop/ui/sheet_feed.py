@@ -69,7 +69,7 @@ class CellFeed(QObject):
     proxy is open (:attr:`info` set); ``failed(message)`` when it cannot be; ``landed()`` when
     the frame wanted now has been decoded while paused (the sheet repaints on it).
 
-    The GUI thread calls :meth:`set_size`, :meth:`set_loop`, :meth:`want` and :meth:`take`;
+    The GUI thread calls :meth:`set_size`, :meth:`set_loop` and :meth:`frame_for`;
     everything else happens in the feed's own thread, started by :meth:`start`.
     """
 
@@ -144,17 +144,26 @@ class CellFeed(QObject):
             return 0
         return min(frame_at(seconds, info.fps), max(0, info.frame_count - 1))
 
-    def want(self, seconds: float) -> int:
-        """The clock says ``seconds``: decode from its frame onwards; returns that frame."""
+    def frame_for(self, seconds: float, shown: int) -> tuple[int, QImage | None]:
+        """The clock says ``seconds``: this clip's frame index then, and its picture when it
+        is decoded and not ``shown`` already (it then stays in the ring while shown), else
+        ``None`` (the cell keeps what it shows); the worker decodes from there on. One lock
+        taken per cell and tick."""
         info = self.info
         if info is None:
-            return 0
+            return 0, None
+        index = self.index_at(seconds)
         with self._cond:
             # The worker wakes by itself for its next burst; it is woken early only when the
             # clock went where the ring is thin (a seek, a step back, playing from a pause).
             if self._set_wanted(seconds) and self._lead(REFILL_AT + 1) <= REFILL_AT:
                 self._cond.notify()
-        return self.index_at(seconds)
+            if index == shown:
+                return index, None
+            image = self._ring.get(index)
+            if image is not None:
+                self._shown = index
+        return index, image
 
     def _set_wanted(self, seconds: float) -> bool:
         """Under the lock: the loop's slot at ``seconds`` is wanted now; whether it changed."""
@@ -164,15 +173,6 @@ class CellFeed(QObject):
         changed = slot != self._wanted_slot
         self._wanted_slot = slot
         return changed
-
-    def take(self, index: int) -> QImage | None:
-        """The picture of frame ``index`` when it has been decoded (it stays in the ring while
-        shown), else ``None``: the cell keeps what it shows."""
-        with self._cond:
-            image = self._ring.get(index)
-            if image is not None:
-                self._shown = index
-        return image
 
     def close(self, wait_s: float = 2.0) -> None:
         """Stop the worker: it finishes the frame in hand (a proxy being made stops between

@@ -241,13 +241,10 @@ class SheetPlayback(QObject):
         seconds = self.clock.position_s()
         lags: list[int] = []
         for cell in self._playable():
-            feed = self.feeds[cell]
-            index = feed.want(seconds)
-            if index != self._shown[cell]:
-                image = feed.take(index)
-                if image is not None:
-                    self._shown[cell] = index
-                    self.frameShown.emit(cell, index, image)
+            index, image = self.feeds[cell].frame_for(seconds, self._shown[cell])
+            if image is not None:
+                self._shown[cell] = index
+                self.frameShown.emit(cell, index, image)
             lags.append(self._lag(cell, index))
         frame = self.clock.frame()
         if frame != self._last_frame:
