@@ -136,22 +136,19 @@ def _add_generate(subparsers: Any) -> None:
 
 def _add_advanced_options(gen: Any) -> None:
     """The Advanced settings for this command only (default: the ones saved in the window)."""
-    gen.add_argument(
-        "--start-timeout",
-        type=_whole_in("--start-timeout", START_TIMEOUT_MAX_MIN, "minutes"),
-        default=None,
-        metavar="MINUTES",
-        help="give up if fal has not started the job within MINUTES (0: never; "
-        "default: the Advanced settings)",
-    )
-    gen.add_argument(
-        "--upload-expiry",
-        type=_whole_in("--upload-expiry", UPLOAD_EXPIRY_MAX_H, "hours"),
-        default=None,
-        metavar="HOURS",
-        help="keep the uploaded inputs on fal at most HOURS (0: the account's default; "
-        "default: the Advanced settings)",
-    )
+    for flag, high, unit, metavar, meaning in (
+        ("--start-timeout", START_TIMEOUT_MAX_MIN, "minutes", "MINUTES",
+         "give up if fal has not started the job within MINUTES (0: never"),
+        ("--upload-expiry", UPLOAD_EXPIRY_MAX_H, "hours", "HOURS",
+         "keep the uploaded inputs on fal at most HOURS (0: the account's default"),
+    ):  # fmt: skip
+        gen.add_argument(
+            flag,
+            type=_whole_in(flag, high, unit),
+            default=None,
+            metavar=metavar,
+            help=f"{meaning}; default: the Advanced settings)",
+        )
 
 
 def _whole_in(flag: str, high: int, unit: str) -> Callable[[str], int]:
