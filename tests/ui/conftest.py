@@ -84,6 +84,48 @@ def tasks(qasync_loop, qtbot):
     assert not failures, failures
 
 
+@pytest.fixture(params=["light", "dark"])
+def scheme(request, qapp, qasync_loop):
+    """Each test that asks for it runs twice, in the light and the dark scheme (the session
+    loop's set-up installs the theme manager); the light scheme is back afterwards."""
+    theme = qapp._wan_theme
+    theme.force(request.param)
+    yield request.param
+    theme.force("light")
+
+
+@pytest.fixture
+def engine_window(qtbot, run, tasks, wan_home):
+    """``(window, services)``: the real services on the offline engine behind a shown main
+    window (welcome already done), closed after the test."""
+    from wan_desktop.app import Services
+    from wan_desktop.ui.main_window import MainWindow
+
+    services = Services.from_environment()
+    services.store.set_window(services.store.window.replace(first_run_done=True))
+    window = MainWindow(services, tasks)
+    qtbot.addWidget(window)
+    window.show()
+    run(services.start(), timeout=30)
+    window.attach_runner(services.runner, services.offline)
+    yield window, services
+    window.player.unload()
+    run(services.close(), timeout=30)
+
+
+@pytest.fixture
+def player(tasks, qtbot):
+    """A shown ``VideoPlayer`` (640×420) with nothing loaded; unloaded after the test."""
+    from wan_desktop.ui.player import VideoPlayer
+
+    widget = VideoPlayer(tasks)
+    qtbot.addWidget(widget)
+    widget.resize(640, 420)
+    widget.show()
+    yield widget
+    widget.unload()
+
+
 @pytest.fixture
 def paths(wan_home):
     from wan_desktop.core.paths import app_paths

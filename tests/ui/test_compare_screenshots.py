@@ -17,14 +17,6 @@ SIZE = QSize(1280, 720)
 FRAME = 30
 
 
-@pytest.fixture(params=["light", "dark"])
-def scheme(request, qapp, qasync_loop):
-    theme = qapp._wan_theme
-    theme.force(request.param)
-    yield request.param
-    theme.force("light")
-
-
 def test_compare_screenshots(qtbot, tmp_path, scheme, monkeypatch):
     monkeypatch.setenv("WAN_DESKTOP_NO_MULTIMEDIA", "1")
     # Two takes of one prompt: the same scene, the sun a little further along and brighter.

@@ -33,14 +33,6 @@ STORY = (
 )
 
 
-@pytest.fixture(params=["light", "dark"])
-def scheme(request, qapp):
-    theme = qapp._wan_theme
-    theme.force(request.param)
-    yield request.param
-    theme.force("light")
-
-
 @pytest.fixture
 def window(qtbot, tasks, paths, scheme):
     price = current_price()

@@ -25,14 +25,6 @@ PROMPT = "Hot air balloons drift over a canyon at golden hour"
 _KEYS = {">": Qt.Key.Key_Right, "<": Qt.Key.Key_Left, "v": Qt.Key.Key_Down}
 
 
-@pytest.fixture(params=["light", "dark"])
-def scheme(request, qapp):
-    theme = qapp._wan_theme
-    theme.force(request.param)
-    yield request.param
-    theme.force("light")
-
-
 def _group(lib, tmp: Path) -> list:
     group = new_group_id()
     entries = []

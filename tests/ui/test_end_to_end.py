@@ -13,25 +13,8 @@ from wan_desktop.jobs.model import JobState
 pytestmark = pytest.mark.timeout(90)
 
 
-@pytest.fixture
-def live(qtbot, run, tasks, wan_home):
-    from wan_desktop.app import Services
-    from wan_desktop.ui.main_window import MainWindow
-
-    services = Services.from_environment()
-    services.store.set_window(services.store.window.replace(first_run_done=True))
-    window = MainWindow(services, tasks)
-    qtbot.addWidget(window)
-    window.show()
-    run(services.start(), timeout=30)
-    window.attach_runner(services.runner, services.offline)
-    yield window, services
-    window.player.unload()
-    run(services.close(), timeout=30)
-
-
-def test_generate_on_the_offline_engine_and_watch_it(qtbot, live, good_image):
-    window, services = live
+def test_generate_on_the_offline_engine_and_watch_it(qtbot, engine_window, good_image):
+    window, services = engine_window
     assert services.offline
     assert window.findChild(QLabel, "offlineBannerText").isVisible()
     drop = window.findChild(object, "imageDropZone")

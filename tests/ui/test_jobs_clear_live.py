@@ -12,25 +12,8 @@ from wan_desktop.jobs.model import JobState
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture
-def live(qtbot, run, tasks, wan_home):
-    from wan_desktop.app import Services
-    from wan_desktop.ui.main_window import MainWindow
-
-    services = Services.from_environment()
-    services.store.set_window(services.store.window.replace(first_run_done=True))
-    window = MainWindow(services, tasks)
-    qtbot.addWidget(window)
-    window.show()
-    run(services.start(), timeout=30)
-    window.attach_runner(services.runner, services.offline)
-    yield window, services
-    window.player.unload()
-    run(services.close(), timeout=30)
-
-
-def test_clear_finished_keeps_the_clips(qtbot, run, live, good_image):
-    window, services = live
+def test_clear_finished_keeps_the_clips(qtbot, run, engine_window, good_image):
+    window, services = engine_window
     request = GenerationRequest(prompt="A kite rises over the dunes", image=str(good_image))
     jobs = [run(services.runner.enqueue(request), timeout=30) for _ in range(1)]
     model = window.findChild(QListView, "jobsView").model()

@@ -51,14 +51,6 @@ PROMPTS = [
 ]
 
 
-@pytest.fixture(params=["light", "dark"])
-def scheme(request, qapp):
-    theme = qapp._wan_theme
-    theme.force(request.param)
-    yield request.param
-    theme.force("light")
-
-
 @pytest.fixture
 def engine():
     # The first job runs for two minutes: with one slot, every other job waits locally.

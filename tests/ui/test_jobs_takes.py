@@ -25,14 +25,6 @@ PROMPT_A = "A heron lifts off the water at dawn, slow motion"
 PROMPT_B = "Low drone shot over the lake, mist drifting"
 
 
-@pytest.fixture(params=["light", "dark"])
-def scheme(request, qapp, qasync_loop):
-    theme = qapp._wan_theme
-    theme.force(request.param)
-    yield request.param
-    theme.force("light")
-
-
 def _job(job_id: str, at: float, **changes) -> JobSnapshot:
     base = JobSnapshot(
         id=job_id,

@@ -28,14 +28,6 @@ SHOTS = [
 ]
 
 
-@pytest.fixture(params=["light", "dark"])
-def scheme(request, qapp, qasync_loop):
-    theme = qapp._wan_theme
-    theme.force(request.param)
-    yield request.param
-    theme.force("light")
-
-
 def test_sequence_screenshots(qtbot, tmp_path, scheme, tasks, run):
     lib = open_library(tmp_path)
     try:

@@ -46,14 +46,6 @@ def _three_shots(folder: Path, dest: Path) -> Path:
     return write_clip(dest, lambda i, _n: frames[i], frames=len(frames), fps=FPS)
 
 
-@pytest.fixture(params=["light", "dark"])
-def scheme(request, qapp):
-    theme = qapp._wan_theme
-    theme.force(request.param)
-    yield request.param
-    theme.force("light")
-
-
 @pytest.fixture
 def window(qtbot, tasks, paths, tmp_path, scheme):
     lib = Library.open(tmp_path / "lib")

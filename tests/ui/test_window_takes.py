@@ -30,22 +30,6 @@ REFUSAL = BudgetRefusal(
 )
 
 
-@pytest.fixture
-def live(qtbot, run, tasks, wan_home):
-    from wan_desktop.app import Services
-
-    services = Services.from_environment()
-    services.store.set_window(services.store.window.replace(first_run_done=True))
-    window = MainWindow(services, tasks)
-    qtbot.addWidget(window)
-    window.show()
-    run(services.start(), timeout=30)
-    window.attach_runner(services.runner, services.offline)
-    yield window, services
-    window.player.unload()
-    run(services.close(), timeout=30)
-
-
 def _compose(qtbot, window, image, prompt: str) -> None:
     drop = window.findChild(object, "imageDropZone")
     drop_urls(drop, [image])
@@ -53,8 +37,8 @@ def _compose(qtbot, window, image, prompt: str) -> None:
     qtbot.keyClicks(window.findChild(QPlainTextEdit, "promptEdit"), prompt)
 
 
-def test_variants_from_the_window_make_one_group(qtbot, live, good_image):
-    window, services = live
+def test_variants_from_the_window_make_one_group(qtbot, engine_window, good_image):
+    window, services = engine_window
     _compose(qtbot, window, good_image, "Slow push in")
     window.findChild(QSpinBox, "variantCount").setValue(2)
     generate = window.findChild(QPushButton, "generateButton")
