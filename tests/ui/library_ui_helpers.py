@@ -6,6 +6,8 @@ from __future__ import annotations
 import colorsys
 import dataclasses
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -24,6 +26,7 @@ __all__ = [
     "make_clip",
     "make_scene_clip",
     "new_entry",
+    "shown_pane",
     "synthetic_sidecar",
 ]
 
@@ -102,3 +105,27 @@ def add_two_clips(lib, tmp: Path) -> None:
     """Two clips in ``lib``: a lighthouse (seed 11), then a fox (seed 1234)."""
     add_entry(lib, tmp, seed=11, prompt="an old lighthouse in a storm")
     add_entry(lib, tmp, seed=1234, prompt="a red fox running through snow")
+
+
+@contextmanager
+def shown_pane(
+    qtbot, tasks, lib, *, size=(560, 800), actions=None, timeout_ms: int = 5000
+) -> Iterator:
+    """A ``LibraryPane`` of ``size`` (with ``actions``, new ones by default), shown, on ``lib``
+    once its first query has applied; the loader's pending work is cancelled on leaving (a
+    thumbnail decode must not outlive the test's library)."""
+    from wan_desktop.ui.library_actions import LibraryActions
+    from wan_desktop.ui.library_pane import LibraryPane
+
+    actions = LibraryActions() if actions is None else actions
+    pane = LibraryPane(tasks, actions)
+    qtbot.addWidget(pane)
+    pane.resize(*size)
+    pane.show()
+    qtbot.waitExposed(pane)
+    try:
+        with qtbot.waitSignal(pane.model.queryApplied, timeout=timeout_ms):
+            actions.set_library(lib)
+        yield pane
+    finally:
+        pane.model.loader.cancel_all()

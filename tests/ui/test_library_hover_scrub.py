@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import av
 import pytest
-from library_ui_helpers import add_entry
+from library_ui_helpers import add_entry, shown_pane
 from PIL import Image, ImageChops, ImageStat
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QImage, QMouseEvent
@@ -15,10 +15,8 @@ from PySide6.QtWidgets import QApplication
 from wan_desktop.library.scrub import frame_index
 from wan_desktop.media import proxy
 from wan_desktop.media.video import probe
-from wan_desktop.ui.library_actions import LibraryActions
 from wan_desktop.ui.library_delegate import thumb_rect
 from wan_desktop.ui.library_model import LibraryRole
-from wan_desktop.ui.library_pane import LibraryPane
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -27,17 +25,9 @@ pytestmark = pytest.mark.timeout(90)
 def pane(qtbot, tasks, lib, tmp_path):
     entry = add_entry(lib, tmp_path / "in", hue=0.3, seconds=2.0, size=(480, 270))
     proxy.ensure_proxy(entry.video_path)
-    actions = LibraryActions()
-    p = LibraryPane(tasks, actions)
-    qtbot.addWidget(p)
-    p.resize(560, 800)
-    p.show()
-    qtbot.waitExposed(p)
-    with qtbot.waitSignal(p.model.queryApplied, timeout=30000):
-        actions.set_library(lib)
-    p.entry = entry
-    yield p
-    p.model.loader.cancel_all()
+    with shown_pane(qtbot, tasks, lib, timeout_ms=30000) as p:
+        p.entry = entry
+        yield p
 
 
 def _move(view, x: int, y: int) -> None:

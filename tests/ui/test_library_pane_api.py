@@ -5,13 +5,12 @@ search (Ctrl+F), Tab reaching the toolbar, and "Custom range…" leaving the pan
 from __future__ import annotations
 
 import pytest
-from library_ui_helpers import add_two_clips
+from library_ui_helpers import add_two_clips, shown_pane
 from PySide6.QtWidgets import QApplication, QToolButton
 
 from wan_desktop.ui.library_actions import LibraryActions
 from wan_desktop.ui.library_filter_bar import CUSTOM_RANGE
 from wan_desktop.ui.library_model import LibraryRole
-from wan_desktop.ui.library_pane import LibraryPane
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -28,16 +27,9 @@ def pane(qtbot, tasks, lib):
     actions = LibraryActions()
     played: list[tuple[str, str]] = []
     actions.play_port = lambda path, title: played.append((path, title))
-    p = LibraryPane(tasks, actions)
-    p.played = played
-    qtbot.addWidget(p)
-    p.resize(520, 760)
-    p.show()
-    qtbot.waitExposed(p)
-    with qtbot.waitSignal(p.model.queryApplied, timeout=5000):
-        actions.set_library(lib)
-    yield p
-    p.model.loader.cancel_all()
+    with shown_pane(qtbot, tasks, lib, size=(520, 760), actions=actions) as p:
+        p.played = played
+        yield p
 
 
 def _wait_task(qtbot, pane):

@@ -5,17 +5,15 @@ and flag filters and the "Highest rated" sort; what a card paints for them; the 
 from __future__ import annotations
 
 import pytest
-from library_ui_helpers import add_entry
+from library_ui_helpers import add_entry, shown_pane
 from PySide6.QtCore import QItemSelectionModel, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionViewItem
 
 from wan_desktop.library import Filters
 from wan_desktop.ui.details_facts import key_facts_html, rating_text
-from wan_desktop.ui.library_actions import LibraryActions
 from wan_desktop.ui.library_delegate import thumb_rect
 from wan_desktop.ui.library_model import LibraryRole
-from wan_desktop.ui.library_pane import LibraryPane
 
 pytestmark = pytest.mark.timeout(90)
 Select = QItemSelectionModel.SelectionFlag
@@ -30,16 +28,8 @@ def three(lib, tmp_path):
 
 @pytest.fixture
 def pane(qtbot, tasks, lib, three):
-    actions = LibraryActions()
-    p = LibraryPane(tasks, actions)
-    qtbot.addWidget(p)
-    p.resize(560, 800)
-    p.show()
-    qtbot.waitExposed(p)
-    with qtbot.waitSignal(p.model.queryApplied, timeout=5000):
-        actions.set_library(lib)
-    yield p
-    p.model.loader.cancel_all()
+    with shown_pane(qtbot, tasks, lib) as p:
+        yield p
 
 
 def _row_id(pane, row: int) -> str:

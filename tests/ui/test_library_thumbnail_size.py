@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from library_ui_helpers import bulk_rows
+from library_ui_helpers import bulk_rows, shown_pane
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel
@@ -57,16 +57,8 @@ def test_wider_cards_keep_their_proportions(qapp):
 def pane(qtbot, tasks, tmp_path):
     lib = Library.open(tmp_path / "lib")
     bulk_rows(lib, 30, start_ms=int(time.time() * 1000) - 3_600_000, prompt="a quiet lake {i}")
-    actions = LibraryActions()
-    p = LibraryPane(tasks, actions)
-    qtbot.addWidget(p)
-    p.resize(700, 800)
-    p.show()
-    qtbot.waitExposed(p)
-    with qtbot.waitSignal(p.model.queryApplied, timeout=5000):
-        actions.set_library(lib)
-    yield p
-    p.model.loader.cancel_all()
+    with shown_pane(qtbot, tasks, lib, size=(700, 800)) as p:
+        yield p
     lib.close()
 
 

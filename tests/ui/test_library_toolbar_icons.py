@@ -5,28 +5,18 @@ a change of scheme."""
 from __future__ import annotations
 
 import pytest
-from library_ui_helpers import add_entry
+from library_ui_helpers import add_entry, shown_pane
 from PySide6.QtWidgets import QToolButton
 
 from wan_desktop.library import Library
-from wan_desktop.ui.library_actions import LibraryActions
-from wan_desktop.ui.library_pane import LibraryPane
 
 
 @pytest.fixture
 def pane(qtbot, tasks, tmp_path):
     library = Library.open(tmp_path / "lib")
     add_entry(library, tmp_path / "in", seed=11, prompt="an old lighthouse in a storm")
-    actions = LibraryActions()
-    p = LibraryPane(tasks, actions)
-    qtbot.addWidget(p)
-    p.resize(900, 760)
-    p.show()
-    qtbot.waitExposed(p)
-    with qtbot.waitSignal(p.model.queryApplied, timeout=5000):
-        actions.set_library(library)
-    yield p
-    p.model.loader.cancel_all()
+    with shown_pane(qtbot, tasks, library, size=(900, 760)) as p:
+        yield p
     library.close()
 
 
