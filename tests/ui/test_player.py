@@ -11,16 +11,6 @@ from wan_desktop.ui.player import VideoPlayer, first_frame, format_ms
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest.fixture
-def player(qtbot, tasks):
-    widget = VideoPlayer(tasks)
-    qtbot.addWidget(widget)
-    widget.resize(640, 420)
-    widget.show()
-    yield widget
-    widget.unload()
-
-
 def _mean_brightness(image) -> float:
     small = image.scaled(16, 16)
     total = 0

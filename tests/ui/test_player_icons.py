@@ -6,21 +6,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QGuiApplication, QPalette
 
-from wan_desktop.ui.player import VideoPlayer
-
 pytestmark = pytest.mark.timeout(60)
 
 _BUTTONS = ("play_button", "back_button", "forward_button", "mute_button")
-
-
-@pytest.fixture
-def player(qtbot, tasks):
-    widget = VideoPlayer(tasks)
-    qtbot.addWidget(widget)
-    widget.resize(640, 420)
-    widget.show()
-    yield widget
-    widget.unload()
 
 
 def _ink(icon) -> tuple[float, float, float]:

@@ -21,7 +21,6 @@ from wan_desktop.media import cut_cache
 from wan_desktop.media.cuts import CutDetectionCancelled
 from wan_desktop.ui import shot_marks
 from wan_desktop.ui.details_panel import DetailsPanel
-from wan_desktop.ui.player import VideoPlayer
 from wan_desktop.ui.seek_marks import Mark, MarkedSlider, marks_description
 from wan_desktop.ui.shot_facts import planned_shots, shots_text
 from wan_desktop.ui.theme import colors
@@ -132,16 +131,6 @@ def test_hovering_a_mark_shows_its_label_as_plain_text(qtbot, slider):
 
 
 # ---- the player -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def player(qtbot, tasks):
-    widget = VideoPlayer(tasks)
-    qtbot.addWidget(widget)
-    widget.resize(640, 420)
-    widget.show()
-    yield widget
-    widget.unload()
 
 
 def test_the_player_clears_marks_with_the_clip(player, clip, qtbot):
