@@ -52,3 +52,18 @@ def close_player(win) -> None:
     engine = win.player.engine
     if engine is not None and shiboken6.isValid(engine) and win.player.path():
         win.player.unload()
+
+
+def load_posters(qtbot, pane, timeout: int = 10000) -> None:
+    """Ask for every card's poster and wait until all have loaded (a screenshot shows them)."""
+    from wan_desktop.ui.library_model import LibraryRole
+
+    model = pane.model
+    for r in range(model.rowCount()):
+        model.index(r).data(LibraryRole.Thumbnail)
+    qtbot.waitUntil(
+        lambda: all(
+            model.index(r).data(LibraryRole.ThumbnailLoaded) for r in range(model.rowCount())
+        ),
+        timeout=timeout,
+    )

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import pytest
 from library_ui_helpers import add_entry
-from library_window import close_player, open_window
+from library_window import close_player, load_posters, open_window
 from PySide6.QtCore import QSize
 from ui_fakes import FakeServices
 
 from wan_desktop.library import Library
-from wan_desktop.ui.library_model import LibraryRole
 from wan_desktop.ui.screenshots import SCREENSHOT_DIR, save_screenshot
 
 pytestmark = pytest.mark.timeout(120)
@@ -117,24 +116,12 @@ def shots(qtbot, tasks, paths, tmp_path):
     lib.close()
 
 
-def _posters(qtbot, pane):
-    model = pane.model
-    for r in range(model.rowCount()):
-        model.index(r).data(LibraryRole.Thumbnail)
-    qtbot.waitUntil(
-        lambda: all(
-            model.index(r).data(LibraryRole.ThumbnailLoaded) for r in range(model.rowCount())
-        ),
-        timeout=10000,
-    )
-
-
 def test_library_dark_screenshot(qtbot, qapp, shots):
     win, pane = shots
     theme = qapp._wan_theme
     theme.force("dark")
     try:
-        _posters(qtbot, pane)
+        load_posters(qtbot, pane)
         pane.splitter.setSizes([560, 200])
         path = save_screenshot(win, "10-library-dark", SCREENSHOT_DIR, SIZE)
         assert path.stat().st_size > 20_000
@@ -144,7 +131,7 @@ def test_library_dark_screenshot(qtbot, qapp, shots):
 
 def test_library_screenshots(qtbot, shots):
     win, pane = shots
-    _posters(qtbot, pane)
+    load_posters(qtbot, pane)
     pane.splitter.setSizes([560, 200])
     path = save_screenshot(win, "10-library", SCREENSHOT_DIR, SIZE)
     assert path.stat().st_size > 20_000
@@ -165,7 +152,7 @@ def test_library_screenshots(qtbot, shots):
     pane.splitter.setSizes([560, 200])
     with qtbot.waitSignal(pane.model.queryApplied, timeout=5000):
         qtbot.keyClicks(pane.search, "over")
-    _posters(qtbot, pane)
+    load_posters(qtbot, pane)
     pane.view.setCurrentIndex(pane.model.index(0))
     qtbot.waitUntil(lambda: pane.details.entry is not None, timeout=5000)
     assert pane.count_label.text() == "1 clip" or pane.model.rowCount() >= 1

@@ -13,7 +13,7 @@ from pathlib import Path
 import av
 import pytest
 from library_ui_helpers import add_entry, make_scene_clip, new_entry
-from library_window import close_player, open_window
+from library_window import close_player, load_posters, open_window
 from PySide6.QtCore import QSize
 from ui_fakes import FakeServices
 from wan_testkit import write_clip
@@ -94,14 +94,7 @@ def test_shot_marks_screenshots(qtbot, window, scheme):
         timeout=10000,
     )
     player.engine.pause()
-    for r in range(model.rowCount()):
-        model.index(r).data(LibraryRole.Thumbnail)
-    qtbot.waitUntil(
-        lambda: all(
-            model.index(r).data(LibraryRole.ThumbnailLoaded) for r in range(model.rowCount())
-        ),
-        timeout=10000,
-    )
+    load_posters(qtbot, pane)
     name = "shot-marks" if scheme == "light" else "shot-marks-dark"
     path = save_screenshot(win, name, SCREENSHOT_DIR, SIZE)
     assert path.stat().st_size > 50_000
