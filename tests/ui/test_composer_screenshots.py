@@ -13,11 +13,10 @@ from PySide6.QtWidgets import QApplication
 from test_screenshots import _compose
 from test_window_laptop import _clipped
 from ui_fakes import FakeServices
-from ui_helpers import make_image
+from ui_helpers import make_image, shown_window
 
 from wan_desktop.core.budget import Caps, SpendLedger, check
 from wan_desktop.core.pricing import PriceQuote, current_price, set_current_price
-from wan_desktop.ui.main_window import MainWindow
 from wan_desktop.ui.screenshots import SCREENSHOT_DIR, save_screenshot
 
 pytestmark = pytest.mark.timeout(90)
@@ -39,15 +38,9 @@ def window(qtbot, tasks, paths, scheme):
     set_current_price(PriceQuote(0.075, "account", fetched_at=1.0))
     services = FakeServices(paths, offline=False)
     services.has_key = True
-    win = MainWindow(services, tasks)
-    qtbot.addWidget(win)
-    win.resize(SIZE)
-    win.show()
-    qtbot.waitExposed(win)
-    win.composer.apply_price()
-    yield win
-    win.player.unload()
-    win.close()
+    with shown_window(qtbot, tasks, services, SIZE) as win:
+        win.composer.apply_price()
+        yield win
     set_current_price(price)
 
 

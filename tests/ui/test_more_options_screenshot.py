@@ -10,11 +10,10 @@ from PySide6.QtWidgets import QWidget
 from test_composer_live import EXTRAS, _doc
 from test_screenshots import PROMPT, _compose
 from ui_fakes import FakeServices
-from ui_helpers import make_image
+from ui_helpers import make_image, shown_window
 
 from wan_desktop.core.model_schema import ModelSchema, current_schema, set_current_schema
 from wan_desktop.core.pricing import PriceQuote, current_price, set_current_price
-from wan_desktop.ui.main_window import MainWindow
 from wan_desktop.ui.screenshots import SCREENSHOT_DIR, save_screenshot
 
 pytestmark = pytest.mark.timeout(90)
@@ -30,15 +29,9 @@ def live_window(qtbot, tasks, paths):
     set_current_schema(schema)
     services = FakeServices(paths, offline=False)
     services.has_key = True
-    win = MainWindow(services, tasks)
-    qtbot.addWidget(win)
-    win.resize(SIZE)
-    win.show()
-    qtbot.waitExposed(win)
-    win.composer.apply_schema(schema)
-    yield win
-    win.player.unload()
-    win.close()
+    with shown_window(qtbot, tasks, services, SIZE) as win:
+        win.composer.apply_schema(schema)
+        yield win
     set_current_schema(before)
     set_current_price(price)
 

@@ -12,11 +12,10 @@ import time
 import pytest
 from PySide6.QtCore import QSize
 from ui_fakes import FakeEntry, FakeServices
-from ui_helpers import drop_urls, make_image
+from ui_helpers import drop_urls, make_image, shown_window
 
 from wan_desktop.core.request import GenerationRequest
 from wan_desktop.jobs.model import JobState
-from wan_desktop.ui.main_window import MainWindow
 from wan_desktop.ui.screenshots import SCREENSHOT_DIR, save_screenshot
 
 pytestmark = pytest.mark.timeout(90)
@@ -34,14 +33,8 @@ def picture(tmp_path):
 
 @pytest.fixture
 def window(qtbot, tasks, paths):
-    win = MainWindow(FakeServices(paths), tasks)
-    qtbot.addWidget(win)
-    win.resize(SIZE)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.player.unload()
-    win.close()
+    with shown_window(qtbot, tasks, FakeServices(paths), SIZE) as win:
+        yield win
 
 
 def _shot(window, name: str):

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 from wan_testkit import write_clip
 
-__all__ = ["HOSTILE_MARKUP", "drop_urls", "make_clip", "make_image", "shown"]
+__all__ = [
+    "HOSTILE_MARKUP",
+    "drop_urls",
+    "make_clip",
+    "make_image",
+    "shown",
+    "shown_window",
+]
 
 #: Markup a crafted file may carry in any text field; the window must show it literally.
 HOSTILE_MARKUP = "<b>HTML</b><a href=x>link</a>"
@@ -92,3 +101,22 @@ def shown(text: str, text_format=None) -> str:
     doc = QTextDocument()
     doc.setHtml(text)
     return doc.toPlainText()
+
+
+@contextmanager
+def shown_window(qtbot, tasks, services, size) -> Iterator:
+    """A ``MainWindow`` over ``services`` resized to ``size`` (a ``QSize``) and shown, for a
+    screenshot; on leaving, its player is unloaded (no decoder outlives the test) and it is
+    closed."""
+    from wan_desktop.ui.main_window import MainWindow
+
+    win = MainWindow(services, tasks)
+    qtbot.addWidget(win)
+    win.resize(size)
+    win.show()
+    qtbot.waitExposed(win)
+    try:
+        yield win
+    finally:
+        win.player.unload()
+        win.close()
