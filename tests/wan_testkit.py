@@ -29,6 +29,9 @@ __all__ = [
     "encode_tone",
     "engine_process",
     "make_image",
+    "mono_sound",
+    "rms",
+    "run_command",
     "tiny_mp4",
     "write_clip",
 ]
@@ -51,6 +54,36 @@ def encode_tone(out, astream, seconds: float, rate: int = 44100) -> None:
         t += n
     for packet in astream.encode():
         out.mux(packet)
+
+
+def mono_sound(path: Path) -> array.array:
+    """The first channel of ``path``'s sound as 32-bit floats resampled to 48 kHz."""
+    samples = array.array("f")
+    with av.open(str(path)) as container:
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=48_000)
+        for frame in container.decode(audio=0):
+            for out in resampler.resample(frame):
+                samples.frombytes(bytes(out.planes[0])[: out.samples * 4])
+    return samples
+
+
+def rms(samples) -> float:
+    """The root mean square of ``samples`` (0 for none)."""
+    return math.sqrt(sum(x * x for x in samples) / max(1, len(samples)))
+
+
+def run_command(cli, *argv: str) -> tuple[int, str, str]:
+    """``(exit code, stdout, stderr)`` of ``wan-desktop ARGV`` where ``cli`` is the module that
+    adds the subcommand (its ``add_parser``), run in this process."""
+    import argparse
+    import io
+
+    parser = argparse.ArgumentParser(prog="wan-desktop")
+    cli.add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(list(argv))
+    out, err = io.StringIO(), io.StringIO()
+    code = args.run(args, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
 
 
 def write_clip(

@@ -3,7 +3,6 @@ PSNR against PyAV decodes of the sources, crossfades, letterbox, sound, cancel, 
 
 from __future__ import annotations
 
-import array
 import math
 import os
 import random
@@ -16,7 +15,7 @@ from pathlib import Path
 import av
 import pytest
 from PIL import Image, ImageChops, ImageStat
-from wan_testkit import ROOT, write_clip
+from wan_testkit import ROOT, mono_sound, rms, write_clip
 
 from wan_desktop.media.mp4meta import read_comment
 from wan_desktop.media.sequence_export import (
@@ -54,21 +53,6 @@ def psnr(a: Image.Image, b: Image.Image) -> float:
 def decoded(path: Path) -> list[Image.Image]:
     with av.open(str(path)) as container:
         return [frame.to_image() for frame in container.decode(video=0)]
-
-
-def sound(path: Path) -> array.array:
-    """The first channel of the file's sound, as floats at its own rate."""
-    samples = array.array("f")
-    with av.open(str(path)) as container:
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=48_000)
-        for frame in container.decode(audio=0):
-            for out in resampler.resample(frame):
-                samples.frombytes(bytes(out.planes[0])[: out.samples * 4])
-    return samples
-
-
-def rms(samples: array.array) -> float:
-    return math.sqrt(sum(x * x for x in samples) / max(1, len(samples)))
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +108,7 @@ def test_crossfade_blends_the_tail_and_the_head_linearly(clips, tmp_path):
 def test_sound_crossfades_and_a_silent_clip_is_silence(clips, tmp_path):
     parts = [(clips["a"], 0, None, 0), (clips["b"], 0, None, 12), (clips["c"], 0, None, 0)]
     export_sequence(parts, tmp_path / "out.mp4")
-    samples = sound(tmp_path / "out.mp4")
+    samples = mono_sound(tmp_path / "out.mp4")
     per_frame = 2000
     tone = rms(samples[10 * per_frame : 30 * per_frame])
     assert tone == pytest.approx(0.2 / math.sqrt(2), rel=0.15)  # the test tone: 0.2 peak

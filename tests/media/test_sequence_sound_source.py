@@ -4,14 +4,13 @@ like the pictures; a bad sound file is refused naming the clip and the field."""
 
 from __future__ import annotations
 
-import array
 import math
 from pathlib import Path
 
 import av
 import pytest
 from PIL import Image
-from wan_testkit import write_clip
+from wan_testkit import mono_sound, rms, write_clip
 
 from wan_desktop.media.sequence_export import (
     ExportPart,
@@ -29,21 +28,6 @@ def flat(colour: tuple[int, int, int], size: tuple[int, int]):
         return Image.new("RGB", size, colour)
 
     return paint
-
-
-def sound(path: Path) -> array.array:
-    """The first channel of the file's sound at 48 kHz."""
-    samples = array.array("f")
-    with av.open(str(path)) as container:
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=48_000)
-        for frame in container.decode(audio=0):
-            for out in resampler.resample(frame):
-                samples.frombytes(bytes(out.planes[0])[: out.samples * 4])
-    return samples
-
-
-def rms(samples) -> float:
-    return math.sqrt(sum(x * x for x in samples) / max(1, len(samples)))
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +55,8 @@ def test_pictures_from_the_proxy_sound_from_the_original(files, tmp_path):
         video, audio = container.streams.video[0], container.streams.audio[0]
         assert (video.codec_context.width, video.codec_context.height) == (128, 72)
         assert float(audio.duration * audio.time_base) == pytest.approx(2.0, abs=0.03)
-    assert rms(sound(dest)[10 * PER_FRAME : 40 * PER_FRAME]) == pytest.approx(TONE_RMS, rel=0.15)
+    tone = rms(mono_sound(dest)[10 * PER_FRAME : 40 * PER_FRAME])
+    assert tone == pytest.approx(TONE_RMS, rel=0.15)
     # Without audio_path the proxy is silent: no sound track at all.
     export_sequence([(files["proxy"], 0, None, 0)], tmp_path / "silent.mp4")
     with av.open(str(tmp_path / "silent.mp4")) as container:
@@ -83,12 +68,12 @@ def test_the_sound_follows_the_in_and_out_points_of_the_pictures(files, tmp_path
     # holds half a second of tone, then half a second of silence.
     dest = tmp_path / "out.mp4"
     export_sequence([(files["proxy2"], 12, 36, 0, files["toned"])], dest)
-    samples = sound(dest)
+    samples = mono_sound(dest)
     assert len(samples) == pytest.approx(24 * PER_FRAME, abs=2048)
     assert rms(samples[1 * PER_FRAME : 10 * PER_FRAME]) == pytest.approx(TONE_RMS, rel=0.15)
     assert rms(samples[14 * PER_FRAME : 23 * PER_FRAME]) < 0.005
     export_sequence([(files["proxy2"], 24, None, 0, files["toned"])], tmp_path / "late.mp4")
-    assert rms(sound(tmp_path / "late.mp4")) < 0.005
+    assert rms(mono_sound(tmp_path / "late.mp4")) < 0.005
 
 
 def test_the_crossfade_applies_to_the_borrowed_sound(files, tmp_path):
@@ -100,7 +85,7 @@ def test_the_crossfade_applies_to_the_borrowed_sound(files, tmp_path):
     dest = tmp_path / "out.mp4"
     plan = export_sequence(parts, dest)
     assert plan.total_frames == 48 + 18 - 12
-    samples = sound(dest)
+    samples = mono_sound(dest)
     assert len(samples) == pytest.approx(plan.total_frames * PER_FRAME, abs=2048)
     fade = [rms(samples[(36 + k) * PER_FRAME : (37 + k) * PER_FRAME]) for k in range(12)]
     assert fade[0] > fade[4] > fade[8] > fade[11]  # A's tone fades out over the 12 frames

@@ -7,7 +7,6 @@ replaced or the editor stops."""
 
 from __future__ import annotations
 
-import array
 import math
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import msgspec
 import pytest
 from PySide6.QtGui import QImage
 from sequence_helpers import add_clip, open_library
+from wan_testkit import mono_sound, rms
 
 from wan_desktop.media.proxy import proxy_for
 from wan_desktop.ui.seam_editor import SeamPreview
@@ -26,21 +26,6 @@ pytestmark = pytest.mark.timeout(180)
 
 PER_FRAME = 2000  # samples of 48 kHz sound per frame at 24 fps
 TONE_RMS = 0.2 / math.sqrt(2)  # the test clips' tone: 0.2 peak
-
-
-def sound_of(path: Path) -> array.array:
-    """The first channel of ``path``'s sound at 48 kHz."""
-    samples = array.array("f")
-    with av.open(str(path)) as container:
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=48_000)
-        for frame in container.decode(audio=0):
-            for out in resampler.resample(frame):
-                samples.frombytes(bytes(out.planes[0])[: out.samples * 4])
-    return samples
-
-
-def rms(samples) -> float:
-    return math.sqrt(sum(x * x for x in samples) / max(1, len(samples)))
 
 
 def lengths_s(path: Path) -> tuple[float, float]:
@@ -86,7 +71,7 @@ def test_play_sequence_has_the_clips_sound_crossfaded(sounding, run, qtbot):
     pictures_s, sound_s = lengths_s(path)  # …the preview is not
     assert pictures_s == pytest.approx((24 + 24 - 12) / 24, abs=1e-3)
     assert sound_s == pytest.approx(pictures_s, abs=0.03)
-    samples = sound_of(path)
+    samples = mono_sound(path)
     # A alone (output frames 0-11): the tone; the fade (12-23): the tone going out; B alone
     # (24-35): silence.
     assert rms(samples[1 * PER_FRAME : 11 * PER_FRAME]) == pytest.approx(TONE_RMS, rel=0.15)
@@ -111,7 +96,7 @@ def test_the_seam_preview_plays_its_rendered_sound(sounding, run, qtbot):
     assert sound_s == pytest.approx(pictures_s, abs=0.03)
     window = editor.last_window
     assert window.has_audio and window.crossfade == 6
-    samples = sound_of(first)
+    samples = mono_sound(first)
     a_frames = round((window.a_end - window.a_start) * 24 / 12)
     before = rms(samples[(a_frames - 10) * PER_FRAME : (a_frames - 7) * PER_FRAME])
     inside = rms(samples[(a_frames - 2) * PER_FRAME : (a_frames - 1) * PER_FRAME])
