@@ -54,6 +54,17 @@ def close_player(win) -> None:
         win.player.unload()
 
 
+def close_sheet_and_player(win) -> None:
+    """Close the window's contact sheet if one is open (its decoding threads stop), then
+    unload the player."""
+    from wan_desktop.ui.contact_sheet import ContactSheet
+
+    sheet = win.findChild(ContactSheet, "contactSheet")
+    if sheet is not None:
+        sheet.close()
+    close_player(win)
+
+
 def load_posters(qtbot, pane, timeout: int = 10000) -> None:
     """Ask for every card's poster and wait until all have loaded (a screenshot shows them)."""
     from wan_desktop.ui.library_model import LibraryRole

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from library_window import close_player, open_window
+from library_window import close_player, close_sheet_and_player, open_window
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
@@ -25,10 +25,7 @@ def setup(qtbot, tasks, paths, lib, tmp_path, monkeypatch):
     group = add_group(lib, tmp_path, 4, frames=24)
     win, pane = open_window(qtbot, tasks, FakeServices(paths), lib)
     yield win, pane, group
-    sheet = win.findChild(ContactSheet, "contactSheet")
-    if sheet is not None:
-        sheet.close()
-    close_player(win)
+    close_sheet_and_player(win)
 
 
 def test_one_take_opens_its_whole_group(qtbot, setup):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from library_window import close_player, open_window
+from library_window import close_sheet_and_player, open_window
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
@@ -27,10 +27,7 @@ def setup(qtbot, tasks, paths, lib, tmp_path, monkeypatch):
     group = add_group(lib, tmp_path, 3, frames=12)
     win, pane = open_window(qtbot, tasks, FakeServices(paths), lib)
     yield win, pane, group
-    sheet = win.findChild(ContactSheet, "contactSheet")
-    if sheet is not None:
-        sheet.close()
-    close_player(win)
+    close_sheet_and_player(win)
 
 
 def _show_details(qtbot, pane, entry_id: str) -> None:
