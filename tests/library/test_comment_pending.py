@@ -5,8 +5,6 @@ judgement is out of date by reading the videos."""
 
 from __future__ import annotations
 
-import argparse
-import io
 import json
 import logging
 import os
@@ -16,9 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_library_cli import run
 
 from wan_desktop.library import EntryNotFoundError, Library
-from wan_desktop.library import cli as library_cli
 from wan_desktop.library.comment_check import judgement, sync_out_of_date
 from wan_desktop.library.comment_pending import PendingFile, sync_adopted
 from wan_desktop.library.comment_sync import CommentSync
@@ -49,15 +47,6 @@ def _last_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     return child.pid
-
-
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="wan-desktop")
-    library_cli.add_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(list(argv))
-    out, err = io.StringIO(), io.StringIO()
-    code = args.run(args, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def kill_after_judging(root: Path, entry_id: str, stars: int) -> Path:
@@ -167,7 +156,7 @@ def test_a_command_writes_what_a_killed_window_left(lib, add):
     root = lib.root
     lib.close()
     kill_after_judging(root, entry.id, 2)
-    code, out, err = run_cli("library", "--library", str(root), "list", "--json")
+    code, out, err = run("library", "--library", str(root), "list", "--json")
     assert code == 0 and err == ""
     assert [row["rating"] for row in json.loads(out)] == [2]
     assert pending_files(root) == []
@@ -288,7 +277,7 @@ def test_sync_comments_finds_every_judgement_out_of_date(lib, add):
     lib.trash(b.id)
     lib.set_tags(c.id, ["kept"])  # not a judgement: the comment does not carry it
     lib.close()
-    code, out, err = run_cli("library", "--library", str(lib.root), "sync-comments", "--json")
+    code, out, err = run("library", "--library", str(lib.root), "sync-comments", "--json")
     assert code == 0, err
     assert json.loads(out) == {"checked": 3, "out_of_date": 2, "rewritten": 2, "failed": []}
     with Library.open(lib.root) as reopened:
@@ -296,7 +285,7 @@ def test_sync_comments_finds_every_judgement_out_of_date(lib, add):
             sidecar = reopened.get(entry_id).data
             assert judgement(said(reopened, entry_id)) == judgement(sidecar)
         assert said(reopened, b.id)["flag"] == "rejected"
-    code, out, _ = run_cli("library", "--library", str(lib.root), "sync-comments")
+    code, out, _ = run("library", "--library", str(lib.root), "sync-comments")
     assert code == 0
     assert out.strip() == "checked 3 entries: 0 out of date, 0 rewritten, 0 failed"
 
@@ -309,7 +298,7 @@ def test_sync_comments_reports_what_it_could_not_write(lib, add, monkeypatch):
     assert (report.checked, report.out_of_date, report.rewritten) == (2, 1, 1)
     assert [entry_id for entry_id, _ in report.failed] == [broken.id]
     lib.close()
-    code, out, err = run_cli("library", "--library", str(lib.root), "sync-comments")
+    code, out, err = run("library", "--library", str(lib.root), "sync-comments")
     assert code == 2
     assert out.startswith("checked 2 entries: 0 out of date")
     assert broken.id in err and "1 comments could not be written" in err

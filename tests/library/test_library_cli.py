@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
-import io
 import json
 
 import pytest
 from library_clips import make_clip
+from wan_testkit import run_command
 
 from wan_desktop.library import cli as library_cli
 
 
 def run(*argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="wan-desktop")
-    library_cli.add_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(list(argv))
-    out, err = io.StringIO(), io.StringIO()
-    code = args.run(args, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    """``wan-desktop library ARGV`` in this process: (exit code, stdout, stderr)."""
+    return run_command(library_cli, *argv)
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ a rebuild from the videos alone, the command line, and the coalescing queue (Com
 
 from __future__ import annotations
 
-import argparse
-import io
 import json
 import os
 import random
@@ -19,10 +17,10 @@ import time
 from pathlib import Path
 
 import pytest
+from test_library_cli import run
 
 from wan_desktop.core.hashing import sha256_file
 from wan_desktop.library import EntryNotFoundError, Library, comment_rewrite
-from wan_desktop.library import cli as library_cli
 from wan_desktop.library.comment_sync import CommentSync
 from wan_desktop.library.ids import new_group_id
 from wan_desktop.library.sidecar import decode_comment, read_sidecar
@@ -310,27 +308,18 @@ def test_killed_at_random_moments_while_syncing(tmp_path, lib, add):
 # ---- the command line -------------------------------------------------------------------------
 
 
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="wan-desktop")
-    library_cli.add_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(list(argv))
-    out, err = io.StringIO(), io.StringIO()
-    code = args.run(args, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_the_command_line_writes_the_comment_before_it_returns(lib, add):
     group = new_group_id()
     a = add(group_id=group, variant="seed 1", seed=1)
     b = add(group_id=group, variant="seed 2", seed=2)
     lib.set_flag(b.id, "rejected")  # as the window does: the index at once, the comment later
     lib.close()
-    code, out, _ = run_cli("library", "rate", a.id, "4", "--json")
+    code, out, _ = run("library", "rate", a.id, "4", "--json")
     assert code == 0 and json.loads(out)["rating"] == 4
     assert embedded(a)["rating"] == 4
-    code, _, _ = run_cli("library", "flag", a.id, "picked")
+    code, _, _ = run("library", "flag", a.id, "picked")
     assert code == 0 and embedded(a)["flag"] == "picked"
-    code, out, _ = run_cli("library", "keep-picks", group, "--json")
+    code, out, _ = run("library", "keep-picks", group, "--json")
     assert code == 0 and json.loads(out)["trashed"] == [b.id]
     with Library.open(lib.root) as reopened:
         trashed = reopened.get(b.id)

@@ -4,10 +4,8 @@ engine with ``generate --continue-from``, then ``sequence new --chain`` and ``ex
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import dataclasses
-import io
 import json
 import math
 import os
@@ -23,7 +21,7 @@ import opentimelineio as otio
 import pytest
 from library_entries import new_entry
 from PIL import Image, ImageChops, ImageStat
-from wan_testkit import make_image, write_clip
+from wan_testkit import make_image, run_command, write_clip
 
 from wan_desktop.library import Library, sequence_cli
 from wan_desktop.library.sequence_parts import PROVENANCE_KIND
@@ -31,12 +29,7 @@ from wan_desktop.media.mp4meta import read_comment
 
 
 def run(*argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="wan-desktop")
-    sequence_cli.add_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(list(argv))
-    out, err = io.StringIO(), io.StringIO()
-    code = args.run(args, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return run_command(sequence_cli, *argv)
 
 
 def blocks(tag: int):
