@@ -127,6 +127,17 @@ def player(tasks, qtbot):
 
 
 @pytest.fixture
+def restore_schema():
+    """The model schema in force before the test is put back after it (a test may install a
+    live one)."""
+    from wan_desktop.core.model_schema import current_schema, set_current_schema
+
+    before = current_schema()
+    yield
+    set_current_schema(before)
+
+
+@pytest.fixture
 def paths(wan_home):
     from wan_desktop.core.paths import app_paths
 

@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from ui_helpers import drop_urls
+from ui_helpers import drop_urls, shown_composer
 
 from wan_desktop.core import limits
-from wan_desktop.ui.composer import Composer
 
 
 @pytest.fixture
 def composer(qtbot, tasks, paths):
-    widget = Composer(tasks, paths.cache)
-    widget.set_ready(None)
-    qtbot.addWidget(widget)
-    widget.resize(460, 900)
-    widget.show()
-    return widget
+    return shown_composer(qtbot, tasks, paths)
 
 
 def _load(qtbot, composer, image):

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from ui_helpers import drop_urls, make_image
+from ui_helpers import drop_urls, make_image, shown_composer
 
 from wan_desktop.core.request import GenerationRequest
-from wan_desktop.ui.composer import Composer
 from wan_desktop.ui.library_actions import ComposerFill, apply_fill
 
 
@@ -35,12 +34,7 @@ def _wav(path: Path, seconds: float) -> Path:
 
 @pytest.fixture
 def composer(qtbot, tasks, paths):
-    widget = Composer(tasks, paths.cache)
-    widget.set_ready(None)
-    qtbot.addWidget(widget)
-    widget.resize(460, 900)
-    widget.show()
-    return widget
+    return shown_composer(qtbot, tasks, paths)
 
 
 def _settle(qtbot, composer):

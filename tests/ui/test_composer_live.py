@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
+from ui_helpers import shown_composer
 
 from wan_desktop.core.model_schema import ModelSchema, current_schema, set_current_schema
 from wan_desktop.core.pricing import PriceQuote, current_price, set_current_price
 from wan_desktop.core.request import GenerationRequest
-from wan_desktop.ui.composer import Composer
 from wan_desktop.ui.options_panel import OptionsPanel
 from wan_desktop.ui.plain_text import tooltip_text
 
@@ -84,18 +84,9 @@ def restore_tables():
     set_current_price(price)
 
 
-def _composer(qtbot, tasks, paths) -> Composer:
-    widget = Composer(tasks, paths.cache)
-    widget.set_ready(None)
-    qtbot.addWidget(widget)
-    widget.resize(460, 900)
-    widget.show()
-    return widget
-
-
 @pytest.fixture
 def composer(qtbot, tasks, paths, restore_tables):
-    return _composer(qtbot, tasks, paths)
+    return shown_composer(qtbot, tasks, paths)
 
 
 # ---- Generate audio ---------------------------------------------------------------------------
@@ -160,7 +151,7 @@ def test_price_line_names_its_source(composer):
 
 def test_counter_reads_the_current_table(qtbot, tasks, paths, restore_tables):
     set_current_schema(ModelSchema.from_openapi(_doc(prompt_max=1200)))
-    composer = _composer(qtbot, tasks, paths)
+    composer = shown_composer(qtbot, tasks, paths)
     composer.prompt.set_text("a" * 123)
     assert composer.prompt.counter.text() == "123 / 1200"
 
@@ -195,7 +186,7 @@ def test_more_options_hidden_without_extras(composer):
 
 
 def test_more_options_lists_the_extras(qtbot, tasks, paths, live_schema):
-    composer = _composer(qtbot, tasks, paths)
+    composer = shown_composer(qtbot, tasks, paths)
     section = composer.findChild(QWidget, "moreOptions")
     assert section.isVisible()
     section.set_expanded(True)
@@ -223,7 +214,7 @@ def test_more_options_lists_the_extras(qtbot, tasks, paths, live_schema):
 
 
 def test_more_options_values_go_into_the_request(qtbot, tasks, paths, live_schema):
-    composer = _composer(qtbot, tasks, paths)
+    composer = shown_composer(qtbot, tasks, paths)
     section = composer.findChild(QWidget, "moreOptions")
     section.field("enable_film_grain").setChecked(False)
     camera = section.field("camera_style")
@@ -244,7 +235,7 @@ def test_more_options_values_go_into_the_request(qtbot, tasks, paths, live_schem
 
 
 def test_reuse_restores_the_extras(qtbot, tasks, paths, live_schema):
-    composer = _composer(qtbot, tasks, paths)
+    composer = shown_composer(qtbot, tasks, paths)
     section = composer.findChild(QWidget, "moreOptions")
     old = GenerationRequest(
         "p", "img.png", extra_params={"camera_style": "static", "enable_film_grain": False}
@@ -270,7 +261,7 @@ def test_apply_schema_shows_and_hides_more_options(composer):
 
 
 def test_a_refused_extra_value_blocks_generate(qtbot, tasks, paths, live_schema):
-    composer = _composer(qtbot, tasks, paths)
+    composer = shown_composer(qtbot, tasks, paths)
     composer.load_request(
         GenerationRequest("a slow pan", "x.png", extra_params={"motion_strength": 8})
     )
@@ -286,7 +277,7 @@ def test_a_refused_extra_value_blocks_generate(qtbot, tasks, paths, live_schema)
 def test_more_options_opens_and_closes_with_a_click(qtbot, tasks, paths, live_schema):
     from PySide6.QtCore import Qt
 
-    composer = _composer(qtbot, tasks, paths)
+    composer = shown_composer(qtbot, tasks, paths)
     section = composer.findChild(QWidget, "moreOptions")
     assert not section.is_expanded() and not section.body.isVisible()
     qtbot.mouseClick(section.toggle, Qt.MouseButton.LeftButton)
@@ -311,7 +302,7 @@ def test_a_number_left_at_its_whole_default_is_not_sent(qtbot, tasks, paths, res
         _doc(strength={"type": "number", "minimum": 0, "maximum": 2, "default": 1})
     )
     set_current_schema(schema)
-    composer = _composer(qtbot, tasks, paths)
+    composer = shown_composer(qtbot, tasks, paths)
     section = composer.findChild(QWidget, "moreOptions")
     assert section.field("strength").value() == 1.0
     assert composer.request().extra_params == {}
@@ -323,7 +314,7 @@ def test_a_required_extra_without_a_value_opens_the_section(qtbot, tasks, paths,
     doc = _doc(style_hint={"type": "string", "title": "Style hint"})
     doc["components"]["schemas"]["Input"]["required"].append("style_hint")
     set_current_schema(ModelSchema.from_openapi(doc))
-    composer = _composer(qtbot, tasks, paths)
+    composer = shown_composer(qtbot, tasks, paths)
     section = composer.findChild(QWidget, "moreOptions")
     assert section.is_expanded()
     composer.load_request(GenerationRequest("a slow pan", "x.png"))

@@ -6,22 +6,14 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from ui_helpers import drop_urls
+from ui_helpers import shown_composer
 
 from wan_desktop.core.storyboard import parse
-from wan_desktop.ui.composer import Composer
 
 
 @pytest.fixture
 def composer(qtbot, tasks, paths, good_image):
-    widget = Composer(tasks, paths.cache)
-    widget.set_ready(None)
-    qtbot.addWidget(widget)
-    widget.resize(460, 900)
-    widget.show()
-    drop_urls(widget.drop_zone, [good_image])
-    qtbot.waitUntil(lambda: not widget.drop_zone.is_loading(), timeout=10000)
-    return widget
+    return shown_composer(qtbot, tasks, paths, image=good_image)
 
 
 def _set_duration(composer, seconds: int) -> None:

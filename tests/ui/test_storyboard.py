@@ -10,11 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QWidget
 from test_composer_live import _doc
-from ui_helpers import drop_urls
+from ui_helpers import shown_composer
 
-from wan_desktop.core.model_schema import ModelSchema, current_schema, set_current_schema
+from wan_desktop.core.model_schema import ModelSchema, set_current_schema
 from wan_desktop.core.storyboard import Shot, parse, parse_board
-from wan_desktop.ui.composer import Composer
 
 pytestmark = pytest.mark.timeout(60)
 STORY = (
@@ -27,13 +26,7 @@ STORY = (
 
 @pytest.fixture
 def composer(qtbot, tasks, paths, good_image):
-    widget = Composer(tasks, paths.cache)
-    widget.set_ready(None)
-    qtbot.addWidget(widget)
-    widget.resize(520, 1000)
-    widget.show()
-    drop_urls(widget.drop_zone, [good_image])
-    qtbot.waitUntil(lambda: not widget.drop_zone.is_loading(), timeout=10000)
+    widget = shown_composer(qtbot, tasks, paths, size=(520, 1000), image=good_image)
     combo = widget.options.duration
     combo.setCurrentIndex(combo.findData(10))
     widget.options.multi_shots.setChecked(True)
@@ -162,13 +155,6 @@ def test_the_duration_and_the_fit_link(qtbot, composer):
     assert _times(board) == [(0, 6), (6, 10), (10, 15)]  # whole seconds, each share kept
     assert composer.prompt.text().startswith("A fox in the snow.")
     assert board.problems() == [] and composer.generate_button.isEnabled()
-
-
-@pytest.fixture
-def restore_schema():
-    before = current_schema()
-    yield
-    set_current_schema(before)
 
 
 def test_the_live_prompt_limit_holds(qtbot, composer, restore_schema):

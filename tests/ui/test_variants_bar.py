@@ -11,13 +11,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QSpinBox
 from test_composer_live import _doc
-from ui_helpers import drop_urls
+from ui_helpers import shown_composer
 
 from wan_desktop.core.budget import Caps, SpendLedger, check
-from wan_desktop.core.model_schema import ModelSchema, current_schema, set_current_schema
+from wan_desktop.core.model_schema import ModelSchema, set_current_schema
 from wan_desktop.core.pricing import PriceQuote, current_price, set_current_price
 from wan_desktop.core.variants import MAX_TAKES, VariantPlan, expand
-from wan_desktop.ui.composer import Composer
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -26,13 +25,7 @@ pytestmark = pytest.mark.timeout(60)
 def composer(qtbot, tasks, paths, good_image):
     price = current_price()
     set_current_price(PriceQuote.bundled())
-    widget = Composer(tasks, paths.cache)
-    widget.set_ready(None)
-    qtbot.addWidget(widget)
-    widget.resize(520, 1000)
-    widget.show()
-    drop_urls(widget.drop_zone, [good_image])
-    qtbot.waitUntil(lambda: not widget.drop_zone.is_loading(), timeout=10000)
+    widget = shown_composer(qtbot, tasks, paths, size=(520, 1000), image=good_image)
     widget.prompt.set_text("Waves roll in under a pink sky")
     yield widget
     set_current_price(price)
@@ -116,13 +109,6 @@ def test_at_most_four_prompts(qtbot, composer):
         alternatives.add_prompt("another")
     assert len(alternatives.editors) == 3 and not alternatives.add_button.isVisible()
     assert composer.variants.count.maximum() == 2
-
-
-@pytest.fixture
-def restore_schema():
-    before = current_schema()
-    yield
-    set_current_schema(before)
 
 
 def test_alternatives_are_checked_like_the_prompt(qtbot, composer, restore_schema):

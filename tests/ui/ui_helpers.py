@@ -15,6 +15,7 @@ __all__ = [
     "make_clip",
     "make_image",
     "shown",
+    "shown_composer",
     "shown_window",
 ]
 
@@ -101,6 +102,22 @@ def shown(text: str, text_format=None) -> str:
     doc = QTextDocument()
     doc.setHtml(text)
     return doc.toPlainText()
+
+
+def shown_composer(qtbot, tasks, paths, *, size=(460, 900), image: Path | None = None):
+    """A ``Composer`` with the engine ready, resized to ``size`` and shown; with ``image``
+    dropped on its drop zone and loaded when one is given."""
+    from wan_desktop.ui.composer import Composer
+
+    widget = Composer(tasks, paths.cache)
+    widget.set_ready(None)
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    if image is not None:
+        drop_urls(widget.drop_zone, [image])
+        qtbot.waitUntil(lambda: not widget.drop_zone.is_loading(), timeout=10000)
+    return widget
 
 
 @contextmanager
