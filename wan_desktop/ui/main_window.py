@@ -10,9 +10,10 @@ Its pieces live beside it: the menus are a table (``window_menus``), queueing a 
 service (``generate_flow``), the runner's events reach the panes through ``jobs_link``, the
 dialogs open through ``window_dialogs``, full screen has its own controller (``full_screen``),
 the layout memory its own functions (``window_layout``), the library's place and toggle
-``window_library``, the status line's one-action notices ``window_notices`` and the
-window-wide keys (Space, F, Ctrl+F, Ctrl+Z) ``window_keys``. The window calls only public
-methods of its panes.
+``window_library``, the library's links to the other parts (contact sheet, compare, shot
+marks, sequences) ``window_links``, the status line's one-action notices ``window_notices``
+and the window-wide keys (Space, F, Ctrl+F, Ctrl+Z) ``window_keys``. The window calls only
+public methods of its panes.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ if TYPE_CHECKING:  # imported where first used: none of them is needed for the f
     from .welcome import WelcomeDialog
     from .window_keys import WindowKeys
     from .window_library import LibraryDock
+    from .window_links import WindowLinks
     from .window_services import JobQueue, WindowServices
 
 __all__ = ["MainWindow"]
@@ -112,6 +114,7 @@ class MainWindow(QMainWindow):
         self.library_pane: LibraryPane | None = None
         self.library_actions: LibraryActions | None = None
         self.library_dock: LibraryDock | None = None
+        self.links: WindowLinks | None = None  # made with the library (add_library_pane)
         self.scheme_actions: dict[str, QAction] = {}  # View → Colour scheme, with the menus
         self.keys: WindowKeys  # made with the panes (finish_building)
         self.last_enqueue_task = None
@@ -332,34 +335,24 @@ class MainWindow(QMainWindow):
         View-menu action (Ctrl+L) that shows and hides it, also at the menu bar's right
         (``libraryToggleButton``). ``actions`` (a ``LibraryActions``) hears the runner's
         events and names the parent of continuations. Clips moved to the trash can be brought
-        back from the status line (Undo, or Ctrl+Z)."""
-        from .compare_link import CompareLink
-        from .shot_marks import install_shot_marks
+        back from the status line (Undo, or Ctrl+Z). The other parts' links to the pane
+        (contact sheet, compare, shot marks, sequences) are made by ``window_links``: they are
+        :attr:`links`."""
         from .window_library import LibraryDock
-        from .window_library_links import LibraryLinks
-        from .window_sequences import SequenceLink
-        from .window_sheet import SheetLink
+        from .window_links import link_actions, link_library_pane
 
         self.library_pane = widget
         self.library_actions = actions
         if actions is not None:
-            self.generate_flow.parent_for = actions.parent_for
-            if self.runner is not None:
-                actions.attach_runner(self.runner)
-            fill = actions.fill_composer
-            if fill is not None:  # a reuse fills the composer: bring it in front when tabbed
-                actions.fill_composer = lambda data: (fill(data), self.show_composer())[0]
+            link_actions(self, actions)
         dock = LibraryDock(self, self.main_splitter, self.composer_box, widget, title,
                            self._on_library_view_changed)  # fmt: skip
         self.library_dock = dock
         self.view_menu.insertAction(self.show_jobs_action, dock.action)
         self.menuBar().setCornerWidget(dock.button)  # the top right corner
-        dock.restore(self.services.store.window.layout)
-        LibraryLinks(self, widget)  # trash and Undo, the cards' size
-        SheetLink(self, widget)  # Open contact sheet
-        CompareLink(self, widget, self.tasks)  # Compare two clips
-        install_shot_marks(self, widget, actions)  # multi-shot clips: planned shots and cuts
-        self.sequence_link = SequenceLink(self, widget)  # the Sequences dock, chains
+        dock.restore(self.services.store.window.layout)  # before the links read the layout
+        self.links = link_library_pane(self, widget, actions)
+        self.sequence_link = self.links.sequences  # the Sequences dock, chains
         return dock.action
 
     @property
