@@ -12,7 +12,13 @@ from wan_desktop.core.request import GenerationRequest
 from wan_desktop.library import NewEntry
 from wan_desktop.media.prepared import PreparedMedia
 
-__all__ = ["fake_audio", "fake_image", "new_entry"]
+__all__ = [
+    "cull_two_takes",
+    "fake_audio",
+    "fake_image",
+    "forget_all_but_videos",
+    "new_entry",
+]
 
 
 def fake_image(color: tuple[int, int, int] = (200, 40, 40)) -> PreparedMedia:
@@ -148,3 +154,26 @@ def synthetic_sidecar(
         "variant": variant,
         "parent_id": parent_id,
     }
+
+
+def cull_two_takes(lib, add) -> tuple[str, object, object]:
+    """Two takes of a new group filed with ``add``: ``seed 1`` rated 5 and picked, ``seed 2``
+    rated 2 and rejected; ``(group, first, second)`` (the entries as filed, before culling)."""
+    from wan_desktop.library.ids import new_group_id
+
+    group = new_group_id()
+    a = add(group_id=group, variant="seed 1", seed=1)
+    b = add(group_id=group, variant="seed 2", seed=2)
+    lib.set_rating(a.id, 5)
+    lib.set_flag(a.id, "picked")
+    lib.set_rating(b.id, 2)
+    lib.set_flag(b.id, "rejected")
+    return group, a, b
+
+
+def forget_all_but_videos(root: Path) -> None:
+    """Delete the index and every entry's sidecar of the closed library at ``root``: a rebuild
+    then has only the videos (and their comments) to go on."""
+    for sidecar in root.rglob("entry.json"):
+        sidecar.unlink()
+    (root / "library.db").unlink()

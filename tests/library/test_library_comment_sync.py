@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from library_entries import cull_two_takes, forget_all_but_videos
 from test_library_cli import run
 
 from wan_desktop.core.hashing import sha256_file
@@ -163,21 +164,13 @@ def test_the_proxy_is_kept_through_a_rating_change(lib, add):
 
 
 def test_rebuild_from_the_videos_alone_restores_ratings_and_flags(lib, add):
-    group = new_group_id()
-    a = add(group_id=group, variant="seed 1", seed=1)
-    b = add(group_id=group, variant="seed 2", seed=2)
-    lib.set_rating(a.id, 5)
-    lib.set_flag(a.id, "picked")
-    lib.set_rating(b.id, 2)
-    lib.set_flag(b.id, "rejected")
+    group, a, b = cull_two_takes(lib, add)
     for entry_id in (a.id, b.id):
         lib.sync_comment(entry_id)
     hashes = {e: lib.get(e).video_sha256 for e in (a.id, b.id)}
     root = lib.root
     lib.close()
-    for sidecar in root.rglob("entry.json"):
-        sidecar.unlink()
-    os.remove(root / "library.db")
+    forget_all_but_videos(root)
     with Library.open(root) as reopened:
         got = {s.id: (s.group_id, s.variant, s.rating, s.flag) for s in reopened.list()}
         assert got == {a.id: (group, "seed 1", 5, "picked"), b.id: (group, "seed 2", 2, "rejected")}

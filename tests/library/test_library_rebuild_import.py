@@ -9,6 +9,7 @@ import sqlite3
 
 import pytest
 from library_clips import make_clip
+from library_entries import forget_all_but_videos
 
 from wan_desktop.library import Filters, Library
 from wan_desktop.library.files import VIDEO_NAME
@@ -70,11 +71,9 @@ def test_rebuild_command_recreates_the_same_index(three):
 
 def test_rebuild_from_the_video_comment_when_sidecars_are_gone(three):
     root, before = three
-    for sidecar in root.rglob("entry.json"):
-        sidecar.unlink()
+    forget_all_but_videos(root)
     for poster in root.rglob("poster.jpg"):
         poster.unlink()
-    os.remove(root / "library.db")
     with Library.open(root) as lib:
         after = snapshot(lib)
         assert set(after) == set(before)

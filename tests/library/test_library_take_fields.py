@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from library_entries import cull_two_takes, forget_all_but_videos
 
 from wan_desktop.library import Library
 from wan_desktop.library.errors import FieldError
@@ -82,13 +83,7 @@ def test_a_bad_group_or_label_is_refused_by_name(lib, make, options, field):
 @pytest.fixture
 def culled(lib, add):
     """Two takes of one group, rated and flagged; the library closed."""
-    group = new_group_id()
-    a = add(group_id=group, variant="seed 1", seed=1)
-    b = add(group_id=group, variant="seed 2", seed=2)
-    lib.set_rating(a.id, 5)
-    lib.set_flag(a.id, "picked")
-    lib.set_rating(b.id, 2)
-    lib.set_flag(b.id, "rejected")
+    _group, a, b = cull_two_takes(lib, add)
     expected = {e.id: (e.group_id, e.variant, e.rating, e.flag) for e in map(lib.get, (a.id, b.id))}
     lib.close()
     return lib.root, expected
@@ -108,9 +103,7 @@ def test_rebuild_restores_every_take_field(culled):
 
 def test_rebuild_from_comments_keeps_the_group(culled):
     root, expected = culled
-    for sidecar in root.rglob("entry.json"):
-        sidecar.unlink()
-    os.remove(root / "library.db")
+    forget_all_but_videos(root)
     with Library.open(root) as lib:
         # The group and labels travel in the video; judgements not yet synced into it lived
         # in the lost sidecars.

@@ -4,9 +4,9 @@ filed in: with two jobs at once a later take can finish, and be filed, first."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
+from library_entries import forget_all_but_videos
 from test_library_cli import run
 
 from wan_desktop.core.variants import MAX_TAKES
@@ -54,9 +54,7 @@ def test_a_rebuild_from_the_videos_alone_keeps_the_order(lib, filed_out_of_order
     group, _takes = filed_out_of_order
     root = lib.root
     lib.close()
-    for sidecar in root.rglob("entry.json"):
-        sidecar.unlink()
-    os.remove(root / "library.db")
+    forget_all_but_videos(root)
     with Library.open(root) as reopened:
         assert [m.seed for m in reopened.group_members(group)] == [338, 339, 340]
 
