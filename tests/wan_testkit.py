@@ -33,6 +33,7 @@ __all__ = [
     "rms",
     "run_command",
     "tiny_mp4",
+    "wait_until",
     "write_clip",
 ]
 
@@ -84,6 +85,16 @@ def run_command(cli, *argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = args.run(args, stdout=out, stderr=err)
     return code, out.getvalue(), err.getvalue()
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 30.0) -> None:
+    """Poll ``predicate`` every 5 ms until it is true; fail the test after ``timeout`` s."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.005)
 
 
 def write_clip(

@@ -4,24 +4,17 @@ format is refused by name."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from library_clips import frame_value, make_clip
+from wan_testkit import wait_until
 
 from wan_desktop.library.scrub import HoverFrame, HoverFrames
 from wan_desktop.media import proxy
 
 pytestmark = pytest.mark.timeout(60)
 BOX = (128, 72)
-
-
-def _wait(predicate, timeout=30.0):
-    end = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < end, "timed out"
-        time.sleep(0.005)
 
 
 def test_hover_frames_come_in_bgra(tmp_path):
@@ -33,7 +26,7 @@ def test_hover_frames_come_in_bgra(tmp_path):
     hover = HoverFrames(on_frame=got.append, pixel_format="bgra")
     try:
         hover.show("a", clip, index=24, max_size=BOX)
-        _wait(lambda: len(got) == 1)
+        wait_until(lambda: len(got) == 1)
     finally:
         hover.close()
     frame = got[0].frame

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from library_clips import frame_value, make_clip
+from wan_testkit import wait_until
 
 from wan_desktop.library import scrub
 from wan_desktop.library.scrub import HoverFrame, HoverFrames, frame_index
@@ -19,13 +20,6 @@ from wan_desktop.media import proxy
 
 pytestmark = pytest.mark.timeout(60)
 BOX = (128, 72)
-
-
-def _wait(predicate, timeout=30.0):
-    end = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < end, "timed out"
-        time.sleep(0.005)
 
 
 def _grey(hover: HoverFrame) -> int:
@@ -69,14 +63,14 @@ def test_the_frame_under_the_pointer_comes_from_the_proxy(frames, clip):
     proxy.ensure_proxy(clip)
     for n, fraction in enumerate((0.0, 0.5, 1.0), start=1):
         frames.show("a", clip, fraction=fraction, max_size=BOX)
-        _wait(lambda n=n: len(frames.got) == n)
+        wait_until(lambda n=n: len(frames.got) == n)
     for hover, want in zip(frames.got, (0, 24, 47), strict=True):
         assert hover.key == "a" and hover.frame_count == 48
         assert hover.frame.index == want
         assert (hover.frame.width, hover.frame.height) == (128, 72)
         assert abs(_grey(hover) - frame_value(want, 48)) <= 4
     frames.show("a", clip, index=5, max_size=BOX)
-    _wait(lambda: len(frames.got) == 4)
+    wait_until(lambda: len(frames.got) == 4)
     assert frames.got[-1].frame.index == 5
     assert frames.missing == [] and frames.errors == []
 
@@ -92,11 +86,11 @@ def test_the_latest_request_wins(clip):
     hover = HoverFrames(on_frame=on_frame)
     try:
         hover.show("a", clip, index=0, max_size=BOX)
-        _wait(lambda: got == [0])
+        wait_until(lambda: got == [0])
         for index in (3, 9, 17, 40):
             hover.show("a", clip, index=index, max_size=BOX)
         gate.set()
-        _wait(lambda: len(got) == 2)
+        wait_until(lambda: len(got) == 2)
         time.sleep(0.1)
         assert got == [0, 40]
         assert hover.skipped == 3
@@ -109,13 +103,13 @@ def test_a_missing_proxy_is_said_once_then_frames_come_after_retry(frames, clip)
     for fraction in (0.1, 0.2, 0.3):
         frames.show("a", clip, fraction=fraction, max_size=BOX)
         time.sleep(0.05)
-    _wait(lambda: frames.missing)
+    wait_until(lambda: frames.missing)
     time.sleep(0.1)
     assert frames.missing == [("a", clip)] and frames.got == []
     proxy.ensure_proxy(clip)
     frames.retry(clip)
     frames.show("a", clip, fraction=0.5, max_size=BOX)
-    _wait(lambda: frames.got)
+    wait_until(lambda: frames.got)
     assert frames.got[0].frame.index == 24
 
 
@@ -124,7 +118,7 @@ def test_a_stale_proxy_counts_as_missing(frames, clip, tmp_path):
     # The clip changed after the proxy was made (other pictures in its place).
     make_clip(tmp_path / "other.mp4", seconds=1.0, size=(426, 240)).replace(clip)
     frames.show("a", clip, fraction=0.5, max_size=BOX)
-    _wait(lambda: frames.missing)
+    wait_until(lambda: frames.missing)
     assert frames.got == []
 
 
@@ -136,7 +130,7 @@ def test_a_damaged_proxy_is_reported_once_and_not_retried(frames, clip):
     for fraction in (0.1, 0.9):
         frames.show("a", clip, fraction=fraction, max_size=BOX)
         time.sleep(0.05)
-    _wait(lambda: frames.errors)
+    wait_until(lambda: frames.errors)
     time.sleep(0.1)
     assert len(frames.errors) == 1 and frames.errors[0][0] == "a"
     assert "proxy.mp4" in frames.errors[0][1]
@@ -144,7 +138,7 @@ def test_a_damaged_proxy_is_reported_once_and_not_retried(frames, clip):
     proxy.ensure_proxy(clip)
     frames.retry(clip)
     frames.show("a", clip, fraction=0.9, max_size=BOX)
-    _wait(lambda: frames.got)
+    wait_until(lambda: frames.got)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/fd")
@@ -162,10 +156,10 @@ def test_leaving_the_card_closes_the_proxy_file(frames, clip):
         return str(made) in targets
 
     frames.show("a", clip, fraction=0.5, max_size=BOX)
-    _wait(lambda: frames.got)
+    wait_until(lambda: frames.got)
     assert open_on_proxy()
     frames.release()
-    _wait(lambda: not open_on_proxy())
+    wait_until(lambda: not open_on_proxy())
 
 
 def test_close_ends_the_thread_and_an_idle_one_ends_alone(clip, monkeypatch):
@@ -174,10 +168,10 @@ def test_close_ends_the_thread_and_an_idle_one_ends_alone(clip, monkeypatch):
     got: list[HoverFrame] = []
     hover = HoverFrames(on_frame=got.append)
     hover.show("a", clip, fraction=0.5, max_size=BOX)
-    _wait(lambda: got)
-    _wait(lambda: not any(t.name == "hover-frames" for t in threading.enumerate()))
+    wait_until(lambda: got)
+    wait_until(lambda: not any(t.name == "hover-frames" for t in threading.enumerate()))
     hover.show("a", clip, fraction=0.0, max_size=BOX)  # a new thread for a new request
-    _wait(lambda: len(got) == 2)
+    wait_until(lambda: len(got) == 2)
     hover.close()
     assert not any(t.name == "hover-frames" for t in threading.enumerate())
     hover.show("a", clip, fraction=0.5, max_size=BOX)  # refused once closed

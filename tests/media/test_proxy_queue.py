@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from wan_testkit import write_clip
+from wan_testkit import wait_until, write_clip
 
 from wan_desktop.media import proxy, proxy_queue
 from wan_desktop.media.proxy_queue import ProxyQueue
@@ -47,13 +47,6 @@ class FakeMaker:
         return path.with_name(proxy.PROXY_NAME)
 
 
-def _wait(predicate, timeout=30.0):
-    end = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < end, "timed out"
-        time.sleep(0.005)
-
-
 def test_background_newest_first_with_a_bounded_backlog(tmp_path):
     maker = FakeMaker(hold={"first"})
     ready: list[str] = []
@@ -68,9 +61,9 @@ def test_background_newest_first_with_a_bounded_backlog(tmp_path):
         assert queue.state(tmp_path / "a") == "unknown"
         assert not queue.request(tmp_path / "first")  # being made: not twice
         maker.go.set()
-        _wait(lambda: queue.pending() == 0)
+        wait_until(lambda: queue.pending() == 0)
         assert maker.calls == ["first", "d", "c", "b"]
-        _wait(lambda: len(ready) == 4)
+        wait_until(lambda: len(ready) == 4)
         assert queue.made == 4
     finally:
         queue.close()
@@ -85,7 +78,7 @@ def test_urgent_requests_skip_a_busy_background_lane_in_order(tmp_path):
         queue.request(tmp_path / "later")
         for name in ("u1", "u2", "later"):  # "later" moves from the background to the front
             queue.request(tmp_path / name, urgent=True)
-        _wait(lambda: maker.calls[1:] == ["u1", "u2", "later"])
+        wait_until(lambda: maker.calls[1:] == ["u1", "u2", "later"])
         assert queue.state(tmp_path / "slow") == "running"
         assert {maker.threads[n] for n in ("u1", "u2", "later")} == {"proxy-maker-urgent"}
         assert maker.threads["slow"] == "proxy-maker"
@@ -94,7 +87,7 @@ def test_urgent_requests_skip_a_busy_background_lane_in_order(tmp_path):
             assert maker.nice["u1"] == mine
             assert maker.nice["slow"] == min(19, mine + proxy_queue.BACKGROUND_NICE)
         maker.go.set()
-        _wait(lambda: queue.pending() == 0)
+        wait_until(lambda: queue.pending() == 0)
         assert sorted(maker.calls) == ["later", "slow", "u1", "u2"]  # each made once
     finally:
         maker.go.set()
@@ -108,18 +101,18 @@ def test_a_clip_is_made_once_and_a_failure_is_not_retried(tmp_path):
     try:
         queue.request(tmp_path / "good")
         queue.request(tmp_path / "bad")
-        _wait(lambda: queue.state(tmp_path / "bad") == "failed")
-        _wait(lambda: queue.state(tmp_path / "good") == "made")
+        wait_until(lambda: queue.state(tmp_path / "bad") == "failed")
+        wait_until(lambda: queue.state(tmp_path / "good") == "made")
         assert not queue.request(tmp_path / "good")
         assert not queue.request(tmp_path / "bad")
         assert failed == [("bad", "bad is damaged")]
         assert sorted(maker.calls) == ["bad", "good"]
         queue.forget(tmp_path / "bad")  # e.g. the clip was replaced: a new request tries again
         assert queue.request(tmp_path / "bad")
-        _wait(lambda: maker.calls.count("bad") == 2)
+        wait_until(lambda: maker.calls.count("bad") == 2)
         # Somebody waits on a clip made before and found no fresh proxy: it is checked again.
         assert queue.request(tmp_path / "good", urgent=True)
-        _wait(lambda: maker.calls.count("good") == 2)
+        wait_until(lambda: maker.calls.count("good") == 2)
     finally:
         queue.close()
 
@@ -130,9 +123,9 @@ def test_an_idle_worker_ends_and_a_new_request_starts_another(tmp_path, monkeypa
     queue = ProxyQueue(make=maker)
     try:
         queue.request(tmp_path / "x")
-        _wait(lambda: not any(t.name.startswith("proxy-maker") for t in threading.enumerate()))
+        wait_until(lambda: not any(t.name.startswith("proxy-maker") for t in threading.enumerate()))
         queue.request(tmp_path / "y")
-        _wait(lambda: maker.calls == ["x", "y"])
+        wait_until(lambda: maker.calls == ["x", "y"])
     finally:
         queue.close()
 
@@ -163,7 +156,7 @@ def test_forget_stops_the_proxy_being_made_and_leaves_nothing(tmp_path):
         queue.request(clip)
         assert started.wait(10)
         queue.forget(clip)
-        _wait(lambda: queue.pending() == 0)
+        wait_until(lambda: queue.pending() == 0)
         assert ready == []
         assert sorted(p.name for p in clip.parent.iterdir()) == ["video.mp4"]
         assert queue.state(clip) == "unknown"
