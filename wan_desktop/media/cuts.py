@@ -37,7 +37,7 @@ import av
 from PIL import Image, ImageChops, ImageStat
 
 from .proxy import is_fresh, proxy_for
-from .video import VideoError, quiet_ffmpeg
+from .video import VideoError, open_video, quiet_ffmpeg, video_stream
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -268,14 +268,8 @@ def _score_file(
     quiet_ffmpeg()
     if not path.is_file():
         raise VideoError(f"{path.name}: no such video file.")
-    try:
-        container = av.open(str(path), "r")
-    except (av.FFmpegError, OSError, ValueError) as exc:
-        raise VideoError(f"{path.name} is not a video file FFmpeg can read ({exc}).") from exc
-    with container:
-        if not container.streams.video:
-            raise VideoError(f"{path.name} has no video track.")
-        stream = container.streams.video[0]
+    with open_video(path) as container:
+        stream = video_stream(container, path)
         # Frame threads: the decoder keeps both cores busy while Python compares thumbnails.
         stream.thread_type = "AUTO"
         ctx = stream.codec_context

@@ -15,7 +15,7 @@ from pathlib import Path
 import av
 
 from ..core.atomic import atomic_path
-from .video import VideoError, quiet_ffmpeg
+from .video import VideoError, open_video, quiet_ffmpeg
 
 __all__ = ["COMMENT_KEY", "read_comment", "write_comment"]
 
@@ -52,10 +52,7 @@ def write_comment(src: Path | str, dst: Path | str, text: str) -> None:
 
 
 def _remux(src: Path, dst: Path, text: str) -> None:
-    try:
-        source = av.open(str(src), "r")
-    except (av.FFmpegError, OSError, ValueError) as exc:
-        raise VideoError(f"{src.name} is not a video file FFmpeg can read ({exc}).") from exc
+    source = open_video(src)
     with source, av.open(str(dst), "w", format="mp4", options={"movflags": "+faststart"}) as target:
         for key, value in source.metadata.items():
             # The muxer writes its own brand and encoder tags.

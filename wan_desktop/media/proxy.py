@@ -39,7 +39,7 @@ import av
 
 from ..core.atomic import atomic_path
 from .stream_stamp import StreamStamp, decode_stamp, encode_stamp, stamp_of
-from .video import VideoError, quiet_ffmpeg
+from .video import VideoError, open_video, quiet_ffmpeg, video_stream
 
 __all__ = [
     "KEYFRAME_INTERVAL",
@@ -226,14 +226,8 @@ def _transcode(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     quiet_ffmpeg()
-    try:
-        container = av.open(str(source), "r")
-    except (av.FFmpegError, OSError, ValueError) as exc:
-        raise VideoError(f"{source.name} is not a video file FFmpeg can read ({exc}).") from exc
-    with container:
-        if not container.streams.video:
-            raise VideoError(f"{source.name} has no video track.")
-        stream = container.streams.video[0]
+    with open_video(source) as container:
+        stream = video_stream(container, source)
         stream.thread_type = "AUTO"
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate or _DEFAULT_FPS
         width, height = proxy_size(stream.codec_context.width, stream.codec_context.height)

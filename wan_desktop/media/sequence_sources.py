@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import array
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import av
 
 from . import yuv_frames
 from .sequence_plan import PartPlan, fit_inside
-from .video import VideoError, quiet_ffmpeg
+from .video import VideoError, open_video, quiet_ffmpeg
 
 __all__ = [
     "AUDIO_LAYOUT",
@@ -38,13 +37,6 @@ _SAMPLE_BYTES = 4  # float32
 quiet_ffmpeg()
 
 
-def _open(path: Path) -> Any:
-    try:
-        return av.open(str(path), "r")
-    except (av.FFmpegError, OSError, ValueError) as exc:
-        raise VideoError(f"{path.name} is not a video file FFmpeg can read ({exc}).") from exc
-
-
 class PartVideo:
     """The pictures of one part, in output order: :meth:`next_frame` returns output frame
     0, 1, 2… of the part as a yuv420p frame of the canvas size. A clip that ends early (fewer
@@ -55,7 +47,7 @@ class PartVideo:
         self._canvas = canvas
         self._fit = fit_inside((part.width, part.height), canvas)
         self._letterbox = yuv_frames.Letterbox(canvas, self._fit)
-        self._container = _open(part.path)
+        self._container = open_video(part.path)
         stream = self._container.streams.video[0]
         stream.thread_type = "AUTO"  # frame threads: decoding keeps pace with the encoder
         self._stream = stream
@@ -152,7 +144,7 @@ class PartAudio:
     part's sound lasts exactly as long as its pictures."""
 
     def __init__(self, part: PartPlan):
-        self._container = _open(part.sound_path) if part.has_audio else None
+        self._container = open_video(part.sound_path) if part.has_audio else None
         self._fifo = av.AudioFifo()
         self._resampler = av.AudioResampler(format="fltp", layout=AUDIO_LAYOUT, rate=AUDIO_RATE)
         self._frames: Any = None

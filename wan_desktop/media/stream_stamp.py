@@ -21,7 +21,7 @@ from pathlib import Path
 import av
 import msgspec
 
-from .video import VideoError, quiet_ffmpeg
+from .video import VideoError, open_video, quiet_ffmpeg, video_stream
 
 __all__ = ["StreamStamp", "decode_stamp", "encode_stamp", "stamp_of"]
 
@@ -90,14 +90,8 @@ def stamp_of(path: Path | str) -> StreamStamp:
     Raises :class:`~.video.VideoError` when the file cannot be read or has no video."""
     path = Path(path)
     quiet_ffmpeg()
-    try:
-        container = av.open(str(path), "r")
-    except (av.FFmpegError, OSError, ValueError) as exc:
-        raise VideoError(f"{path.name} is not a video file FFmpeg can read ({exc}).") from exc
-    with container:
-        if not container.streams.video:
-            raise VideoError(f"{path.name} has no video track.")
-        builder = _StampBuilder(container.streams.video[0])
+    with open_video(path) as container:
+        builder = _StampBuilder(video_stream(container, path))
         try:
             for packet in container.demux(container.streams.video[0]):
                 builder.add(packet)

@@ -30,10 +30,12 @@ __all__ = [
     "VideoInfo",
     "check_playable",
     "last_frame",
+    "open_video",
     "poster",
     "probe",
     "quiet_ffmpeg",
     "stills",
+    "video_stream",
 ]
 
 POSTER_MAX_SIDE_PX = 480
@@ -79,17 +81,26 @@ class VideoInfo:
         return asdict(self)
 
 
-def _open(path: Path | str) -> av.container.InputContainer:
+def open_video(path: Path | str) -> av.container.InputContainer:
+    """``path`` opened for reading by PyAV; :class:`VideoError` naming the file when FFmpeg
+    cannot read it (the caller closes the container)."""
     path = Path(path)
-    if not path.is_file():
-        raise VideoError(f"{path.name}: no such video file.")
     try:
         return av.open(str(path), "r")
     except (av.FFmpegError, OSError, ValueError) as exc:
         raise VideoError(f"{path.name} is not a video file FFmpeg can read ({exc}).") from exc
 
 
-def _video_stream(container: av.container.InputContainer, path: Path | str) -> Any:
+def _open(path: Path | str) -> av.container.InputContainer:
+    path = Path(path)
+    if not path.is_file():
+        raise VideoError(f"{path.name}: no such video file.")
+    return open_video(path)
+
+
+def video_stream(container: av.container.InputContainer, path: Path | str) -> Any:
+    """The first video stream of ``container`` (opened from ``path``); :class:`VideoError`
+    naming the file when it has none."""
     if not container.streams.video:
         raise VideoError(f"{Path(path).name} has no video track.")
     return container.streams.video[0]
@@ -108,7 +119,7 @@ def probe(path: Path | str) -> VideoInfo:
     """
     path = Path(path)
     with _open(path) as container:
-        stream = _video_stream(container, path)
+        stream = video_stream(container, path)
         ctx = stream.codec_context
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
         fps = float(rate) if rate else 0.0
@@ -168,7 +179,7 @@ def poster(path: Path | str, max_side: int = POSTER_MAX_SIDE_PX) -> Image.Image:
     at most ``max_side`` pixels. Raises :class:`VideoError`."""
     path = Path(path)
     with _open(path) as container:
-        return _poster_of(container, _video_stream(container, path), path, max_side)
+        return _poster_of(container, video_stream(container, path), path, max_side)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +196,7 @@ def stills(path: Path | str, max_side: int = POSTER_MAX_SIDE_PX) -> Stills:
     keyframe and turned into a picture once. Raises :class:`VideoError`."""
     path = Path(path)
     with _open(path) as container:
-        stream = _video_stream(container, path)
+        stream = video_stream(container, path)
         still = _poster_of(container, stream, path, max_side)
         container.seek(0)
         scan = _keyframe_scan(container, stream)
@@ -286,7 +297,7 @@ def last_frame(path: Path | str) -> Image.Image:
     """
     path = Path(path)
     with _open(path) as container:
-        stream = _video_stream(container, path)
+        stream = video_stream(container, path)
         scan = _keyframe_scan(container, stream)
         return _rgb_image(_last_of(container, stream, scan, path))
 
@@ -345,7 +356,7 @@ def check_playable(path: Path | str) -> VideoInfo:
     if info.frame_count <= 0 or info.width <= 0 or info.height <= 0:
         raise VideoError(f"{path.name} has no video frames.")
     with _open(path) as container:
-        stream = _video_stream(container, path)
+        stream = video_stream(container, path)
         promised = int(stream.frames or 0)
         try:
             scan = _keyframe_scan(container, stream)
@@ -361,7 +372,7 @@ def check_playable(path: Path | str) -> VideoInfo:
     try:
         # Decoding the last frames proves them whole; no picture is made of them.
         with _open(path) as container:
-            _last_of(container, _video_stream(container, path), scan, path)
+            _last_of(container, video_stream(container, path), scan, path)
     except VideoError as exc:
         raise VideoError(f"{path.name} is truncated or damaged: {exc}") from exc
     return info
