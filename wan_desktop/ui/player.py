@@ -9,24 +9,17 @@
   ``toggle_full_screen``, ``is_idle``, ``offer_new_video``, ``set_marks``), never its slots.
 - The seek bar (:class:`~.seek_marks.MarkedSlider`) shows marks (:class:`~.seek_marks.Mark`):
   planned shots, detected cuts, a sequence's seams; they go when another clip loads.
+- The transport bar, its keys and slots live in :mod:`.player_controls`; the "New video
+  ready – Play" line in :mod:`.player_offer`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QImage, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSlider,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .async_bridge import TaskKeeper, run_blocking
 from .formats import format_ms
@@ -39,7 +32,9 @@ from .media_engine import (
     quiet_multimedia_logs,
 )
 from .plain_text import plain_label
-from .seek_marks import Mark, MarkedSlider
+from .player_controls import PlayerControlsMixin
+from .player_offer import NewVideoOffer
+from .seek_marks import Mark
 from .theme import set_role
 from .video_canvas import VideoCanvas
 
@@ -56,70 +51,8 @@ __all__ = [
     "quiet_multimedia_logs",
 ]
 
-SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
 
-
-def _tool(name: str, accessible: str, tip: str) -> QToolButton:
-    button = QToolButton()
-    button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    button.setToolTip(tip)
-    button.setAutoRaise(True)
-    button.setIconSize(QSize(20, 20))
-    return button
-
-
-class NewVideoOffer(QWidget):
-    """``newVideoOffer``: "New video ready – Play" under the player's bar, for a video that
-    finished while another clip was open. ``play_requested(path, title)`` when Play is
-    pressed (then it hides). GUI thread."""
-
-    play_requested = Signal(str, str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("newVideoOffer")
-        self.setAccessibleName("New video ready")
-        self.label = plain_label(QLabel("New video ready"))
-        self.label.setObjectName("newVideoLabel")
-        self.label.setMinimumWidth(40)  # a long title never widens the player: it is cut
-        self.button = QPushButton("Play")
-        self.button.setObjectName("newVideoPlayButton")
-        self.button.setAccessibleName("Play the new video")
-        self.button.clicked.connect(self._on_button_clicked)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.label)
-        row.addWidget(self.button)
-        row.addStretch(1)
-        self._offered: tuple[str, str] | None = None
-        self.hide()
-
-    def offer(self, path: str, title: str) -> None:
-        """Offer ``path`` (a newer offer replaces an older one)."""
-        self._offered = (path, title)
-        self.label.setText(f"New video ready \u2013 {title}" if title else "New video ready")
-        self.button.setToolTip(f"Play {title or Path(path).name}")
-        self.label.setToolTip(title)
-        self.show()
-
-    def offered_path(self) -> str | None:
-        """The video on offer, or ``None``."""
-        return self._offered[0] if self._offered and not self.isHidden() else None
-
-    def withdraw(self) -> None:
-        """Take the offer back (its video was loaded another way)."""
-        self._offered = None
-        self.hide()
-
-    def _on_button_clicked(self) -> None:
-        offered, self._offered = self._offered, None
-        self.hide()
-        if offered is not None:
-            self.play_requested.emit(*offered)
-
-
-class VideoPlayer(QWidget):
+class VideoPlayer(PlayerControlsMixin, QWidget):
     """The player pane (``videoPlayer``): canvas, seek bar with times, transport controls.
 
     Keys while it has focus: Space play/pause, ``,``/``.`` frame step, F full screen.
@@ -168,53 +101,6 @@ class VideoPlayer(QWidget):
         self.offer = NewVideoOffer()
         self.offer.play_requested.connect(self._on_offer_play_requested)
 
-    def _make_transport(self) -> None:
-        """Play, frame steps, the seek bar and the time. The icons are tinted from the
-        palette (the style's media icons are black, unreadable on the dark bar)."""
-        self.play_button = _tool("playButton", "Play or pause", "Play / pause (Space)")
-        set_icon(self.play_button, "play")
-        self.back_button = _tool("frameBackButton", "Previous frame", "Previous frame (,)")
-        set_icon(self.back_button, "frame_back")
-        self.forward_button = _tool("frameForwardButton", "Next frame", "Next frame (.)")
-        set_icon(self.forward_button, "frame_forward")
-        self.seek = MarkedSlider()
-        self.seek.setObjectName("seekSlider")
-        self.seek.setAccessibleName("Position")
-        self.seek.setRange(0, 0)
-        self.seek.setMinimumWidth(80)  # a narrow player shrinks the volume first, never this
-        self.time_label = QLabel("0:00.0 / 0:00.0")
-        self.time_label.setObjectName("timeLabel")
-        self.time_label.setAccessibleName("Time")
-        self.time_label.setMinimumWidth(
-            self.time_label.fontMetrics().horizontalAdvance("00:00.0 / 00:00.0")
-        )
-
-    def _make_sound_and_speed(self) -> None:
-        """Loop, mute, volume, speed and full screen."""
-        self.loop_button = _tool("loopButton", "Loop", "Loop")
-        self.loop_button.setCheckable(True)
-        self.loop_button.setChecked(True)
-        set_icon(self.loop_button, "loop")
-        self.mute_button = _tool("muteButton", "Mute", "Mute")
-        self.mute_button.setCheckable(True)
-        set_icon(self.mute_button, "volume")
-        self.volume = QSlider(Qt.Orientation.Horizontal)
-        self.volume.setObjectName("volumeSlider")
-        self.volume.setAccessibleName("Volume")
-        self.volume.setRange(0, 100)
-        self.volume.setValue(80)
-        self.volume.setMinimumWidth(40)
-        self.volume.setMaximumWidth(80)
-        self.speed = QComboBox()
-        self.speed.setObjectName("speedCombo")
-        self.speed.setAccessibleName("Speed")
-        self.speed.setToolTip("Playback speed")
-        for rate in SPEEDS:
-            self.speed.addItem(f"{rate:g}×", rate)
-        self.speed.setCurrentIndex(SPEEDS.index(1.0))
-        self.full_button = _tool("fullScreenButton", "Full screen", "Full screen (F)")
-        set_icon(self.full_button, "fullscreen")
-
     def _lay_out(self) -> None:
         bar = QHBoxLayout()
         bar.setSpacing(2)
@@ -232,31 +118,6 @@ class VideoPlayer(QWidget):
         layout.addWidget(self.offer)
         layout.addWidget(self.title)
         layout.addWidget(self.notice)
-
-    def _bind_keys(self) -> None:
-        """Space, comma, period and F while the player (or a child) has focus."""
-        for key, slot in (
-            (Qt.Key.Key_Space, self._on_play_button_clicked),
-            (Qt.Key.Key_Comma, self._on_back_button_clicked),
-            (Qt.Key.Key_Period, self._on_forward_button_clicked),
-            (Qt.Key.Key_F, self._on_full_button_clicked),
-        ):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-
-    def _connect(self) -> None:
-        self.play_button.clicked.connect(self._on_play_button_clicked)
-        self.back_button.clicked.connect(self._on_back_button_clicked)
-        self.forward_button.clicked.connect(self._on_forward_button_clicked)
-        self.full_button.clicked.connect(self._on_full_button_clicked)
-        self.seek.sliderPressed.connect(self._on_seek_slider_pressed)
-        self.seek.sliderReleased.connect(self._on_seek_slider_released)
-        self.seek.sliderMoved.connect(self._on_seek_slider_moved)
-        self.loop_button.toggled.connect(self._on_loop_button_toggled)
-        self.mute_button.toggled.connect(self._on_mute_button_toggled)
-        self.volume.valueChanged.connect(self._on_volume_value_changed)
-        self.speed.currentIndexChanged.connect(self._on_speed_current_index_changed)
 
     # ---- the media engine, made on first use --------------------------------------------------
 
@@ -460,49 +321,6 @@ class VideoPlayer(QWidget):
 
     def _on_engine_error_occurred(self, message: str) -> None:
         self._show_notice(f"Playback problem: {message}")
-
-    def _on_play_button_clicked(self) -> None:
-        if self._engine is not None and self._path:
-            self._ended = False
-            self._engine.toggle()
-
-    def _on_back_button_clicked(self) -> None:
-        self.step_frame(-1)
-
-    def _on_forward_button_clicked(self) -> None:
-        self.step_frame(1)
-
-    def _on_full_button_clicked(self) -> None:
-        self.toggle_full_screen()
-
-    def _on_seek_slider_pressed(self) -> None:
-        self._scrubbing = True
-
-    def _on_seek_slider_released(self) -> None:
-        self._scrubbing = False
-        if self._engine is not None:
-            self._engine.seek_ms(self.seek.value())
-
-    def _on_seek_slider_moved(self, value: int) -> None:
-        if self._engine is not None:
-            self._engine.seek_ms(value)
-
-    def _on_loop_button_toggled(self, checked: bool) -> None:
-        if self._engine is not None:
-            self._engine.set_loop(checked)
-
-    def _on_mute_button_toggled(self, checked: bool) -> None:
-        set_icon(self.mute_button, "volume_off" if checked else "volume")
-        if self._engine is not None:
-            self._engine.set_muted(checked)
-
-    def _on_volume_value_changed(self, value: int) -> None:
-        if self._engine is not None:
-            self._engine.set_volume(value / 100)
-
-    def _on_speed_current_index_changed(self, _index: int) -> None:
-        if self._engine is not None:
-            self._engine.set_rate(float(self.speed.currentData()))
 
     def keyPressEvent(self, event) -> None:  # Qt override
         if event.key() == Qt.Key.Key_Escape and self._full:
