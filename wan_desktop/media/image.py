@@ -37,6 +37,7 @@ from wan_desktop.core.problems import InvalidInputError, Problem
 
 from ._text import format_megabytes, format_number
 from .files import check_size, read_input_file
+from .pillow_memory import MappedPixels, allocate_large_images_lazily
 from .prepared import PreparedMedia, safe_file_name
 from .sniff import describe_content
 
@@ -97,19 +98,8 @@ _TRANSPOSES = {
 }
 
 
-def _allocate_large_images_lazily() -> None:
-    """Make Pillow allocate each image as one block (process-wide, set on import).
-
-    By default Pillow zero-fills an image in 16 MB blocks; once the process has freed a few
-    large buffers, glibc serves such blocks from its heap and clears them with ``memset``:
-    130 MB for a 7680 × 4320 photo, in one call holding the interpreter lock (measured 6 to
-    over 100 ms of GUI stall). One block that large is always a fresh ``mmap``, whose pages
-    the kernel hands out already zeroed as the decoder first writes them.
-    """
-    Image.core.set_use_block_allocator(1)
-
-
-_allocate_large_images_lazily()
+# Process-wide, before any image is made (see pillow_memory).
+allocate_large_images_lazily()
 
 
 def prepare_image_file(
@@ -154,12 +144,15 @@ def prepare_image_bytes(
     if known is not None:
         return _renamed(known, data, name)
     img = _open(data, name)
-    try:
-        prepared = _prepare(img, data, name)
-        if on_decoded is not None:
-            on_decoded(img)
-    finally:
-        img.close()
+    # The decoded pixels live in a mapping freed without holding the interpreter lock, after
+    # the image is closed (see pillow_memory): 130 MB for a 7680 x 4320 photo.
+    with MappedPixels() as pixels:
+        try:
+            prepared = _prepare(img, data, name, pixels)
+            if on_decoded is not None:
+                on_decoded(img)
+        finally:
+            img.close()
     with _ACCEPTED_LOCK:
         _ACCEPTED[key] = prepared
         while len(_ACCEPTED) > _ACCEPTED_KEPT:
@@ -268,7 +261,9 @@ def _open(data: bytes, name: str) -> ImageFile.ImageFile:
         raise _damaged(name) from exc
 
 
-def _prepare(img: ImageFile.ImageFile, data: bytes, name: str) -> PreparedMedia:
+def _prepare(
+    img: ImageFile.ImageFile, data: bytes, name: str, pixels: MappedPixels
+) -> PreparedMedia:
     raw_w, raw_h = img.size
     # A quarter turn only swaps the sides, so the check holds before orientation is known;
     # refusing here means an oversized image (or a bomb) is never decoded.
@@ -281,7 +276,7 @@ def _prepare(img: ImageFile.ImageFile, data: bytes, name: str) -> PreparedMedia:
     try:
         # GIF finds out by seeking to the second frame, which can fail on a damaged file.
         animated = api_format != "JPEG" and bool(getattr(img, "is_animated", False))
-        img.load()  # the one full decode: proves the file is whole
+        pixels.load(img)  # the one full decode: proves the file is whole
     except Image.DecompressionBombError as exc:
         raise _refuse(f"Image “{name}” is too large to decode safely; {_LIMIT_SIDES}.") from exc
     except Exception as exc:
