@@ -20,11 +20,6 @@ from wan_desktop.library import Library
 from wan_desktop.media.mp4meta import read_comment
 
 
-@pytest.fixture
-def image(tmp_path: Path) -> Path:
-    return make_image(tmp_path / "scene.png")
-
-
 def test_offline_generate_json_keeps_the_result_in_the_library(tmp_path, image):
     home = tmp_path / "home"
     out = wan(

@@ -13,17 +13,11 @@ from pathlib import Path
 
 import pytest
 from jobs_helpers import KEY, cli_env, fal_engine, parse_json_line, wan
-from wan_testkit import make_image
 
 from wan_desktop.core.pricing import PriceQuote, estimate
 from wan_desktop.fal.errors import BILLING_URL
 
 LIMIT = 1100  # between the old 800 and the bundled 1500
-
-
-@pytest.fixture
-def image(tmp_path: Path) -> Path:
-    return make_image(tmp_path / "scene.png")
 
 
 def _received(state_dir: Path) -> list[dict]:

@@ -19,7 +19,7 @@ from jobs_helpers import (
     wan,
 )
 from PIL import Image, ImageChops
-from wan_testkit import make_image, write_clip
+from wan_testkit import write_clip
 
 from wan_desktop.core.atomic import atomic_write_json
 from wan_desktop.core.budget import SpendLedger
@@ -34,11 +34,6 @@ if str(LIBRARY_TESTS) not in sys.path:
     sys.path.insert(0, str(LIBRARY_TESTS))
 
 from library_entries import new_entry  # noqa: E402
-
-
-@pytest.fixture
-def image(tmp_path: Path) -> Path:
-    return make_image(tmp_path / "scene.png")
 
 
 def json_lines(text: str) -> list[dict]:

@@ -37,11 +37,6 @@ def server():
         yield engine
 
 
-@pytest.fixture
-def image(tmp_path: Path) -> Path:
-    return make_image(tmp_path / "in.png")
-
-
 class Queue(Watcher):
     """A runner with one slot taken by a long job, and the events it emitted."""
 

@@ -3,8 +3,6 @@ cancel in every state, retry, ETA, and every fault switch ending done or clearly
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import pytest_asyncio
 from jobs_helpers import Watcher, emulator, started_runner
@@ -21,11 +19,6 @@ pytestmark = pytest.mark.asyncio
 def server():
     with emulator(workers=4, keepalive_s=0.5, api_key="k-test") as engine:
         yield engine
-
-
-@pytest.fixture
-def image(tmp_path: Path) -> Path:
-    return make_image(tmp_path / "in.png")
 
 
 class Harness(Watcher):

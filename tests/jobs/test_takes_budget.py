@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from jobs_helpers import DEADLINE_S, emulator, job_request, started_runner
-from wan_testkit import make_image
 
 from wan_desktop.core.budget import BudgetExceededError, Caps, SpendLedger
 from wan_desktop.core.pricing import estimate_usd
@@ -31,11 +30,6 @@ PRICE = estimate_usd("720p", 5)  # one 720p 5 s take at the bundled price
 def server():
     with emulator(workers=4, keepalive_s=0.5, api_key="k") as engine:
         yield engine
-
-
-@pytest.fixture
-def image(tmp_path: Path) -> Path:
-    return make_image(tmp_path / "in.png")
 
 
 @pytest.fixture
