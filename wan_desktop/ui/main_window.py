@@ -7,13 +7,14 @@ is the composition root. The runner may arrive after the window is shown
 (:meth:`MainWindow.attach_runner`): the window paints first, the engine starts behind it.
 
 Its pieces live beside it: the menus are a table (``window_menus``), queueing a job is a plain
-service (``generate_flow``), the runner's events reach the panes through ``jobs_link``, the
-dialogs open through ``window_dialogs``, full screen has its own controller (``full_screen``),
-the layout memory its own functions (``window_layout``), the library's place and toggle
-``window_library``, the library's links to the other parts (contact sheet, compare, shot
-marks, sequences) ``window_links``, the status line's one-action notices ``window_notices``
-and the window-wide keys (Space, F, Ctrl+F, Ctrl+Z) ``window_keys``. The window calls only
-public methods of its panes.
+service (``generate_flow``) that ``window_generate`` drives (the runner, Generate), the
+runner's events reach the panes through ``jobs_link``, the dialogs open through
+``window_dialogs``, full screen has its own controller (``full_screen``), the layout memory
+its own functions (``window_layout``), the library's place and toggle ``window_library``, the
+library's links to the other parts (contact sheet, compare, shot marks, sequences)
+``window_links``, the status line's one-action notices ``window_notices`` and the
+window-wide keys (Space, F, Ctrl+F, Ctrl+Z) ``window_keys``. The window calls only public
+methods of its panes.
 """
 
 from __future__ import annotations
@@ -26,19 +27,17 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from . import window_layout
-from .async_bridge import TaskKeeper, run_blocking
+from .async_bridge import TaskKeeper
 from .full_screen import FullScreenController
 from .pane_box import PaneBox
 from .theme import SCHEMES, colors
 from .window_dialogs import WindowDialogs
+from .window_generate import WindowGenerateMixin
 from .window_notices import WindowNotices
 
 if TYPE_CHECKING:  # imported where first used: none of them is needed for the first paint
     from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent
 
-    from ..core.request import GenerationRequest
-    from ..core.variants import VariantPlan
-    from ..jobs.model import JobSnapshot
     from .banner import OfflineBanner
     from .composer import Composer
     from .generate_flow import GenerateFlow
@@ -53,7 +52,7 @@ if TYPE_CHECKING:  # imported where first used: none of them is needed for the f
     from .window_keys import WindowKeys
     from .window_library import LibraryDock
     from .window_links import WindowLinks
-    from .window_services import JobQueue, WindowServices
+    from .window_services import WindowServices
 
 __all__ = ["MainWindow"]
 
@@ -90,7 +89,7 @@ class _Panes(NamedTuple):  # not a dataclass: this module loads before the first
     jobs: JobsLink
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowGenerateMixin, QMainWindow):
     """``mainWindow``: drives ``services`` (see :class:`~.window_services.WindowServices`)."""
 
     def __init__(
@@ -238,28 +237,6 @@ class MainWindow(QMainWindow):
         return self._built().jobs_model
 
     @property
-    def generate_flow(self) -> GenerateFlow:
-        """Queueing a job (:class:`~.generate_flow.GenerateFlow`), made on first use: its
-        module and records are not needed for the first paint."""
-        if self._generate_flow is None:
-            from .generate_flow import GenerateFlow
-
-            self._generate_flow = GenerateFlow(
-                self.services.store, persist=lambda: self.save_store("Save recent prompts")
-            )
-        return self._generate_flow
-
-    @property
-    def runner(self) -> JobQueue | None:
-        """The job runner the window drives (``None`` until the engine runs)."""
-        return self.generate_flow.runner
-
-    def update_budget(self) -> None:
-        """Ask again whether a click now would pass a spending cap (the caps changed)."""
-        if self._panes is not None:
-            self._panes.jobs.update_budget()
-
-    @property
     def last_played_job(self) -> str | None:
         """The job whose video the player got last."""
         return self._panes.jobs.last_played_job if self._panes is not None else None
@@ -392,73 +369,6 @@ class MainWindow(QMainWindow):
         full = self._panes is not None and self._panes.player.is_full_screen()
         if self.library_dock is not None and not full:
             self.library_dock.place()
-
-    # ---- runner -----------------------------------------------------------------------------
-
-    def attach_runner(self, runner: JobQueue, offline: bool) -> None:
-        """Drive ``runner`` (a ``JobRunner``); ``offline`` when it runs on the offline engine."""
-        self.generate_flow.runner = runner
-        self._offline = offline
-        self._built().jobs.attach(runner)
-        if self.library_actions is not None:
-            self.library_actions.attach_runner(runner)
-        if offline or self._banner is not None:
-            self.banner.setVisible(offline)
-        self.composer.set_offline(offline)
-        self.engine_label.setText(
-            "Offline engine (not the AI model)" if offline else "fal · Wan 2.6"
-        )
-        self.composer.set_ready(None)
-        # Qt Multimedia starts now that the window is up, not when the first result arrives.
-        _ = self.player.engine
-
-    def set_engine_problem(self, message: str) -> None:
-        """The engine could not start: say why and keep Generate off."""
-        self.engine_label.setText("Engine unavailable")
-        self.composer.set_ready(message)
-        self.statusBar().showMessage(message)
-
-    # ---- generate ---------------------------------------------------------------------------
-
-    def _on_composer_draft_replaced(self) -> None:
-        self.show_notice("Settings reused", "Restore draft", self.composer.restore_draft)
-
-    def _on_composer_generate_requested(self, request: GenerationRequest) -> None:
-        # The job's thumbnail is made from the drop zone's preview, not the file decoded again.
-        drop_zone = self.composer.drop_zone
-        preview = drop_zone.preview_image()
-        if preview is not None and drop_zone.source() == request.image:
-            self.jobs_model.adopt_picture(request.image, preview)
-        plan = self.composer.variant_plan()
-        self.last_enqueue_task = self.tasks.spawn(self.enqueue(request, plan), "Queue the video")
-
-    def _on_composer_price_changed(self, _usd: float) -> None:
-        self.update_budget()
-
-    async def enqueue(
-        self, request: GenerationRequest, plan: VariantPlan | None = None
-    ) -> JobSnapshot | None:
-        """Queue ``request``, or the takes of ``plan`` as one group (:class:`GenerateFlow`);
-        the composer stays ready for the next. Returns the (first) queued job."""
-        if self.runner is not None:
-            self.composer.clear_refusals()
-        outcome = await self.generate_flow.enqueue(request, plan)
-        for problem in outcome.problems:
-            self.composer.mark_refusal(problem.field, problem.message)
-        if outcome.refusal is not None:
-            self.composer.set_budget_state(outcome.refusal)
-        if outcome.job is None:
-            self.statusBar().showMessage(outcome.message, 10000 if outcome.problems else 5000)
-            return None
-        self.composer.after_enqueue()
-        self.jobs_panel.select_job(outcome.job.id)
-        self.composer.set_recent_prompts(self.generate_flow.recent_prompts())
-        self.statusBar().showMessage(outcome.message, 5000)
-        return outcome.job
-
-    def save_store(self, what: str) -> None:
-        """Write the settings store in a worker thread (``what`` names it if it fails)."""
-        self.tasks.spawn(run_blocking(self.services.store.save), what)
 
     # ---- dialogs ----------------------------------------------------------------------------
 
