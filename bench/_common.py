@@ -34,9 +34,11 @@ __all__ = [
     "LINE_RE",
     "ROOT",
     "EngineProcess",
+    "encode_clip",
     "fast_render",
     "hwm_kib",
     "job_states",
+    "library_pane",
     "result_line",
     "small_png",
     "tiny_mp4",
@@ -80,6 +82,41 @@ def tiny_mp4() -> bytes:
     path.unlink()
     path.parent.rmdir()
     return data
+
+
+def encode_clip(path: Path, paint, *, frames: int, fps: int = 24) -> Path:
+    """Write ``frames`` pictures to ``path`` as H.264 yuv420p (x264 ``ultrafast``, the size of
+    the first picture): frame ``i`` is the PIL image ``paint(i)``."""
+    import av
+
+    first = paint(0)
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = first.width, first.height, "yuv420p"
+        stream.options = {"preset": "ultrafast"}
+        for i in range(frames):
+            picture = first if i == 0 else paint(i)
+            for packet in stream.encode(av.VideoFrame.from_image(picture)):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def library_pane(size: tuple[int, int] = (900, 800)):
+    """``(tasks, actions, pane)``: a shown library pane of ``size`` with no library yet, its
+    task failures printed (a benchmark reports them rather than raising)."""
+    from wan_desktop.ui.async_bridge import TaskKeeper
+    from wan_desktop.ui.library_actions import LibraryActions
+    from wan_desktop.ui.library_pane import LibraryPane
+
+    tasks = TaskKeeper()
+    tasks.failed.connect(lambda what, msg: print(f"  task failed: {what}: {msg}"))
+    actions = LibraryActions()
+    pane = LibraryPane(tasks, actions)
+    pane.resize(*size)
+    pane.show()
+    return tasks, actions, pane
 
 
 def fast_render(image_bytes, *, dest, progress=None, **kwargs) -> None:

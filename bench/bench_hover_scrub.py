@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench._common import result_line
+from bench._common import encode_clip, library_pane, result_line
 
 MEDIAN_MS = 50.0
 CLIPS = 6
@@ -37,26 +37,20 @@ FAILED: list[str] = []
 
 def make_clip(path: Path, hue: int) -> Path:
     """A 5 s 1080p H.264 clip whose every frame differs (a bar sweeps across, a band grows)."""
-    import av
     from PIL import Image, ImageDraw
 
     base = Image.linear_gradient("L").resize((1920, 1080))
     base = Image.merge("RGB", (Image.new("L", base.size, hue), base, base.transpose(0)))
-    with av.open(str(path), "w", format="mp4") as out:
-        stream = out.add_stream("libx264", rate=24)
-        stream.width, stream.height, stream.pix_fmt = 1920, 1080, "yuv420p"
-        stream.options = {"preset": "ultrafast"}
-        for i in range(FRAMES):
-            picture = base.copy()
-            draw = ImageDraw.Draw(picture)
-            x = i * 1920 // FRAMES
-            draw.rectangle([x, 0, x + 47, 1079], fill=(255, 255, 255))
-            draw.rectangle([0, 1000, (i + 1) * 16, 1079], fill=(20, 20, 20))
-            for packet in stream.encode(av.VideoFrame.from_image(picture)):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path
+
+    def paint(i: int):
+        picture = base.copy()
+        draw = ImageDraw.Draw(picture)
+        x = i * 1920 // FRAMES
+        draw.rectangle([x, 0, x + 47, 1079], fill=(255, 255, 255))
+        draw.rectangle([0, 1000, (i + 1) * 16, 1079], fill=(20, 20, 20))
+        return picture
+
+    return encode_clip(path, paint, frames=FRAMES)
 
 
 def build_library(root: Path, incoming: Path) -> list[str]:
@@ -80,19 +74,11 @@ async def run(root: Path) -> None:
 
     from wan_desktop.library import Library
     from wan_desktop.library.scrub import frame_index
-    from wan_desktop.ui.async_bridge import TaskKeeper
-    from wan_desktop.ui.library_actions import LibraryActions
     from wan_desktop.ui.library_delegate import thumb_rect
     from wan_desktop.ui.library_model import LibraryRole
-    from wan_desktop.ui.library_pane import LibraryPane
 
     lib = await asyncio.get_running_loop().run_in_executor(None, Library.open, root)
-    tasks = TaskKeeper()
-    tasks.failed.connect(lambda what, msg: print(f"  task failed: {what}: {msg}"))
-    actions = LibraryActions()
-    pane = LibraryPane(tasks, actions)
-    pane.resize(900, 800)
-    pane.show()
+    _tasks, actions, pane = library_pane()
     model, view = pane.model, pane.view
     applied = asyncio.Event()
     model.queryApplied.connect(lambda _g: applied.set())

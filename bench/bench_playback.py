@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench._common import result_line
+from bench._common import encode_clip, result_line
 
 PLAY_S = 2.0
 RATIO_TARGET = 0.5
@@ -37,24 +37,18 @@ CANVAS = (960, 540)
 
 def make_clip(path: Path, seconds: float = 3.0, size: tuple[int, int] = (1920, 1080)) -> Path:
     """A 1080p 24 fps H.264 clip with motion (a square crossing a changing background)."""
-    import av
     from PIL import Image, ImageDraw
 
     frames = round(seconds * 24)
-    width, height = size
-    with av.open(str(path), "w", format="mp4") as out:
-        stream = out.add_stream("libx264", rate=24)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.options = {"preset": "ultrafast"}
-        for i in range(frames):
-            image = Image.new("RGB", size, (40 + i * 3 % 200, 60, 120))
-            x = int((width - 200) * i / max(1, frames - 1))
-            ImageDraw.Draw(image).rectangle([x, 400, x + 200, 600], fill=(255, 220, 0))
-            for packet in stream.encode(av.VideoFrame.from_image(image)):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path
+    width = size[0]
+
+    def paint(i: int):
+        image = Image.new("RGB", size, (40 + i * 3 % 200, 60, 120))
+        x = int((width - 200) * i / max(1, frames - 1))
+        ImageDraw.Draw(image).rectangle([x, 400, x + 200, 600], fill=(255, 220, 0))
+        return image
+
+    return encode_clip(path, paint, frames=frames)
 
 
 class _Counted:

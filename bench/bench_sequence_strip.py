@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench._common import result_line
+from bench._common import encode_clip, result_line
 
 OPEN_MS = 300.0
 CLIPS = 50
@@ -33,24 +33,18 @@ FAILED: list[str] = []
 
 def make_clip(path: Path, n: int) -> Path:
     """Clip ``n``: 1 to 5 s at 24 fps, 256x144, a colour of its own and a moving bar."""
-    import av
     from PIL import Image, ImageDraw
 
     frames = 24 * (1 + n % 5)
     colour = ((n * 47) % 256, (n * 91) % 256, (n * 139) % 256)
-    with av.open(str(path), "w", format="mp4") as out:
-        stream = out.add_stream("libx264", rate=24)
-        stream.width, stream.height, stream.pix_fmt = 256, 144, "yuv420p"
-        stream.options = {"preset": "ultrafast"}
-        for i in range(frames):
-            picture = Image.new("RGB", (256, 144), colour)
-            x = i * 256 // frames
-            ImageDraw.Draw(picture).rectangle([x, 0, x + 9, 143], fill=(255, 255, 255))
-            for packet in stream.encode(av.VideoFrame.from_image(picture)):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path
+
+    def paint(i: int):
+        picture = Image.new("RGB", (256, 144), colour)
+        x = i * 256 // frames
+        ImageDraw.Draw(picture).rectangle([x, 0, x + 9, 143], fill=(255, 255, 255))
+        return picture
+
+    return encode_clip(path, paint, frames=frames)
 
 
 def build_library(root: Path, incoming: Path) -> str:

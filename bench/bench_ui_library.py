@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench._common import result_line
+from bench._common import library_pane, result_line
 from bench.bench_library import fill
 
 FIRST_PAGE_MS = 300.0
@@ -77,17 +77,9 @@ async def run(app, root: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
     from wan_desktop.library import Library
-    from wan_desktop.ui.async_bridge import TaskKeeper
-    from wan_desktop.ui.library_actions import LibraryActions
-    from wan_desktop.ui.library_pane import LibraryPane
 
     lib = await asyncio.get_running_loop().run_in_executor(None, Library.open, root)
-    tasks = TaskKeeper()
-    tasks.failed.connect(lambda what, msg: print(f"  task failed: {what}: {msg}"))
-    actions = LibraryActions()
-    pane = LibraryPane(tasks, actions)
-    pane.resize(900, 800)
-    pane.show()
+    _tasks, actions, pane = library_pane()
     for _ in range(5):
         QApplication.processEvents()
     model = pane.model
