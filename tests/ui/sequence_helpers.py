@@ -12,12 +12,25 @@ from wan_testkit import write_clip
 
 from wan_desktop.library import Library
 
-__all__ = ["add_clip", "add_grey_clip", "grey_of", "open_library"]
+__all__ = ["add_clip", "add_grey_clip", "grey_of", "open_library", "shown_sequence_pane"]
 
 
 def open_library(tmp: Path) -> Library:
     """A fresh library under ``tmp``."""
     return Library.open(tmp / "library")
+
+
+def shown_sequence_pane(qtbot, tasks, lib: Library, cache: Path, size=(1100, 480)):
+    """A ``SequencePane`` over ``lib`` (its proxies and previews under ``cache``), resized to
+    ``size`` and shown."""
+    from wan_desktop.ui.sequence_pane import SequencePane
+    from wan_desktop.ui.sequence_service import SequenceService
+
+    pane = SequencePane(SequenceService(lambda: lib), tasks, cache)
+    qtbot.addWidget(pane)
+    pane.resize(*size)
+    pane.show()
+    return pane
 
 
 def add_clip(

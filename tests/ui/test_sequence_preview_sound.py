@@ -14,13 +14,11 @@ import av
 import msgspec
 import pytest
 from PySide6.QtGui import QImage
-from sequence_helpers import add_clip, open_library
+from sequence_helpers import add_clip, open_library, shown_sequence_pane
 from wan_testkit import mono_sound, rms
 
 from wan_desktop.media.proxy import proxy_for
 from wan_desktop.ui.seam_editor import SeamPreview
-from wan_desktop.ui.sequence_pane import SequencePane
-from wan_desktop.ui.sequence_service import SequenceService
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -42,10 +40,7 @@ def sounding(tmp_path, tasks, qtbot, monkeypatch):
     lib = open_library(tmp_path)
     a = add_clip(lib, tmp_path, hue=0.55, seconds=1.0, audio=True, prompt="surf")
     b = add_clip(lib, tmp_path, hue=0.08, seconds=1.0, parent=a, prompt="calm")
-    pane = SequencePane(SequenceService(lambda: lib), tasks, tmp_path / "cache")
-    qtbot.addWidget(pane)
-    pane.resize(1100, 480)
-    pane.show()
+    pane = shown_sequence_pane(qtbot, tasks, lib, tmp_path / "cache")
     yield lib, a, b, pane
     pane.stop_work()
     lib.close()

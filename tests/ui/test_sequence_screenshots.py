@@ -10,11 +10,9 @@ from __future__ import annotations
 import msgspec
 import pytest
 from PySide6.QtCore import QSize
-from sequence_helpers import add_clip, open_library
+from sequence_helpers import add_clip, open_library, shown_sequence_pane
 
 from wan_desktop.ui.screenshots import SCREENSHOT_DIR, save_screenshot
-from wan_desktop.ui.sequence_pane import SequencePane
-from wan_desktop.ui.sequence_service import SequenceService
 
 pytestmark = pytest.mark.timeout(180)
 SIZE = QSize(1280, 470)
@@ -37,10 +35,9 @@ def test_sequence_screenshots(qtbot, tmp_path, scheme, tasks, run):
             parent = add_clip(lib, tmp_path, hue=hue, seconds=seconds, parent=parent,
                               prompt=prompt, fps=12, audio=True)  # fmt: skip
             ids.append(parent.id)
-        pane = SequencePane(SequenceService(lambda: lib), tasks, tmp_path / "cache")
-        qtbot.addWidget(pane)
-        pane.resize(SIZE)
-        pane.show()
+        pane = shown_sequence_pane(
+            qtbot, tasks, lib, tmp_path / "cache", (SIZE.width(), SIZE.height())
+        )
         qtbot.waitExposed(pane)
         opened = run(pane.create("The fishing trip", ids))
         run(pane.create("Gull studies", ids[2:3]))

@@ -7,14 +7,12 @@ sequence once (cached by its content) and marks the seams where the clips meet."
 from __future__ import annotations
 
 import pytest
-from sequence_helpers import add_grey_clip, open_library
+from sequence_helpers import add_grey_clip, open_library, shown_sequence_pane
 
 from wan_desktop.media.video import probe
 from wan_desktop.ui.seam_editor import SeamEditor
 from wan_desktop.ui.sequence_clips import load_clips, seam_seconds
-from wan_desktop.ui.sequence_pane import SequencePane
 from wan_desktop.ui.sequence_render import seam_window
-from wan_desktop.ui.sequence_service import SequenceService
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -29,10 +27,7 @@ def seam(tmp_path, tasks, qtbot):
     lib = open_library(tmp_path)
     a = add_grey_clip(lib, tmp_path, RAMP)
     b = add_grey_clip(lib, tmp_path, HOLD, parent=a)
-    pane = SequencePane(SequenceService(lambda: lib), tasks, tmp_path / "cache")
-    qtbot.addWidget(pane)
-    pane.resize(1100, 480)
-    pane.show()
+    pane = shown_sequence_pane(qtbot, tasks, lib, tmp_path / "cache")
     yield lib, a, b, pane
     lib.close()
 
