@@ -12,15 +12,13 @@ import sys
 import threading
 
 import pytest
-from library_ui_helpers import add_entry
+from library_ui_helpers import add_entry, shown_pane
 from PySide6.QtCore import Qt
 
 from wan_desktop.library import comment_rewrite
 from wan_desktop.library.comment_sync import CommentSync
 from wan_desktop.library.sidecar import decode_comment
 from wan_desktop.media import mp4meta
-from wan_desktop.ui.library_actions import LibraryActions
-from wan_desktop.ui.library_pane import LibraryPane
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -51,20 +49,13 @@ def test_a_burst_of_keys_is_one_comment_rewrite_in_the_sync_thread(
     copies.clear()
     sync = CommentSync(lib.sync_comment, delay_s=0.4)
     lib.on_judged(sync.changed)
-    actions = LibraryActions()
-    pane = LibraryPane(tasks, actions)
-    qtbot.addWidget(pane)
-    pane.resize(560, 800)
-    pane.show()
-    qtbot.waitExposed(pane)
     try:
-        with qtbot.waitSignal(pane.model.queryApplied, timeout=5000):
-            actions.set_library(lib)
-        pane.view.setFocus()
-        pane.view.setCurrentIndex(pane.model.index(0))
-        for key in (Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_5, Qt.Key.Key_P):
-            qtbot.keyClick(pane.view, key)
-            qtbot.waitUntil(pane.last_task.done, timeout=10000)
+        with shown_pane(qtbot, tasks, lib) as pane:
+            pane.view.setFocus()
+            pane.view.setCurrentIndex(pane.model.index(0))
+            for key in (Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_5, Qt.Key.Key_P):
+                qtbot.keyClick(pane.view, key)
+                qtbot.waitUntil(pane.last_task.done, timeout=10000)
         # Stored at once; the video still says what filing wrote.
         assert (lib.get(entry.id).rating, lib.get(entry.id).flag) == (5, "picked")
         assert _said(entry)["rating"] == 0
@@ -75,7 +66,6 @@ def test_a_burst_of_keys_is_one_comment_rewrite_in_the_sync_thread(
     finally:
         lib.on_judged(None)
         sync.close()
-        pane.model.loader.cancel_all()
 
 
 def test_the_services_sync_what_waits_when_they_close(qtbot, tasks, wan_home, tmp_path, copies):

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from library_ui_helpers import bulk_rows
+from library_ui_helpers import bulk_rows, shown_pane
 from PySide6.QtCore import QDate
 
 from wan_desktop.library import Filters, Library
@@ -35,15 +35,8 @@ def lib(tmp_path):
 
 @pytest.fixture
 def pane(qtbot, tasks, lib):
-    actions = LibraryActions()
-    p = LibraryPane(tasks, actions)
-    qtbot.addWidget(p)
-    p.resize(900, 700)
-    p.show()
-    with qtbot.waitSignal(p.model.queryApplied, timeout=5000):
-        actions.set_library(lib)
-    yield p
-    p.model.loader.cancel_all()
+    with shown_pane(qtbot, tasks, lib, size=(900, 700)) as p:
+        yield p
 
 
 def _prompts(pane) -> list[str]:
