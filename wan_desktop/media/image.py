@@ -11,11 +11,12 @@ with white, EXIF rotation applied, CMYK turned into RGB, another format (TIFF, G
 first frame of an animation.
 
 Cost: one full decode of the pixels, which also proves the file is whole (a truncated or
-damaged file fails there); a conversion reuses that decoded image. The last few accepted
-images are remembered by content hash, so the same bytes checked again (the drop zone's check,
-then the job's copy of that file) are not decoded again; the drop zone's preview is made from
-the same decode (``on_decoded``, :func:`fitted_preview`). Once prepared, the bytes are trusted:
-:func:`read_prepared_image` reads them back with their header only.
+damaged file fails there); a conversion reuses that decoded image. The pixels are decoded
+into memory that is freed without holding the interpreter lock (:mod:`.pillow_memory`). The
+last few accepted images are remembered by content hash, so the same bytes checked again (the
+drop zone's check, then the job's copy of that file) are not decoded again; the drop zone's
+preview is made from the same decode (``on_decoded``, :func:`fitted_preview`). Once prepared,
+the bytes are trusted: :func:`read_prepared_image` reads them back with their header only.
 """
 
 from __future__ import annotations
