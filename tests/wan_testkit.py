@@ -1,6 +1,8 @@
 """Helpers shared by several test folders: the one test-clip encoder (``write_clip``), a tiny
-real MP4, a small input image, and the
-offline engine as a separate process (as an outside server would be).
+real MP4, a small input image, a clip's sound as samples (``mono_sound``, ``rms``), a
+``wan-desktop`` subcommand run in this process (``run_command``), polling with a deadline
+(``wait_until``), a child process that cannot outlive its test (``reaped``), and the offline
+engine as a separate process (as an outside server would be).
 
 Importable from every test module: ``tests/`` is on ``sys.path`` (its conftest.py lives here).
 """
@@ -30,6 +32,7 @@ __all__ = [
     "engine_process",
     "make_image",
     "mono_sound",
+    "reaped",
     "rms",
     "run_command",
     "tiny_mp4",
@@ -66,6 +69,18 @@ def mono_sound(path: Path) -> array.array:
             for out in resampler.resample(frame):
                 samples.frombytes(bytes(out.planes[0])[: out.samples * 4])
     return samples
+
+
+@contextlib.contextmanager
+def reaped(child):
+    """``child`` (a ``subprocess.Popen``) for the block; killed and waited for on leaving if it
+    still runs, so a failing test leaves no process behind."""
+    try:
+        yield child
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
 
 
 def rms(samples) -> float:

@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from wan_testkit import ROOT, reaped
 
 from wan_desktop.core import atomic
 from wan_desktop.core.atomic import atomic_path, file_in_the_way
 
-ROOT = Path(__file__).resolve().parents[2]
 unnamed_files = pytest.mark.skipif(
     atomic._open_unnamed(Path(__file__).parent) is None, reason="no O_TMPFILE here"
 )
@@ -94,15 +94,11 @@ def test_a_killed_writer_leaves_no_file_at_all(tmp_path):
     child = subprocess.Popen(
         [sys.executable, "-c", _CHILD, str(dest)], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
-    try:
+    with reaped(child):
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "writing"
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
     assert list(dest.parent.iterdir()) == []
 
 

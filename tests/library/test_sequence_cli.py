@@ -21,7 +21,7 @@ import opentimelineio as otio
 import pytest
 from library_entries import new_entry
 from PIL import Image, ImageChops, ImageStat
-from wan_testkit import make_image, run_command, write_clip
+from wan_testkit import make_image, reaped, run_command, write_clip
 
 from wan_desktop.library import Library, sequence_cli
 from wan_desktop.library.sequence_parts import PROVENANCE_KIND
@@ -251,17 +251,13 @@ def test_sigterm_stops_the_export_with_130_and_no_file(chain, tmp_path, wan_home
         [sys.executable, "-m", "wan_desktop", "sequence", "export", long.id, str(dest)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    try:
+    with reaped(child):
         deadline = time.monotonic() + 60
         while not _export_begun(child.pid, dest.parent):
             assert child.poll() is None and time.monotonic() < deadline, child.communicate()
             time.sleep(0.05)
         child.send_signal(signal.SIGTERM)
         out, err = child.communicate(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
     assert child.returncode == 130, err
     assert "interrupted; nothing was written" in err and out == ""
     assert list(dest.parent.iterdir()) == []

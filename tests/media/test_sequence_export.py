@@ -15,7 +15,7 @@ from pathlib import Path
 import av
 import pytest
 from PIL import Image, ImageChops, ImageStat
-from wan_testkit import ROOT, mono_sound, rms, write_clip
+from wan_testkit import ROOT, mono_sound, reaped, rms, write_clip
 
 from wan_desktop.media.mp4meta import read_comment
 from wan_desktop.media.sequence_export import (
@@ -191,7 +191,7 @@ def test_a_killed_export_leaves_no_partial_file(clips, tmp_path):
         [sys.executable, "-c", _CHILD, str(clips["a"]), str(dest)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
-    try:
+    with reaped(child):
         assert child.stdout is not None
         for line in child.stdout:
             if line.strip().isdigit() and int(line) >= 200:  # well into the encoding
@@ -201,10 +201,6 @@ def test_a_killed_export_leaves_no_partial_file(clips, tmp_path):
         assert not named if sys.platform == "linux" else named
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
     assert not dest.exists()
     if sys.platform == "linux":
         assert list(dest.parent.iterdir()) == []  # nothing at all: the kernel freed it
