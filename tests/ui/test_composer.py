@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from ui_helpers import drop_urls, shown_composer
+from ui_helpers import load_picture, shown_composer
 
 from wan_desktop.core import limits
 
@@ -13,11 +13,6 @@ from wan_desktop.core import limits
 @pytest.fixture
 def composer(qtbot, tasks, paths):
     return shown_composer(qtbot, tasks, paths)
-
-
-def _load(qtbot, composer, image):
-    drop_urls(composer.drop_zone, [image])
-    qtbot.waitUntil(lambda: not composer.drop_zone.is_loading(), timeout=10000)
 
 
 def _disabled_because(composer, words: str) -> None:
@@ -34,13 +29,13 @@ def test_no_image(composer):
 
 
 def test_blank_prompt(qtbot, composer, good_image):
-    _load(qtbot, composer, good_image)
+    load_picture(qtbot, composer, good_image)
     composer.prompt.set_text("   ")
     _disabled_because(composer, "Prompt is required")
 
 
 def test_prompt_over_the_limit(qtbot, composer, good_image):
-    _load(qtbot, composer, good_image)
+    load_picture(qtbot, composer, good_image)
     composer.prompt.set_text("a" * (limits.PROMPT_MAX_CHARS + 1))
     _disabled_because(composer, f"the limit is {limits.PROMPT_MAX_CHARS}")
     over = limits.PROMPT_MAX_CHARS + 1
@@ -49,12 +44,12 @@ def test_prompt_over_the_limit(qtbot, composer, good_image):
 
 def test_image_too_small(qtbot, composer, small_image):
     composer.prompt.set_text("a slow pan")
-    _load(qtbot, composer, small_image)
+    load_picture(qtbot, composer, small_image)
     _disabled_because(composer, str(limits.IMAGE_MIN_SIDE_PX))
 
 
 def test_negative_prompt_over_the_limit(qtbot, composer, good_image):
-    _load(qtbot, composer, good_image)
+    load_picture(qtbot, composer, good_image)
     composer.prompt.set_text("a slow pan")
     composer.negative.set_text("n" * (limits.NEGATIVE_PROMPT_MAX_CHARS + 1))
     _disabled_because(composer, f"the limit is {limits.NEGATIVE_PROMPT_MAX_CHARS}")
@@ -62,14 +57,14 @@ def test_negative_prompt_over_the_limit(qtbot, composer, good_image):
 
 
 def test_engine_not_ready(qtbot, composer, good_image):
-    _load(qtbot, composer, good_image)
+    load_picture(qtbot, composer, good_image)
     composer.prompt.set_text("a slow pan")
     composer.set_ready("Starting the engine …")
     _disabled_because(composer, "Starting the engine")
 
 
 def test_valid_form_generates_the_request(qtbot, composer, good_image):
-    _load(qtbot, composer, good_image)
+    load_picture(qtbot, composer, good_image)
     qtbot.keyClicks(composer.prompt.edit, "Waves roll in ")
     # QTest cannot type characters outside the BMP (it aborts): insert the emoji instead.
     composer.prompt.edit.insertPlainText("🌊")

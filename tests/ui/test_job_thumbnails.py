@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QImage
 from ui_fakes import FakeServices
-from ui_helpers import drop_urls
+from ui_helpers import load_picture
 
 from wan_desktop.core.request import GenerationRequest
 from wan_desktop.jobs.model import JobEvent, JobEventKind, JobSnapshot, JobState
@@ -136,8 +136,7 @@ def test_the_window_lends_the_drop_zone_preview_to_the_job(
     window.show()
     qtbot.waitExposed(window)
     try:
-        drop_urls(window.composer.drop_zone, [good_image])
-        qtbot.waitUntil(lambda: not window.composer.drop_zone.is_loading(), timeout=10000)
+        load_picture(qtbot, window.composer, good_image)
         window.composer.prompt.set_text("A lighthouse, waves crash")
         window.generate_action.trigger()
         qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1, timeout=5000)

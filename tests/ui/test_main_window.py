@@ -8,7 +8,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QPushButton, QWidget
 from ui_fakes import FakeServices
-from ui_helpers import drop_urls
+from ui_helpers import load_picture
 
 from wan_desktop.core.request import GenerationRequest
 from wan_desktop.jobs.model import JobState
@@ -74,8 +74,7 @@ def test_menu_shortcuts(window):
 
 
 def test_generate_enqueues_and_keeps_the_composer(qtbot, window, run, good_image):
-    drop_urls(window.composer.drop_zone, [good_image])
-    qtbot.waitUntil(lambda: not window.composer.drop_zone.is_loading(), timeout=10000)
+    load_picture(qtbot, window.composer, good_image)
     window.composer.prompt.set_text("A lighthouse, waves crash")
     window.generate_action.trigger()
     qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1, timeout=5000)
@@ -193,8 +192,7 @@ def test_library_pane_slot(qtbot, window, tasks):
 
 
 def test_ctrl_enter_in_the_prompt_generates(qtbot, window, good_image):
-    drop_urls(window.composer.drop_zone, [good_image])
-    qtbot.waitUntil(lambda: not window.composer.drop_zone.is_loading(), timeout=10000)
+    load_picture(qtbot, window.composer, good_image)
     prompt = window.composer.prompt.edit
     prompt.setFocus()
     qtbot.keyClicks(prompt, "Ripples spread")

@@ -12,7 +12,7 @@ import time
 import pytest
 from PySide6.QtCore import QSize
 from ui_fakes import FakeEntry, FakeServices
-from ui_helpers import drop_urls, make_image, shown_window
+from ui_helpers import load_picture, make_image, shown_window
 
 from wan_desktop.core.request import GenerationRequest
 from wan_desktop.jobs.model import JobState
@@ -53,8 +53,7 @@ def _shot(window, name: str):
 
 
 def _compose(qtbot, window, picture, prompt=PROMPT):
-    drop_urls(window.composer.drop_zone, [picture])
-    qtbot.waitUntil(lambda: not window.composer.drop_zone.is_loading(), timeout=10000)
+    load_picture(qtbot, window.composer, picture)
     window.composer.prompt.set_text(prompt)
     window.composer.negative.set_text("blurry, distorted, text, watermark")
 
@@ -65,8 +64,7 @@ def test_empty_composed_invalid(qtbot, window, picture, tmp_path):
     assert window.composer.generate_button.isEnabled()
     _shot(window, "02-composed")
     small = make_image(tmp_path / "thumb.png", (200, 150))
-    drop_urls(window.composer.drop_zone, [small])
-    qtbot.waitUntil(lambda: not window.composer.drop_zone.is_loading(), timeout=10000)
+    load_picture(qtbot, window.composer, small)
     window.composer.prompt.set_text(PROMPT * 6)
     assert not window.composer.generate_button.isEnabled()
     _shot(window, "03-invalid")

@@ -12,6 +12,7 @@ from wan_testkit import write_clip
 __all__ = [
     "HOSTILE_MARKUP",
     "drop_urls",
+    "load_picture",
     "make_clip",
     "make_image",
     "shown",
@@ -104,6 +105,12 @@ def shown(text: str, text_format=None) -> str:
     return doc.toPlainText()
 
 
+def load_picture(qtbot, composer, image) -> None:
+    """Drop ``image`` on the composer's drop zone and wait until it has loaded."""
+    drop_urls(composer.drop_zone, [image])
+    qtbot.waitUntil(lambda: not composer.drop_zone.is_loading(), timeout=10000)
+
+
 def shown_composer(qtbot, tasks, paths, *, size=(460, 900), image: Path | None = None):
     """A ``Composer`` with the engine ready, resized to ``size`` and shown; with ``image``
     dropped on its drop zone and loaded when one is given."""
@@ -115,8 +122,7 @@ def shown_composer(qtbot, tasks, paths, *, size=(460, 900), image: Path | None =
     widget.resize(*size)
     widget.show()
     if image is not None:
-        drop_urls(widget.drop_zone, [image])
-        qtbot.waitUntil(lambda: not widget.drop_zone.is_loading(), timeout=10000)
+        load_picture(qtbot, widget, image)
     return widget
 
 
