@@ -33,6 +33,7 @@ __all__ = [
     "make_image",
     "mono_sound",
     "reaped",
+    "record_calls",
     "rms",
     "run_command",
     "tiny_mp4",
@@ -81,6 +82,20 @@ def reaped(child):
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+def record_calls(monkeypatch, owner, name: str) -> list[Path]:
+    """Wrap ``owner.name`` (a function taking a path first) for the test: each call still runs
+    and its path is appended to the returned list (as a ``Path``)."""
+    calls: list[Path] = []
+    real = getattr(owner, name)
+
+    def recorded(path, *args, **kwargs):
+        calls.append(Path(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recorded)
+    return calls
 
 
 def rms(samples) -> float:

@@ -16,7 +16,7 @@ import av
 import msgspec
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
-from wan_testkit import write_clip
+from wan_testkit import record_calls, write_clip
 
 from wan_desktop.core.hashing import sha256_file
 from wan_desktop.emulator.render import render_video
@@ -211,20 +211,8 @@ def entry_clip(tmp_path, cut_clip) -> Path:
     return clip
 
 
-def _counting(monkeypatch) -> list[Path]:
-    calls: list[Path] = []
-    detect = cuts.detect_cuts
-
-    def counted(path, **kwargs):
-        calls.append(Path(path))
-        return detect(path, **kwargs)
-
-    monkeypatch.setattr(cut_cache, "detect_cuts", counted)
-    return calls
-
-
 def test_cache_detects_once_per_video(entry_clip, monkeypatch):
-    calls = _counting(monkeypatch)
+    calls = record_calls(monkeypatch, cut_cache, "detect_cuts")
     first = cut_cache.cuts_for(entry_clip)
     assert cut_cache.cache_path(entry_clip).is_file()
     assert cut_cache.cuts_for(entry_clip) == first
@@ -285,7 +273,7 @@ def test_a_damaged_or_foreign_cache_counts_as_missing(entry_clip, monkeypatch, d
         content = json.dumps(content, allow_nan=True).encode()
     cut_cache.cache_path(entry_clip).write_bytes(content)
     assert cut_cache.read_cached(entry_clip) is None
-    calls = _counting(monkeypatch)
+    calls = record_calls(monkeypatch, cut_cache, "detect_cuts")
     assert cut_cache.cuts_for(entry_clip) == pytest.approx(
         [40 / FPS, 70 / FPS, 160 / FPS], abs=0.05
     )
@@ -327,18 +315,6 @@ def test_the_library_passes_the_cache_by(lib, cut_clip, tmp_path):
     assert not any(p.name == cut_cache.CACHE_NAME for p in out.iterdir())
 
 
-def _counting_stamps(monkeypatch) -> list[Path]:
-    calls: list[Path] = []
-    real = cut_cache.stamp_of
-
-    def counted(path):
-        calls.append(Path(path))
-        return real(path)
-
-    monkeypatch.setattr(cut_cache, "stamp_of", counted)
-    return calls
-
-
 def test_a_comment_sync_keeps_the_cached_cuts(lib, cut_clip, tmp_path, monkeypatch):
     """A rating written into the video is a new file (new hash, new time) with the same
     packets: the cuts are not detected again, and after one stamp the look is two stats."""
@@ -348,8 +324,8 @@ def test_a_comment_sync_keeps_the_cached_cuts(lib, cut_clip, tmp_path, monkeypat
     lib.set_rating(entry.id, 4)
     assert lib.sync_comment(entry.id) is True
     assert lib.get(entry.id).video_sha256 != entry.video_sha256
-    detections = _counting(monkeypatch)
-    stamps = _counting_stamps(monkeypatch)
+    detections = record_calls(monkeypatch, cut_cache, "detect_cuts")
+    stamps = record_calls(monkeypatch, cut_cache, "stamp_of")
     assert cut_cache.cuts_for(entry.video_path) == first
     assert detections == [] and stamps == [entry.video_path]
     assert cut_cache.cuts_for(entry.video_path) == first
@@ -359,8 +335,8 @@ def test_a_comment_sync_keeps_the_cached_cuts(lib, cut_clip, tmp_path, monkeypat
 
 def test_a_matching_cache_is_trusted(entry_clip, monkeypatch):
     cut_cache.cache_path(entry_clip).write_text(json.dumps(_record(entry_clip, cuts_s=[1.5, 0.5])))
-    calls = _counting(monkeypatch)
-    stamps = _counting_stamps(monkeypatch)
+    calls = record_calls(monkeypatch, cut_cache, "detect_cuts")
+    stamps = record_calls(monkeypatch, cut_cache, "stamp_of")
     assert cut_cache.cuts_for(entry_clip) == [0.5, 1.5]
     assert calls == [] and len(stamps) == 1
     # It now names this very file: the next look is two stats.
@@ -370,7 +346,7 @@ def test_a_matching_cache_is_trusted(entry_clip, monkeypatch):
 
 def test_the_same_file_is_not_demuxed_and_a_changed_one_is(entry_clip, monkeypatch):
     cut_cache.cuts_for(entry_clip)
-    stamps = _counting_stamps(monkeypatch)
+    stamps = record_calls(monkeypatch, cut_cache, "stamp_of")
     assert cut_cache.read_cached(entry_clip) is not None
     assert stamps == []
     # The same bytes with another time (a copy, a restore from a backup): one stamp.

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QToolTip
-from wan_testkit import write_clip
+from wan_testkit import record_calls, write_clip
 
 from wan_desktop.media import cut_cache
 from wan_desktop.media.cuts import CutDetectionCancelled
@@ -184,22 +184,10 @@ def marks(qtbot, tasks, lib, player):
     keeper.cancel_all()
 
 
-def _calls(monkeypatch) -> list[str]:
-    calls: list[str] = []
-    real = shot_marks.cuts_for
-
-    def counted(path, **kwargs):
-        calls.append(str(path))
-        return real(path, **kwargs)
-
-    monkeypatch.setattr(shot_marks, "cuts_for", counted)
-    return calls
-
-
 def test_planned_and_found_on_the_seek_bar_and_in_the_details(
     qtbot, marks, player, lib, tmp_path, monkeypatch
 ):
-    calls = _calls(monkeypatch)
+    calls = record_calls(monkeypatch, shot_marks, "cuts_for")
     entry = _add(lib, tmp_path, MULTI)
     details = marks.details
     details.show_entry(entry)
@@ -218,7 +206,7 @@ def test_planned_and_found_on_the_seek_bar_and_in_the_details(
     assert by_kind["seam"] == [1.0]
     labels = [m.label for m in player.marks()]
     assert "Shot 2 planned to start at 2 s" in labels and "Cut found at 2.0 s" in labels
-    assert calls == [str(entry.video_path)]  # one detection for the player and the details
+    assert calls == [entry.video_path]  # one detection for the player and the details
     assert cut_cache.cache_path(entry.video_path).is_file()
     # Shown again: remembered, no detection.
     details.show_entry(None)
@@ -230,7 +218,7 @@ def test_planned_and_found_on_the_seek_bar_and_in_the_details(
 def test_a_single_shot_clip_gets_no_marks_and_no_detection(
     qtbot, marks, player, lib, tmp_path, monkeypatch, tasks
 ):
-    calls = _calls(monkeypatch)
+    calls = record_calls(monkeypatch, shot_marks, "cuts_for")
     entry = _add(lib, tmp_path, "a lighthouse at night, waves below")
     marks.details.show_entry(entry)
     assert not marks.details.shots.isVisibleTo(marks.details)
@@ -260,13 +248,13 @@ def test_a_detection_nobody_waits_for_is_stopped(qtbot, marks, player, lib, tmp_
 
 
 def test_a_new_multi_shot_entry_is_detected_ahead(qtbot, marks, lib, tmp_path, monkeypatch):
-    calls = _calls(monkeypatch)
+    calls = record_calls(monkeypatch, shot_marks, "cuts_for")
     entry = _add(lib, tmp_path, MULTI)
     single = _add(lib, tmp_path, "one shot only")
     for entry_id in (entry.id, single.id):
         task = marks.warm(entry_id)
         qtbot.waitUntil(task.done, timeout=20000)
-    assert calls == [str(entry.video_path)]
+    assert calls == [entry.video_path]
     assert cut_cache.cache_path(entry.video_path).is_file()
 
 
