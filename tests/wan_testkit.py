@@ -1,8 +1,9 @@
 """Helpers shared by several test folders: the one test-clip encoder (``write_clip``), a tiny
 real MP4, a small input image, a clip's sound as samples (``mono_sound``, ``rms``), a
 ``wan-desktop`` subcommand run in this process (``run_command``), polling with a deadline
-(``wait_until``), a child process that cannot outlive its test (``reaped``), and the offline
-engine as a separate process (as an outside server would be).
+(``wait_until``), a child process that cannot outlive its test (``reaped``), the paths a
+function was called with (``record_calls``), and the offline engine as a separate process (as
+an outside server would be).
 
 Importable from every test module: ``tests/`` is on ``sys.path`` (its conftest.py lives here).
 """
