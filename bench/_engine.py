@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import struct
 import sys
 import threading
 from pathlib import Path
@@ -21,8 +22,11 @@ from wan_desktop.emulator import EmulatorServer
 
 
 def filler_render(size: int):
-    """A renderer writing ``size`` bytes (1 MiB blocks of a fixed random pattern)."""
-    block = os.urandom(1 << 20)
+    """A renderer writing ``size`` bytes (1 MiB blocks of a fixed random pattern) behind an MP4
+    ``ftyp`` box: the client recognises a result's video by its content, and refuses a file
+    of an unknown kind before saving anything."""
+    ftyp = struct.pack(">I", 24) + b"ftypisom" + struct.pack(">I", 0x200) + b"isomiso2"
+    block = ftyp + os.urandom((1 << 20) - len(ftyp))
 
     def render(image_bytes, *, dest, progress=None, **kwargs) -> None:
         if progress is not None:
