@@ -72,56 +72,31 @@ class Queries:
         title: str,
     ) -> Entry:
         folder = self.paths.to_abs(folder_rel)
-        files = data.get("files") or {}
-
-        def file(key: str) -> Path | None:
-            name = files.get(key)
-            return folder / check_file_name(name) if name else None
-
         request_data = data.get("request")
         request = GenerationRequest.from_dict(request_data) if request_data else None
         facts = data.get("video") or {}
         row = row_from_sidecar(data, folder_rel)
+        entry_id = data["id"]
+        created_at = data.get("created_at") or ""
         return Entry(
-            id=data["id"],
-            created_at=data.get("created_at") or "",
+            id=entry_id,
+            created_at=created_at,
             folder=folder,
-            video_path=folder / check_file_name(files["video"]),
-            image_path=file("image"),
-            audio_path=file("audio"),
-            poster_path=file("poster"),
-            last_frame_path=file("last_frame"),
-            sidecar_path=folder / SIDECAR_NAME,
+            **_entry_paths(folder, data.get("files") or {}),
             request=request,
             arguments=data.get("arguments") or {},
             response=data.get("response") or {},
-            seed=row["seed"],
-            actual_prompt=row["actual_prompt"],
-            request_id=row["request_id"],
-            endpoint=row["endpoint"],
             timings=data.get("timings") or {},
-            cost_usd=row["cost_usd"],
             remote=data.get("remote") or {},
-            parent_id=row["parent_id"],
             app_version=str(data.get("app_version") or ""),
-            width=row["width"],
-            height=row["height"],
-            duration_s=row["duration_s"],
             has_audio=bool(facts.get("has_audio")),
-            resolution=row["resolution"],
-            video_sha256=row["video_sha256"],
-            size_bytes=row["size_bytes"],
+            **_row_fields(row),
             favourite=bool(favourite),
             tags=tuple(json.loads(tags_text)),
             notes=notes,
             title=title,
             trashed_at=trashed_at,
             data=data,
-            group_id=row["group_id"],
-            variant=row["variant"],
-            rating=row["rating"],
-            flag=row["flag"],
-            take=row["take"],
         )
 
     def _summaries(self, rows: list[tuple]) -> list[EntrySummary]:
@@ -240,3 +215,46 @@ class Queries:
             (sha256, sha256),
         )
         return rows[0][0] if rows else None
+
+
+def _entry_paths(folder: Path, files: dict[str, Any]) -> dict[str, Path | None]:
+    """The entry's file paths under ``folder`` (each name checked; the video is required)."""
+
+    def file(key: str) -> Path | None:
+        name = files.get(key)
+        return folder / check_file_name(name) if name else None
+
+    return {
+        "video_path": folder / check_file_name(files["video"]),
+        "image_path": file("image"),
+        "audio_path": file("audio"),
+        "poster_path": file("poster"),
+        "last_frame_path": file("last_frame"),
+        "sidecar_path": folder / SIDECAR_NAME,
+    }
+
+
+_ROW_FIELDS = (
+    "seed",
+    "actual_prompt",
+    "request_id",
+    "endpoint",
+    "cost_usd",
+    "parent_id",
+    "width",
+    "height",
+    "duration_s",
+    "resolution",
+    "video_sha256",
+    "size_bytes",
+    "group_id",
+    "variant",
+    "rating",
+    "flag",
+    "take",
+)
+
+
+def _row_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """The :class:`Entry` fields taken as they are from the sidecar's index row."""
+    return {name: row[name] for name in _ROW_FIELDS}
