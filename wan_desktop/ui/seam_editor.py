@@ -96,6 +96,11 @@ class SeamEditor(QWidget):
         self.destroyed.connect(lambda *_: self.stop_work())
 
     def _build(self) -> None:
+        self._build_controls()
+        self._lay_out()
+        self._connect()
+
+    def _build_controls(self) -> None:
         self.title = named(QLabel(), "seamTitle", "Seam")
         set_role(self.title, "heading")
         self.start_spin = _spin("seamStartSpin", "Second clip starts on frame", 0)
@@ -129,6 +134,7 @@ class SeamEditor(QWidget):
             # The notes take the form's width: wrapped at their own hint they read as a column.
             label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
+    def _lay_out(self) -> None:
         suggest_row = QHBoxLayout()
         suggest_row.setContentsMargins(0, 0, 0, 0)
         suggest_row.addWidget(self.suggestion, 1)
@@ -157,6 +163,8 @@ class SeamEditor(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(controls, 1)
         layout.addLayout(preview_column, 0)
+
+    def _connect(self) -> None:
         self.sound_check.toggled.connect(self._on_sound_check_toggled)
         self.start_spin.valueChanged.connect(self._on_start_spin_value_changed)
         self.end_spin.valueChanged.connect(self._on_end_spin_value_changed)

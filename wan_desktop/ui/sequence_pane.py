@@ -87,6 +87,13 @@ class SequencePane(SequenceListMixin, SequenceEditsMixin, SequencePlayMixin, QWi
         self.destroyed.connect(lambda *_: self.stop_work())
 
     def _build(self) -> None:
+        left = self._build_list()
+        right = self._build_sequence_view()
+        self._lay_out(left, right)
+        self._sync_buttons()
+        self._connect()
+
+    def _build_list(self) -> QWidget:
         self.list = named(QTreeWidget(), "sequenceList", "Sequences")
         self.list.setHeaderLabels(["Name", "Clips", "Length"])
         self.list.setRootIsDecorated(False)
@@ -109,7 +116,9 @@ class SequencePane(SequenceListMixin, SequenceEditsMixin, SequencePlayMixin, QWi
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.list, 1)
         left_layout.addLayout(list_buttons)
+        return left
 
+    def _build_sequence_view(self) -> QWidget:
         self.title = named(QLabel("No sequence open"), "sequenceTitle", "Open sequence")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         set_role(self.title, "heading")
@@ -135,6 +144,9 @@ class SequencePane(SequenceListMixin, SequenceEditsMixin, SequencePlayMixin, QWi
         set_role(self.hint, "muted")
         self.seam_editor = SeamEditor(self.tasks)
         self.seam_editor.hide()
+        return self._lay_out_sequence_view()
+
+    def _lay_out_sequence_view(self) -> QWidget:
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
         head.addWidget(self.title)
@@ -152,6 +164,9 @@ class SequencePane(SequenceListMixin, SequenceEditsMixin, SequencePlayMixin, QWi
         right_layout.addWidget(self.hint)
         right_layout.addWidget(self.seam_editor)
         right_layout.addStretch(1)
+        return right
+
+    def _lay_out(self, left: QWidget, right: QWidget) -> None:
         self.splitter = QSplitter()
         self.splitter.setObjectName("sequenceSplitter")
         self.splitter.addWidget(left)
@@ -163,8 +178,8 @@ class SequencePane(SequenceListMixin, SequenceEditsMixin, SequencePlayMixin, QWi
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
-        self._sync_buttons()
 
+    def _connect(self) -> None:
         self.list.currentItemChanged.connect(self._on_list_current_item_changed)
         self.list.itemChanged.connect(self._on_list_item_changed)
         self.rename_button.clicked.connect(self._on_rename_button_clicked)
