@@ -75,6 +75,15 @@ def _add_generate(subparsers: Any) -> None:
         description="Make a video from IMAGE with Wan 2.6 image-to-video flash and keep it in "
         "the library. Progress goes to stderr.",
     )
+    _add_request_options(gen)
+    _add_live_options(gen)
+    _add_take_options(gen)
+    _add_output_options(gen)
+    _add_advanced_options(gen)
+
+
+def _add_request_options(gen: Any) -> None:
+    """The image, the prompts and the request's own options."""
     gen.add_argument(
         "image",
         metavar="IMAGE",
@@ -123,15 +132,16 @@ def _add_generate(subparsers: Any) -> None:
         help="let the model cut between shots (needs prompt expansion)",
     )
     gen.add_argument("--no-safety-checker", action="store_true", help="turn the safety checker off")
-    _add_live_options(gen)
-    _add_take_options(gen)
+
+
+def _add_output_options(gen: Any) -> None:
+    """The engine that makes the video and how the result is printed."""
     gen.add_argument(
         "--offline",
         action="store_true",
         help="use the offline engine: animates the image locally, not the AI model",
     )
     gen.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    _add_advanced_options(gen)
 
 
 def _add_advanced_options(gen: Any) -> None:

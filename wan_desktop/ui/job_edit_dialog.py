@@ -78,6 +78,14 @@ class JobEditDialog(QDialog):
     # ---- building -------------------------------------------------------------------------
 
     def _build(self, tasks: TaskKeeper, cache_dir: Path, place: str) -> None:
+        self._build_form(tasks, cache_dir)
+        title = self._build_head(place)
+        self._build_foot()
+        self._lay_out(title)
+        self.resize(600, 760)
+
+    def _build_form(self, tasks: TaskKeeper, cache_dir: Path) -> None:
+        """The scrolling form: the image, the two prompts, the options and the audio."""
         schema = current_schema()
         self.drop_zone = ImageDropZone(tasks, cache_dir)
         self.drop_zone.setMinimumHeight(150)
@@ -105,12 +113,19 @@ class JobEditDialog(QDialog):
         )
         self.scroll.setObjectName("jobEditScroll")
         self.scroll.widget().setObjectName("jobEditForm")
+
+    def _build_head(self, place: str) -> QLabel:
+        """The intro (where the job stands); returns the title."""
         title = QLabel("Edit job")
         set_role(title, "heading")
         where = f"{place}. " if place else ""
         self.intro = named(plain_label(QLabel(where + _INTRO)), "jobEditIntro", "About this edit")
         set_role(self.intro, "muted")
         self.intro.setWordWrap(True)
+        return title
+
+    def _build_foot(self) -> None:
+        """The price, the reasons Save is unavailable, and the buttons."""
         self.cost = named(plain_label(QLabel()), "jobEditCost", "Estimated cost")
         self.cost.setWordWrap(True)
         self._was = self._estimate(self.job.request)
@@ -125,6 +140,9 @@ class JobEditDialog(QDialog):
             "jobEditSaveButton",
             "Save the changes",
         )
+
+    def _lay_out(self, title: QLabel) -> None:
+        """The head, the scrolling form and the foot, top to bottom."""
         head = QVBoxLayout()
         head.setContentsMargins(10, 12, 10, 4)
         head.setSpacing(4)
@@ -142,7 +160,6 @@ class JobEditDialog(QDialog):
         layout.addLayout(head)
         layout.addWidget(self.scroll, 1)
         layout.addLayout(foot)
-        self.resize(600, 760)
 
     def _fill(self, job: JobSnapshot) -> None:
         request = job.request
