@@ -10,7 +10,8 @@ Keys (the sheet takes them wherever the pointer is):
 - Ctrl+Z undoes "Keep picks" (which moves the rejected takes to the trash); Esc closes.
 
 The pointer over a take plays that take's sound. Playback is :class:`SheetPlayback`; the
-library work is :class:`SheetCulling`, run as tasks of the window's ``TaskKeeper``. GUI thread.
+library work is :class:`SheetCulling`, run as tasks of the window's ``TaskKeeper``; the keys are
+:class:`SheetKeysMixin` (``sheet_keys``). GUI thread.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QCloseEvent, QImage, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -40,6 +41,7 @@ from .sheet_cell import SheetCell
 from .sheet_culling import SheetCulling, Take
 from .sheet_feed import WAITING
 from .sheet_grid import SheetGrid
+from .sheet_keys import SheetKeysMixin
 from .sheet_playback import SheetPlayback
 from .status_notice import StatusNotice
 from .theme import set_role
@@ -51,15 +53,9 @@ HINT = (
     "Space play · , . step · 1–5 stars · P pick · X reject · 0 clear · "
     "arrows move · Enter open in player · Ctrl+Z undo"
 )
-_STAR_KEYS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(6)}
-_MODIFIERS = (
-    Qt.KeyboardModifier.ControlModifier
-    | Qt.KeyboardModifier.AltModifier
-    | Qt.KeyboardModifier.ShiftModifier
-)
 
 
-class ContactSheet(QWidget):
+class ContactSheet(SheetKeysMixin, QWidget):
     """``contactSheet``: a window of :class:`SheetCell` s (``contactSheetCell``) over one
     transport (``contactSheetPlay``, ``contactSheetSeek``, ``contactSheetFrame``), with
     ``contactSheetKeepPicks`` and the undo notice ``contactSheetNotice``.
@@ -252,58 +248,6 @@ class ContactSheet(QWidget):
     def step(self, frames: int) -> int:
         """Pause and move every take ``frames`` frames; returns the frame now."""
         return self.playback.step(frames)
-
-    # ---- keys -----------------------------------------------------------------------------
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
-        if not self._handle_key(event):
-            super().keyPressEvent(event)
-
-    def _handle_key(self, event: QKeyEvent) -> bool:
-        key = event.key()
-        modified = bool(event.modifiers() & _MODIFIERS)
-        if event.matches(QKeySequence.StandardKey.Undo):
-            return self.undo()
-        if key == Qt.Key.Key_Space:
-            self.playback.toggle()
-        elif key in (Qt.Key.Key_Comma, Qt.Key.Key_Period):
-            self.step(-1 if key == Qt.Key.Key_Comma else 1)
-        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and modified:
-            self.step(-1 if key == Qt.Key.Key_Left else 1)
-        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down):
-            self._move(key)
-        elif key == Qt.Key.Key_Home:
-            self.playback.pause()
-            self.playback.seek_frame(0)
-        elif key == Qt.Key.Key_End:
-            self.playback.pause()
-            self.playback.seek_frame(self.playback.frame_count() - 1)
-        elif key in _STAR_KEYS and not modified:
-            stars = _STAR_KEYS[key]
-            self.clear_marks() if stars == 0 else self.rate(stars)
-        elif key == Qt.Key.Key_P and not modified:
-            self.toggle_flag("picked")
-        elif key == Qt.Key.Key_X and not modified:
-            self.toggle_flag("rejected")
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.open_current()
-        elif key == Qt.Key.Key_Escape:
-            self.close()
-        else:
-            return False
-        return True
-
-    def _move(self, key: Qt.Key) -> None:
-        shown = [c.number for c in self.cells if c.number not in self._hidden]
-        if not shown:
-            return
-        columns = self.grid.columns()
-        position = shown.index(self._current) if self._current in shown else 0
-        delta = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Up: -columns,
-                 Qt.Key.Key_Down: columns}[key]  # fmt: skip
-        target = position + delta
-        if 0 <= target < len(shown):
-            self.set_current(shown[target])
 
     # ---- culling --------------------------------------------------------------------------
 
